@@ -1,0 +1,1 @@
+"""Code shared by every Bayanat service: nothing here belongs to one service's domain."""

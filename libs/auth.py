@@ -1,0 +1,202 @@
+"""Authentication and authorisation shared by every service.
+
+Governance issues JWTs (HS256 with a shared secret in development, RS256 in production: the
+other services then only hold the public key). External developers use API keys, stored as
+SHA-256 digests: the keys are 256-bit random, so a slow hash adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from libs.http.problems import Forbidden, Unauthorized
+from libs.settings import PlatformSettings
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # national admin, the governance core: every institution
+    STEWARD = "steward"
+    REVIEWER = "reviewer"
+    VIEWER = "viewer"
+
+
+class RoleGrant(BaseModel):
+    role: Role
+    institution_id: uuid.UUID | None = None
+
+
+class Principal(BaseModel):
+    """Who is calling: an account (JWT) or a developer (API key)."""
+
+    subject: uuid.UUID
+    kind: str = "account"  # "account" | "developer"
+    name: str | None = None
+    grants: list[RoleGrant] = Field(default_factory=list)
+
+    @property
+    def is_admin(self) -> bool:
+        return any(g.role == Role.ADMIN for g in self.grants)
+
+    def has_role(self, role: Role, institution_id: uuid.UUID | None = None) -> bool:
+        """National admins hold every role everywhere; others only where granted."""
+        if self.is_admin:
+            return True
+        return any(
+            g.role == role and (institution_id is None or g.institution_id == institution_id)
+            for g in self.grants
+        )
+
+    def institutions(self, role: Role) -> set[uuid.UUID]:
+        return {g.institution_id for g in self.grants if g.role == role and g.institution_id}
+
+
+class TokenCodec:
+    """Encodes and verifies the platform's JWTs."""
+
+    def __init__(self, platform: PlatformSettings) -> None:
+        self.platform = platform
+        self.algorithm = platform.jwt_algorithm
+        if self.algorithm == "HS256":
+            secret = platform.resolved_jwt_secret()
+            self._signing_key: Any = secret
+            self._verifying_key: Any = secret
+        else:
+            self._signing_key = platform.jwt_private_key
+            self._verifying_key = platform.jwt_public_key
+            if not self._verifying_key:
+                raise ValueError("JWT_PUBLIC_KEY is required with RS256")
+
+    def encode(
+        self,
+        principal: Principal,
+        *,
+        lifetime: timedelta,
+        token_type: str = "access",
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        if not self._signing_key:
+            raise ValueError("this service holds no JWT signing key (JWT_PRIVATE_KEY)")
+        now = datetime.now(UTC)
+        claims: dict[str, Any] = {
+            "sub": str(principal.subject),
+            "iss": self.platform.jwt_issuer,
+            "aud": self.platform.jwt_audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": uuid.uuid4().hex,
+            "typ": token_type,
+            "kind": principal.kind,
+            "name": principal.name,
+            "roles": [g.model_dump(mode="json") for g in principal.grants],
+        }
+        claims.update(extra or {})
+        return jwt.encode(claims, self._signing_key, algorithm=self.algorithm)
+
+    def decode(self, token: str, *, token_type: str = "access") -> dict[str, Any]:
+        try:
+            claims = jwt.decode(
+                token,
+                self._verifying_key,
+                algorithms=[self.algorithm],
+                audience=self.platform.jwt_audience,
+                issuer=self.platform.jwt_issuer,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("the token has expired", code="token-expired") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"invalid token: {exc}", code="invalid-token") from exc
+        if claims.get("typ") != token_type:
+            raise Unauthorized(f"expected a {token_type} token", code="invalid-token")
+        return claims
+
+    def principal(self, token: str) -> Principal:
+        claims = self.decode(token)
+        try:
+            return Principal(
+                subject=uuid.UUID(claims["sub"]),
+                kind=claims.get("kind", "account"),
+                name=claims.get("name"),
+                grants=[RoleGrant.model_validate(g) for g in claims.get("roles", [])],
+            )
+        except (ValueError, TypeError) as exc:
+            raise Unauthorized("invalid token claims", code="invalid-token") from exc
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+API_KEY_PREFIX = "bk_"
+
+
+def generate_api_key() -> tuple[str, str]:
+    """A new key (shown once) and the digest to store."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    return key, hash_api_key(key)
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_matches(key: str, digest: str) -> bool:
+    return hmac.compare_digest(hash_api_key(key), digest)
+
+
+# --- FastAPI dependencies --------------------------------------------------------------------
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def token_codec(request: Request) -> TokenCodec:
+    codec = getattr(request.app.state, "token_codec", None)
+    if codec is None:
+        codec = TokenCodec(request.app.state.settings.platform)
+        request.app.state.token_codec = codec
+    return codec
+
+
+def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    if credentials is None:
+        return None
+    return token_codec(request).principal(credentials.credentials)
+
+
+def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
+    return principal
+
+
+def require_admin(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("national admin role required")
+    return principal
+
+
+def require_role(role: Role, institution_id: uuid.UUID | None, principal: Principal) -> None:
+    """Domain-level check once the institution concerned is known."""
+    if not principal.has_role(role, institution_id):
+        where = f" of institution {institution_id}" if institution_id else ""
+        raise Forbidden(f"role {role.value}{where} required")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+AdminPrincipal = Annotated[Principal, Depends(require_admin)]

@@ -1,0 +1,269 @@
+"""Typed payloads (CloudEvents ``data``) of every event of DESIGN.md §3, registered by type.
+
+A type name carries its version (``…v1``): a breaking change adds a new class with ``v2`` and
+keeps the old one until no producer emits it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from libs.events.topics import Topic
+
+EVENT_TYPES: dict[str, type[EventData]] = {}
+
+TYPE_PREFIX = "ma.gov.data."
+
+
+class LocalizedText(BaseModel):
+    """Multilingual text: Arabic and/or French, English optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ar: str | None = None
+    fr: str | None = None
+    en: str | None = None
+
+
+class EventData(BaseModel):
+    """Base of every payload. Subclasses name their type, topic and subject field."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_type: ClassVar[str]
+    topic: ClassVar[Topic]
+    subject_field: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        event_type = cls.__dict__.get("event_type")
+        if event_type:
+            if event_type in EVENT_TYPES:
+                raise TypeError(f"event type {event_type} registered twice")
+            EVENT_TYPES[event_type] = cls
+
+    def subject(self) -> str:
+        return str(getattr(self, self.subject_field))
+
+
+def payload_model(event_type: str) -> type[EventData] | None:
+    return EVENT_TYPES.get(event_type)
+
+
+# --- governance: institutions ----------------------------------------------------------------
+
+InstitutionKind = Literal["ministry", "public_body", "local_authority", "other"]
+
+
+class InstitutionEnrolled(EventData):
+    event_type = TYPE_PREFIX + "institution.enrolled.v1"
+    topic = Topic.GOVERNANCE_INSTITUTIONS
+    subject_field = "institution_id"
+
+    institution_id: UUID
+    slug: str
+    name: LocalizedText
+    acronym: str | None = None
+    kind: InstitutionKind = "other"
+    website: str | None = None
+    logo_url: str | None = None
+    enrolled_on: date
+    commitment_reference: str | None = None
+
+
+class InstitutionWithdrawn(EventData):
+    event_type = TYPE_PREFIX + "institution.withdrawn.v1"
+    topic = Topic.GOVERNANCE_INSTITUTIONS
+    subject_field = "institution_id"
+
+    institution_id: UUID
+    withdrawn_on: date
+    reason: str | None = None
+
+
+# --- governance: reviews and schedules ------------------------------------------------------
+
+
+class ReviewOpened(EventData):
+    event_type = TYPE_PREFIX + "review.opened.v1"
+    topic = Topic.GOVERNANCE_REVIEWS
+    subject_field = "review_id"
+
+    review_id: UUID
+    dataset_id: UUID
+    institution_id: UUID
+    opened_at: datetime
+    quality_score: int | None = Field(default=None, ge=0, le=100)
+    reopened: bool = False
+
+
+class ReviewDecided(EventData):
+    event_type = TYPE_PREFIX + "review.decided.v1"
+    topic = Topic.GOVERNANCE_REVIEWS
+    # Keyed by the dataset so that successive decisions on one dataset stay in order.
+    subject_field = "dataset_id"
+
+    review_id: UUID
+    dataset_id: UUID
+    institution_id: UUID
+    decision: Literal["approved", "rejected"]
+    reasons: list[str] = Field(default_factory=list)
+    decided_by: UUID
+    decided_at: datetime
+
+
+class DatasetOverdue(EventData):
+    event_type = TYPE_PREFIX + "dataset.overdue.v1"
+    topic = Topic.GOVERNANCE_SCHEDULES
+    subject_field = "dataset_id"
+
+    dataset_id: UUID
+    institution_id: UUID
+    frequency: str
+    last_data_update: datetime | None
+    due_at: datetime
+    detected_at: datetime
+
+
+# --- catalog: datasets ----------------------------------------------------------------------
+
+
+class ResourceSummary(BaseModel):
+    id: UUID
+    title: LocalizedText | None = None
+    url: str
+    format: str | None = None
+    media_type: str | None = None
+    size: int | None = None
+    uploaded: bool = False
+
+
+class DatasetSubmitted(EventData):
+    """A snapshot of everything governance needs to review the dataset without asking."""
+
+    event_type = TYPE_PREFIX + "dataset.submitted.v1"
+    topic = Topic.CATALOG_DATASETS
+    subject_field = "dataset_id"
+
+    dataset_id: UUID
+    slug: str
+    institution_id: UUID
+    submitted_by: UUID
+    submitted_at: datetime
+    title: LocalizedText
+    description: LocalizedText | None = None
+    tags: list[str] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)
+    license_id: str | None = None
+    license_is_open: bool = False
+    frequency: str | None = None
+    contact_point: dict[str, str | None] | None = None
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+    spatial: list[str] = Field(default_factory=list)
+    version: str | None = None
+    resources: list[ResourceSummary] = Field(default_factory=list)
+
+
+class DatasetPublished(EventData):
+    event_type = TYPE_PREFIX + "dataset.published.v1"
+    topic = Topic.CATALOG_DATASETS
+    subject_field = "dataset_id"
+
+    dataset_id: UUID
+    slug: str
+    institution_id: UUID
+    title: LocalizedText
+    themes: list[str] = Field(default_factory=list)
+    license_id: str | None = None
+    license_is_open: bool = False
+    formats: list[str] = Field(default_factory=list)
+    frequency: str | None = None
+    published_at: datetime
+    last_data_update: datetime | None = None
+
+
+class DatasetUpdated(EventData):
+    event_type = TYPE_PREFIX + "dataset.updated.v1"
+    topic = Topic.CATALOG_DATASETS
+    subject_field = "dataset_id"
+
+    dataset_id: UUID
+    slug: str
+    institution_id: UUID
+    frequency: str | None = None
+    formats: list[str] = Field(default_factory=list)
+    last_data_update: datetime
+    updated_at: datetime
+
+
+class DatasetWithdrawn(EventData):
+    event_type = TYPE_PREFIX + "dataset.withdrawn.v1"
+    topic = Topic.CATALOG_DATASETS
+    subject_field = "dataset_id"
+
+    dataset_id: UUID
+    slug: str
+    institution_id: UUID
+    withdrawn_at: datetime
+    reason: str | None = None
+
+
+# --- reuse ----------------------------------------------------------------------------------
+
+ReuseType = Literal["application", "visualization", "api", "article", "research", "other"]
+
+
+class ReuseDeclared(EventData):
+    event_type = TYPE_PREFIX + "reuse.declared.v1"
+    topic = Topic.REUSE_REUSES
+    subject_field = "reuse_id"
+
+    reuse_id: UUID
+    title: str
+    reuse_type: ReuseType
+    url: str
+    dataset_ids: list[UUID]
+    developer_id: UUID
+    institution_id: UUID | None = None
+    declared_at: datetime
+
+
+class ReuseVerified(EventData):
+    event_type = TYPE_PREFIX + "reuse.verified.v1"
+    topic = Topic.REUSE_REUSES
+    subject_field = "reuse_id"
+
+    reuse_id: UUID
+    verified_by: UUID | None = None
+    verified_at: datetime
+
+
+class ReuseRemoved(EventData):
+    event_type = TYPE_PREFIX + "reuse.removed.v1"
+    topic = Topic.REUSE_REUSES
+    subject_field = "reuse_id"
+
+    reuse_id: UUID
+    dataset_ids: list[UUID]
+    removed_at: datetime
+    reason: str | None = None
+
+
+# --- metrics --------------------------------------------------------------------------------
+
+
+class IndicatorChanged(EventData):
+    event_type = TYPE_PREFIX + "indicator.changed.v1"
+    topic = Topic.METRICS_INDICATORS
+    subject_field = "indicator"
+
+    indicator: str
+    value: float
+    previous_value: float | None = None
+    target: float | None = None
+    changed_at: datetime

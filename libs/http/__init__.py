@@ -1,0 +1,1 @@
+"""HTTP conventions every service shares: problems, pagination, health, metrics, request ids."""

@@ -1,0 +1,1 @@
+"""Delivery of events: transactional outbox and relay, idempotent consumers, topic set-up."""

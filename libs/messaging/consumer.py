@@ -1,0 +1,243 @@
+"""The consumer runner: idempotent handlers, manual offset commits, a dead-letter topic."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from prometheus_client import Counter
+from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from libs.events import CloudEvent, EventData, EventParseError, dead_letter_topic, payload_model
+from libs.logs import event_id_var
+from libs.messaging.kafka import make_producer, topic_name
+from libs.settings import PlatformSettings
+
+log = logging.getLogger("bayanat.consumer")
+
+Handler = Callable[[Session, CloudEvent, Any], None]
+"""``handler(session, event, data)``: applies the event inside the caller's transaction."""
+
+EVENTS_CONSUMED = Counter(
+    "bayanat_events_consumed_total",
+    "Events taken from Kafka by outcome (applied, duplicate, ignored, dead_lettered)",
+    ["service", "outcome"],
+)
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):
+    def __init__(self, runner: EventConsumer) -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self.runner.commit_pending(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self.runner.assigned = set(assigned)
+
+
+class EventConsumer:
+    """Consumes the topics of the handled event types as the group ``<service>``.
+
+    Each event's effect and its id are committed in one database transaction (the
+    ``processed_events`` table), and the Kafka offset only after that: a redelivered event
+    finds its id and has no second effect. A message that is not a valid event, or whose
+    handler fails ``max_attempts`` times, goes to the service's dead-letter topic with the
+    error, and consumption moves on.
+    """
+
+    def __init__(
+        self,
+        *,
+        service_name: str,
+        engine: Engine,
+        processed_table: Table,
+        platform: PlatformSettings,
+        handlers: Mapping[str, Handler],
+        max_attempts: int = 3,
+        commit_interval_seconds: float = 0.0,
+        retry_delay_seconds: float = 0.2,
+    ) -> None:
+        unknown = [t for t in handlers if payload_model(t) is None]
+        if unknown:
+            raise ValueError(f"handlers for unregistered event types: {unknown}")
+        self.service_name = service_name
+        self.engine = engine
+        self.processed = processed_table
+        self.platform = platform
+        self.handlers = dict(handlers)
+        self.max_attempts = max_attempts
+        self.commit_interval = commit_interval_seconds
+        self.retry_delay = retry_delay_seconds
+        self.topics = sorted({payload_model(t).topic.value for t in handlers})  # type: ignore[union-attr]
+        self.group_id = f"{platform.kafka_topic_prefix}{service_name}"
+        self.dead_letter_topic = topic_name(platform, dead_letter_topic(service_name))
+        self.assigned: set[TopicPartition] = set()
+        self.connected = False
+        self._consumer: AIOKafkaConsumer | None = None
+        self._pending: dict[TopicPartition, int] = {}
+
+    async def run(self) -> None:
+        if not self.handlers:
+            return
+        backoff = 0.25
+        while True:
+            try:
+                await self._run_connected()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.connected = False
+                log.warning("consumer interrupted, retrying in %.1fs: %r", backoff, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+            else:
+                backoff = 0.25
+
+    async def _run_connected(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.platform.kafka_bootstrap_servers,
+            group_id=self.group_id,
+            client_id=f"bayanat-{self.service_name}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+        )
+        producer = make_producer(self.platform)
+        self._pending = {}
+        try:
+            await consumer.start()
+            self._consumer = consumer
+            consumer.subscribe(
+                [topic_name(self.platform, t) for t in self.topics],
+                listener=_CommitOnRevoke(self),
+            )
+            await producer.start()
+            self.connected = True
+            last_commit = time.monotonic()
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                for partition, records in batches.items():
+                    for record in records:
+                        await self._handle(record, producer)
+                        self._pending[partition] = record.offset + 1
+                if self._pending and time.monotonic() - last_commit >= self.commit_interval:
+                    await self.commit_pending()
+                    last_commit = time.monotonic()
+        finally:
+            self.connected = False
+            self._consumer = None
+            for client in (consumer, producer):
+                try:
+                    await asyncio.wait_for(client.stop(), 10)
+                except Exception:
+                    log.debug("client stop failed", exc_info=True)
+
+    async def commit_pending(self, only: set[TopicPartition] | None = None) -> None:
+        consumer = self._consumer
+        offsets = {tp: offset for tp, offset in self._pending.items() if only is None or tp in only}
+        if consumer is None or not offsets:
+            return
+        await consumer.commit(offsets)
+        for tp in offsets:
+            self._pending.pop(tp, None)
+
+    async def _handle(self, record: ConsumerRecord, producer: Any) -> None:
+        try:
+            event = CloudEvent.from_bytes(record.value)
+        except EventParseError as exc:
+            await self._dead_letter(record, producer, exc)
+            return
+        token = event_id_var.set(str(event.id))
+        try:
+            handler = self.handlers.get(event.type)
+            if handler is None:
+                EVENTS_CONSUMED.labels(self.service_name, "ignored").inc()
+                return
+            try:
+                data = event.payload()
+            except EventParseError as exc:
+                await self._dead_letter(record, producer, exc)
+                return
+            error: Exception | None = None
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    applied = await asyncio.to_thread(self._apply, record, event, data, handler)
+                except Exception as exc:
+                    error = exc
+                    log.warning(
+                        "handler failed (attempt %d of %d): %r",
+                        attempt,
+                        self.max_attempts,
+                        exc,
+                        extra={"event_type": event.type},
+                    )
+                    if attempt < self.max_attempts:
+                        await asyncio.sleep(self.retry_delay * attempt)
+                    continue
+                outcome = "applied" if applied else "duplicate"
+                EVENTS_CONSUMED.labels(self.service_name, outcome).inc()
+                log.info("event %s", outcome, extra={"event_type": event.type})
+                return
+            assert error is not None
+            await self._dead_letter(record, producer, error)
+        finally:
+            event_id_var.reset(token)
+
+    def _apply(
+        self, record: ConsumerRecord, event: CloudEvent, data: EventData, handler: Handler
+    ) -> bool:
+        table = self.processed
+        event_id = str(event.id)
+        try:
+            with Session(self.engine) as session, session.begin():
+                seen = session.execute(
+                    select(table.c.event_id).where(table.c.event_id == event_id)
+                ).first()
+                if seen:
+                    return False
+                handler(session, event, data)
+                session.execute(
+                    insert(table).values(
+                        event_id=event_id,
+                        event_type=event.type,
+                        topic=record.topic,
+                        processed_at=datetime.now(UTC),
+                    )
+                )
+        except IntegrityError:
+            # Another delivery of the same event won the race; it had the effect.
+            with Session(self.engine) as session:
+                if session.execute(
+                    select(table.c.event_id).where(table.c.event_id == event_id)
+                ).first():
+                    return False
+            raise
+        return True
+
+    async def _dead_letter(self, record: ConsumerRecord, producer: Any, error: Exception) -> None:
+        headers = [
+            ("content-type", b"application/cloudevents+json"),
+            ("bayanat-error", repr(error)[:4000].encode()),
+            ("bayanat-consumer", self.service_name.encode()),
+            ("bayanat-original-topic", record.topic.encode()),
+            ("bayanat-original-partition", str(record.partition).encode()),
+            ("bayanat-original-offset", str(record.offset).encode()),
+        ]
+        await producer.send_and_wait(
+            self.dead_letter_topic, value=record.value, key=record.key, headers=headers
+        )
+        EVENTS_CONSUMED.labels(self.service_name, "dead_lettered").inc()
+        log.error(
+            "event dead-lettered: %r",
+            error,
+            extra={"topic": record.topic, "offset": record.offset},
+        )

@@ -1,0 +1,125 @@
+"""The app factory every service uses: one lifespan, one set of conventions.
+
+A service supplies its settings, routers, tables, event handlers and migrations; this module
+wires the engine, migrations, outbox relay, consumer, topics, health, metrics and problems.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+
+from libs.db import make_engine, upgrade
+from libs.events import Topic, dead_letter_topic
+from libs.http.health import router as health_router
+from libs.http.observability import RequestContextMiddleware, metrics_router
+from libs.http.problems import install_problem_handlers
+from libs.logs import configure_logging
+from libs.messaging.consumer import EventConsumer, Handler
+from libs.messaging.kafka import ensure_topics
+from libs.messaging.outbox import OutboxRelay
+from libs.messaging.tables import MessagingTables
+from libs.settings import ServiceSettings
+
+log = logging.getLogger("bayanat.service")
+
+BackgroundTask = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    settings: ServiceSettings
+    title: str
+    description: str
+    tables: MessagingTables
+    migrations_dir: Path
+    routers: Sequence[APIRouter] = ()
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    background: Sequence[BackgroundTask] = ()
+    version: str = "0.1.0"
+    openapi_tags: list[dict[str, str]] | None = None
+    configure: Callable[[FastAPI], None] | None = None
+
+
+async def _ensure_topics_until_done(settings: ServiceSettings) -> None:
+    topics = [t.value for t in Topic] + [dead_letter_topic(settings.service_name)]
+    delay = 0.5
+    while True:
+        try:
+            await ensure_topics(settings.platform, topics)
+            return
+        except Exception as exc:
+            log.warning("cannot create topics yet, retrying in %.1fs: %r", delay, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = settings.platform
+        configure_logging(settings.service_name, platform.log_level, platform.log_json)
+        engine = make_engine(settings.sqlalchemy_url)
+        if settings.run_migrations:
+            await asyncio.to_thread(upgrade, spec.migrations_dir, settings.sqlalchemy_url)
+        app.state.engine = engine
+        app.state.relay = OutboxRelay(
+            engine=engine,
+            table=spec.tables.outbox,
+            platform=platform,
+            service_name=settings.service_name,
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+        )
+        app.state.consumer = EventConsumer(
+            service_name=settings.service_name,
+            engine=engine,
+            processed_table=spec.tables.processed_events,
+            platform=platform,
+            handlers=spec.handlers,
+            max_attempts=settings.consumer_max_attempts,
+            commit_interval_seconds=settings.consumer_commit_interval_seconds,
+        )
+        tasks = [asyncio.create_task(_ensure_topics_until_done(settings), name="topics")]
+        if settings.relay_enabled:
+            tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
+        if settings.consumer_enabled and spec.handlers:
+            tasks.append(asyncio.create_task(app.state.consumer.run(), name="consumer"))
+        tasks.extend(asyncio.create_task(task(app)) for task in spec.background)
+        log.info(
+            "service started",
+            extra={"port": settings.bind_port, "database": engine.dialect.name},
+        )
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            engine.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+        openapi_tags=spec.openapi_tags,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.include_router(health_router)
+    app.include_router(metrics_router)
+    for router in spec.routers:
+        app.include_router(router)
+    if spec.configure:
+        spec.configure(app)
+    return app

@@ -1,0 +1,107 @@
+"""Settings: one pydantic-settings base for every service.
+
+Each service's own settings are read with its prefix (``CATALOG_DATABASE_URL``…); platform-wide
+ones (``KAFKA_BOOTSTRAP_SERVERS``, ``JWT_SECRET``…) have no prefix and are shared by all.
+The defaults work out of the box on a developer's machine.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def var_dir() -> Path:
+    """Where state that is not in git lives: SQLite files, uploads, logs, the dev JWT secret."""
+    path = Path(os.environ.get("BAYANAT_VAR", REPO_ROOT / "var"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class PlatformSettings(BaseSettings):
+    """Settings every service shares, read without a prefix."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Prepended to every topic and consumer group: lets tests and several environments share
+    # one broker without seeing each other's events.
+    kafka_topic_prefix: str = ""
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+
+    jwt_algorithm: str = Field(default="HS256", pattern="^(HS256|RS256)$")
+    # HS256 in development: when unset, a random secret is created once under var/ so that
+    # every local service accepts the tokens governance issues, and none is kept in git.
+    jwt_secret: str | None = None
+    jwt_public_key: str | None = None  # RS256 (PEM), production
+    jwt_private_key: str | None = None  # RS256 (PEM), only where tokens are issued
+    jwt_issuer: str = "bayanat-governance"
+    jwt_audience: str = "bayanat"
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def resolved_jwt_secret(self) -> str:
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = var_dir() / "dev-jwt-secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's settings; subclasses set ``service_name`` and ``env_prefix``."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: ClassVar[str] = "service"
+    default_port: ClassVar[int] = 8000
+
+    host: str = "127.0.0.1"
+    port: int | None = None
+    # Empty means a SQLite file under var/.
+    database_url: str = ""
+    run_migrations: bool = True
+    relay_enabled: bool = True
+    consumer_enabled: bool = True
+    outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    # How often processed offsets are committed; the effect is already committed with its
+    # event id, so a crash before the offset commit replays without a second effect.
+    consumer_commit_interval_seconds: float = Field(default=0.0, ge=0)
+    public_url: str = ""
+
+    @cached_property
+    def platform(self) -> PlatformSettings:
+        return PlatformSettings()
+
+    @property
+    def bind_port(self) -> int:
+        return self.port or self.default_port
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # One driver for PostgreSQL everywhere: psycopg 3.
+            for plain in ("postgresql://", "postgres://"):
+                if url.startswith(plain):
+                    url = "postgresql+psycopg://" + url[len(plain) :]
+            return url
+        return f"sqlite:///{var_dir() / f'{self.service_name}.db'}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.bind_port}").rstrip("/")

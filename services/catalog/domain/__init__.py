@@ -1,0 +1,1 @@
+"""The catalog domain: its rules, independent of HTTP and Kafka."""

@@ -1,0 +1,1 @@
+"""The governance domain: its rules, independent of HTTP and Kafka."""

@@ -1,0 +1,1 @@
+"""The metrics domain: its rules, independent of HTTP and Kafka."""

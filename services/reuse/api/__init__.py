@@ -1,0 +1,5 @@
+"""HTTP routers of the reuse service (thin: parse, authorise, call the domain)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1")

@@ -1,0 +1,1 @@
+"""The reuse domain: its rules, independent of HTTP and Kafka."""
