@@ -17,7 +17,10 @@ controller_port=${KAFKA_CONTROLLER_PORT:-9093}
 state="$var/kafka-$port"
 pidfile="$state/kafka.pid"
 log="$state/kafka.log"
-python=${PYTHON:-python3}
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+  if [ -x "$root/.venv/bin/python" ]; then python="$root/.venv/bin/python"; else python=python3; fi
+fi
 
 fetch() {
   if [ -f "$jars/.complete" ]; then return 0; fi
@@ -89,7 +92,7 @@ up() {
     -Dlog4j.configuration="file:$state/log4j.properties" \
     kafka.Kafka "$state/server.properties" >>"$log" 2>&1 &
   echo $! > "$pidfile"
-  wait_ready
+  if ! wait_ready; then down >/dev/null; return 1; fi
   echo "kafka: ready on 127.0.0.1:$port (pid $(cat "$pidfile"), logs in $state)"
 }
 

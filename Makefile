@@ -1,0 +1,55 @@
+# Bayanat: two commands for a newcomer.
+#   make run   set up, start Kafka, run the four services (SQLite); Ctrl-C stops everything
+#   make test  set up, start Kafka and PostgreSQL, run the whole test suite against them
+
+BOOT_PYTHON ?= $(or $(shell command -v python3.11),python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+export PYTHON := $(abspath $(BIN)/python)
+
+.PHONY: install run test test-only lint format kafka-up kafka-down db-up db-down bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(BOOT_PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+kafka-up: install
+	deploy/kafka.sh up
+
+kafka-down:
+	deploy/kafka.sh down
+
+db-up:
+	deploy/postgres.sh up
+
+db-down:
+	deploy/postgres.sh down
+
+run: install kafka-up
+	@echo "Bayanat is starting (SQLite databases under var/, Kafka on 127.0.0.1:$${KAFKA_PORT:-9092}):"
+	@trap 'deploy/kafka.sh down' EXIT; $(BIN)/bayanat run
+
+test: install kafka-up db-up test-only
+
+test-only:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install kafka-up db-up
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean: kafka-down db-down
+	rm -rf var
