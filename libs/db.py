@@ -63,8 +63,18 @@ def upgrade(migrations_dir: Path, url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(migrations_dir, url), revision)
 
 
+def _managed_by_migrations(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    # SQLite FTS5 tables and their shadow tables are created by raw SQL in migrations; they
+    # have no model, and autogenerate must not propose to drop them.
+    return not (type_ == "table" and reflected and compare_to is None and "_fts" in name)
+
+
 def run_alembic_env(target_metadata: MetaData) -> None:
-    """Body of every service's ``migrations/env.py``."""
+    """Body of every service's ``migrations/env.py``.
+
+    Write new revisions (``bayanat revision``) against PostgreSQL, the production database:
+    SQLite-only or PostgreSQL-only structures are then branched by hand on the dialect.
+    """
     from alembic import context
 
     config = context.config
@@ -87,6 +97,7 @@ def run_alembic_env(target_metadata: MetaData) -> None:
             target_metadata=target_metadata,
             render_as_batch=render_as_batch,
             compare_type=True,
+            include_object=_managed_by_migrations,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,7 +1,21 @@
-"""Tables of the catalog service, on its own metadata so that its migrations own them."""
+"""Tables of the catalog service, on its own metadata so that its migrations own them.
 
+Multilingual text is a JSON object ``{"ar": ..., "fr": ..., "en": ...}``. Search structures
+(a tsvector column with a GIN index on PostgreSQL, an FTS5 table on SQLite) are maintained by
+the domain on every write, from the normalised text (libs.text), and created by migrations.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from libs.messaging.outbox import Outbox
 from libs.messaging.tables import messaging_tables
@@ -14,3 +28,135 @@ class CatalogTable(SQLModel, registry=registry()):
 metadata = CatalogTable.metadata
 messaging = messaging_tables(metadata)
 outbox = Outbox(messaging.outbox, service_name="catalog")
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+def _timestamp(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
+
+
+class DatasetState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class Organization(CatalogTable, table=True):
+    """Replica of a governance institution, kept from institution enrolled/withdrawn events."""
+
+    id: uuid.UUID = Field(primary_key=True)
+    name: str = Field(max_length=100, unique=True, index=True)
+    title: dict[str, str] = _json()
+    acronym: str | None = Field(default=None, max_length=32)
+    kind: str = Field(default="other", max_length=32)
+    website: str | None = None
+    logo_url: str | None = None
+    enrolled_on: date | None = None
+    withdrawn_on: date | None = None
+    active: bool = Field(default=True, index=True)
+    created_at: datetime = _timestamp(nullable=False)
+    modified_at: datetime = _timestamp(nullable=False)
+
+
+class Theme(CatalogTable, table=True):
+    """A theme (a CKAN group): a controlled, bilingual list seeded from libs.vocabularies."""
+
+    name: str = Field(primary_key=True, max_length=100)
+    title: dict[str, str] = _json()
+    position: int = 0
+
+
+class License(CatalogTable, table=True):
+    id: str = Field(primary_key=True, max_length=100)
+    title: str = Field(max_length=255)
+    url: str | None = None
+    is_open: bool = True
+
+
+class Dataset(CatalogTable, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100, unique=True, index=True)
+    title: dict[str, str] = _json()
+    description: dict[str, str] | None = _json(nullable=True)
+    organization_id: uuid.UUID = Field(index=True)
+    license_id: str | None = Field(default=None, foreign_key="license.id", index=True)
+    frequency: str | None = Field(default=None, max_length=32)
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+    spatial: list[str] | None = _json(nullable=True)
+    contact_point: dict[str, str] | None = _json(nullable=True)
+    version: str | None = Field(default=None, max_length=64)
+    state: DatasetState = Field(default=DatasetState.DRAFT, sa_type=String(16), index=True)
+    rejection_reasons: list[str] | None = _json(nullable=True)
+    created_by: uuid.UUID | None = None
+    created_at: datetime = _timestamp(nullable=False)
+    modified_at: datetime = _timestamp(nullable=False)
+    submitted_at: datetime | None = _timestamp()
+    published_at: datetime | None = _timestamp()
+    withdrawn_at: datetime | None = _timestamp()
+    last_data_update: datetime | None = _timestamp()
+    # Search and sort helpers, derived from the fields above on every write.
+    title_sort: str = Field(default="", max_length=500, index=True)
+    search_document: str | None = Field(
+        default=None,
+        sa_column=Column(TSVECTOR().with_variant(Text(), "sqlite"), nullable=True),
+    )
+
+
+Index("ix_dataset_state_modified", Dataset.state, Dataset.modified_at)  # type: ignore[arg-type]
+Index(
+    "ix_dataset_search_document",
+    Dataset.search_document,  # type: ignore[arg-type]
+    postgresql_using="gin",
+).ddl_if(dialect="postgresql")
+
+
+class DatasetTheme(CatalogTable, table=True):
+    __tablename__ = "dataset_theme"
+
+    dataset_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    )
+    theme_name: str = Field(foreign_key="theme.name", primary_key=True, index=True)
+
+
+class DatasetTag(CatalogTable, table=True):
+    __tablename__ = "dataset_tag"
+
+    dataset_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag: str = Field(primary_key=True, max_length=100, index=True)
+
+
+class Resource(CatalogTable, table=True):
+    """A distribution: a URL, or a file uploaded to the catalog's storage."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    dataset_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("dataset.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    position: int = 0
+    title: dict[str, str] = _json()
+    description: dict[str, str] | None = _json(nullable=True)
+    url: str | None = None  # external URL; None for an upload (served by the catalog)
+    storage_key: str | None = Field(default=None, max_length=255)
+    format: str | None = Field(default=None, max_length=32, index=True)
+    media_type: str | None = Field(default=None, max_length=255)
+    size: int | None = Field(default=None, sa_type=BigInteger)
+    sha256: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _timestamp(nullable=False)
+    modified_at: datetime = _timestamp(nullable=False)
+
+
+class DatasetReuse(CatalogTable, table=True):
+    """Which reuses cite which datasets, from reuse declared/removed events."""
+
+    __tablename__ = "dataset_reuse"
+
+    dataset_id: uuid.UUID = Field(primary_key=True)
+    reuse_id: uuid.UUID = Field(primary_key=True, index=True)
