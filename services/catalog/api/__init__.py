@@ -2,4 +2,14 @@
 
 from fastapi import APIRouter
 
-router = APIRouter(prefix="/api/v1")
+from services.catalog.api import ckan, datasets, dcat, exports, organizations, reference, search
+
+router = APIRouter()
+# Order matters where paths overlap: the list/search route before the one-dataset route.
+router.include_router(search.router, prefix="/api/v1")
+router.include_router(datasets.router, prefix="/api/v1")
+router.include_router(organizations.router, prefix="/api/v1")
+router.include_router(reference.router, prefix="/api/v1")
+router.include_router(exports.router)
+router.include_router(dcat.router)
+router.include_router(ckan.router)

@@ -1,0 +1,5 @@
+"""ckan routes of the catalog."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

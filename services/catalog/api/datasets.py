@@ -1,0 +1,5 @@
+"""datasets routes of the catalog."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

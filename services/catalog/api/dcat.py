@@ -1,0 +1,5 @@
+"""dcat routes of the catalog."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

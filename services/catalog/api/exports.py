@@ -1,0 +1,5 @@
+"""exports routes of the catalog."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

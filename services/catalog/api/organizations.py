@@ -1,0 +1,5 @@
+"""organizations routes of the catalog."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""reference routes of the catalog."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""search routes of the catalog."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

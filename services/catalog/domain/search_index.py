@@ -1,0 +1,70 @@
+"""Keeps a dataset's search structures in step with it, inside the writer's transaction.
+
+Indexed text is normalised with libs.text on both sides (index and query), so Arabic spelling
+variants and unaccented French meet. Weights: title A, tags B, description C (title matches
+rank first). PostgreSQL: ``dataset.search_document`` (tsvector, GIN, ``simple`` config: the
+normalisation is ours, not a stemmer's). SQLite: the FTS5 table ``dataset_fts``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, literal, text, update
+from sqlmodel import Session
+
+from libs.text import normalise
+from services.catalog.models import Dataset
+
+DEFAULT_LANGUAGE = "fr"
+LANGUAGES = ("fr", "ar", "en")
+
+
+def localized_pick(values: dict[str, str] | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """The text in ``language``, else in the first language present."""
+    if not values:
+        return ""
+    if values.get(language):
+        return values[language]
+    return next((values[lang] for lang in LANGUAGES if values.get(lang)), "")
+
+
+def _joined(values: dict[str, str] | None) -> str:
+    return " ".join(
+        normalise(values.get(lang)) for lang in LANGUAGES if values and values.get(lang)
+    )
+
+
+def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None:
+    """Call after any change to a dataset's title, description or tags (flushes first)."""
+    title = _joined(dataset.title)
+    description = _joined(dataset.description)
+    tag_text = " ".join(normalise(tag) for tag in tags)
+    dataset.title_sort = normalise(localized_pick(dataset.title))[:500]
+    session.add(dataset)
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        document = (
+            func.setweight(func.to_tsvector("simple", literal(title)), "A")
+            .op("||")(func.setweight(func.to_tsvector("simple", literal(tag_text)), "B"))
+            .op("||")(func.setweight(func.to_tsvector("simple", literal(description)), "C"))
+        )
+        session.execute(
+            update(Dataset).where(Dataset.id == dataset.id).values(search_document=document)  # type: ignore[arg-type]
+        )
+        return
+    remove_from_index(session, dataset.id)
+    session.execute(
+        text(
+            "INSERT INTO dataset_fts (dataset_id, title, tags, description) "
+            "VALUES (:id, :title, :tags, :description)"
+        ),
+        {"id": dataset.id.hex, "title": title, "tags": tag_text, "description": description},
+    )
+
+
+def remove_from_index(session: Session, dataset_id: uuid.UUID) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(
+            text("DELETE FROM dataset_fts WHERE dataset_id = :id"), {"id": dataset_id.hex}
+        )
