@@ -92,6 +92,7 @@ class Dataset(CatalogTable, table=True):
     version: str | None = Field(default=None, max_length=64)
     state: DatasetState = Field(default=DatasetState.DRAFT, sa_type=String(16), index=True)
     rejection_reasons: list[str] | None = _json(nullable=True)
+    rejected_at: datetime | None = _timestamp()
     created_by: uuid.UUID | None = None
     created_at: datetime = _timestamp(nullable=False)
     modified_at: datetime = _timestamp(nullable=False)
@@ -145,6 +146,7 @@ class Resource(CatalogTable, table=True):
     description: dict[str, str] | None = _json(nullable=True)
     url: str | None = None  # external URL; None for an upload (served by the catalog)
     storage_key: str | None = Field(default=None, max_length=255)
+    filename: str | None = Field(default=None, max_length=255)  # of an upload, as sent
     format: str | None = Field(default=None, max_length=32, index=True)
     media_type: str | None = Field(default=None, max_length=255)
     size: int | None = Field(default=None, sa_type=BigInteger)

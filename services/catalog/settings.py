@@ -1,8 +1,11 @@
 """Settings of the catalog service, read from ``CATALOG_*`` environment variables."""
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from libs.settings import ServiceSettings
+from libs.settings import ServiceSettings, var_dir
 
 
 class CatalogSettings(ServiceSettings):
@@ -10,3 +13,14 @@ class CatalogSettings(ServiceSettings):
 
     service_name = "catalog"
     default_port = 8001
+
+    # Where uploaded resource files are kept; empty means var/uploads/catalog.
+    upload_dir: str = ""
+    # Largest file a steward may upload (default 512 MiB); larger ones are refused with 413.
+    max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+
+    @property
+    def upload_path(self) -> Path:
+        path = Path(self.upload_dir) if self.upload_dir else var_dir() / "uploads" / "catalog"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
