@@ -1,9 +1,12 @@
 """Keeps a dataset's search structures in step with it, inside the writer's transaction.
 
 Indexed text is normalised with libs.text on both sides (index and query), so Arabic spelling
-variants and unaccented French meet. Weights: title A, tags B, description C (title matches
-rank first). PostgreSQL: ``dataset.search_document`` (tsvector, GIN, ``simple`` config: the
-normalisation is ours, not a stemmer's). SQLite: the FTS5 table ``dataset_fts``.
+variants and unaccented French meet. It is stored as libs.text tokens joined by spaces, so that
+PostgreSQL's parser and FTS5's tokenizer see the same words (PostgreSQL would otherwise keep
+``2019-2020`` as ``2019`` and ``-2020``, or a host name as one word). Weights: title A, tags B,
+description C (title matches rank first). PostgreSQL: ``dataset.search_document`` (tsvector,
+GIN, ``simple`` config: the normalisation is ours, not a stemmer's). SQLite: the
+FTS5 table ``dataset_fts``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import uuid
 from sqlalchemy import func, literal, text, update
 from sqlmodel import Session
 
-from libs.text import normalise
+from libs.text import normalise, tokens
 from services.catalog.models import Dataset
 
 DEFAULT_LANGUAGE = "fr"
@@ -31,7 +34,7 @@ def localized_pick(values: dict[str, str] | None, language: str = DEFAULT_LANGUA
 
 def _joined(values: dict[str, str] | None) -> str:
     return " ".join(
-        normalise(values.get(lang)) for lang in LANGUAGES if values and values.get(lang)
+        " ".join(tokens(values.get(lang))) for lang in LANGUAGES if values and values.get(lang)
     )
 
 
@@ -39,7 +42,7 @@ def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None
     """Call after any change to a dataset's title, description or tags (flushes first)."""
     title = _joined(dataset.title)
     description = _joined(dataset.description)
-    tag_text = " ".join(normalise(tag) for tag in tags)
+    tag_text = " ".join(" ".join(tokens(tag)) for tag in tags)
     dataset.title_sort = normalise(localized_pick(dataset.title))[:500]
     session.add(dataset)
     session.flush()
