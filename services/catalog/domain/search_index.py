@@ -12,8 +12,9 @@ FTS5 table ``dataset_fts``.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import func, literal, text, update
+from sqlalchemy import ColumnElement, func, literal, literal_column, text, update
 from sqlmodel import Session
 
 from libs.text import normalise, tokens
@@ -47,10 +48,15 @@ def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None
     session.add(dataset)
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
+        # The weight is PostgreSQL's one-byte "char": a bound VARCHAR would find no setweight().
+        def weighted(value: str, weight: str) -> ColumnElement[Any]:
+            vector = func.to_tsvector(literal_column("'simple'::regconfig"), literal(value))
+            return func.setweight(vector, literal_column(f"'{weight}'::\"char\""))
+
         document = (
-            func.setweight(func.to_tsvector("simple", literal(title)), "A")
-            .op("||")(func.setweight(func.to_tsvector("simple", literal(tag_text)), "B"))
-            .op("||")(func.setweight(func.to_tsvector("simple", literal(description)), "C"))
+            weighted(title, "A")
+            .op("||")(weighted(tag_text, "B"))
+            .op("||")(weighted(description, "C"))
         )
         session.execute(
             update(Dataset).where(Dataset.id == dataset.id).values(search_document=document)  # type: ignore[arg-type]
