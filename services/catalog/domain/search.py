@@ -1,0 +1,575 @@
+"""Dataset search: one function behind the REST search and CKAN's ``package_search``.
+
+Full text over titles, tags and descriptions (the index of search_index.py), filters, facet
+counts and sorts, computed in the database so that it stays fast at 100,000 datasets:
+
+- the query is cut into libs.text tokens (the same normalisation as the index); every token
+  must match and the last one also matches as a prefix (search as you type);
+- PostgreSQL: ``search_document @@ to_tsquery('simple', …)`` on the GIN index, ranked with
+  ``ts_rank`` and the weights title ≫ tags > description; SQLite: FTS5 ``MATCH``, ranked with
+  ``bm25`` and the same column weights. So title matches rank first on both;
+- filters are ``Filter(field, values, exclude)``: values of one filter are alternatives (any
+  of), filters are all required, an excluding filter keeps the datasets matching none;
+- the total and every facet come from one statement: a ``GROUP BY`` per facet over the ids of
+  the matching datasets (a CTE), no row is loaded into Python;
+- only the page of datasets asked for is loaded, with its related rows in a few batch queries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    column,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+    union_all,
+)
+from sqlmodel import Session
+
+from libs.text import tokens
+from libs.vocabularies import normalise_format
+from services.catalog.models import (
+    Dataset,
+    DatasetState,
+    DatasetTag,
+    DatasetTheme,
+    License,
+    Organization,
+    Resource,
+    Theme,
+)
+
+# At most this many words of a query are searched (a longer query is cut, not refused).
+MAX_QUERY_TOKENS = 32
+# ts_rank weights, in PostgreSQL's order {D, C, B, A}: description C, tags B, title A.
+PG_RANK_WEIGHTS = "'{0.0, 0.1, 0.3, 1.0}'::float4[]"
+# bm25 column weights of dataset_fts (dataset_id, title, tags, description).
+FTS_COLUMN_WEIGHTS = (0.0, 10.0, 3.0, 1.0)
+
+_FTS = table("dataset_fts", column("dataset_id"))
+
+
+class FilterField(StrEnum):
+    """What a search can filter and facet on (CKAN's names)."""
+
+    ORGANIZATION = "organization"  # an organisation's id or name
+    THEME = "groups"
+    TAG = "tags"
+    LICENSE = "license_id"
+    FORMAT = "res_format"
+    OPEN = "isopen"  # "true" / "false"
+    NAME = "name"
+    ID = "id"
+
+
+FACET_FIELDS: tuple[FilterField, ...] = (
+    FilterField.ORGANIZATION,
+    FilterField.THEME,
+    FilterField.TAG,
+    FilterField.LICENSE,
+    FilterField.FORMAT,
+    FilterField.OPEN,
+)
+
+
+class SortKey(StrEnum):
+    SCORE = "score"
+    MODIFIED = "metadata_modified"
+    CREATED = "metadata_created"
+    PUBLISHED = "published"
+    TITLE = "title"
+    NAME = "name"
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: FilterField
+    values: tuple[str, ...]
+    exclude: bool = False
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: SortKey
+    descending: bool
+
+
+DEFAULT_SORT: tuple[Sort, ...] = (Sort(SortKey.SCORE, True), Sort(SortKey.MODIFIED, True))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str | None = None
+    filters: tuple[Filter, ...] = ()
+    modified_since: datetime | None = None
+    modified_until: datetime | None = None
+    states: tuple[DatasetState, ...] = (DatasetState.PUBLISHED,)
+    sort: tuple[Sort, ...] = DEFAULT_SORT
+    offset: int = 0
+    limit: int = 20
+    facets: tuple[FilterField, ...] = FACET_FIELDS
+    facet_limit: int | None = 50  # per facet; None: every value
+    facet_mincount: int = 1
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    label: str | None = None  # in the default language
+    labels: dict[str, str] | None = None  # every language, where the value has a title
+
+
+@dataclass
+class DatasetBundle:
+    """A dataset with what a listing shows of it, loaded in batches."""
+
+    dataset: Dataset
+    organization: Organization | None
+    license: License | None
+    themes: list[Theme]
+    tags: list[str]
+    resources: list[Resource]
+    score: float = 0.0
+
+    @property
+    def formats(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for resource in self.resources:
+            if resource.format:
+                seen.setdefault(resource.format, None)
+        return list(seen)
+
+
+@dataclass
+class SearchResult:
+    total: int
+    items: list[DatasetBundle]
+    facets: dict[FilterField, list[FacetValue]] = field(default_factory=dict)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Aware UTC datetimes everywhere (SQLite hands back naive ones, stored as UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# --- the text query ------------------------------------------------------------------------
+
+
+def query_tokens(text: str | None) -> list[str]:
+    return tokens(text)[:MAX_QUERY_TOKENS]
+
+
+def _tsquery(words: list[str]) -> str:
+    # Tokens are \w+ only: quoting them is enough to keep tsquery operators out.
+    terms = [f"'{word}'" for word in words]
+    terms[-1] += ":*"
+    return " & ".join(terms)
+
+
+def _fts5_query(words: list[str]) -> str:
+    terms = [f'"{word}"' for word in words]
+    terms[-1] += "*"
+    return " ".join(terms)
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def _uuids(values: Sequence[str]) -> list[uuid.UUID]:
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return found
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in {"true", "1", "yes", "on"}
+
+
+def _filter_condition(item: Filter) -> ColumnElement[bool]:
+    values = list(item.values)
+    condition: ColumnElement[bool]
+    match item.field:
+        case FilterField.ORGANIZATION:
+            by_name = select(Organization.id).where(Organization.name.in_(values))  # type: ignore[attr-defined]
+            condition = or_(
+                Dataset.organization_id.in_(by_name),  # type: ignore[attr-defined]
+                Dataset.organization_id.in_(_uuids(values)),  # type: ignore[attr-defined]
+            )
+        case FilterField.THEME:
+            condition = Dataset.id.in_(  # type: ignore[union-attr]
+                select(DatasetTheme.dataset_id).where(DatasetTheme.theme_name.in_(values))  # type: ignore[attr-defined]
+            )
+        case FilterField.TAG:
+            condition = Dataset.id.in_(  # type: ignore[union-attr]
+                select(DatasetTag.dataset_id).where(DatasetTag.tag.in_(values))  # type: ignore[attr-defined]
+            )
+        case FilterField.LICENSE:
+            condition = Dataset.license_id.in_(values)  # type: ignore[union-attr]
+        case FilterField.FORMAT:
+            formats = sorted({normalise_format(v) or v.strip().upper() for v in values})
+            condition = Dataset.id.in_(  # type: ignore[union-attr]
+                select(Resource.dataset_id).where(Resource.format.in_(formats))  # type: ignore[union-attr]
+            )
+        case FilterField.OPEN:
+            wanted = {_truthy(v) for v in values}
+            open_ids = select(License.id).where(License.is_open.is_(True))  # type: ignore[attr-defined]
+            is_open = Dataset.license_id.in_(open_ids)  # type: ignore[union-attr]
+            is_closed = or_(Dataset.license_id.is_(None), not_(is_open))  # type: ignore[union-attr]
+            if wanted == {True}:
+                condition = is_open
+            elif wanted == {False}:
+                condition = is_closed
+            else:
+                condition = or_(is_open, is_closed)
+        case FilterField.NAME:
+            condition = Dataset.name.in_(values)  # type: ignore[attr-defined]
+        case FilterField.ID:
+            condition = Dataset.id.in_(_uuids(values))  # type: ignore[union-attr]
+    return not_(condition) if item.exclude else condition
+
+
+def _conditions(query: SearchQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Dataset.state.in_([state.value for state in query.states])  # type: ignore[attr-defined]
+    ]
+    conditions.extend(_filter_condition(item) for item in query.filters)
+    if query.modified_since is not None:
+        conditions.append(Dataset.modified_at >= as_utc(query.modified_since))  # type: ignore[operator]
+    if query.modified_until is not None:
+        conditions.append(Dataset.modified_at <= as_utc(query.modified_until))  # type: ignore[operator]
+    return conditions
+
+
+@dataclass(frozen=True)
+class _TextMatch:
+    """The full-text part of a search, as its database expresses it."""
+
+    condition: ColumnElement[bool]
+    score: ColumnElement[Any]
+    fts_scores: Any = None  # SQLite: a subquery (dataset_id, score) to join for ranking
+
+
+def _text_match(session: Session, words: list[str]) -> _TextMatch:
+    if _is_postgres(session):
+        tsquery = func.to_tsquery("simple", _tsquery(words))
+        document = Dataset.search_document
+        return _TextMatch(
+            condition=document.bool_op("@@")(tsquery),  # type: ignore[union-attr]
+            score=func.ts_rank(literal_column(PG_RANK_WEIGHTS), document, tsquery),
+        )
+    match = literal_column("dataset_fts").op("MATCH")(_fts5_query(words))
+    scores = (
+        select(
+            _FTS.c.dataset_id.label("dataset_id"),
+            (-func.bm25(literal_column("dataset_fts"), *FTS_COLUMN_WEIGHTS)).label("score"),
+        )
+        .where(match)
+        .subquery("fts")
+    )
+    return _TextMatch(
+        condition=Dataset.id.in_(select(_FTS.c.dataset_id).where(match)),  # type: ignore[union-attr]
+        score=scores.c.score,
+        fts_scores=scores,
+    )
+
+
+# --- sorting -------------------------------------------------------------------------------
+
+
+def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]:
+    """The ORDER BY of a page; without a text query every score is equal, so it is skipped."""
+    columns: dict[SortKey, Any] = {
+        SortKey.SCORE: score,
+        SortKey.MODIFIED: Dataset.modified_at,
+        SortKey.CREATED: Dataset.created_at,
+        SortKey.PUBLISHED: Dataset.published_at,
+        SortKey.TITLE: Dataset.title_sort,
+        SortKey.NAME: Dataset.name,
+    }
+    order = []
+    for sort in query.sort:
+        if sort.key == SortKey.SCORE and score is None:
+            continue
+        target = columns[sort.key]
+        order.append(target.desc() if sort.descending else target.asc())
+    # Names are unique: pages never overlap nor skip a dataset.
+    if not any(s.key == SortKey.NAME for s in query.sort):
+        order.append(Dataset.name.asc())  # type: ignore[attr-defined]
+    return order
+
+
+# --- facets --------------------------------------------------------------------------------
+
+_TOTAL = "_total"
+
+
+def _facet_statement(
+    conditions: list[ColumnElement[bool]], facets: Sequence[FilterField]
+) -> Select[Any]:
+    """One statement: the total and (field, value, count) of every facet asked for."""
+    matched = (
+        select(
+            Dataset.id.label("id"),  # type: ignore[union-attr]
+            Dataset.organization_id.label("organization_id"),  # type: ignore[attr-defined]
+            Dataset.license_id.label("license_id"),  # type: ignore[union-attr]
+        )
+        .where(*conditions)
+        .cte("matched")
+    )
+
+    def name(value: str) -> Any:
+        return literal_column(f"'{value}'").label("field")
+
+    count = func.count().label("n")
+    branches: list[Select[Any]] = [
+        select(name(_TOTAL), cast(None, String).label("value"), count).select_from(matched)
+    ]
+    wanted = set(facets)
+    if FilterField.ORGANIZATION in wanted:
+        branches.append(
+            select(
+                name(FilterField.ORGANIZATION),
+                cast(matched.c.organization_id, String).label("value"),
+                count,
+            ).group_by(matched.c.organization_id)
+        )
+    # Licences are few: counted in full, the openness facet is derived from them.
+    if wanted & {FilterField.LICENSE, FilterField.OPEN}:
+        branches.append(
+            select(name(FilterField.LICENSE), matched.c.license_id.label("value"), count).group_by(
+                matched.c.license_id
+            )
+        )
+    if FilterField.THEME in wanted:
+        branches.append(
+            select(name(FilterField.THEME), DatasetTheme.theme_name.label("value"), count)  # type: ignore[attr-defined]
+            .join(matched, matched.c.id == DatasetTheme.dataset_id)
+            .group_by(DatasetTheme.theme_name)
+        )
+    if FilterField.TAG in wanted:
+        branches.append(
+            select(name(FilterField.TAG), DatasetTag.tag.label("value"), count)  # type: ignore[attr-defined]
+            .join(matched, matched.c.id == DatasetTag.dataset_id)
+            .group_by(DatasetTag.tag)
+        )
+    if FilterField.FORMAT in wanted:
+        branches.append(
+            select(
+                name(FilterField.FORMAT),
+                Resource.format.label("value"),  # type: ignore[union-attr]
+                func.count(Resource.dataset_id.distinct()).label("n"),  # type: ignore[attr-defined]
+            )
+            .join(matched, matched.c.id == Resource.dataset_id)
+            .where(Resource.format.is_not(None))  # type: ignore[union-attr]
+            .group_by(Resource.format)
+        )
+    return union_all(*branches)  # type: ignore[return-value]
+
+
+def _facets(
+    session: Session, conditions: list[ColumnElement[bool]], query: SearchQuery
+) -> tuple[int, dict[FilterField, list[FacetValue]]]:
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    total = 0
+    for field_name, value, n in session.execute(_facet_statement(conditions, query.facets)):
+        if field_name == _TOTAL:
+            total = int(n)
+        elif value is not None:
+            counts[field_name][value] = int(n)
+
+    licenses = {lic.id: lic for lic in session.scalars(select(License))}
+    if FilterField.OPEN in query.facets:
+        openness = {"true": 0, "false": 0}
+        matched_with_licence = 0
+        for license_id, n in counts.get(FilterField.LICENSE, {}).items():
+            known = licenses.get(license_id)
+            openness["true" if known and known.is_open else "false"] += n
+            matched_with_licence += n
+        openness["false"] += total - matched_with_licence  # no licence: not open
+        counts[FilterField.OPEN] = {k: v for k, v in openness.items() if v}
+
+    facets: dict[FilterField, list[FacetValue]] = {}
+    for facet in query.facets:
+        ranked = sorted(counts.get(facet, {}).items(), key=lambda item: (-item[1], item[0]))
+        ranked = [(v, n) for v, n in ranked if n >= query.facet_mincount]
+        if query.facet_limit is not None:
+            ranked = ranked[: query.facet_limit]
+        facets[facet] = _labelled(session, facet, ranked, licenses)
+    return total, facets
+
+
+def _labelled(
+    session: Session,
+    facet: FilterField,
+    ranked: list[tuple[str, int]],
+    licenses: dict[str, License],
+) -> list[FacetValue]:
+    if facet == FilterField.ORGANIZATION:
+        ids = _uuids([value for value, _ in ranked])
+        organizations = {
+            o.id: o
+            for o in session.scalars(select(Organization).where(Organization.id.in_(ids)))  # type: ignore[attr-defined]
+        }
+        items = []
+        for value, n in ranked:
+            organization = organizations.get(uuid.UUID(value))
+            if organization is None:  # a dataset of an organisation not replicated yet
+                items.append(FacetValue(value=str(uuid.UUID(value)), count=n))
+                continue
+            items.append(
+                FacetValue(
+                    value=organization.name,
+                    count=n,
+                    label=localized(organization.title),
+                    labels=dict(organization.title),
+                )
+            )
+        return items
+    if facet == FilterField.THEME:
+        names = [value for value, _ in ranked]
+        themes = {
+            t.name: t
+            for t in session.scalars(select(Theme).where(Theme.name.in_(names)))  # type: ignore[attr-defined]
+        }
+        return [
+            FacetValue(
+                value=value,
+                count=n,
+                label=localized(themes[value].title) if value in themes else None,
+                labels=dict(themes[value].title) if value in themes else None,
+            )
+            for value, n in ranked
+        ]
+    if facet == FilterField.LICENSE:
+        return [
+            FacetValue(
+                value=value,
+                count=n,
+                label=licenses[value].title if value in licenses else None,
+            )
+            for value, n in ranked
+        ]
+    return [FacetValue(value=value, count=n) for value, n in ranked]
+
+
+def localized(values: dict[str, str] | None, language: str = "fr") -> str | None:
+    """The text in ``language``, else in French, Arabic or English, whichever is present."""
+    if not values:
+        return None
+    for lang in (language, "fr", "ar", "en"):
+        if values.get(lang):
+            return values[lang]
+    return None
+
+
+# --- the search ----------------------------------------------------------------------------
+
+
+def search_datasets(session: Session, query: SearchQuery) -> SearchResult:
+    conditions = _conditions(query)
+    words = query_tokens(query.text)
+    text_match = _text_match(session, words) if words else None
+    if text_match is not None:
+        conditions.append(text_match.condition)
+
+    total, facets = _facets(session, conditions, query)
+    if query.limit <= 0 or total <= query.offset:
+        return SearchResult(total=total, items=[], facets=facets)
+
+    score = text_match.score if text_match is not None else None
+    statement = select(
+        Dataset, (score if score is not None else literal_column("0.0")).label("score")
+    )
+    if text_match is not None and text_match.fts_scores is not None:
+        scores = text_match.fts_scores
+        statement = statement.join(scores, scores.c.dataset_id == Dataset.id)
+        conditions = conditions[:-1]  # the join already keeps matching datasets only
+    statement = (
+        statement.where(and_(*conditions))
+        .order_by(*_order_by(query, score))
+        .offset(query.offset)
+        .limit(query.limit)
+    )
+    rows = session.execute(statement).all()
+    bundles = load_bundles(session, [row[0] for row in rows])
+    for bundle, row in zip(bundles, rows, strict=True):
+        bundle.score = float(row[1] or 0.0)
+    return SearchResult(total=total, items=bundles, facets=facets)
+
+
+def load_bundles(session: Session, datasets: Sequence[Dataset]) -> list[DatasetBundle]:
+    """Each dataset with its organisation, licence, themes, tags and resources, in order."""
+    if not datasets:
+        return []
+    ids = [d.id for d in datasets]
+    organization_ids = {d.organization_id for d in datasets}
+    organizations = {
+        o.id: o
+        for o in session.scalars(
+            select(Organization).where(Organization.id.in_(organization_ids))  # type: ignore[attr-defined]
+        )
+    }
+    licenses = {lic.id: lic for lic in session.scalars(select(License))}
+    themes_by_name = {t.name: t for t in session.scalars(select(Theme))}
+    themes: dict[uuid.UUID, list[Theme]] = defaultdict(list)
+    for dataset_id, theme_name in session.execute(
+        select(DatasetTheme.dataset_id, DatasetTheme.theme_name)
+        .where(DatasetTheme.dataset_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(DatasetTheme.theme_name)
+    ):
+        if theme_name in themes_by_name:
+            themes[dataset_id].append(themes_by_name[theme_name])
+    tags: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for dataset_id, tag in session.execute(
+        select(DatasetTag.dataset_id, DatasetTag.tag)
+        .where(DatasetTag.dataset_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(DatasetTag.tag)
+    ):
+        tags[dataset_id].append(tag)
+    resources: dict[uuid.UUID, list[Resource]] = defaultdict(list)
+    for resource in session.scalars(
+        select(Resource)
+        .where(Resource.dataset_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(Resource.position, Resource.created_at)
+    ):
+        resources[resource.dataset_id].append(resource)
+    return [
+        DatasetBundle(
+            dataset=d,
+            organization=organizations.get(d.organization_id),
+            license=licenses.get(d.license_id) if d.license_id else None,
+            themes=themes[d.id],
+            tags=tags[d.id],
+            resources=resources[d.id],
+        )
+        for d in datasets
+    ]
