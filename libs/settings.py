@@ -75,7 +75,7 @@ class ServiceSettings(BaseSettings):
     run_migrations: bool = True
     relay_enabled: bool = True
     consumer_enabled: bool = True
-    outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
+    outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     consumer_max_attempts: int = Field(default=3, ge=1)
     # How often processed offsets are committed; the effect is already committed with its

@@ -45,7 +45,9 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
     )
-    Index("ix_outbox_pending", outbox.c.sent_at, outbox.c.id)
+    # Partial: marking a row sent removes it from this index instead of adding an entry.
+    pending = outbox.c.sent_at.is_(None)
+    Index("ix_outbox_pending", outbox.c.id, postgresql_where=pending, sqlite_where=pending)
     processed = Table(
         "processed_events",
         metadata,

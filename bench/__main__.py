@@ -1,0 +1,47 @@
+"""``python -m bench``: runs the benchmarks and writes their results to a file.
+
+Options: ``--output DIR`` (default var/bench), ``--only relay|catalog``, ``--datasets N``
+(catalog size, default 100000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import os
+from pathlib import Path
+
+from bench import relay
+from libs.settings import var_dir
+
+ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql://bayanat:bayanat@127.0.0.1:5432/postgres"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--output", type=Path, default=var_dir() / "bench")
+    parser.add_argument("--only", choices=["relay", "catalog"])
+    parser.add_argument("--datasets", type=int, default=100_000)
+    args = parser.parse_args()
+    args.output.mkdir(parents=True, exist_ok=True)
+
+    if args.only in (None, "relay"):
+        result = asyncio.run(relay.run(ADMIN_URL))
+        path = args.output / "relay.json"
+        path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        print(
+            f"relay: {result['relay_events_per_second']} ev/s, raw "
+            f"{result['raw_events_per_second']} ev/s, ratio {result['ratio']} "
+            f"(target >= {result['target_ratio']}) → {path}"
+        )
+    if args.only in (None, "catalog"):
+        catalog = importlib.import_module("bench.catalog")
+        catalog.main(args.output / "catalog.json", datasets=args.datasets)
+
+
+if __name__ == "__main__":
+    main()
