@@ -1,5 +1,291 @@
-"""dcat routes of the catalog."""
+"""DCAT-AP 3 routes: the catalogue and one dataset as Turtle, RDF/XML and JSON-LD.
 
-from fastapi import APIRouter
+- ``/catalog.ttl``, ``/catalog.rdf``, ``/catalog.jsonld``: the published catalogue, 100
+  datasets a page (``?page=N``, Hydra links), ``?modified_since=`` for harvesters.
+- ``/catalog``: the same, in the serialisation the ``Accept`` header asks for.
+- ``/api/v1/datasets/{id_or_slug}.ttl|.rdf|.jsonld``: one published dataset.
+- ``/api/v1/datasets/{id_or_slug}/dcat``: one dataset, serialisation by ``Accept``.
+- ``/api/v1/datasets/{id_or_slug}`` with an ``Accept`` that prefers RDF over JSON: the dataset's
+  URI dereferences to its RDF (a route that only matches such requests; any other request
+  falls through to the JSON route of the datasets router).
 
-router = APIRouter()
+This router is included before the datasets router so that the suffix routes win over
+``/api/v1/datasets/{id_or_slug}`` (a slug never holds a dot).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from sqlmodel import Session
+from starlette.routing import Match
+from starlette.types import Scope
+
+from libs.db import get_session
+from libs.http.problems import Problem
+from services.catalog.domain import dcat
+from services.catalog.domain.exports import Links
+
+router = APIRouter(tags=["DCAT-AP"])
+
+RDF_MEDIA_TYPES = {media_type: suffix for suffix, (_, media_type) in dcat.SERIALISATIONS.items()}
+# Preference when the client accepts several equally: Turtle, then JSON-LD, then RDF/XML.
+PREFERENCE = ("text/turtle", "application/ld+json", "application/rdf+xml")
+ALIASES = {"application/x-turtle": "text/turtle"}
+
+RDF_RESPONSES = {
+    200: {
+        "description": "DCAT-AP 3.0.1",
+        "content": {media_type: {} for media_type in PREFERENCE},
+    },
+    404: {"description": "Unknown, or not published", "content": {"application/problem+json": {}}},
+}
+NEGOTIATED_RESPONSES = {
+    **RDF_RESPONSES,
+    406: {
+        "description": "The Accept header allows none of the three serialisations",
+        "content": {"application/problem+json": {}},
+    },
+}
+
+
+# --- Content negotiation --------------------------------------------------------------------
+
+
+def _accept_ranges(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in accept.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media_range = ALIASES.get(fields[0].lower(), fields[0].lower())
+        if not media_range:
+            continue
+        quality = 1.0
+        for parameter in fields[1:]:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media_range, quality))
+    return ranges
+
+
+def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
+    """The quality the client gives ``media_type``: from its most specific matching range."""
+    kind = media_type.split("/")[0]
+    best: tuple[int, float] | None = None
+    for media_range, quality in ranges:
+        if media_range == media_type:
+            specificity = 2
+        elif media_range == f"{kind}/*":
+            specificity = 1
+        elif media_range == "*/*":
+            specificity = 0
+        else:
+            continue
+        if best is None or specificity > best[0]:
+            best = (specificity, quality)
+    return best[1] if best else 0.0
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The suffix of the serialisation to send, or None when the client accepts none."""
+    if not accept or not accept.strip():
+        return "ttl"
+    ranges = _accept_ranges(accept)
+    scored = [(_quality(t, ranges), -PREFERENCE.index(t), t) for t in PREFERENCE]
+    quality, _, media_type = max(scored)
+    return RDF_MEDIA_TYPES[media_type] if quality > 0 else None
+
+
+def prefers_rdf(accept: str | None) -> bool:
+    """True when the client asks for RDF rather than JSON (``*/*`` alone means JSON)."""
+    if not accept:
+        return False
+    ranges = _accept_ranges(accept)
+    rdf = max(_quality(t, ranges) for t in PREFERENCE)
+    return rdf > 0 and rdf > _quality("application/json", ranges)
+
+
+class RdfAcceptRoute(APIRoute):
+    """Matches only requests whose ``Accept`` prefers an RDF serialisation to JSON."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is Match.NONE:
+            return match, child_scope
+        accept = next(
+            (
+                value.decode("latin-1")
+                for key, value in scope.get("headers", [])
+                if key == b"accept"
+            ),
+            None,
+        )
+        if not prefers_rdf(accept):
+            return Match.NONE, {}
+        return match, child_scope
+
+
+def _not_acceptable(accept: str | None) -> Problem:
+    return Problem(
+        f"cannot answer with any of '{accept}'; available: {', '.join(PREFERENCE)}",
+        status=406,
+        title="Not acceptable",
+        code="not-acceptable",
+        available=list(PREFERENCE),
+    )
+
+
+# --- Responses ------------------------------------------------------------------------------
+
+
+def _links(request: Request) -> Links:
+    return Links(request.app.state.settings.base_url)
+
+
+def _rdf_response(body: bytes, suffix: str, *, negotiated: bool) -> Response:
+    _, media_type = dcat.SERIALISATIONS[suffix]
+    headers = {"Vary": "Accept"} if negotiated else {}
+    charset = "" if suffix == "jsonld" else "; charset=utf-8"
+    return Response(body, media_type=media_type + charset, headers=headers)
+
+
+def _catalog(
+    request: Request,
+    session: Session,
+    suffix: str,
+    page: int,
+    modified_since: str | None,
+    *,
+    path: str,
+    negotiated: bool = False,
+) -> Response:
+    since = dcat.parse_modified_since(modified_since)
+    links = _links(request)
+    result = dcat.catalog_page(session, page, since)
+
+    def page_url(number: int) -> str:
+        query = {"page": number} | ({"modified_since": modified_since} if since else {})
+        return f"{links.base}{path}?{urlencode(query)}"
+
+    graph = dcat.catalog_graph(session, result, links, page_url)
+    return _rdf_response(dcat.serialise(graph, suffix), suffix, negotiated=negotiated)
+
+
+PAGE = Query(1, ge=1, description="Page of the catalogue (100 datasets a page), from 1")
+MODIFIED_SINCE = Query(
+    None,
+    description="Only datasets modified at or after this ISO 8601 date or date-time",
+    examples=["2024-01-31", "2024-01-31T12:00:00Z"],
+)
+
+
+def _catalog_route(suffix: str):  # type: ignore[no-untyped-def]
+    def catalog_serialised(
+        request: Request,
+        page: int = PAGE,
+        modified_since: str | None = MODIFIED_SINCE,
+        session: Session = Depends(get_session),
+    ) -> Response:
+        return _catalog(request, session, suffix, page, modified_since, path=f"/catalog.{suffix}")
+
+    catalog_serialised.__name__ = f"catalog_{suffix}"
+    return catalog_serialised
+
+
+for _suffix, (_, _media_type) in dcat.SERIALISATIONS.items():
+    router.add_api_route(
+        f"/catalog.{_suffix}",
+        _catalog_route(_suffix),
+        methods=["GET"],
+        summary=f"The published catalogue in DCAT-AP 3 ({_media_type})",
+        response_class=Response,
+        responses={200: {"content": {_media_type: {}}}, 404: RDF_RESPONSES[404]},
+    )
+
+
+@router.get(
+    "/catalog",
+    summary="The published catalogue in DCAT-AP 3, serialisation by Accept",
+    response_class=Response,
+    responses=NEGOTIATED_RESPONSES,
+)
+def catalog_negotiated(
+    request: Request,
+    page: int = PAGE,
+    modified_since: str | None = MODIFIED_SINCE,
+    session: Session = Depends(get_session),
+) -> Response:
+    accept = request.headers.get("accept")
+    suffix = negotiate(accept)
+    if suffix is None:
+        raise _not_acceptable(accept)
+    return _catalog(
+        request, session, suffix, page, modified_since, path=f"/catalog.{suffix}", negotiated=True
+    )
+
+
+def _dataset(request: Request, session: Session, id_or_slug: str, suffix: str, negotiated: bool):  # type: ignore[no-untyped-def]
+    dataset = dcat.find_published(session, id_or_slug)
+    graph = dcat.dataset_graph(session, dataset, _links(request))
+    return _rdf_response(dcat.serialise(graph, suffix), suffix, negotiated=negotiated)
+
+
+def _dataset_route(suffix: str):  # type: ignore[no-untyped-def]
+    def dataset_serialised(
+        request: Request, id_or_slug: str, session: Session = Depends(get_session)
+    ) -> Response:
+        return _dataset(request, session, id_or_slug, suffix, negotiated=False)
+
+    dataset_serialised.__name__ = f"dataset_{suffix}"
+    return dataset_serialised
+
+
+for _suffix, (_, _media_type) in dcat.SERIALISATIONS.items():
+    router.add_api_route(
+        f"/api/v1/datasets/{{id_or_slug}}.{_suffix}",
+        _dataset_route(_suffix),
+        methods=["GET"],
+        summary=f"One published dataset in DCAT-AP 3 ({_media_type})",
+        response_class=Response,
+        responses={200: {"content": {_media_type: {}}}, 404: RDF_RESPONSES[404]},
+    )
+
+
+@router.get(
+    "/api/v1/datasets/{id_or_slug}/dcat",
+    summary="One published dataset in DCAT-AP 3, serialisation by Accept",
+    response_class=Response,
+    responses=NEGOTIATED_RESPONSES,
+)
+def dataset_negotiated(
+    request: Request, id_or_slug: str, session: Session = Depends(get_session)
+) -> Response:
+    accept = request.headers.get("accept")
+    suffix = negotiate(accept)
+    if suffix is None:
+        raise _not_acceptable(accept)
+    return _dataset(request, session, id_or_slug, suffix, negotiated=True)
+
+
+def dataset_by_accept(
+    request: Request, id_or_slug: str, session: Session = Depends(get_session)
+) -> Response:
+    suffix = negotiate(request.headers.get("accept")) or "ttl"
+    return _dataset(request, session, id_or_slug, suffix, negotiated=True)
+
+
+# Documented by the datasets router's route of the same path; this one only takes RDF requests.
+router.add_api_route(
+    "/api/v1/datasets/{id_or_slug}",
+    dataset_by_accept,
+    methods=["GET"],
+    response_class=Response,
+    include_in_schema=False,
+    route_class_override=RdfAcceptRoute,
+)

@@ -1,0 +1,595 @@
+"""DCAT-AP 3.0.1 for the published catalogue and for one dataset, with rdflib.
+
+The graph follows the SHACL shapes of DCAT-AP 3.0.1 (``shapes.ttl`` and ``range.ttl``): every
+node a range constraint names is typed in the graph itself (``dct:Frequency``,
+``dct:MediaTypeOrExtent``, ``dct:MediaType``, ``dct:Location``, ``dct:LicenseDocument``,
+``foaf:Document``, ``skos:Concept`` with its ``skos:prefLabel``…), so that a validator needs no
+vocabulary download and no inference. Multilingual text becomes language-tagged literals
+(``@ar``, ``@fr``, ``@en``). Drafts, submitted and withdrawn datasets never appear.
+
+The catalogue is paged (100 datasets a page) with Hydra, as ckanext-dcat does: the page node is
+a ``hydra:PartialCollectionView`` (``hydra:first/next/previous/last``) and a
+``hydra:PagedCollection`` (its older ``firstPage/nextPage/…`` names, which DCAT harvesters
+still read), with ``hydra:totalItems`` and ``hydra:itemsPerPage``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from libs.http.problems import InvalidInput, NotFound
+from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES, LICENSES, REGIONS
+from services.catalog.domain.exports import (
+    DatasetBundle,
+    Links,
+    ReferenceData,
+    as_utc,
+    load_bundles,
+)
+from services.catalog.models import Dataset, DatasetState, Resource
+
+# rdflib's own DCAT namespace predates DCAT 3 (no dcat:version): an open one instead.
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+
+EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme"
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+EU_ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+PAGE_SIZE = 100
+
+# The three serialisations: suffix → (rdflib format, media type).
+SERIALISATIONS: dict[str, tuple[str, str]] = {
+    "ttl": ("turtle", "text/turtle"),
+    "rdf": ("xml", "application/rdf+xml"),
+    "jsonld": ("json-ld", "application/ld+json"),
+}
+
+# The EU data themes (labels en/fr) and where the portal's themes fall among them.
+EU_THEMES: dict[str, tuple[str, str]] = {
+    "AGRI": ("Agriculture, fisheries, forestry and food", "Agriculture, pêche, sylviculture"),
+    "ECON": ("Economy and finance", "Économie et finances"),
+    "EDUC": ("Education, culture and sport", "Éducation, culture et sport"),
+    "ENER": ("Energy", "Énergie"),
+    "ENVI": ("Environment", "Environnement"),
+    "GOVE": ("Government and public sector", "Gouvernement et secteur public"),
+    "HEAL": ("Health", "Santé"),
+    "INTR": ("International issues", "Questions internationales"),
+    "JUST": ("Justice, legal system and public safety", "Justice, système juridique"),
+    "REGI": ("Regions and cities", "Régions et villes"),
+    "SOCI": ("Population and society", "Population et société"),
+    "TECH": ("Science and technology", "Science et technologie"),
+    "TRAN": ("Transport", "Transports"),
+}
+THEME_TO_EU: dict[str, str] = {
+    "economie-finances": "ECON",
+    "sante": "HEAL",
+    "education": "EDUC",
+    "agriculture": "AGRI",
+    "tourisme": "ECON",
+    "transport": "TRAN",
+    "energie": "ENER",
+    "environnement": "ENVI",
+    "habitat": "REGI",
+    "emploi": "SOCI",
+    "justice": "JUST",
+    "culture": "EDUC",
+    "collectivites": "REGI",
+    "population": "SOCI",
+    "numerique": "TECH",
+}
+
+CATALOG_TITLE = {
+    "fr": "Portail national des données ouvertes",
+    "ar": "البوابة الوطنية للبيانات المفتوحة",
+}
+CATALOG_DESCRIPTION = {
+    "fr": (
+        "Les jeux de données que publient les administrations, les établissements publics et "
+        "les collectivités territoriales, sous licence ouverte."
+    ),
+    "ar": (
+        "مجموعات البيانات التي تنشرها الإدارات والمؤسسات العمومية والجماعات الترابية، برخصة مفتوحة."
+    ),
+}
+CATALOG_PUBLISHER = {"fr": "Agence de Développement du Digital", "ar": "وكالة التنمية الرقمية"}
+CATALOG_LICENSE = "other-open"  # the national open licence
+CATALOG_LANGUAGES = ("ARA", "FRA", "ENG")
+
+PREFIXES: dict[str, Namespace] = {
+    "dcat": DCAT,
+    "dct": Namespace(str(DCTERMS)),
+    "foaf": Namespace(str(FOAF)),
+    "vcard": VCARD,
+    "spdx": SPDX,
+    "skos": Namespace(str(SKOS)),
+    "owl": Namespace(str(OWL)),
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "xsd": Namespace(str(XSD)),
+    "hydra": HYDRA,
+    "dcatap": DCATAP,
+    "adms": ADMS,
+}
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+
+
+# --- Literals and nodes ---------------------------------------------------------------------
+
+
+def _date_time(moment: datetime) -> Literal:
+    return Literal(as_utc(moment).isoformat(), datatype=XSD.dateTime)  # type: ignore[union-attr]
+
+
+def _date(day: date) -> Literal:
+    return Literal(day.isoformat(), datatype=XSD.date)
+
+
+def _iri(url: str) -> URIRef:
+    """An IRI from a stored URL: characters an IRI cannot hold (spaces, quotes…) escaped."""
+    return URIRef(quote(url.strip(), safe=":/?#[]@!$&'()*+,;=%~"))
+
+
+def _add_texts(graph: Graph, subject: URIRef | BNode, predicate: URIRef, texts: dict) -> None:
+    for language in ("ar", "fr", "en"):
+        value = (texts or {}).get(language)
+        if value:
+            graph.add((subject, predicate, Literal(value, lang=language)))
+
+
+def _keyword(tag: str) -> Literal:
+    return Literal(tag, lang="ar") if _ARABIC_SCRIPT.search(tag) else Literal(tag)
+
+
+class _Builder:
+    """Adds the catalogue's nodes to one graph, each shared node once."""
+
+    def __init__(self, links: Links, reference: ReferenceData) -> None:
+        self.links = links
+        self.reference = reference
+        self.graph = Graph()
+        self._done: set[URIRef] = set()
+        for prefix, namespace in PREFIXES.items():
+            self.graph.bind(prefix, namespace, override=True)
+
+    def _once(self, node: URIRef) -> bool:
+        if node in self._done:
+            return False
+        self._done.add(node)
+        return True
+
+    # Shared, typed nodes -------------------------------------------------------------------
+
+    def document(self, url: str) -> URIRef:
+        node = _iri(url)
+        if self._once(node):
+            self.graph.add((node, RDF.type, FOAF.Document))
+        return node
+
+    def license(self, license_id: str | None) -> URIRef | None:
+        lic = self.reference.licenses.get(license_id) if license_id else None
+        if lic is None and license_id in LICENSES:
+            lic = LICENSES[license_id]  # type: ignore[assignment]
+        if lic is None or not lic.url:
+            return None
+        node = _iri(lic.url)
+        if self._once(node):
+            self.graph.add((node, RDF.type, DCTERMS.LicenseDocument))
+            self.graph.add((node, RDFS.label, Literal(lic.title)))
+            self.graph.add((node, DCTERMS.identifier, Literal(lic.id)))
+        return node
+
+    def language(self, code: str) -> URIRef:
+        node = URIRef(EU_LANGUAGE + code)
+        if self._once(node):
+            self.graph.add((node, RDF.type, DCTERMS.LinguisticSystem))
+        return node
+
+    def frequency(self, code: str) -> URIRef | None:
+        frequency = FREQUENCIES.get(code)
+        if frequency is None:
+            return None
+        node = URIRef(frequency.uri)
+        if self._once(node):
+            self.graph.add((node, RDF.type, DCTERMS.Frequency))
+            self.graph.add((node, SKOS.prefLabel, Literal(frequency.label_fr, lang="fr")))
+            self.graph.add((node, SKOS.prefLabel, Literal(frequency.label_ar, lang="ar")))
+        return node
+
+    def eu_theme_scheme(self) -> URIRef:
+        node = URIRef(EU_DATA_THEME)
+        if self._once(node):
+            self.graph.add((node, RDF.type, SKOS.ConceptScheme))
+            self.graph.add((node, DCTERMS.title, Literal("Data theme", lang="en")))
+        return node
+
+    def eu_theme(self, code: str) -> URIRef:
+        node = URIRef(f"{EU_DATA_THEME}/{code}")
+        if self._once(node):
+            english, french = EU_THEMES[code]
+            self.graph.add((node, RDF.type, SKOS.Concept))
+            self.graph.add((node, SKOS.prefLabel, Literal(english, lang="en")))
+            self.graph.add((node, SKOS.prefLabel, Literal(french, lang="fr")))
+            self.graph.add((node, SKOS.inScheme, self.eu_theme_scheme()))
+        return node
+
+    def theme_scheme(self) -> URIRef:
+        node = URIRef(self.links.themes())
+        if self._once(node):
+            self.graph.add((node, RDF.type, SKOS.ConceptScheme))
+            self.graph.add((node, DCTERMS.title, Literal("Thèmes du portail", lang="fr")))
+            self.graph.add((node, DCTERMS.title, Literal("مواضيع البوابة", lang="ar")))
+        return node
+
+    def theme(self, name: str) -> URIRef:
+        node = URIRef(self.links.theme(name))
+        if self._once(node):
+            theme = self.reference.themes.get(name)
+            labels = (theme.title if theme else None) or {"fr": name}
+            self.graph.add((node, RDF.type, SKOS.Concept))
+            _add_texts(self.graph, node, SKOS.prefLabel, labels)
+            self.graph.add((node, SKOS.inScheme, self.theme_scheme()))
+            self.graph.add((node, SKOS.notation, Literal(name)))
+            if name in THEME_TO_EU:
+                self.graph.add((node, SKOS.closeMatch, self.eu_theme(THEME_TO_EU[name])))
+        return node
+
+    def location(self, code: str) -> URIRef | BNode:
+        region = REGIONS.get(code)
+        if region is None:
+            # A commune or another place the portal has no address for: a labelled location.
+            place = BNode()
+            self.graph.add((place, RDF.type, DCTERMS.Location))
+            self.graph.add((place, SKOS.prefLabel, Literal(code)))
+            return place
+        node = URIRef(self.links.region(code))
+        if self._once(node):
+            self.graph.add((node, RDF.type, DCTERMS.Location))
+            self.graph.add((node, SKOS.prefLabel, Literal(region.fr, lang="fr")))
+            self.graph.add((node, SKOS.prefLabel, Literal(region.ar, lang="ar")))
+        return node
+
+    def agent(self, bundle: DatasetBundle) -> URIRef:
+        organization = bundle.organization
+        if organization is None:
+            # The replica has not heard of the institution yet: name it by its id.
+            node = URIRef(
+                f"{self.links.base}/api/v1/organizations/{bundle.dataset.organization_id}"
+            )
+            if self._once(node):
+                self.graph.add((node, RDF.type, FOAF.Agent))
+                self.graph.add((node, FOAF.name, Literal(str(bundle.dataset.organization_id))))
+            return node
+        node = URIRef(self.links.organization(organization.name))
+        if self._once(node):
+            self.graph.add((node, RDF.type, FOAF.Agent))
+            _add_texts(self.graph, node, FOAF.name, organization.title)
+            if not organization.title:
+                self.graph.add((node, FOAF.name, Literal(organization.name)))
+            if organization.acronym:
+                self.graph.add((node, SKOS.altLabel, Literal(organization.acronym)))
+            if organization.website:
+                self.graph.add((node, FOAF.homepage, self.document(organization.website)))
+        return node
+
+    def format(self, code: str) -> URIRef | BNode:
+        known = FORMATS.get(code)
+        if known and known.eu_file_type:
+            node = URIRef(EU_FILE_TYPE + known.eu_file_type)
+            if self._once(node):
+                self.graph.add((node, RDF.type, DCTERMS.MediaTypeOrExtent))
+            return node
+        # No EU file type for it (JSONL, an API…): a labelled format of its own.
+        extent = BNode()
+        self.graph.add((extent, RDF.type, DCTERMS.MediaTypeOrExtent))
+        self.graph.add((extent, RDFS.label, Literal(code)))
+        return extent
+
+    def media_type(self, value: str) -> URIRef | None:
+        essence = value.split(";")[0].strip().lower()
+        # Only IANA-registered types have an IANA address; ``x-`` types are private.
+        if "/" not in essence or "/x-" in essence or " " in essence:
+            return None
+        node = URIRef(IANA_MEDIA_TYPES + essence)
+        if self._once(node):
+            self.graph.add((node, RDF.type, DCTERMS.MediaType))
+            self.graph.add((node, RDF.type, DCTERMS.MediaTypeOrExtent))
+        return node
+
+    # Datasets and distributions ------------------------------------------------------------
+
+    def distribution(self, bundle: DatasetBundle, resource: Resource) -> URIRef:
+        graph = self.graph
+        node = URIRef(self.links.resource(bundle.dataset.id, resource.id))
+        graph.add((node, RDF.type, DCAT.Distribution))
+        graph.add((node, DCTERMS.identifier, Literal(str(resource.id))))
+        _add_texts(graph, node, DCTERMS.title, resource.title)
+        _add_texts(graph, node, DCTERMS.description, resource.description or {})
+        if resource.url:
+            graph.add((node, DCAT.accessURL, _iri(resource.url)))
+        else:
+            download = URIRef(self.links.download(bundle.dataset.id, resource.id))
+            graph.add((node, DCAT.accessURL, download))
+            graph.add((node, DCAT.downloadURL, download))
+        if resource.format:
+            graph.add((node, DCTERMS.format, self.format(resource.format)))
+        media_type = resource.media_type or (
+            FORMATS[resource.format].media_type if resource.format in FORMATS else None
+        )
+        media_node = self.media_type(media_type) if media_type else None
+        if media_node is not None:
+            graph.add((node, DCAT.mediaType, media_node))
+        if resource.size is not None and resource.size >= 0:
+            graph.add(
+                (node, DCAT.byteSize, Literal(str(resource.size), datatype=XSD.nonNegativeInteger))
+            )
+        if resource.sha256:
+            checksum = BNode()
+            graph.add((node, SPDX.checksum, checksum))
+            graph.add((checksum, RDF.type, SPDX.Checksum))
+            graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            graph.add(
+                (
+                    checksum,
+                    SPDX.checksumValue,
+                    Literal(resource.sha256.lower(), datatype=XSD.hexBinary),
+                )
+            )
+        licence = self.license(bundle.dataset.license_id)
+        if licence is not None:
+            graph.add((node, DCTERMS.license, licence))
+        if resource.created_at:
+            graph.add((node, DCTERMS.issued, _date_time(resource.created_at)))
+        if resource.modified_at:
+            graph.add((node, DCTERMS.modified, _date_time(resource.modified_at)))
+        return node
+
+    def dataset(self, bundle: DatasetBundle) -> URIRef:
+        graph = self.graph
+        d = bundle.dataset
+        node = URIRef(self.links.dataset(d.id))
+        graph.add((node, RDF.type, DCAT.Dataset))
+        graph.add((node, DCTERMS.identifier, Literal(str(d.id))))
+        _add_texts(graph, node, DCTERMS.title, d.title)
+        # dct:description is mandatory: a dataset without one is described by its title.
+        _add_texts(graph, node, DCTERMS.description, d.description or d.title)
+        graph.add((node, DCTERMS.publisher, self.agent(bundle)))
+        for name in bundle.themes:
+            concept = self.theme(name)
+            graph.add((node, DCAT.theme, concept))
+            if name in THEME_TO_EU:
+                graph.add((node, DCAT.theme, self.eu_theme(THEME_TO_EU[name])))
+        for tag in bundle.tags:
+            graph.add((node, DCAT.keyword, _keyword(tag)))
+        if d.frequency and (frequency := self.frequency(d.frequency)) is not None:
+            graph.add((node, DCTERMS.accrualPeriodicity, frequency))
+        if d.temporal_start or d.temporal_end:
+            period = BNode()
+            graph.add((node, DCTERMS.temporal, period))
+            graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+            if d.temporal_start:
+                graph.add((period, DCAT.startDate, _date(d.temporal_start)))
+            if d.temporal_end:
+                graph.add((period, DCAT.endDate, _date(d.temporal_end)))
+        for code in d.spatial or []:
+            graph.add((node, DCTERMS.spatial, self.location(code)))
+        self._contact_point(node, d.contact_point)
+        issued = d.published_at or d.created_at
+        if issued:
+            graph.add((node, DCTERMS.issued, _date_time(issued)))
+        if d.modified_at:
+            graph.add((node, DCTERMS.modified, _date_time(d.modified_at)))
+        if d.version:
+            graph.add((node, DCAT.version, Literal(d.version)))
+            graph.add((node, OWL.versionInfo, Literal(d.version)))
+        graph.add((node, DCAT.landingPage, self.document(self.links.dataset_page(d.name))))
+        rights = URIRef(EU_ACCESS_RIGHT + "PUBLIC")
+        if self._once(rights):
+            graph.add((rights, RDF.type, DCTERMS.RightsStatement))
+        graph.add((node, DCTERMS.accessRights, rights))
+        for resource in bundle.resources:
+            graph.add((node, DCAT.distribution, self.distribution(bundle, resource)))
+        return node
+
+    def _contact_point(self, dataset: URIRef, contact: dict[str, str] | None) -> None:
+        if not contact:
+            return
+        name = contact.get("name") or contact.get("fn")
+        email = contact.get("email")
+        phone = contact.get("phone") or contact.get("telephone")
+        url = contact.get("url")
+        if not (name or email or phone or url):
+            return
+        kind = BNode()
+        self.graph.add((dataset, DCAT.contactPoint, kind))
+        self.graph.add((kind, RDF.type, VCARD.Kind))
+        self.graph.add((kind, VCARD.fn, Literal(name or email or phone or url)))
+        if email:
+            address = email.strip().removeprefix("mailto:")
+            self.graph.add((kind, VCARD.hasEmail, URIRef("mailto:" + quote(address, safe="@+.-_"))))
+        if phone:
+            number = re.sub(r"[^0-9+]", "", phone)
+            if number:
+                self.graph.add((kind, VCARD.hasTelephone, URIRef("tel:" + number)))
+        if url:
+            self.graph.add((kind, VCARD.hasURL, _iri(url)))
+
+    # The catalogue -------------------------------------------------------------------------
+
+    def catalog(self, datasets: list[URIRef], modified: datetime | None) -> URIRef:
+        graph = self.graph
+        node = URIRef(self.links.catalog())
+        graph.add((node, RDF.type, DCAT.Catalog))
+        _add_texts(graph, node, DCTERMS.title, CATALOG_TITLE)
+        _add_texts(graph, node, DCTERMS.description, CATALOG_DESCRIPTION)
+        publisher = URIRef(self.links.catalog() + "#publisher")
+        graph.add((publisher, RDF.type, FOAF.Agent))
+        _add_texts(graph, publisher, FOAF.name, CATALOG_PUBLISHER)
+        graph.add((node, DCTERMS.publisher, publisher))
+        graph.add((node, FOAF.homepage, self.document(self.links.base + "/")))
+        for code in CATALOG_LANGUAGES:
+            graph.add((node, DCTERMS.language, self.language(code)))
+        licence = self.license(CATALOG_LICENSE)
+        if licence is not None:
+            graph.add((node, DCTERMS.license, licence))
+        graph.add((node, DCTERMS.modified, _date_time(modified or datetime.now(UTC))))
+        graph.add((node, DCAT.themeTaxonomy, self.theme_scheme()))
+        graph.add((node, DCAT.themeTaxonomy, self.eu_theme_scheme()))
+        for dataset in datasets:
+            graph.add((node, DCAT.dataset, dataset))
+        return node
+
+
+# --- Queries --------------------------------------------------------------------------------
+
+
+def parse_modified_since(value: str | None) -> datetime | None:
+    """An ISO 8601 date or date-time (a date means its midnight, UTC)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace(" ", "+"))  # '+' arrives as a space
+    except ValueError:
+        raise InvalidInput(
+            "modified_since", f"'{value}' is not an ISO 8601 date or date-time"
+        ) from None
+    return as_utc(moment)
+
+
+def _for_column(session: Session, moment: datetime) -> datetime:
+    # SQLite keeps times without their zone: compare in naive UTC there.
+    if session.get_bind().dialect.name == "sqlite":
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def find_published(session: Session, id_or_slug: str) -> Dataset:
+    """A published dataset by id or slug; anything else (drafts too) is not found."""
+    try:
+        condition = Dataset.id == uuid.UUID(id_or_slug)
+    except ValueError:
+        condition = Dataset.name == id_or_slug
+    dataset = session.execute(
+        select(Dataset).where(condition, Dataset.state == DatasetState.PUBLISHED)  # type: ignore[arg-type]
+    ).scalar_one_or_none()
+    if dataset is None:
+        raise NotFound(
+            f"no published dataset has the id or name '{id_or_slug}'", code="dataset-not-found"
+        )
+    return dataset
+
+
+@dataclass
+class CatalogPage:
+    bundles: list[DatasetBundle]
+    total: int
+    page: int
+    last_page: int
+    modified: datetime | None
+
+
+def catalog_page(
+    session: Session,
+    page: int = 1,
+    modified_since: datetime | None = None,
+    page_size: int = PAGE_SIZE,
+) -> CatalogPage:
+    """One page of the published catalogue, most recently modified first."""
+    published = Dataset.state == DatasetState.PUBLISHED
+    conditions = [published]
+    if modified_since is not None:
+        conditions.append(Dataset.modified_at >= _for_column(session, modified_since))  # type: ignore[arg-type,operator]
+    total = session.execute(
+        select(func.count()).select_from(Dataset).where(*conditions)
+    ).scalar_one()
+    last_page = max(1, -(-total // page_size))
+    if page > last_page:
+        raise NotFound(
+            f"page {page} is beyond the last page of the catalogue ({last_page})",
+            code="page-not-found",
+        )
+    datasets = list(
+        session.execute(
+            select(Dataset)
+            .where(*conditions)
+            .order_by(Dataset.modified_at.desc(), Dataset.id)  # type: ignore[attr-defined]
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        ).scalars()
+    )
+    modified = session.execute(select(func.max(Dataset.modified_at)).where(published)).scalar_one()
+    return CatalogPage(
+        bundles=load_bundles(session, datasets),
+        total=total,
+        page=page,
+        last_page=last_page,
+        modified=as_utc(modified),
+    )
+
+
+# --- Graphs ---------------------------------------------------------------------------------
+
+
+def catalog_graph(
+    session: Session, page: CatalogPage, links: Links, page_url: Callable[[int], str]
+) -> Graph:
+    """The catalogue, the page's datasets and the Hydra links to the other pages."""
+    builder = _Builder(links, ReferenceData(session))
+    datasets = [builder.dataset(bundle) for bundle in page.bundles]
+    builder.catalog(datasets, page.modified)
+    graph = builder.graph
+    view = URIRef(page_url(page.page))
+    graph.add((view, RDF.type, HYDRA.PartialCollectionView))
+    graph.add((view, RDF.type, HYDRA.PagedCollection))
+    graph.add((view, HYDRA.totalItems, Literal(page.total, datatype=XSD.nonNegativeInteger)))
+    graph.add((view, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.nonNegativeInteger)))
+    links_by_name = {
+        "first": 1,
+        "last": page.last_page,
+        "previous": page.page - 1 if page.page > 1 else None,
+        "next": page.page + 1 if page.page < page.last_page else None,
+    }
+    for name, number in links_by_name.items():
+        if number is None:
+            continue
+        target = URIRef(page_url(number))
+        graph.add((view, HYDRA[name], target))
+        graph.add((view, HYDRA[f"{name}Page"], target))  # the Hydra names ckanext-dcat reads
+    graph.add((URIRef(links.catalog()), HYDRA.view, view))
+    return graph
+
+
+def dataset_graph(session: Session, dataset: Dataset, links: Links) -> Graph:
+    builder = _Builder(links, ReferenceData(session))
+    bundle = load_bundles(session, [dataset], builder.reference)[0]
+    builder.dataset(bundle)
+    return builder.graph
+
+
+def serialise(graph: Graph, suffix: str) -> bytes:
+    rdflib_format, _ = SERIALISATIONS[suffix]
+    if rdflib_format == "json-ld":
+        context = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+    else:
+        text = graph.serialize(format=rdflib_format)
+    return text.encode("utf-8")

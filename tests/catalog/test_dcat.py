@@ -1,0 +1,347 @@
+"""DCAT-AP 3 output: the catalogue and one dataset, three serialisations, SHACL-valid.
+
+Runs on PostgreSQL and on SQLite, against a small catalogue written into the tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from pyshacl import validate
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, SH
+
+from tests.catalog.dcat_fixtures import (
+    AIR_TITLE,
+    BASE_URL,
+    POPULATION_DESCRIPTION,
+    POPULATION_TITLE,
+    SHAPES_DIR,
+    UPLOAD_BYTES,
+    Corpus,
+    running_catalog,
+    sqlite_url,
+    write_corpus,
+)
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # open: pytest probes module globals
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld"}
+MEDIA_TYPES = {"ttl": "text/turtle", "rdf": "application/rdf+xml", "jsonld": "application/ld+json"}
+
+
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def catalog(
+    request: pytest.FixtureRequest, kafka, postgres_databases, tmp_path_factory
+) -> Iterator[tuple[TestClient, Corpus]]:  # type: ignore[no-untyped-def]
+    if request.param == "postgresql":
+        url = postgres_databases.create("dcat")
+    else:
+        url = sqlite_url(tmp_path_factory.mktemp("dcat"))
+    with running_catalog(url) as client:
+        corpus = write_corpus(client.app.state.engine)
+        yield client, corpus
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    graph = Graph()
+    graph.parse(SHAPES_DIR / "shapes.ttl", format="turtle")
+    graph.parse(SHAPES_DIR / "range.ttl", format="turtle")
+    return graph
+
+
+def violations(data: Graph, shapes: Graph) -> tuple[list, str]:  # type: ignore[type-arg]
+    """The sh:Violation results of validating ``data`` against DCAT-AP, and the report."""
+    _, results, report = validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=False
+    )
+    found = list(results.subjects(SH.resultSeverity, SH.Violation))
+    return found, report
+
+
+def fetch(client: TestClient, path: str, suffix: str, **kwargs) -> Graph:  # type: ignore[no-untyped-def]
+    response = client.get(path, **kwargs)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(MEDIA_TYPES[suffix])
+    return Graph().parse(data=response.content, format=RDFLIB_FORMATS[suffix])
+
+
+def dataset_uri(corpus: Corpus, name: str) -> URIRef:
+    return URIRef(f"{BASE_URL}/api/v1/datasets/{corpus.ids[name]}")
+
+
+def literals(graph: Graph, subject: URIRef, predicate: URIRef) -> dict[str | None, str]:
+    return {o.language: str(o) for o in graph.objects(subject, predicate)}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "rdf", "jsonld"])
+def test_catalogue_parses_back_with_only_published_datasets(catalog, suffix: str) -> None:
+    client, corpus = catalog
+    graph = fetch(client, f"/catalog.{suffix}", suffix)
+    catalog_node = URIRef(f"{BASE_URL}/catalog")
+    assert (catalog_node, RDF.type, DCAT.Catalog) in graph
+    listed = set(graph.objects(catalog_node, DCAT.dataset))
+    assert listed == {dataset_uri(corpus, name) for name in corpus.published}
+    assert set(graph.subjects(RDF.type, DCAT.Dataset)) == listed
+    titles = literals(graph, catalog_node, DCTERMS.title)
+    assert titles == {
+        "fr": "Portail national des données ouvertes",
+        "ar": "البوابة الوطنية للبيانات المفتوحة",
+    }
+    assert set(literals(graph, catalog_node, DCTERMS.description)) == {"ar", "fr"}
+    publisher = graph.value(catalog_node, DCTERMS.publisher)
+    assert set(literals(graph, publisher, FOAF.name)) == {"ar", "fr"}  # type: ignore[arg-type]
+    assert graph.value(catalog_node, FOAF.homepage) == URIRef(f"{BASE_URL}/")
+    assert graph.value(catalog_node, DCTERMS.modified) == Literal(
+        "2024-03-01T10:00:00+00:00", datatype=XSD.dateTime
+    )
+    assert graph.value(catalog_node, DCTERMS.license) is not None
+    assert len(set(graph.objects(catalog_node, DCTERMS.language))) == 3
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "rdf", "jsonld"])
+def test_catalogue_has_no_shacl_violation(catalog, shapes: Graph, suffix: str) -> None:
+    client, _ = catalog
+    graph = fetch(client, f"/catalog.{suffix}", suffix)
+    found, report = violations(graph, shapes)
+    assert not found, report
+
+
+@pytest.mark.parametrize("name", ["population-legale", "qualite-air", "budget-etat"])
+@pytest.mark.parametrize("suffix", ["ttl", "rdf", "jsonld"])
+def test_each_dataset_has_no_shacl_violation(
+    catalog, shapes: Graph, name: str, suffix: str
+) -> None:
+    client, corpus = catalog
+    graph = fetch(client, f"/api/v1/datasets/{name}.{suffix}", suffix)
+    assert (dataset_uri(corpus, name), RDF.type, DCAT.Dataset) in graph
+    found, report = violations(graph, shapes)
+    assert not found, report
+
+
+def test_the_validation_does_catch_a_violation(catalog, shapes: Graph) -> None:
+    # Without its mandatory description, a dataset must be reported: the check has teeth.
+    client, corpus = catalog
+    graph = fetch(client, "/api/v1/datasets/population-legale.ttl", "ttl")
+    graph.remove((dataset_uri(corpus, "population-legale"), DCTERMS.description, None))
+    found, _ = violations(graph, shapes)
+    assert found
+
+
+def test_dataset_literals_are_tagged_by_language(catalog) -> None:
+    client, corpus = catalog
+    graph = fetch(client, f"/api/v1/datasets/{corpus.ids['population-legale']}.ttl", "ttl")
+    node = dataset_uri(corpus, "population-legale")
+    assert literals(graph, node, DCTERMS.title) == POPULATION_TITLE
+    assert literals(graph, node, DCTERMS.description) == POPULATION_DESCRIPTION
+    publisher = graph.value(node, DCTERMS.publisher)
+    assert publisher == URIRef(f"{BASE_URL}/api/v1/organizations/hcp")
+    assert (publisher, RDF.type, FOAF.Agent) in graph
+    assert literals(graph, publisher, FOAF.name) == {
+        "fr": "Haut-Commissariat au Plan",
+        "ar": "المندوبية السامية للتخطيط",
+    }
+    keywords = {(str(k), k.language) for k in graph.objects(node, DCAT.keyword)}  # type: ignore[union-attr]
+    assert keywords == {("recensement", None), ("سكان", "ar")}
+
+    air = fetch(client, "/api/v1/datasets/qualite-air.jsonld", "jsonld")
+    air_node = dataset_uri(corpus, "qualite-air")
+    assert literals(air, air_node, DCTERMS.title) == AIR_TITLE
+    # No description: the title stands in for it (dct:description is mandatory).
+    budget = fetch(client, "/api/v1/datasets/budget-etat.rdf", "rdf")
+    budget_node = dataset_uri(corpus, "budget-etat")
+    assert literals(budget, budget_node, DCTERMS.description) == literals(
+        budget, budget_node, DCTERMS.title
+    )
+
+
+def test_dataset_properties_follow_dcat_ap(catalog) -> None:
+    client, corpus = catalog
+    graph = fetch(client, "/api/v1/datasets/population-legale.ttl", "ttl")
+    node = dataset_uri(corpus, "population-legale")
+    assert graph.value(node, DCTERMS.identifier) == Literal(str(corpus.ids["population-legale"]))
+    themes = set(graph.objects(node, DCAT.theme))
+    assert {URIRef(EU_THEME + "SOCI"), URIRef(EU_THEME + "REGI")} <= themes
+    assert URIRef(f"{BASE_URL}/api/v1/themes/population") in themes
+    for theme in themes:
+        assert graph.value(theme, Namespace("http://www.w3.org/2004/02/skos/core#").prefLabel)
+    frequency = graph.value(node, DCTERMS.accrualPeriodicity)
+    assert frequency == URIRef("http://publications.europa.eu/resource/authority/frequency/ANNUAL")
+    assert (frequency, RDF.type, DCTERMS.Frequency) in graph
+    period = graph.value(node, DCTERMS.temporal)
+    assert (period, RDF.type, DCTERMS.PeriodOfTime) in graph
+    assert graph.value(period, DCAT.startDate) == Literal("2014-01-01", datatype=XSD.date)
+    assert graph.value(period, DCAT.endDate) == Literal("2024-12-31", datatype=XSD.date)
+    places = set(graph.objects(node, DCTERMS.spatial))
+    assert URIRef(f"{BASE_URL}/api/v1/regions/casablanca-settat") in places
+    assert all((place, RDF.type, DCTERMS.Location) in graph for place in places)
+    contact = graph.value(node, DCAT.contactPoint)
+    assert (contact, RDF.type, VCARD.Kind) in graph
+    assert str(graph.value(contact, VCARD.fn)) == "Service des statistiques"
+    assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:stats@hcp.example.ma")
+    assert graph.value(node, DCTERMS.issued).datatype == XSD.dateTime  # type: ignore[union-attr]
+    assert graph.value(node, DCTERMS.modified) == Literal(
+        "2024-03-01T10:00:00+00:00", datatype=XSD.dateTime
+    )
+    assert str(graph.value(node, URIRef("http://www.w3.org/2002/07/owl#versionInfo"))) == "2.1"
+    assert graph.value(node, DCAT.landingPage) == URIRef(
+        f"{BASE_URL}/api/v1/datasets/population-legale"
+    )
+    assert len(set(graph.objects(node, DCAT.distribution))) == 4
+
+
+def test_distributions_carry_access_format_size_checksum_and_licence(catalog) -> None:
+    client, corpus = catalog
+    graph = fetch(client, "/api/v1/datasets/population-legale.jsonld", "jsonld")
+    dataset_id = corpus.ids["population-legale"]
+    upload_id, api_id, pdf_id, jsonl_id = corpus.resources["population-legale"]
+    base = f"{BASE_URL}/api/v1/datasets/{dataset_id}/resources"
+
+    upload = URIRef(f"{base}/{upload_id}")
+    download = URIRef(f"{base}/{upload_id}/download")
+    assert (upload, RDF.type, DCAT.Distribution) in graph
+    assert graph.value(upload, DCAT.accessURL) == download
+    assert graph.value(upload, DCAT.downloadURL) == download
+    csv_type = URIRef("http://publications.europa.eu/resource/authority/file-type/CSV")
+    assert graph.value(upload, DCTERMS.format) == csv_type
+    assert (csv_type, RDF.type, DCTERMS.MediaTypeOrExtent) in graph
+    media_type = URIRef("https://www.iana.org/assignments/media-types/text/csv")
+    assert graph.value(upload, DCAT.mediaType) == media_type
+    assert (media_type, RDF.type, DCTERMS.MediaType) in graph
+    assert graph.value(upload, DCAT.byteSize) == Literal(
+        str(len(UPLOAD_BYTES)), datatype=XSD.nonNegativeInteger
+    )
+    checksum = graph.value(upload, SPDX.checksum)
+    assert (checksum, RDF.type, SPDX.Checksum) in graph
+    assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+    value = graph.value(checksum, SPDX.checksumValue)
+    assert value.datatype == XSD.hexBinary  # type: ignore[union-attr]
+    assert str(value) == hashlib.sha256(UPLOAD_BYTES).hexdigest()
+    licence = graph.value(upload, DCTERMS.license)
+    assert licence == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert (licence, RDF.type, DCTERMS.LicenseDocument) in graph
+    assert literals(graph, upload, DCTERMS.title) == {
+        "fr": "Population par commune",
+        "ar": "السكان حسب الجماعة",
+    }
+
+    api = URIRef(f"{base}/{api_id}")
+    assert graph.value(api, DCAT.accessURL) == URIRef("https://api.hcp.example.ma/population")
+    assert graph.value(api, DCAT.downloadURL) is None
+    pdf = URIRef(f"{base}/{pdf_id}")
+    # A stored URL with a space is escaped into a valid IRI.
+    assert graph.value(pdf, DCAT.accessURL) == URIRef(
+        "https://www.hcp.example.ma/note%20m%C3%A9thodologique.pdf"
+    )
+    jsonl_format = graph.value(URIRef(f"{base}/{jsonl_id}"), DCTERMS.format)
+    assert (jsonl_format, RDF.type, DCTERMS.MediaTypeOrExtent) in graph
+
+
+@pytest.mark.parametrize(
+    ("accept", "suffix"),
+    [
+        ("text/turtle", "ttl"),
+        ("application/rdf+xml", "rdf"),
+        ("application/ld+json", "jsonld"),
+        ("application/rdf+xml;q=0.5, application/ld+json;q=0.9", "jsonld"),
+        ("text/html, application/xhtml+xml, */*;q=0.1", "ttl"),
+        ("*/*", "ttl"),
+        ("application/*", "jsonld"),
+    ],
+)
+def test_catalogue_by_accept(catalog, accept: str, suffix: str) -> None:
+    client, corpus = catalog
+    response = client.get("/catalog", headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(MEDIA_TYPES[suffix])
+    assert "Accept" in response.headers["vary"]
+    graph = Graph().parse(data=response.content, format=RDFLIB_FORMATS[suffix])
+    assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == len(corpus.published)
+
+
+@pytest.mark.parametrize("accept", ["image/png", "text/html", "application/json;q=1, */*;q=0"])
+def test_an_accept_that_cannot_be_served_is_406(catalog, accept: str) -> None:
+    client, corpus = catalog
+    for path in ("/catalog", f"/api/v1/datasets/{corpus.ids['qualite-air']}/dcat"):
+        response = client.get(path, headers={"Accept": accept})
+        assert response.status_code == 406, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert body["status"] == 406
+        assert "text/turtle" in body["available"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "suffix"), [("text/turtle", "ttl"), ("application/ld+json", "jsonld")]
+)
+def test_one_dataset_by_accept(catalog, accept: str, suffix: str) -> None:
+    client, corpus = catalog
+    node = dataset_uri(corpus, "budget-etat")
+    for path in (
+        "/api/v1/datasets/budget-etat/dcat",
+        f"/api/v1/datasets/{corpus.ids['budget-etat']}",
+    ):
+        graph = fetch(client, path, suffix, headers={"Accept": accept})
+        assert (node, RDF.type, DCAT.Dataset) in graph
+
+
+def test_the_dataset_uri_still_answers_json_to_json_clients(catalog) -> None:
+    client, corpus = catalog
+    for accept in ("application/json", "*/*", "text/turtle;q=0.5, application/json"):
+        response = client.get(
+            f"/api/v1/datasets/{corpus.ids['budget-etat']}", headers={"Accept": accept}
+        )
+        assert not response.headers["content-type"].startswith("text/turtle")
+
+
+def test_unknown_and_unpublished_datasets_are_not_found(catalog) -> None:
+    client, corpus = catalog
+    paths = ["/api/v1/datasets/inconnu.ttl", "/api/v1/datasets/inconnu/dcat"]
+    for name in corpus.hidden:
+        for key in (name, str(corpus.ids[name])):
+            paths += [f"/api/v1/datasets/{key}.{s}" for s in RDFLIB_FORMATS]
+            paths.append(f"/api/v1/datasets/{key}/dcat")
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["status"] == 404
+    for name in corpus.hidden:
+        response = client.get(
+            f"/api/v1/datasets/{corpus.ids[name]}", headers={"Accept": "text/turtle"}
+        )
+        assert response.status_code == 404
+    catalogue = client.get("/catalog.ttl").text
+    for name in corpus.hidden:
+        assert str(corpus.ids[name]) not in catalogue
+
+
+def test_catalogue_query_errors_are_problems(catalog) -> None:
+    client, _ = catalog
+    response = client.get("/catalog.ttl", params={"modified_since": "last tuesday"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "modified_since"
+    response = client.get("/catalog.ttl", params={"page": 0})
+    assert response.status_code == 422
+    response = client.get("/catalog.ttl", params={"page": 7})
+    assert response.status_code == 404
+    assert "last page" in response.json()["detail"]
+
+
+def test_catalogue_modified_since_on_a_small_catalogue(catalog) -> None:
+    client, corpus = catalog
+    catalog_node = URIRef(f"{BASE_URL}/catalog")
+    graph = fetch(client, "/catalog.ttl", "ttl", params={"modified_since": "2024-02-01T08:30:00Z"})
+    assert set(graph.objects(catalog_node, DCAT.dataset)) == {
+        dataset_uri(corpus, "population-legale"),
+        dataset_uri(corpus, "qualite-air"),
+    }
+    graph = fetch(client, "/catalog.ttl", "ttl", params={"modified_since": "2030-01-01"})
+    assert set(graph.objects(catalog_node, DCAT.dataset)) == set()
