@@ -1,0 +1,94 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from libs.auth import (
+    Principal,
+    Role,
+    RoleGrant,
+    TokenCodec,
+    api_key_matches,
+    generate_api_key,
+    hash_api_key,
+)
+from libs.http.problems import Unauthorized
+from libs.settings import PlatformSettings
+
+INSTITUTION_A = uuid.uuid4()
+INSTITUTION_B = uuid.uuid4()
+
+
+def steward_of(institution: uuid.UUID) -> Principal:
+    return Principal(
+        subject=uuid.uuid4(), grants=[RoleGrant(role=Role.STEWARD, institution_id=institution)]
+    )
+
+
+def test_a_token_round_trips_with_its_role_grants() -> None:
+    codec = TokenCodec(PlatformSettings(jwt_secret="s" * 32))
+    principal = steward_of(INSTITUTION_A)
+    decoded = codec.principal(codec.encode(principal, lifetime=timedelta(minutes=5)))
+    assert decoded == principal
+    assert decoded.has_role(Role.STEWARD, INSTITUTION_A)
+    assert not decoded.has_role(Role.STEWARD, INSTITUTION_B)
+    assert not decoded.has_role(Role.REVIEWER, INSTITUTION_A)
+
+
+def test_a_national_admin_holds_every_role() -> None:
+    admin = Principal(subject=uuid.uuid4(), grants=[RoleGrant(role=Role.ADMIN)])
+    assert admin.is_admin and admin.has_role(Role.REVIEWER, INSTITUTION_B)
+
+
+def test_expired_forged_and_foreign_tokens_are_refused() -> None:
+    codec = TokenCodec(PlatformSettings(jwt_secret="s" * 32))
+    principal = steward_of(INSTITUTION_A)
+    expired = codec.encode(principal, lifetime=timedelta(seconds=-1))
+    with pytest.raises(Unauthorized) as error:
+        codec.principal(expired)
+    assert error.value.code == "token-expired"
+
+    forger = TokenCodec(PlatformSettings(jwt_secret="f" * 32))
+    with pytest.raises(Unauthorized, match="Signature verification failed"):
+        codec.principal(forger.encode(principal, lifetime=timedelta(minutes=5)))
+
+    other_audience = TokenCodec(PlatformSettings(jwt_secret="s" * 32, jwt_audience="elsewhere"))
+    with pytest.raises(Unauthorized, match="(?i)audience"):
+        codec.principal(other_audience.encode(principal, lifetime=timedelta(minutes=5)))
+
+    refresh = codec.encode(principal, lifetime=timedelta(minutes=5), token_type="refresh")
+    with pytest.raises(Unauthorized, match="access token"):
+        codec.principal(refresh)
+
+
+def test_rs256_services_verify_with_the_public_key_only() -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    issuer = TokenCodec(
+        PlatformSettings(jwt_algorithm="RS256", jwt_private_key=private, jwt_public_key=public)
+    )
+    verifier = TokenCodec(PlatformSettings(jwt_algorithm="RS256", jwt_public_key=public))
+    principal = steward_of(INSTITUTION_A)
+    token = issuer.encode(principal, lifetime=timedelta(minutes=5))
+    assert verifier.principal(token) == principal
+    with pytest.raises(ValueError, match="signing key"):
+        verifier.encode(principal, lifetime=timedelta(minutes=5))
+
+
+def test_api_keys_are_stored_as_digests_and_checked() -> None:
+    key, digest = generate_api_key()
+    assert key.startswith("bk_") and key not in digest
+    assert digest == hash_api_key(key)
+    assert api_key_matches(key, digest)
+    assert not api_key_matches(key + "x", digest)
