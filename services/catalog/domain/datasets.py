@@ -1,0 +1,516 @@
+"""Datasets: drafting, submission for review, publication, new data, withdrawal.
+
+State machine::
+
+    draft ──submit──▶ submitted ──ReviewDecided(approved)──▶ published ──withdraw──▶ withdrawn
+      ▲                   │                                     │
+      └──ReviewDecided(rejected, reasons)                       └──data update (stays published)
+
+Only a draft can be edited (a submitted dataset is locked until the review decides). There is no
+way to publish except a consumed approval of a submitted dataset (``apply_review_decision``).
+Each command validates, authorises, writes the state and its event (outbox) in one
+transaction, keeps the search index in step, and commits; the handler-side functions do not
+commit (the consumer's transaction does).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from libs.auth import Principal, Role
+from libs.events.schemas import (
+    DatasetPublished,
+    DatasetSubmitted,
+    DatasetUpdated,
+    DatasetWithdrawn,
+    LocalizedText,
+    ResourceSummary,
+    ReviewDecided,
+)
+from libs.http.problems import Conflict, InvalidInput
+from services.catalog.domain import validation
+from services.catalog.domain.access import ensure_can_write
+from services.catalog.domain.organizations import (
+    require_enrolled_for_new_dataset,
+    require_enrolled_for_write,
+)
+from services.catalog.domain.search_index import reindex_dataset, remove_from_index
+from services.catalog.domain.storage import FileStore
+from services.catalog.domain.views import (
+    DatasetView,
+    get_dataset,
+    is_uploaded,
+    load_view,
+    resource_url,
+)
+from services.catalog.models import (
+    Dataset,
+    DatasetState,
+    DatasetTag,
+    DatasetTheme,
+    Resource,
+    outbox,
+)
+
+log = logging.getLogger("bayanat.catalog.datasets")
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+class ContactPointInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class DatasetFields(BaseModel):
+    """Metadata a steward sets on a draft (every field optional: a PATCH)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(
+        default=None,
+        description="URL name (slug): 2-100 of [a-z0-9_-]; made from the title when absent",
+        examples=["budget-general-2024"],
+    )
+    title: LocalizedText | None = Field(
+        default=None, description="In Arabic (ar) and/or French (fr); English (en) optional"
+    )
+    description: LocalizedText | None = None
+    tags: list[str] | None = Field(default=None, description="Free keywords, lower-cased")
+    themes: list[str] | None = Field(default=None, description="Theme names (GET /themes)")
+    license_id: str | None = Field(default=None, description="A licence id (GET /licenses)")
+    frequency: str | None = Field(
+        default=None, description="EU frequency code: DAILY, MONTHLY, ANNUAL, IRREG…"
+    )
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+    spatial: list[str] | None = Field(
+        default=None, description="Region codes (or region names) and commune names"
+    )
+    contact_point: ContactPointInput | None = None
+    version: str | None = None
+
+
+class DatasetCreate(DatasetFields):
+    """A new draft: a title is required; the institution defaults to the steward's only one."""
+
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="The institution (organisation) publishing the dataset"
+    )
+    title: LocalizedText  # type: ignore[assignment]
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def dataset_tags(session: Session, dataset_id: uuid.UUID) -> list[str]:
+    statement = select(DatasetTag.tag).where(DatasetTag.dataset_id == dataset_id)
+    return list(session.scalars(statement.order_by(DatasetTag.tag)))
+
+
+def touch(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
+    """Mark a change: modified time moves and the search index is refreshed."""
+    dataset.modified_at = at or _now()
+    reindex_dataset(session, dataset, dataset_tags(session, dataset.id))
+
+
+def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:
+    """409 when ``dataset`` is not in the state ``action`` needs."""
+    if dataset.state == allowed:
+        return
+    hints = {
+        DatasetState.SUBMITTED: "it is submitted for review and locked until the decision",
+        DatasetState.PUBLISHED: (
+            "it is published: publish new data with POST .../data-updates, or withdraw it"
+        ),
+        DatasetState.WITHDRAWN: "it is withdrawn",
+        DatasetState.DRAFT: "it is a draft: submit it for review first",
+    }
+    raise Conflict(
+        f"cannot {action} dataset {dataset.name!r}: {hints[DatasetState(dataset.state)]}",
+        code="dataset-locked" if dataset.state == DatasetState.SUBMITTED else "invalid-state",
+        state=str(dataset.state),
+        required_state=str(allowed),
+    )
+
+
+def _default_institution(actor: Principal) -> uuid.UUID:
+    institutions = actor.institutions(Role.STEWARD)
+    if len(institutions) == 1:
+        return next(iter(institutions))
+    raise InvalidInput(
+        "organization_id",
+        "required: the institution the dataset belongs to"
+        + (" (you are a steward of several)" if institutions else ""),
+    )
+
+
+def _name_taken(session: Session, name: str, except_id: uuid.UUID | None = None) -> bool:
+    holder = session.scalar(select(Dataset.id).where(Dataset.name == name))
+    return holder is not None and holder != except_id
+
+
+def _name_conflict(name: str) -> Conflict:
+    return Conflict(
+        f"name: {name!r} is already taken by another dataset",
+        code="name-taken",
+        field="name",
+        errors=[{"field": "name", "message": f"{name!r} is already taken"}],
+    )
+
+
+def unique_name(session: Session, title: dict[str, str]) -> str:
+    """A free slug made from the title (French, else English, else Arabic transliterated)."""
+    base = validation.slugify(validation.slug_source(title))
+    if len(base) < 2:
+        base = f"dataset-{base}".rstrip("-")
+    candidate, n = base, 1
+    while _name_taken(session, candidate):
+        n += 1
+        candidate = f"{base}-{n}" if n < 1000 else f"{base}-{uuid.uuid4().hex[:8]}"
+    return candidate
+
+
+def _set_tags(session: Session, dataset_id: uuid.UUID, tags: list[str]) -> None:
+    session.execute(delete(DatasetTag).where(DatasetTag.dataset_id == dataset_id))  # type: ignore[arg-type]
+    session.add_all(DatasetTag(dataset_id=dataset_id, tag=tag) for tag in tags)
+
+
+def _set_themes(session: Session, dataset_id: uuid.UUID, themes: list[str]) -> None:
+    session.execute(delete(DatasetTheme).where(DatasetTheme.dataset_id == dataset_id))  # type: ignore[arg-type]
+    session.add_all(DatasetTheme(dataset_id=dataset_id, theme_name=name) for name in themes)
+
+
+def _apply_fields(
+    session: Session, dataset: Dataset, fields: DatasetFields, present: set[str]
+) -> None:
+    """Validate and set the fields in ``present`` (all of them or a PATCH's)."""
+    if "title" in present:
+        raw = fields.title.model_dump() if fields.title else None
+        dataset.title = validation.localized(
+            "title", raw, required=True, max_length=validation.TITLE_MAX
+        )  # type: ignore[assignment]
+    if "description" in present:
+        raw = fields.description.model_dump() if fields.description else None
+        dataset.description = validation.localized(
+            "description", raw, required=False, max_length=validation.DESCRIPTION_MAX
+        )
+    if "name" in present and fields.name is not None:
+        name = validation.check_name(fields.name)
+        if _name_taken(session, name, dataset.id):
+            raise _name_conflict(name)
+        dataset.name = name
+    if "license_id" in present:
+        licence = validation.license_id(session, fields.license_id)
+        dataset.license_id = licence.id if licence else None
+    if "frequency" in present:
+        dataset.frequency = validation.frequency(fields.frequency)
+    if "temporal_start" in present:
+        dataset.temporal_start = fields.temporal_start
+    if "temporal_end" in present:
+        dataset.temporal_end = fields.temporal_end
+    validation.temporal(dataset.temporal_start, dataset.temporal_end)
+    if "spatial" in present:
+        dataset.spatial = validation.spatial(fields.spatial or []) or None
+    if "contact_point" in present:
+        dataset.contact_point = validation.contact_point(
+            fields.contact_point.model_dump() if fields.contact_point else None
+        )
+    if "version" in present:
+        dataset.version = validation.version(fields.version)
+
+
+def commit_dataset(session: Session, dataset: Dataset) -> None:
+    """Commit; the unique index on ``name`` may still refuse a concurrent twin (409)."""
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        if "name" in str(exc.orig).lower():
+            raise _name_conflict(dataset.name) from exc
+        raise
+
+
+# --- steward commands -----------------------------------------------------------------------
+
+
+def create_dataset(session: Session, actor: Principal, data: DatasetCreate) -> Dataset:
+    """A new draft of ``data.organization_id`` (or the steward's only institution)."""
+    organization_id = data.organization_id or _default_institution(actor)
+    ensure_can_write(actor, organization_id)
+    require_enrolled_for_new_dataset(session, organization_id)
+    tags = validation.tags(data.tags or [])
+    themes = validation.themes(session, data.themes or [])
+    now = _now()
+    dataset = Dataset(
+        id=uuid.uuid4(),
+        name="",
+        title={},
+        organization_id=organization_id,
+        state=DatasetState.DRAFT,
+        created_by=actor.subject,
+        created_at=now,
+        modified_at=now,
+    )
+    _apply_fields(session, dataset, data, set(DatasetFields.model_fields))
+    if not dataset.name:
+        dataset.name = unique_name(session, dataset.title)
+    session.add(dataset)
+    session.flush()
+    _set_tags(session, dataset.id, tags)
+    _set_themes(session, dataset.id, themes)
+    session.flush()
+    reindex_dataset(session, dataset, tags)
+    commit_dataset(session, dataset)
+    return dataset
+
+
+def update_dataset(
+    session: Session, actor: Principal, ref: str | uuid.UUID, changes: DatasetFields
+) -> Dataset:
+    """Change a draft's metadata: only the fields present in ``changes`` (a PATCH)."""
+    dataset = get_dataset(session, ref)
+    ensure_can_write(actor, dataset.organization_id)
+    require_state(dataset, DatasetState.DRAFT, "edit")
+    require_enrolled_for_write(session, dataset.organization_id)
+    present = set(changes.model_fields_set)
+    if "title" in present and changes.title is None:
+        raise InvalidInput("title", "cannot be removed: a dataset needs a title in ar or fr")
+    if "name" in present and changes.name is None:
+        raise InvalidInput("name", "cannot be removed (omit it to keep the current name)")
+    tags = validation.tags(changes.tags or []) if "tags" in present else None
+    themes = validation.themes(session, changes.themes or []) if "themes" in present else None
+    _apply_fields(session, dataset, changes, present)
+    if tags is not None:
+        _set_tags(session, dataset.id, tags)
+    if themes is not None:
+        _set_themes(session, dataset.id, themes)
+    session.flush()
+    touch(session, dataset)
+    commit_dataset(session, dataset)
+    return dataset
+
+
+def delete_dataset(
+    session: Session, actor: Principal, ref: str | uuid.UUID, store: FileStore
+) -> None:
+    """Delete a draft and its uploaded files (a published dataset is withdrawn instead)."""
+    dataset = get_dataset(session, ref)
+    ensure_can_write(actor, dataset.organization_id)
+    require_state(dataset, DatasetState.DRAFT, "delete")
+    keys = list(
+        session.scalars(
+            select(Resource.storage_key).where(
+                Resource.dataset_id == dataset.id,
+                Resource.storage_key.is_not(None),  # type: ignore[union-attr]
+            )
+        )
+    )
+    remove_from_index(session, dataset.id)
+    session.execute(delete(Resource).where(Resource.dataset_id == dataset.id))  # type: ignore[arg-type]
+    session.execute(delete(DatasetTag).where(DatasetTag.dataset_id == dataset.id))  # type: ignore[arg-type]
+    session.execute(delete(DatasetTheme).where(DatasetTheme.dataset_id == dataset.id))  # type: ignore[arg-type]
+    session.delete(dataset)
+    session.commit()
+    # After the commit: a crash here leaves an orphan file, which `bayanat catalog
+    # orphan-uploads` removes; never a row pointing at a missing file.
+    for key in keys:
+        store.delete(key)
+
+
+def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> DatasetSubmitted:
+    dataset = view.dataset
+    assert dataset.submitted_at is not None
+    return DatasetSubmitted(
+        dataset_id=dataset.id,
+        slug=dataset.name,
+        institution_id=dataset.organization_id,
+        submitted_by=actor.subject,
+        submitted_at=dataset.submitted_at,
+        title=LocalizedText(**dataset.title),
+        description=LocalizedText(**dataset.description) if dataset.description else None,
+        tags=view.tags,
+        themes=view.theme_names,
+        license_id=dataset.license_id,
+        license_is_open=view.is_open,
+        frequency=dataset.frequency,
+        contact_point=dict(dataset.contact_point) if dataset.contact_point else None,
+        temporal_start=dataset.temporal_start,
+        temporal_end=dataset.temporal_end,
+        spatial=list(dataset.spatial or []),
+        version=dataset.version,
+        resources=[
+            ResourceSummary(
+                id=r.id,
+                title=LocalizedText(**r.title) if r.title else None,
+                url=resource_url(r, base_url),
+                format=r.format,
+                media_type=r.media_type,
+                size=r.size,
+                uploaded=is_uploaded(r),
+            )
+            for r in view.resources
+        ],
+    )
+
+
+def submit_dataset(
+    session: Session, actor: Principal, ref: str | uuid.UUID, *, base_url: str
+) -> Dataset:
+    """draft → submitted, with the full snapshot for the review (DatasetSubmitted)."""
+    dataset = get_dataset(session, ref)
+    ensure_can_write(actor, dataset.organization_id)
+    require_state(dataset, DatasetState.DRAFT, "submit")
+    require_enrolled_for_write(session, dataset.organization_id)
+    view = load_view(session, dataset)
+    if not view.resources:
+        raise InvalidInput("resources", "add at least one resource before submitting")
+    now = _now()
+    dataset.state = DatasetState.SUBMITTED
+    dataset.submitted_at = now
+    dataset.rejection_reasons = None
+    dataset.rejected_at = None
+    touch(session, dataset, at=now)
+    outbox.publish(session, submitted_snapshot(view, actor, base_url))
+    session.commit()
+    return dataset
+
+
+def withdraw_dataset(
+    session: Session, actor: Principal, ref: str | uuid.UUID, *, reason: str | None = None
+) -> Dataset:
+    """published → withdrawn (DatasetWithdrawn); it leaves the public catalogue."""
+    dataset = get_dataset(session, ref)
+    ensure_can_write(actor, dataset.organization_id)
+    require_state(dataset, DatasetState.PUBLISHED, "withdraw")
+    now = _now()
+    dataset.state = DatasetState.WITHDRAWN
+    dataset.withdrawn_at = now
+    touch(session, dataset, at=now)
+    outbox.publish(
+        session,
+        DatasetWithdrawn(
+            dataset_id=dataset.id,
+            slug=dataset.name,
+            institution_id=dataset.organization_id,
+            withdrawn_at=now,
+            reason=(reason or "").strip() or None,
+        ),
+    )
+    session.commit()
+    return dataset
+
+
+def record_data_update(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
+    """New data for a published dataset: last_data_update moves, DatasetUpdated (no commit)."""
+    now = at or _now()
+    dataset.last_data_update = now
+    touch(session, dataset, at=now)
+    view = load_view(session, dataset)
+    outbox.publish(
+        session,
+        DatasetUpdated(
+            dataset_id=dataset.id,
+            slug=dataset.name,
+            institution_id=dataset.organization_id,
+            frequency=dataset.frequency,
+            formats=view.formats,
+            last_data_update=now,
+            updated_at=now,
+        ),
+    )
+
+
+# --- review decisions (consumed events; no commit) ------------------------------------------
+
+
+def publish_submitted(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
+    """submitted → published (DatasetPublished). Only an approved review leads here."""
+    if dataset.state != DatasetState.SUBMITTED:
+        raise ValueError(f"dataset {dataset.id} is {dataset.state}, not submitted")
+    now = at or _now()
+    dataset.state = DatasetState.PUBLISHED
+    dataset.published_at = now
+    dataset.rejection_reasons = None
+    # The data arrives with the first publication; data updates move it afterwards.
+    if dataset.last_data_update is None:
+        dataset.last_data_update = now
+    touch(session, dataset, at=now)
+    view = load_view(session, dataset)
+    outbox.publish(
+        session,
+        DatasetPublished(
+            dataset_id=dataset.id,
+            slug=dataset.name,
+            institution_id=dataset.organization_id,
+            title=LocalizedText(**dataset.title),
+            themes=view.theme_names,
+            license_id=dataset.license_id,
+            license_is_open=view.is_open,
+            formats=view.formats,
+            frequency=dataset.frequency,
+            published_at=now,
+            last_data_update=dataset.last_data_update,
+        ),
+    )
+
+
+def return_to_draft(
+    session: Session, dataset: Dataset, reasons: list[str], *, at: datetime | None = None
+) -> None:
+    """submitted → draft with the reviewer's reasons, which the steward sees on the dataset."""
+    dataset.state = DatasetState.DRAFT
+    dataset.rejection_reasons = [r for r in reasons if r and r.strip()] or [
+        "rejected without a stated reason"
+    ]
+    dataset.rejected_at = at or _now()
+    touch(session, dataset)
+
+
+def apply_review_decision(session: Session, data: ReviewDecided) -> Dataset | None:
+    """Publish or return to draft a submitted dataset; anything else is ignored (logged).
+
+    A decision for a dataset that is not (or no longer) submitted is a replay or a stale
+    decision: applying it twice must not publish twice, so it is logged and dropped.
+    """
+    context: dict[str, Any] = {
+        "dataset_id": str(data.dataset_id),
+        "review_id": str(data.review_id),
+        "decision": data.decision,
+    }
+    dataset = session.get(Dataset, data.dataset_id)
+    if dataset is None:
+        log.warning("review decided for an unknown dataset; ignored", extra=context)
+        return None
+    if dataset.state != DatasetState.SUBMITTED:
+        log.info(
+            "review decided for a dataset that is %s, not submitted; ignored",
+            dataset.state,
+            extra=context,
+        )
+        return None
+    if data.institution_id != dataset.organization_id:
+        log.warning(
+            "review decided for another institution than the dataset's; ignored", extra=context
+        )
+        return None
+    if data.decision == "approved":
+        publish_submitted(session, dataset)
+    else:
+        return_to_draft(session, dataset, data.reasons, at=data.decided_at)
+    return dataset

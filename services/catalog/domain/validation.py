@@ -1,0 +1,226 @@
+"""Rules of a dataset's metadata: each check names the field it refuses (422).
+
+Values come out normalised: trimmed multilingual text, lower-case tags, frequency codes of the
+EU vocabulary, region codes for the regions (communes stay free text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from libs.http.problems import InvalidInput
+from libs.text import normalise
+from libs.vocabularies import EU_FREQUENCY, FREQUENCIES, REGIONS
+from services.catalog.models import License, Theme
+
+LANGUAGES = ("ar", "fr", "en")
+NAME_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
+TITLE_MAX = 500
+DESCRIPTION_MAX = 20_000
+TAG_MAX = 100
+TAGS_MAX = 100
+# CKAN's rule: letters (any script), digits, spaces, and - _ .
+TAG_PATTERN = re.compile(r"^[\w .-]+$", re.UNICODE)
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SPATIAL_MAX = 200
+
+# Transliteration of normalised Arabic (libs.text) for slugs made from an Arabic title.
+_ARABIC_TO_LATIN = str.maketrans(
+    {
+        "ا": "a",
+        "ب": "b",
+        "ت": "t",
+        "ث": "th",
+        "ج": "j",
+        "ح": "h",
+        "خ": "kh",
+        "د": "d",
+        "ذ": "dh",
+        "ر": "r",
+        "ز": "z",
+        "س": "s",
+        "ش": "ch",
+        "ص": "s",
+        "ض": "d",
+        "ط": "t",
+        "ظ": "z",
+        "ع": "a",
+        "غ": "gh",
+        "ف": "f",
+        "ق": "k",
+        "ك": "k",
+        "ل": "l",
+        "م": "m",
+        "ن": "n",
+        "ه": "a",
+        "و": "ou",
+        "ي": "i",
+        **{chr(0x0660 + n): str(n) for n in range(10)},
+        **{chr(0x06F0 + n): str(n) for n in range(10)},
+    }
+)
+
+
+def localized(
+    field: str,
+    value: Mapping[str, str | None] | None,
+    *,
+    required: bool,
+    max_length: int,
+) -> dict[str, str] | None:
+    """Trimmed ``{ar, fr, en}`` without empty entries; when required, ar or fr must be there."""
+    cleaned: dict[str, str] = {}
+    for language, text in (value or {}).items():
+        if language not in LANGUAGES:
+            raise InvalidInput(f"{field}.{language}", "languages are ar, fr and en")
+        if text is None:
+            continue
+        text = text.strip()
+        if len(text) > max_length:
+            raise InvalidInput(f"{field}.{language}", f"at most {max_length} characters")
+        if text:
+            cleaned[language] = text
+    if required and not (cleaned.get("ar") or cleaned.get("fr")):
+        raise InvalidInput(
+            field, "give it in Arabic (ar) or French (fr) at least; English (en) is optional"
+        )
+    return cleaned or None
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not NAME_PATTERN.match(name):
+        raise InvalidInput(
+            "name", "2 to 100 characters among lower-case letters a-z, digits, '-' and '_'"
+        )
+    return name
+
+
+def slugify(text: str) -> str:
+    """A URL name from a title: accents folded, Arabic transliterated, words joined by '-'."""
+    latin = normalise(text).translate(_ARABIC_TO_LATIN)
+    slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
+    return slug[:90].rstrip("-")
+
+
+def slug_source(title: Mapping[str, str]) -> str:
+    for language in ("fr", "en", "ar"):
+        if title.get(language):
+            return title[language]
+    return ""
+
+
+def tags(values: Iterable[str]) -> list[str]:
+    """CKAN-like tags: trimmed, inner spaces collapsed, lower-case, without duplicates."""
+    result: list[str] = []
+    for index, raw in enumerate(values):
+        tag = re.sub(r"\s+", " ", str(raw)).strip().lower()
+        if not tag:
+            continue
+        if len(tag) > TAG_MAX:
+            raise InvalidInput(f"tags[{index}]", f"at most {TAG_MAX} characters")
+        if not TAG_PATTERN.match(tag):
+            raise InvalidInput(
+                f"tags[{index}]", f"{raw!r}: only letters, digits, spaces, '-', '_' and '.'"
+            )
+        if tag not in result:
+            result.append(tag)
+    if len(result) > TAGS_MAX:
+        raise InvalidInput("tags", f"at most {TAGS_MAX} tags")
+    return result
+
+
+def themes(session: Session, names: Iterable[str]) -> list[str]:
+    wanted: list[str] = []
+    for name in names:
+        name = str(name).strip().lower()
+        if name and name not in wanted:
+            wanted.append(name)
+    if not wanted:
+        return []
+    known = set(session.scalars(select(Theme.name).where(Theme.name.in_(wanted))))  # type: ignore[attr-defined]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        all_names = ", ".join(session.scalars(select(Theme.name).order_by(Theme.position)))
+        raise InvalidInput(
+            "themes",
+            f"unknown theme {', '.join(repr(n) for n in unknown)}; known themes: {all_names}",
+        )
+    return wanted
+
+
+def license_id(session: Session, value: str | None) -> License | None:
+    if value is None or not value.strip():
+        return None
+    licence = session.get(License, value.strip())
+    if licence is None:
+        known = ", ".join(session.scalars(select(License.id).order_by(License.id)))
+        raise InvalidInput("license_id", f"unknown licence {value!r}; known licences: {known}")
+    return licence
+
+
+def frequency(value: str | None) -> str | None:
+    """An EU frequency code (``MONTHLY``); its full URI is accepted too."""
+    if value is None or not value.strip():
+        return None
+    code = value.strip()
+    code = code.removeprefix(EU_FREQUENCY).upper()
+    if code not in FREQUENCIES:
+        raise InvalidInput(
+            "frequency",
+            f"unknown frequency {value!r}; one of {', '.join(FREQUENCIES)} "
+            "(the EU frequency vocabulary)",
+        )
+    return code
+
+
+def temporal(start: date | None, end: date | None) -> None:
+    if start and end and start > end:
+        raise InvalidInput("temporal_end", f"the end ({end}) is before the start ({start})")
+
+
+_REGION_BY_NAME = {
+    normalise(label): region.code
+    for region in REGIONS.values()
+    for label in (region.code, region.fr, region.ar)
+}
+
+
+def spatial(values: Iterable[str]) -> list[str]:
+    """Region codes (a region's code or its French or Arabic name), or commune names as given."""
+    result: list[str] = []
+    for index, raw in enumerate(values):
+        text = re.sub(r"\s+", " ", str(raw)).strip()
+        if not text:
+            continue
+        if len(text) > SPATIAL_MAX:
+            raise InvalidInput(f"spatial[{index}]", f"at most {SPATIAL_MAX} characters")
+        value = _REGION_BY_NAME.get(normalise(text), text)
+        if value not in result:
+            result.append(value)
+    return result
+
+
+def contact_point(value: Mapping[str, str | None] | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    name = (value.get("name") or "").strip()
+    email = (value.get("email") or "").strip()
+    if email and not EMAIL_PATTERN.match(email):
+        raise InvalidInput("contact_point.email", f"{email!r} is not an e-mail address")
+    if not name and not email:
+        raise InvalidInput("contact_point", "give a name or an e-mail address")
+    return {k: v for k, v in (("name", name), ("email", email)) if v}
+
+
+def version(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) > 64:
+        raise InvalidInput("version", "at most 64 characters")
+    return value.strip()

@@ -1,0 +1,242 @@
+"""Read side: datasets with everything that hangs off them, loaded in a few batch queries.
+
+Every reader of the catalog (REST, search, CKAN, DCAT, exports) shapes its output from a
+``DatasetView``; ``load_views`` loads any number of them with one query per related table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from libs.auth import Principal
+from libs.http.problems import NotFound
+from libs.vocabularies import FORMATS
+from services.catalog.domain.access import can_view
+from services.catalog.models import (
+    Dataset,
+    DatasetReuse,
+    DatasetState,
+    DatasetTag,
+    DatasetTheme,
+    License,
+    Organization,
+    Resource,
+    Theme,
+)
+
+API_PREFIX = "/api/v1"
+
+
+def dataset_path(dataset_id: uuid.UUID) -> str:
+    return f"{API_PREFIX}/datasets/{dataset_id}"
+
+
+def download_path(dataset_id: uuid.UUID, resource_id: uuid.UUID) -> str:
+    """Where the catalog serves an uploaded file (relative to the service's base URL)."""
+    return f"{API_PREFIX}/datasets/{dataset_id}/resources/{resource_id}/download"
+
+
+def resource_url(resource: Resource, base_url: str) -> str:
+    """The URL to fetch a resource from: its own for a link, the catalog's for an upload."""
+    if resource.url:
+        return resource.url
+    return base_url.rstrip("/") + download_path(resource.dataset_id, resource.id)
+
+
+def is_uploaded(resource: Resource) -> bool:
+    return resource.storage_key is not None
+
+
+@dataclass
+class DatasetView:
+    dataset: Dataset
+    organization: Organization | None
+    tags: list[str] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
+    license: License | None = None
+    resources: list[Resource] = field(default_factory=list)
+    reuse_count: int = 0
+
+    @property
+    def theme_names(self) -> list[str]:
+        return [theme.name for theme in self.themes]
+
+    @property
+    def formats(self) -> list[str]:
+        """Distinct resource formats, in resource order."""
+        seen: list[str] = []
+        for resource in self.resources:
+            if resource.format and resource.format not in seen:
+                seen.append(resource.format)
+        return seen
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.license and self.license.is_open)
+
+    @property
+    def openness_stars(self) -> int:
+        """The best 5-star rating among its resources (0 without an open licence)."""
+        if not self.is_open:
+            return 0
+        stars = [FORMATS[f].stars for f in self.formats if f in FORMATS]
+        return max(stars, default=1 if self.resources else 0)
+
+
+def load_views(session: Session, datasets: Sequence[Dataset]) -> list[DatasetView]:
+    """Views of ``datasets`` in the same order, with a fixed number of queries."""
+    if not datasets:
+        return []
+    ids = [d.id for d in datasets]
+    tags: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for dataset_id, tag in session.execute(
+        select(DatasetTag.dataset_id, DatasetTag.tag)
+        .where(DatasetTag.dataset_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(DatasetTag.tag)
+    ):
+        tags[dataset_id].append(tag)
+    themes: dict[uuid.UUID, list[Theme]] = defaultdict(list)
+    for dataset_id, theme in session.execute(
+        select(DatasetTheme.dataset_id, Theme)
+        .join(Theme, Theme.name == DatasetTheme.theme_name)  # type: ignore[arg-type]
+        .where(DatasetTheme.dataset_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(Theme.position)
+    ):
+        themes[dataset_id].append(theme)
+    resources: dict[uuid.UUID, list[Resource]] = defaultdict(list)
+    for resource in session.scalars(
+        select(Resource)
+        .where(Resource.dataset_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(Resource.position, Resource.created_at)
+    ):
+        resources[resource.dataset_id].append(resource)
+    reuse_counts = dict(
+        session.execute(
+            select(DatasetReuse.dataset_id, func.count())
+            .where(DatasetReuse.dataset_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(DatasetReuse.dataset_id)
+        ).all()
+    )
+    organization_ids = {d.organization_id for d in datasets}
+    organizations = {
+        o.id: o
+        for o in session.scalars(
+            select(Organization).where(Organization.id.in_(organization_ids))  # type: ignore[attr-defined]
+        )
+    }
+    license_ids = {d.license_id for d in datasets if d.license_id}
+    licenses = (
+        {
+            lic.id: lic
+            for lic in session.scalars(select(License).where(License.id.in_(license_ids)))  # type: ignore[attr-defined]
+        }
+        if license_ids
+        else {}
+    )
+    return [
+        DatasetView(
+            dataset=d,
+            organization=organizations.get(d.organization_id),
+            tags=tags.get(d.id, []),
+            themes=themes.get(d.id, []),
+            license=licenses.get(d.license_id) if d.license_id else None,
+            resources=resources.get(d.id, []),
+            reuse_count=int(reuse_counts.get(d.id, 0)),
+        )
+        for d in datasets
+    ]
+
+
+def load_view(session: Session, dataset: Dataset) -> DatasetView:
+    return load_views(session, [dataset])[0]
+
+
+def find_dataset(session: Session, ref: str | uuid.UUID) -> Dataset | None:
+    """A dataset by id or by name (slug), whatever its state."""
+    if isinstance(ref, uuid.UUID):
+        return session.get(Dataset, ref)
+    try:
+        dataset = session.get(Dataset, uuid.UUID(ref))
+    except ValueError:
+        dataset = None
+    if dataset is None:
+        dataset = session.scalar(select(Dataset).where(Dataset.name == ref))
+    return dataset
+
+
+def get_dataset(session: Session, ref: str | uuid.UUID) -> Dataset:
+    dataset = find_dataset(session, ref)
+    if dataset is None:
+        raise NotFound(f"no dataset {str(ref)!r}", code="dataset-not-found")
+    return dataset
+
+
+def get_visible_dataset(session: Session, ref: str | uuid.UUID, actor: Principal | None) -> Dataset:
+    """The dataset if ``actor`` may see it; otherwise 404 (an unpublished one stays hidden)."""
+    dataset = find_dataset(session, ref)
+    if dataset is None or not can_view(actor, dataset):
+        raise NotFound(f"no dataset {str(ref)!r}", code="dataset-not-found")
+    return dataset
+
+
+def get_resource(session: Session, dataset: Dataset, resource_id: uuid.UUID | str) -> Resource:
+    try:
+        key = resource_id if isinstance(resource_id, uuid.UUID) else uuid.UUID(str(resource_id))
+    except ValueError:
+        key = None
+    resource = session.get(Resource, key) if key else None
+    if resource is None or resource.dataset_id != dataset.id:
+        raise NotFound(
+            f"no resource {str(resource_id)!r} in dataset {dataset.name!r}",
+            code="resource-not-found",
+        )
+    return resource
+
+
+# --- counts over published datasets (reference lists) ---------------------------------------
+
+
+def theme_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(DatasetTheme.theme_name, func.count())
+        .join(Dataset, Dataset.id == DatasetTheme.dataset_id)  # type: ignore[arg-type]
+        .where(Dataset.state == DatasetState.PUBLISHED)
+        .group_by(DatasetTheme.theme_name)
+    ).all()
+    return {name: int(count) for name, count in rows}
+
+
+def license_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Dataset.license_id, func.count())
+        .where(Dataset.state == DatasetState.PUBLISHED, Dataset.license_id.is_not(None))  # type: ignore[union-attr]
+        .group_by(Dataset.license_id)
+    ).all()
+    return {license_id: int(count) for license_id, count in rows}
+
+
+def tag_counts(
+    session: Session, *, prefix: str | None = None, offset: int = 0, limit: int = 20
+) -> tuple[list[tuple[str, int]], int]:
+    """Tags of published datasets, most used first (then by name), one page and the total."""
+    statement = (
+        select(DatasetTag.tag, func.count().label("n"))
+        .join(Dataset, Dataset.id == DatasetTag.dataset_id)  # type: ignore[arg-type]
+        .where(Dataset.state == DatasetState.PUBLISHED)
+        .group_by(DatasetTag.tag)
+    )
+    if prefix:
+        escaped = prefix.strip().lower().replace("\\", "\\\\").replace("%", r"\%")
+        escaped = escaped.replace("_", r"\_")
+        statement = statement.where(DatasetTag.tag.like(escaped + "%", escape="\\"))  # type: ignore[attr-defined]
+    total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
+    rows = session.execute(
+        statement.order_by(func.count().desc(), DatasetTag.tag).offset(offset).limit(limit)
+    ).all()
+    return [(tag, int(count)) for tag, count in rows], total
