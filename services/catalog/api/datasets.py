@@ -1,5 +1,599 @@
-"""datasets routes of the catalog."""
+"""One dataset, its lifecycle and its resources: ``/api/v1/datasets/{id or name}``…
 
-from fastapi import APIRouter
+Reads of a published dataset are public; a draft or submitted dataset is seen only by its
+institution's stewards (and reviewers) and national admins. Writes need a steward of the
+dataset's institution (or a national admin). Publication has no route: it follows an approved
+review (the ``review decided`` event). The list/search route ``GET /datasets`` lives in
+search.py.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from libs.auth import CurrentPrincipal, OptionalPrincipal
+from libs.db import get_session
+from libs.http.pagination import Page, PageParams, page_params
+from libs.http.problems import Forbidden, NotFound, Problem, problem_response
+from services.catalog.api.schemas import DatasetOut, DatasetSummary, ResourceOut, public_base
+from services.catalog.api.uploads import (
+    form_model,
+    is_multipart,
+    json_body,
+    receive_form,
+    resource_form_data,
+)
+from services.catalog.domain import datasets as dataset_domain
+from services.catalog.domain import resources as resource_domain
+from services.catalog.domain.access import ensure_can_write, visible_institutions
+from services.catalog.domain.datasets import DatasetCreate, DatasetFields, require_state
+from services.catalog.domain.resources import DataUpdate, ResourceFields
+from services.catalog.domain.storage import FileStore
+from services.catalog.domain.views import (
+    get_dataset,
+    get_resource,
+    get_visible_dataset,
+    load_view,
+    load_views,
+)
+from services.catalog.models import Dataset, DatasetState
+
+router = APIRouter(tags=["datasets"])
+
+SessionDep = Annotated[Session, Depends(get_session)]
+DatasetRef = Annotated[str, Path(description="The dataset's id (UUID) or name (slug)")]
+
+
+def file_store(request: Request) -> FileStore:
+    state = request.app.state
+    store = getattr(state, "file_store", None)
+    if store is None:
+        settings = state.settings
+        store = FileStore(settings.upload_path, settings.max_upload_bytes)
+        state.file_store = store
+    return store
+
+
+StoreDep = Annotated[FileStore, Depends(file_store)]
+
+
+def _dataset_out(session: Session, dataset: Dataset, request: Request) -> DatasetOut:
+    return DatasetOut.of(load_view(session, dataset), public_base(request))
+
+
+PROBLEM = {"content": {"application/problem+json": {}}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or invalid token", **PROBLEM},
+    403: {"description": "Not a steward of the dataset's institution", **PROBLEM},
+    404: {"description": "No such dataset", **PROBLEM},
+    409: {"description": "The dataset's state does not allow it", **PROBLEM},
+    422: {"description": "Invalid input; the problem names the field", **PROBLEM},
+}
+
+
+# --- read -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/datasets/{id_or_slug}",
+    response_model=DatasetOut,
+    summary="One dataset by id or name, with its resources and reuse count",
+    responses={404: {"description": "No such dataset (or not visible to you)", **PROBLEM}},
+)
+def read_dataset(
+    id_or_slug: DatasetRef, request: Request, session: SessionDep, actor: OptionalPrincipal
+) -> DatasetOut:
+    return _dataset_out(session, get_visible_dataset(session, id_or_slug, actor), request)
+
+
+@router.get(
+    "/me/datasets",
+    response_model=Page[DatasetSummary],
+    summary="The datasets of the caller's institutions, in every state",
+    tags=["datasets"],
+)
+def my_datasets(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentPrincipal,
+    params: Annotated[PageParams, Depends(page_params)],
+    state: Annotated[DatasetState | None, Query(description="Only this state")] = None,
+) -> Page[DatasetSummary]:
+    institutions = visible_institutions(actor)
+    if institutions is not None and not institutions:
+        raise Forbidden("steward or reviewer role of an institution required", code="not-steward")
+    statement = select(Dataset)
+    if institutions is not None:
+        statement = statement.where(Dataset.organization_id.in_(institutions))  # type: ignore[attr-defined]
+    if state is not None:
+        statement = statement.where(Dataset.state == state)
+    total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
+    rows = list(
+        session.scalars(
+            statement.order_by(Dataset.modified_at.desc(), Dataset.name)  # type: ignore[attr-defined]
+            .offset(params.offset)
+            .limit(params.limit)
+        )
+    )
+    base = public_base(request)
+    return Page.of([DatasetSummary.of(v, base) for v in load_views(session, rows)], total, params)
+
+
+# --- write ----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/datasets",
+    response_model=DatasetOut,
+    status_code=201,
+    summary="Create a draft dataset",
+    responses=WRITE_ERRORS,
+)
+def create_dataset(
+    data: DatasetCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentPrincipal,
+) -> DatasetOut:
+    dataset = dataset_domain.create_dataset(session, actor, data)
+    out = _dataset_out(session, dataset, request)
+    response.headers["Location"] = out.url
+    return out
+
+
+@router.patch(
+    "/datasets/{id_or_slug}",
+    response_model=DatasetOut,
+    summary="Edit a draft's metadata (only the fields sent)",
+    responses=WRITE_ERRORS,
+)
+def update_dataset(
+    id_or_slug: DatasetRef,
+    changes: DatasetFields,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentPrincipal,
+) -> DatasetOut:
+    dataset = dataset_domain.update_dataset(session, actor, id_or_slug, changes)
+    return _dataset_out(session, dataset, request)
+
+
+@router.delete(
+    "/datasets/{id_or_slug}",
+    status_code=204,
+    summary="Delete a draft (a published dataset is withdrawn instead)",
+    responses=WRITE_ERRORS,
+)
+def delete_dataset(
+    id_or_slug: DatasetRef, session: SessionDep, actor: CurrentPrincipal, store: StoreDep
+) -> Response:
+    dataset_domain.delete_dataset(session, actor, id_or_slug, store)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/datasets/{id_or_slug}/submit",
+    response_model=DatasetOut,
+    summary="Submit a draft for review (event: dataset submitted)",
+    description="The dataset is locked until the review decides: an approval publishes it, a "
+    "rejection returns it to draft with the reviewer's reasons (`rejection_reasons`).",
+    responses=WRITE_ERRORS,
+)
+def submit_dataset(
+    id_or_slug: DatasetRef, request: Request, session: SessionDep, actor: CurrentPrincipal
+) -> DatasetOut:
+    dataset = dataset_domain.submit_dataset(
+        session, actor, id_or_slug, base_url=public_base(request)
+    )
+    return _dataset_out(session, dataset, request)
+
+
+class WithdrawRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+@router.post(
+    "/datasets/{id_or_slug}/withdraw",
+    response_model=DatasetOut,
+    summary="Withdraw a published dataset (event: dataset withdrawn)",
+    responses=WRITE_ERRORS,
+)
+def withdraw_dataset(
+    id_or_slug: DatasetRef,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentPrincipal,
+    body: Annotated[WithdrawRequest | None, Body()] = None,
+) -> DatasetOut:
+    reason = body.reason if body else None
+    dataset = dataset_domain.withdraw_dataset(session, actor, id_or_slug, reason=reason)
+    return _dataset_out(session, dataset, request)
+
+
+def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its definitions inlined (for a hand-written request body,
+    whose models FastAPI does not add to the components)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(schema)
+
+
+_UPLOAD_FORM = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "The file, streamed"},
+        "metadata": {
+            "type": "string",
+            "description": "Optional JSON object of the resource fields (no url, size, sha256)",
+        },
+        "format": {"type": "string"},
+        "media_type": {"type": "string"},
+        "title_ar": {"type": "string"},
+        "title_fr": {"type": "string"},
+        "title_en": {"type": "string"},
+        "description_ar": {"type": "string"},
+        "description_fr": {"type": "string"},
+        "description_en": {"type": "string"},
+    },
+}
+_RESOURCE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _inline_schema(ResourceFields)},
+            "multipart/form-data": {"schema": _UPLOAD_FORM},
+        },
+    }
+}
+_DATA_UPDATE_FORM = {
+    **_UPLOAD_FORM,
+    "required": [],
+    "properties": {
+        **_UPLOAD_FORM["properties"],  # type: ignore[dict-item]
+        "replace_resource_id": {"type": "string", "format": "uuid"},
+    },
+}
+_DATA_UPDATE_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {"schema": _inline_schema(DataUpdate)},
+            "multipart/form-data": {"schema": _DATA_UPDATE_FORM},
+        },
+    }
+}
+UPLOAD_ERRORS = {
+    **WRITE_ERRORS,
+    413: {"description": "The file is over CATALOG_MAX_UPLOAD_BYTES", **PROBLEM},
+}
+
+
+def _precheck(
+    session: Session, actor: CurrentPrincipal, ref: str, state: DatasetState, action: str
+) -> None:
+    """Refuse before a byte of the file is stored (the domain checks again when writing)."""
+    dataset = get_dataset(session, ref)
+    ensure_can_write(actor, dataset.organization_id)
+    require_state(dataset, state, action)
+
+
+@router.post(
+    "/datasets/{id_or_slug}/resources",
+    response_model=ResourceOut,
+    status_code=201,
+    summary="Add a resource to a draft: a link (JSON) or an upload (multipart, field `file`)",
+    description="An upload is streamed to storage; its size and SHA-256 are measured by the "
+    "catalog. The format is normalised (CSV, JSON, XLSX…) and guessed from the file name, the "
+    "URL or the media type when absent; an unknown one is refused naming `format`.",
+    openapi_extra=_RESOURCE_BODY,
+    responses=UPLOAD_ERRORS,
+)
+async def add_resource(
+    id_or_slug: DatasetRef,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentPrincipal,
+    store: StoreDep,
+) -> ResourceOut:
+    upload = None
+    if is_multipart(request):
+        await run_in_threadpool(
+            _precheck, session, actor, id_or_slug, DatasetState.DRAFT, "change the resources of"
+        )
+        form = await receive_form(request, store)
+        upload = form.file
+        if upload is None:
+            raise Problem(
+                "file: required in a multipart request (or send JSON with a url)",
+                status=422,
+                title="Invalid input",
+                code="invalid-input",
+                field="file",
+            )
+        try:
+            fields = form_model(ResourceFields, resource_form_data(form.fields))
+        except Problem:
+            store.delete(upload.key)
+            raise
+    else:
+        fields = form_model(ResourceFields, await json_body(request))
+    resource = await run_in_threadpool(
+        resource_domain.add_resource, session, actor, id_or_slug, fields, upload, store=store
+    )
+    out = ResourceOut.of(resource, public_base(request))
+    response.headers["Location"] = (
+        public_base(request) + f"/api/v1/datasets/{resource.dataset_id}/resources/{resource.id}"
+    )
+    return out
+
+
+@router.get(
+    "/datasets/{id_or_slug}/resources/{resource_id}",
+    response_model=ResourceOut,
+    summary="One resource of a dataset",
+    responses={404: {"description": "No such dataset or resource", **PROBLEM}},
+)
+def read_resource(
+    id_or_slug: DatasetRef,
+    resource_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: OptionalPrincipal,
+) -> ResourceOut:
+    dataset = get_visible_dataset(session, id_or_slug, actor)
+    return ResourceOut.of(get_resource(session, dataset, resource_id), public_base(request))
+
+
+@router.patch(
+    "/datasets/{id_or_slug}/resources/{resource_id}",
+    response_model=ResourceOut,
+    summary="Edit a draft's resource (only the fields sent)",
+    responses=WRITE_ERRORS,
+)
+def update_resource(
+    id_or_slug: DatasetRef,
+    resource_id: str,
+    changes: ResourceFields,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentPrincipal,
+) -> ResourceOut:
+    resource = resource_domain.update_resource(session, actor, id_or_slug, resource_id, changes)
+    return ResourceOut.of(resource, public_base(request))
+
+
+@router.delete(
+    "/datasets/{id_or_slug}/resources/{resource_id}",
+    status_code=204,
+    summary="Remove a resource from a draft (and its uploaded file)",
+    responses=WRITE_ERRORS,
+)
+def delete_resource(
+    id_or_slug: DatasetRef,
+    resource_id: str,
+    session: SessionDep,
+    actor: CurrentPrincipal,
+    store: StoreDep,
+) -> Response:
+    resource_domain.delete_resource(session, actor, id_or_slug, resource_id, store=store)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/datasets/{id_or_slug}/data-updates",
+    response_model=DatasetOut,
+    summary="Publish new data for a published dataset (event: dataset updated)",
+    description="`last_data_update` moves to now. Without a body: the existing resources now "
+    "serve newer data. With a resource (JSON `resource` with a url, or a multipart `file`): a "
+    "new resource, or, with `replace_resource_id`, new content for that resource.",
+    openapi_extra=_DATA_UPDATE_BODY,
+    responses=UPLOAD_ERRORS,
+)
+async def publish_data_update(
+    id_or_slug: DatasetRef,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentPrincipal,
+    store: StoreDep,
+) -> DatasetOut:
+    upload = None
+    if is_multipart(request):
+        await run_in_threadpool(
+            _precheck, session, actor, id_or_slug, DatasetState.PUBLISHED, "publish new data for"
+        )
+        form = await receive_form(request, store)
+        upload = form.file
+        try:
+            resource_data = resource_form_data(form.fields, ("replace_resource_id",))
+            data: dict[str, Any] = {"resource": resource_data if resource_data else None}
+            if form.fields.get("replace_resource_id"):
+                data["replace_resource_id"] = form.fields["replace_resource_id"]
+            update = form_model(DataUpdate, data)
+        except Problem:
+            if upload:
+                store.delete(upload.key)
+            raise
+    else:
+        body = await request.body()
+        update = form_model(DataUpdate, await json_body(request)) if body.strip() else DataUpdate()
+    dataset = await run_in_threadpool(
+        resource_domain.publish_data_update, session, actor, id_or_slug, update, upload, store=store
+    )
+    return await run_in_threadpool(_dataset_out, session, dataset, request)
+
+
+# --- download -------------------------------------------------------------------------------
+
+CHUNK_BYTES = 256 * 1024
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    bare = etag.strip('"')
+    return any(
+        candidate.strip().removeprefix("W/").strip('"') == bare for candidate in header.split(",")
+    )
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
+    """(first, last) of a single satisfiable ``bytes=`` range; None to serve the whole file
+    (no range, another unit, several ranges, bad syntax); False when unsatisfiable."""
+    if not header or not header.strip().lower().startswith("bytes="):
+        return None
+    spec = header.split("=", 1)[1].strip()
+    if "," in spec:
+        return None
+    first_text, dash, last_text = spec.partition("-")
+    if not dash:
+        return None
+    try:
+        if first_text == "":
+            suffix = int(last_text)
+            if suffix <= 0:
+                return False
+            return (max(0, size - suffix), size - 1) if size else False
+        first = int(first_text)
+        last = int(last_text) if last_text else size - 1
+    except ValueError:
+        return None
+    if first > last and last_text:
+        return None
+    if first >= size:
+        return False
+    return first, min(last, size - 1)
+
+
+def _file_chunks(path: pathlib.Path, first: int, length: int) -> Iterator[bytes]:
+    with open(path, "rb") as file:
+        file.seek(first)
+        remaining = length
+        while remaining > 0:
+            chunk = file.read(min(CHUNK_BYTES, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+
+
+def _content_disposition(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@router.head(
+    "/datasets/{id_or_slug}/resources/{resource_id}/download",
+    include_in_schema=False,
+)
+@router.get(
+    "/datasets/{id_or_slug}/resources/{resource_id}/download",
+    summary="Download an uploaded file (Range, ETag/If-None-Match supported)",
+    description="Served with Content-Length, an ETag that is the file's SHA-256, and "
+    "`Accept-Ranges: bytes` (a single range gives 206 with Content-Range; If-Range is "
+    "honoured). A linked resource is not held by the catalog: the answer is a 404 problem "
+    "(`code` not-uploaded) whose `url` member is the resource's own URL.",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "The file", "content": {"application/octet-stream": {}}},
+        206: {"description": "The requested byte range"},
+        304: {"description": "Not modified (If-None-Match)"},
+        404: {"description": "No such upload; a link's URL is given in `url`", **PROBLEM},
+        416: {"description": "Range not satisfiable", **PROBLEM},
+    },
+)
+def download_resource(
+    id_or_slug: DatasetRef,
+    resource_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: OptionalPrincipal,
+    store: StoreDep,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+    if_range: Annotated[str | None, Header()] = None,
+) -> Response:
+    dataset = get_visible_dataset(session, id_or_slug, actor)
+    resource = get_resource(session, dataset, resource_id)
+    if resource.storage_key is None:
+        raise NotFound(
+            f"resource {resource.id} is a link, not a file held by the catalog: "
+            f"fetch {resource.url}",
+            code="not-uploaded",
+            url=resource.url,
+        )
+    path = store.path(resource.storage_key)
+    if not path.is_file():
+        raise NotFound(
+            f"the file of resource {resource.id} is missing from storage",
+            code="upload-missing",
+        )
+    size = path.stat().st_size
+    etag = f'"{resource.sha256}"'
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "public, max-age=300"
+        if dataset.state == DatasetState.PUBLISHED
+        else "private, no-cache",
+        "Content-Disposition": _content_disposition(resource.filename or f"{resource.id}"),
+    }
+    media_type = resource.media_type or "application/octet-stream"
+    if _etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    wanted = _byte_range(range_header, size)
+    if if_range is not None and if_range.strip() != etag:
+        wanted = None  # the client's copy is another version: send the whole file
+    if wanted is False:
+        return problem_response(
+            416,
+            "Range not satisfiable",
+            f"Range: {range_header} is outside the file's {size} bytes",
+            code="range-not-satisfiable",
+            instance=request.url.path,
+            headers={"Content-Range": f"bytes */{size}"},
+            field="Range",
+        )
+    status = 200
+    first, length = 0, size
+    if isinstance(wanted, tuple):
+        first, last = wanted
+        length = last - first + 1
+        status = 206
+        headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    headers["Content-Length"] = str(length)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type=media_type)
+    return StreamingResponse(
+        _file_chunks(path, first, length),
+        status_code=status,
+        headers=headers,
+        media_type=media_type,
+    )

@@ -1,0 +1,293 @@
+"""Response models of the catalog's REST API (``/api/v1``), shaped from domain views.
+
+Multilingual text is an object ``{"ar": …, "fr": …, "en": …}`` with the languages present.
+Times are ISO 8601 in UTC.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from fastapi import Request
+from pydantic import BaseModel, Field
+
+from services.catalog.domain.views import (
+    DatasetView,
+    dataset_path,
+    download_path,
+    is_uploaded,
+)
+from services.catalog.models import License, Organization, Resource, Theme
+
+Localized = dict[str, str]
+
+
+def public_base(request: Request) -> str:
+    """The service's public base URL: CATALOG_PUBLIC_URL, else the one the request came to."""
+    configured = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive times: they were stored in UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class OrganizationRef(BaseModel):
+    id: uuid.UUID
+    name: str
+    title: Localized
+    acronym: str | None = None
+
+    @classmethod
+    def of(cls, organization: Organization) -> OrganizationRef:
+        return cls(
+            id=organization.id,
+            name=organization.name,
+            title=organization.title,
+            acronym=organization.acronym,
+        )
+
+
+class ThemeRef(BaseModel):
+    name: str
+    title: Localized
+
+    @classmethod
+    def of(cls, theme: Theme) -> ThemeRef:
+        return cls(name=theme.name, title=theme.title)
+
+
+class LicenseRef(BaseModel):
+    id: str
+    title: str
+    url: str | None = None
+    is_open: bool
+
+    @classmethod
+    def of(cls, licence: License) -> LicenseRef:
+        return cls(id=licence.id, title=licence.title, url=licence.url, is_open=licence.is_open)
+
+
+class ResourceOut(BaseModel):
+    id: uuid.UUID
+    dataset_id: uuid.UUID
+    position: int
+    title: Localized
+    description: Localized | None = None
+    url: str | None = Field(description="The link of a linked resource; null for an upload")
+    download_url: str = Field(description="Where to fetch it: the link, or the catalog's copy")
+    uploaded: bool
+    filename: str | None = None
+    format: str | None = None
+    media_type: str | None = None
+    size: int | None = Field(default=None, description="Bytes")
+    sha256: str | None = None
+    created_at: datetime
+    modified_at: datetime
+
+    @classmethod
+    def of(cls, resource: Resource, base_url: str) -> ResourceOut:
+        uploaded = is_uploaded(resource)
+        return cls(
+            id=resource.id,
+            dataset_id=resource.dataset_id,
+            position=resource.position,
+            title=resource.title,
+            description=resource.description,
+            url=resource.url,
+            download_url=resource.url
+            if not uploaded
+            else base_url + download_path(resource.dataset_id, resource.id),
+            uploaded=uploaded,
+            filename=resource.filename,
+            format=resource.format,
+            media_type=resource.media_type,
+            size=resource.size,
+            sha256=resource.sha256,
+            created_at=utc(resource.created_at),  # type: ignore[arg-type]
+            modified_at=utc(resource.modified_at),  # type: ignore[arg-type]
+        )
+
+
+class DatasetSummary(BaseModel):
+    """A dataset in a list: enough to show a result and link to it."""
+
+    id: uuid.UUID
+    name: str
+    url: str = Field(description="This dataset in the API")
+    title: Localized
+    description: Localized | None = None
+    state: str
+    organization_id: uuid.UUID
+    organization: OrganizationRef | None = None
+    tags: list[str]
+    themes: list[str]
+    license_id: str | None = None
+    is_open: bool
+    formats: list[str]
+    frequency: str | None = None
+    num_resources: int
+    reuse_count: int
+    created_at: datetime
+    modified_at: datetime
+    published_at: datetime | None = None
+    last_data_update: datetime | None = None
+
+    @classmethod
+    def of(cls, view: DatasetView, base_url: str) -> DatasetSummary:
+        d = view.dataset
+        return cls(
+            id=d.id,
+            name=d.name,
+            url=base_url + dataset_path(d.id),
+            title=d.title,
+            description=d.description,
+            state=str(d.state),
+            organization_id=d.organization_id,
+            organization=OrganizationRef.of(view.organization) if view.organization else None,
+            tags=view.tags,
+            themes=view.theme_names,
+            license_id=d.license_id,
+            is_open=view.is_open,
+            formats=view.formats,
+            frequency=d.frequency,
+            num_resources=len(view.resources),
+            reuse_count=view.reuse_count,
+            created_at=utc(d.created_at),  # type: ignore[arg-type]
+            modified_at=utc(d.modified_at),  # type: ignore[arg-type]
+            published_at=utc(d.published_at),
+            last_data_update=utc(d.last_data_update),
+        )
+
+
+class ContactPointOut(BaseModel):
+    name: str | None = None
+    email: str | None = None
+
+
+class DatasetOut(BaseModel):
+    """One dataset with its resources, its reuse count and, for a draft, review feedback."""
+
+    id: uuid.UUID
+    name: str
+    url: str = Field(description="This dataset in the API")
+    title: Localized
+    description: Localized | None = None
+    state: str = Field(description="draft, submitted, published or withdrawn")
+    organization_id: uuid.UUID
+    organization: OrganizationRef | None = None
+    tags: list[str]
+    themes: list[ThemeRef]
+    license: LicenseRef | None = None
+    is_open: bool = Field(description="Published under an open licence")
+    openness_stars: int = Field(description="Best 5-star rating of its resources (0-4)")
+    formats: list[str]
+    frequency: str | None = None
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+    spatial: list[str]
+    contact_point: ContactPointOut | None = None
+    version: str | None = None
+    rejection_reasons: list[str] | None = Field(
+        default=None, description="Why the last review sent it back to draft"
+    )
+    rejected_at: datetime | None = None
+    resources: list[ResourceOut]
+    num_resources: int
+    reuse_count: int
+    created_at: datetime
+    modified_at: datetime
+    submitted_at: datetime | None = None
+    published_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    last_data_update: datetime | None = None
+
+    @classmethod
+    def of(cls, view: DatasetView, base_url: str) -> DatasetOut:
+        d = view.dataset
+        return cls(
+            id=d.id,
+            name=d.name,
+            url=base_url + dataset_path(d.id),
+            title=d.title,
+            description=d.description,
+            state=str(d.state),
+            organization_id=d.organization_id,
+            organization=OrganizationRef.of(view.organization) if view.organization else None,
+            tags=view.tags,
+            themes=[ThemeRef.of(t) for t in view.themes],
+            license=LicenseRef.of(view.license) if view.license else None,
+            is_open=view.is_open,
+            openness_stars=view.openness_stars,
+            formats=view.formats,
+            frequency=d.frequency,
+            temporal_start=d.temporal_start,
+            temporal_end=d.temporal_end,
+            spatial=list(d.spatial or []),
+            contact_point=ContactPointOut(**d.contact_point) if d.contact_point else None,
+            version=d.version,
+            rejection_reasons=d.rejection_reasons,
+            rejected_at=utc(d.rejected_at),
+            resources=[ResourceOut.of(r, base_url) for r in view.resources],
+            num_resources=len(view.resources),
+            reuse_count=view.reuse_count,
+            created_at=utc(d.created_at),  # type: ignore[arg-type]
+            modified_at=utc(d.modified_at),  # type: ignore[arg-type]
+            submitted_at=utc(d.submitted_at),
+            published_at=utc(d.published_at),
+            withdrawn_at=utc(d.withdrawn_at),
+            last_data_update=utc(d.last_data_update),
+        )
+
+
+class OrganizationOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    title: Localized
+    acronym: str | None = None
+    kind: str
+    website: str | None = None
+    logo_url: str | None = None
+    enrolled_on: date | None = None
+    withdrawn_on: date | None = None
+    active: bool
+    dataset_count: int = Field(description="Published datasets")
+
+    @classmethod
+    def of(cls, organization: Organization, dataset_count: int) -> OrganizationOut:
+        return cls(
+            id=organization.id,
+            name=organization.name,
+            title=organization.title,
+            acronym=organization.acronym,
+            kind=organization.kind,
+            website=organization.website,
+            logo_url=organization.logo_url,
+            enrolled_on=organization.enrolled_on,
+            withdrawn_on=organization.withdrawn_on,
+            active=organization.active,
+            dataset_count=dataset_count,
+        )
+
+
+class ThemeOut(BaseModel):
+    name: str
+    title: Localized
+    dataset_count: int = Field(description="Published datasets")
+
+
+class LicenseOut(BaseModel):
+    id: str
+    title: str
+    url: str | None = None
+    is_open: bool
+    dataset_count: int = Field(description="Published datasets")
+
+
+class TagOut(BaseModel):
+    name: str
+    dataset_count: int = Field(description="Published datasets")
