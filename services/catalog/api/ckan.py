@@ -1,5 +1,113 @@
-"""ckan routes of the catalog."""
+"""CKAN's Action API (read actions) at ``/api/3/action/{name}`` and ``/api/action/{name}``.
 
-from fastapi import APIRouter
+GET with query parameters (a repeated parameter is a list) or POST with a JSON body (or a
+form), answered in CKAN's envelope ``{help, success, result}``; errors are CKAN's
+``{help, success: false, error: {__type, message}}`` with CKAN's status codes. No redirect
+ever: ``ckanapi`` posts without following one, so the paths also answer with a trailing slash.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from libs.db import get_session
+from services.catalog.domain.ckan import ACTIONS, BadRequest, CkanError, Params, Site, run_action
+
+router = APIRouter(tags=["CKAN API"])
+
+PREFIXES = ("/api/3/action", "/api/action")
+
+
+async def action_params(request: Request) -> Params | CkanError:
+    """The action's parameters; a body that cannot be read is returned as CKAN's error."""
+    values: dict[str, Any] = {}
+
+    def put(key: str, value: Any) -> None:
+        if key in values:
+            current = values[key]
+            values[key] = [*current, value] if isinstance(current, list) else [current, value]
+        else:
+            values[key] = value
+
+    for key, value in request.query_params.multi_items():
+        put(key, value)
+    if request.method != "POST":
+        return Params(values)
+    body = await request.body()
+    if not body.strip():
+        return Params(values)
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                put(key, value)
+        return Params(values)
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        return BadRequest(f"JSON Error: {exc}")
+    if not isinstance(data, dict):
+        return BadRequest(
+            f"JSON Error: Request data JSON decoded to {data!r} but it needs to be a dictionary."
+        )
+    values.update(data)
+    return Params(values)
+
+
+def _site(request: Request) -> Site:
+    settings = request.app.state.settings
+    url = (getattr(settings, "public_url", "") or str(request.base_url)).rstrip("/")
+    return Site(url=url)
+
+
+DESCRIPTION = (
+    "CKAN 2.10 read actions, for CKAN clients and harvesters: "
+    + ", ".join(sorted(ACTIONS))
+    + ". GET with query parameters or POST with a JSON body. `package_search` takes q, fq "
+    "(field:value terms on organization, owner_org, groups, tags, license_id, res_format, "
+    "isopen, name, id, metadata_modified ranges; + and - prefixes; (a OR b) lists), rows "
+    "(default 10, at most 1000), start, sort, facet.field (a list or a JSON string), "
+    "facet.limit and facet.mincount. Write actions answer with an Authorization Error: the "
+    "catalog is written through /api/v1/."
+)
+
+
+def _action(
+    name: str,
+    request: Request,
+    parsed: Params | CkanError = Depends(action_params),
+    session: Session = Depends(get_session),
+) -> JSONResponse:
+    site = _site(request)
+    help_url = f"{site.url}/api/3/action/help_show?name={name}"
+    try:
+        if isinstance(parsed, CkanError):
+            raise parsed
+        result = run_action(name, session, parsed, site)
+    except CkanError as error:
+        return JSONResponse(
+            {"help": help_url, "success": False, "error": error.error()},
+            status_code=error.status,
+        )
+    return JSONResponse({"help": help_url, "success": True, "result": result})
+
+
+for _number, _prefix in enumerate(PREFIXES, start=3):
+    router.add_api_route(
+        f"{_prefix}/{{name}}",
+        _action,
+        methods=["GET", "POST"],
+        operation_id=f"ckan_action_{_number}",
+        summary=f"A CKAN action ({_prefix}/…)",
+        description=DESCRIPTION,
+        response_class=JSONResponse,
+    )
+    router.add_api_route(
+        f"{_prefix}/{{name}}/", _action, methods=["GET", "POST"], include_in_schema=False
+    )

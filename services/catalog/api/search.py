@@ -1,5 +1,232 @@
-"""search routes of the catalog."""
+"""``GET /api/v1/datasets``: search and list the published datasets, with facets.
 
-from fastapi import APIRouter
+Values of one repeated filter are alternatives for single-valued fields (``organization``,
+``license``) and are all required for many-valued ones (``theme``, ``tag``, ``format``), the way
+one narrows a search by clicking facets.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from libs.db import get_session
+from libs.http.pagination import PageParams, page_params
+from libs.http.problems import InvalidInput
+from services.catalog.domain.search import (
+    FACET_FIELDS,
+    DatasetBundle,
+    FacetValue,
+    Filter,
+    FilterField,
+    SearchQuery,
+    Sort,
+    SortKey,
+    as_utc,
+    search_datasets,
+)
+
+router = APIRouter(tags=["search"])
+
+SORTS: dict[str, tuple[Sort, ...]] = {
+    "relevance": (Sort(SortKey.SCORE, True), Sort(SortKey.MODIFIED, True)),
+    "-modified": (Sort(SortKey.MODIFIED, True),),
+    "modified": (Sort(SortKey.MODIFIED, False),),
+    "-published": (Sort(SortKey.PUBLISHED, True),),
+    "published": (Sort(SortKey.PUBLISHED, False),),
+    "-created": (Sort(SortKey.CREATED, True),),
+    "created": (Sort(SortKey.CREATED, False),),
+    "title": (Sort(SortKey.TITLE, False),),
+    "-title": (Sort(SortKey.TITLE, True),),
+    "name": (Sort(SortKey.NAME, False),),
+    "-name": (Sort(SortKey.NAME, True),),
+}
+
+# Facet names in this API: the names of the filters they narrow.
+FACET_NAMES: dict[FilterField, str] = {
+    FilterField.ORGANIZATION: "organization",
+    FilterField.THEME: "theme",
+    FilterField.TAG: "tag",
+    FilterField.LICENSE: "license",
+    FilterField.FORMAT: "format",
+    FilterField.OPEN: "is_open",
+}
+
+
+class LocalizedText(BaseModel):
+    ar: str | None = None
+    fr: str | None = None
+    en: str | None = None
+
+
+class OrganizationRef(BaseModel):
+    id: uuid.UUID
+    name: str | None = None
+    title: LocalizedText | None = None
+
+
+class ThemeRef(BaseModel):
+    name: str
+    title: LocalizedText
+
+
+class LicenseRef(BaseModel):
+    id: str
+    title: str
+    is_open: bool
+
+
+class DatasetSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    title: LocalizedText
+    description: LocalizedText | None = None
+    organization: OrganizationRef
+    themes: list[ThemeRef]
+    tags: list[str]
+    license: LicenseRef | None = None
+    formats: list[str]
+    modified: datetime
+    published: datetime | None = None
+    score: float | None = None
+
+
+class FacetItem(BaseModel):
+    value: str
+    label: str | None = None
+    labels: LocalizedText | None = None
+    count: int
+
+
+class DatasetSearchPage(BaseModel):
+    items: list[DatasetSummary]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    facets: dict[str, list[FacetItem]]
+
+
+def summary(bundle: DatasetBundle, *, with_score: bool = False) -> DatasetSummary:
+    dataset = bundle.dataset
+    organization = bundle.organization
+    return DatasetSummary(
+        id=dataset.id,
+        name=dataset.name,
+        title=LocalizedText(**dataset.title),
+        description=LocalizedText(**dataset.description) if dataset.description else None,
+        organization=OrganizationRef(
+            id=dataset.organization_id,
+            name=organization.name if organization else None,
+            title=LocalizedText(**organization.title) if organization else None,
+        ),
+        themes=[ThemeRef(name=t.name, title=LocalizedText(**t.title)) for t in bundle.themes],
+        tags=bundle.tags,
+        license=(
+            LicenseRef(
+                id=bundle.license.id, title=bundle.license.title, is_open=bundle.license.is_open
+            )
+            if bundle.license
+            else None
+        ),
+        formats=bundle.formats,
+        modified=as_utc(dataset.modified_at),  # type: ignore[arg-type]
+        published=as_utc(dataset.published_at),
+        score=bundle.score if with_score else None,
+    )
+
+
+def facet_item(value: FacetValue) -> FacetItem:
+    return FacetItem(
+        value=value.value,
+        label=value.label,
+        labels=LocalizedText(**value.labels) if value.labels else None,
+        count=value.count,
+    )
+
+
+def parse_moment(field: str, value: str | None) -> datetime | None:
+    """An ISO 8601 date or date-time; a date means its midnight, a naive time means UTC."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time())
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            field, f"{value!r} is not an ISO 8601 date (2024-01-31) or date-time"
+        ) from None
+
+
+def parse_sort(value: str) -> tuple[Sort, ...]:
+    sort = SORTS.get(value.strip())
+    if sort is None:
+        raise InvalidInput("sort", f"unknown sort {value!r}; one of: {', '.join(SORTS)}")
+    return sort
+
+
+def _clean(values: list[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in values if v and v.strip())
+
+
+@router.get(
+    "/datasets",
+    response_model=DatasetSearchPage,
+    summary="Search the published datasets",
+    description=(
+        "Full text in Arabic and French over titles, tags and descriptions (spelling variants, "
+        "case and accents do not matter; every word must match, the last one as a prefix), "
+        "filters, a facet with counts for each filter over the matching datasets, sorts and "
+        "pages. Sorts: " + ", ".join(SORTS) + " (a leading '-' sorts newest or Z first)."
+    ),
+)
+def search(
+    q: str | None = Query(None, max_length=500, description="Words to find"),
+    organization: list[str] = Query([], description="Organisation id or name (any of)"),
+    theme: list[str] = Query([], description="Theme name (all of)"),
+    tag: list[str] = Query([], description="Tag (all of)"),
+    license_ids: list[str] = Query([], alias="license", description="Licence id (any of)"),
+    formats: list[str] = Query([], alias="format", description="Resource format (all of)"),
+    open_only: bool = Query(False, description="Only datasets under an open licence"),
+    modified_since: str | None = Query(None, description="ISO 8601 date or date-time"),
+    sort: str = Query("relevance", description="One of: " + ", ".join(SORTS)),
+    paging: PageParams = Depends(page_params),
+    session: Session = Depends(get_session),
+) -> DatasetSearchPage:
+    filters: list[Filter] = []
+    if organization_values := _clean(organization):
+        filters.append(Filter(FilterField.ORGANIZATION, organization_values))
+    filters.extend(Filter(FilterField.THEME, (value,)) for value in _clean(theme))
+    filters.extend(Filter(FilterField.TAG, (value,)) for value in _clean(tag))
+    if license_values := _clean(license_ids):
+        filters.append(Filter(FilterField.LICENSE, license_values))
+    filters.extend(Filter(FilterField.FORMAT, (value,)) for value in _clean(formats))
+    if open_only:
+        filters.append(Filter(FilterField.OPEN, ("true",)))
+    query = SearchQuery(
+        text=q,
+        filters=tuple(filters),
+        modified_since=parse_moment("modified_since", modified_since),
+        sort=parse_sort(sort),
+        offset=paging.offset,
+        limit=paging.limit,
+        facets=FACET_FIELDS,
+    )
+    result = search_datasets(session, query)
+    return DatasetSearchPage(
+        items=[summary(bundle, with_score=bool(q)) for bundle in result.items],
+        total=result.total,
+        page=paging.page,
+        page_size=paging.page_size,
+        pages=(result.total + paging.page_size - 1) // paging.page_size,
+        facets={
+            FACET_NAMES[field]: [facet_item(value) for value in values]
+            for field, values in result.facets.items()
+        },
+    )

@@ -423,7 +423,9 @@ def _facets(
         ranked = [(v, n) for v, n in ranked if n >= query.facet_mincount]
         if query.facet_limit is not None:
             ranked = ranked[: query.facet_limit]
-        facets[facet] = _labelled(session, facet, ranked, licenses)
+        labelled = _labelled(session, facet, ranked, licenses)
+        # Ties in the order of the values shown (names), not of the ids grouped on.
+        facets[facet] = sorted(labelled, key=lambda item: (-item.count, item.value))
     return total, facets
 
 

@@ -1,0 +1,947 @@
+"""CKAN's read actions over the catalog, as CKAN 2.10 answers them (with ckanext-fluent).
+
+CKAN clients (``ckanapi``, harvesters, scripts written for the portal's CKAN) keep working:
+the same action names and parameters, the same package, resource, organisation and group
+dicts, the same error types. ``package_search`` is the REST search (domain/search.py) with
+CKAN's parameters: ``fq`` and ``q`` are read as Solr field queries for the fields the catalog
+knows, the rest of ``q`` is searched as text.
+
+Multilingual text: ``title``, ``notes``, a resource's ``name`` and ``description`` are in the
+portal's default language (French, else Arabic, else English); the ``*_translated`` fields
+carry every language, as ckanext-fluent does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from libs.http.problems import Problem
+from libs.text import normalise
+from libs.vocabularies import REGIONS
+from services.catalog.domain.search import (
+    DEFAULT_SORT,
+    DatasetBundle,
+    FacetValue,
+    Filter,
+    FilterField,
+    SearchQuery,
+    Sort,
+    SortKey,
+    as_utc,
+    load_bundles,
+    localized,
+    search_datasets,
+)
+from services.catalog.models import (
+    Dataset,
+    DatasetState,
+    DatasetTag,
+    DatasetTheme,
+    License,
+    Organization,
+    Resource,
+    Theme,
+)
+
+CKAN_VERSION = "2.10.4"
+DEFAULT_LANGUAGE = "fr"
+ROWS_DEFAULT = 10
+ROWS_MAX = 1000  # ckan.search.rows_max: larger values are capped, as CKAN does
+FACET_LIMIT_DEFAULT = 50
+GROUP_LIST_MAX = 1000  # ckan.group_and_organization_list_max
+GROUP_LIST_ALL_FIELDS_MAX = 25  # ckan.group_and_organization_list_all_fields_max
+GROUP_DATASETS_MAX = 1000
+# Stable ids for what the catalog names only (themes, tags): CKAN gives every object a UUID.
+ID_NAMESPACE = uuid.UUID("6f1c3a52-8d0e-4d7a-9a53-0c3b7c1d2e4f")
+
+WRITE_ACTIONS = frozenset(
+    {
+        "package_create",
+        "package_update",
+        "package_patch",
+        "package_delete",
+        "package_owner_org_update",
+        "resource_create",
+        "resource_update",
+        "resource_patch",
+        "resource_delete",
+        "organization_create",
+        "organization_update",
+        "organization_patch",
+        "organization_delete",
+        "group_create",
+        "group_update",
+        "group_patch",
+        "group_delete",
+        "tag_create",
+        "tag_delete",
+        "dataset_purge",
+    }
+)
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+class CkanError(Exception):
+    """An action's error, rendered as CKAN renders it: ``error`` is always an object."""
+
+    status = 400
+    kind = "Bad Request"
+    prefix = "Bad request"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def error(self) -> dict[str, Any]:
+        text = f"{self.prefix}: {self.message}" if self.message else self.prefix
+        return {"__type": self.kind, "message": text}
+
+
+class BadRequest(CkanError):
+    def error(self) -> dict[str, Any]:
+        # CKAN words these "Bad request - <what>".
+        text = f"{self.prefix} - {self.message}" if self.message else self.prefix
+        return {"__type": self.kind, "message": text}
+
+
+class NotFoundError(CkanError):
+    status, kind, prefix = 404, "Not Found Error", "Not found"
+
+
+class AuthorizationError(CkanError):
+    status, kind, prefix = 403, "Authorization Error", "Access denied"
+
+
+class SearchQueryError(CkanError):
+    status, kind, prefix = 400, "Search Query Error", "Search Query is invalid"
+
+
+class ValidationError(CkanError):
+    status, kind = 409, "Validation Error"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+    def error(self) -> dict[str, Any]:
+        return {**self.errors, "__type": self.kind}
+
+
+def from_problem(problem: Problem) -> CkanError:
+    """A domain problem, as the CKAN error of the same meaning."""
+    if problem.status == 404:
+        return NotFoundError(problem.detail)
+    if problem.status in (401, 403):
+        return AuthorizationError(problem.detail)
+    field = problem.extra.get("field")
+    if field:
+        return ValidationError({str(field): [problem.detail]})
+    return ValidationError({"message": [problem.detail]})
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+
+class Params:
+    """An action's parameters, from a JSON body or a query string (where all are strings)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def raw(self, name: str) -> Any:
+        value = self.values.get(name)
+        # A repeated query parameter is a list; a scalar is expected here: take the last.
+        if isinstance(value, list) and value and not isinstance(value[-1], (list, dict)):
+            return value[-1]
+        return value
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = self.raw(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, (dict, list)):
+            raise ValidationError({name: ["Must be a string"]})
+        return str(value)
+
+    def required(self, name: str) -> str:
+        value = self.text(name)
+        if value is None or not value.strip():
+            raise ValidationError({name: ["Missing value"]})
+        return value.strip()
+
+    def integer(
+        self, name: str, default: int | None, *, minimum: int = 0, maximum: int | None = None
+    ) -> int | None:
+        value = self.raw(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            raise ValidationError({name: ["Invalid integer"]})
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValidationError({name: ["Invalid integer"]}) from None
+        if number < minimum:
+            message = "Must be a natural number" if minimum == 0 else f"Must be at least {minimum}"
+            raise ValidationError({name: [message]})
+        return min(number, maximum) if maximum is not None else number
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.raw(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"true", "1", "yes", "on", "t", "y"}:
+            return True
+        if text in {"false", "0", "no", "off", "f", "n"}:
+            return False
+        raise ValidationError({name: ["Value must be one of: true, false"]})
+
+    def strings(self, name: str) -> list[str] | None:
+        """A list given as a list, as repeated parameters, or as a JSON string."""
+        value = self.values.get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except ValueError:
+                    raise ValidationError({name: ["Invalid JSON list"]}) from None
+            else:
+                value = [text]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError({name: ["Must be a list of strings"]})
+        # A repeated GET parameter may itself hold a JSON list (facet.field=["tags"]).
+        flat: list[str] = []
+        for item in value:
+            if item.strip().startswith("["):
+                flat.extend(Params({name: item}).strings(name) or [])
+            elif item.strip():
+                flat.append(item.strip())
+        return flat
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    title: str = "Bayanat"
+    description: str = (
+        "Le portail national des données ouvertes — البوابة الوطنية للبيانات المفتوحة"
+    )
+
+
+# --- shaping -------------------------------------------------------------------------------
+
+
+def ckan_time(moment: datetime | date | None) -> str | None:
+    """CKAN's timestamps: ISO 8601 in UTC without a zone."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return as_utc(moment).replace(tzinfo=None).isoformat()  # type: ignore[union-attr]
+    return moment.isoformat()
+
+
+def translated(values: dict[str, str] | None) -> dict[str, str]:
+    """Every language's text, "" where missing, as ckanext-fluent stores it."""
+    return {lang: (values or {}).get(lang) or "" for lang in ("ar", "fr", "en")}
+
+
+def tag_dict(tag: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid5(ID_NAMESPACE, "tag:" + tag)),
+        "name": tag,
+        "display_name": tag,
+        "state": "active",
+        "vocabulary_id": None,
+    }
+
+
+def theme_id(name: str) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, "theme:" + name))
+
+
+def group_dict(theme: Theme, package_count: int | None = None) -> dict[str, Any]:
+    title = localized(theme.title) or theme.name
+    result: dict[str, Any] = {
+        "id": theme_id(theme.name),
+        "name": theme.name,
+        "title": title,
+        "display_name": title,
+        "title_translated": translated(theme.title),
+        "description": "",
+        "image_url": "",
+        "image_display_url": "",
+        "type": "group",
+        "is_organization": False,
+        "state": "active",
+        "approval_status": "approved",
+    }
+    if package_count is not None:
+        result["package_count"] = package_count
+    return result
+
+
+def organization_dict(
+    organization: Organization, package_count: int | None = None
+) -> dict[str, Any]:
+    title = localized(organization.title) or organization.name
+    result: dict[str, Any] = {
+        "id": str(organization.id),
+        "name": organization.name,
+        "title": title,
+        "display_name": title,
+        "title_translated": translated(organization.title),
+        "acronym": organization.acronym,
+        "description": "",
+        "image_url": organization.logo_url or "",
+        "image_display_url": organization.logo_url or "",
+        "created": ckan_time(organization.created_at),
+        "type": "organization",
+        "is_organization": True,
+        "state": "active" if organization.active else "deleted",
+        "approval_status": "approved",
+        "num_followers": 0,
+    }
+    if package_count is not None:
+        result["package_count"] = package_count
+    return result
+
+
+def license_dict(lic: License) -> dict[str, Any]:
+    conformance = "approved" if lic.is_open else "not reviewed"
+    return {
+        "id": lic.id,
+        "title": lic.title,
+        "url": lic.url or "",
+        "status": "active",
+        "maintainer": "",
+        "family": "",
+        "is_generic": lic.id.startswith("other"),
+        "is_okd_compliant": lic.is_open,
+        "is_osi_compliant": False,
+        "od_conformance": conformance,
+        "osd_conformance": "not reviewed",
+        "domain_content": lic.is_open,
+        "domain_data": lic.is_open,
+        "domain_software": False,
+    }
+
+
+def download_path(dataset_id: uuid.UUID, resource_id: uuid.UUID) -> str:
+    """Where the catalog serves an uploaded file (relative to the service's base URL)."""
+    return f"/api/v1/datasets/{dataset_id}/resources/{resource_id}/download"
+
+
+def resource_dict(resource: Resource, site: Site) -> dict[str, Any]:
+    uploaded = resource.url is None
+    url = resource.url or site.url.rstrip("/") + download_path(resource.dataset_id, resource.id)
+    return {
+        "id": str(resource.id),
+        "package_id": str(resource.dataset_id),
+        "url": url,
+        "name": localized(resource.title) or "",
+        "name_translated": translated(resource.title),
+        "description": localized(resource.description) or "",
+        "description_translated": translated(resource.description),
+        "format": resource.format or "",
+        "mimetype": resource.media_type,
+        "mimetype_inner": None,
+        "size": resource.size,
+        "hash": resource.sha256 or "",
+        "created": ckan_time(resource.created_at),
+        "last_modified": ckan_time(resource.modified_at),
+        "metadata_modified": ckan_time(resource.modified_at),
+        "position": resource.position,
+        "url_type": "upload" if uploaded else None,
+        "state": "active",
+        "cache_url": None,
+        "datastore_active": False,
+        "resource_type": None,
+    }
+
+
+def _extras(dataset: Dataset) -> list[dict[str, str]]:
+    extras: dict[str, str] = {}
+    if dataset.frequency:
+        extras["frequency"] = dataset.frequency
+    if dataset.temporal_start:
+        extras["temporal_start"] = dataset.temporal_start.isoformat()
+    if dataset.temporal_end:
+        extras["temporal_end"] = dataset.temporal_end.isoformat()
+    if dataset.spatial:
+        extras["spatial_regions"] = ",".join(dataset.spatial)
+        extras["spatial_text"] = ", ".join(
+            REGIONS[code].fr if code in REGIONS else code for code in dataset.spatial
+        )
+    for key, value in (dataset.contact_point or {}).items():
+        if value:
+            extras[f"contact_{key}"] = str(value)
+    if dataset.published_at:
+        extras["issued"] = ckan_time(dataset.published_at) or ""
+    if dataset.last_data_update:
+        extras["last_data_update"] = ckan_time(dataset.last_data_update) or ""
+    return [{"key": key, "value": extras[key]} for key in sorted(extras)]
+
+
+def package_dict(bundle: DatasetBundle, site: Site) -> dict[str, Any]:
+    dataset = bundle.dataset
+    organization = bundle.organization
+    contact = dataset.contact_point or {}
+    lic = bundle.license
+    return {
+        "id": str(dataset.id),
+        "name": dataset.name,
+        "title": localized(dataset.title) or dataset.name,
+        "title_translated": translated(dataset.title),
+        "notes": localized(dataset.description) or "",
+        "notes_translated": translated(dataset.description),
+        "type": "dataset",
+        "state": "active" if dataset.state == DatasetState.PUBLISHED else dataset.state.value,
+        "private": False,
+        "owner_org": str(dataset.organization_id),
+        "organization": organization_dict(organization) if organization else None,
+        "groups": [group_dict(theme) for theme in bundle.themes],
+        "license_id": dataset.license_id or "",
+        "license_title": lic.title if lic else "",
+        "license_url": (lic.url or "") if lic else "",
+        "isopen": bool(lic and lic.is_open),
+        "tags": [tag_dict(tag) for tag in bundle.tags],
+        "num_tags": len(bundle.tags),
+        "resources": [resource_dict(resource, site) for resource in bundle.resources],
+        "num_resources": len(bundle.resources),
+        "extras": _extras(dataset),
+        "metadata_created": ckan_time(dataset.created_at),
+        "metadata_modified": ckan_time(dataset.modified_at),
+        "version": dataset.version or "",
+        "url": site.url.rstrip("/") + f"/api/v1/datasets/{dataset.name}",
+        "author": localized(organization.title) if organization else "",
+        "author_email": None,
+        "maintainer": contact.get("name") or "",
+        "maintainer_email": contact.get("email") or "",
+        "creator_user_id": str(dataset.created_by) if dataset.created_by else None,
+        "relationships_as_object": [],
+        "relationships_as_subject": [],
+    }
+
+
+# --- Solr-style queries (q, fq, sort) ------------------------------------------------------
+
+_FIELD_FILTERS: dict[str, FilterField] = {
+    "organization": FilterField.ORGANIZATION,
+    "owner_org": FilterField.ORGANIZATION,
+    "groups": FilterField.THEME,
+    "tags": FilterField.TAG,
+    "license_id": FilterField.LICENSE,
+    "res_format": FilterField.FORMAT,
+    "isopen": FilterField.OPEN,
+    "name": FilterField.NAME,
+    "id": FilterField.ID,
+}
+# Fields every CKAN search carries, always true of what the catalog publishes.
+_CONSTANT_FIELDS = {
+    "dataset_type": {"dataset"},
+    "type": {"dataset"},
+    "state": {"active"},
+    "capacity": {"public"},
+    "site_id": None,  # any value: one site
+}
+_TEXT_FIELDS = {"text", "title", "notes", "title_string"}
+_KNOWN_FIELDS = set(_FIELD_FILTERS) | set(_CONSTANT_FIELDS) | {"metadata_modified", "*"}
+
+_TERM = re.compile(
+    r"""(?P<sign>[+-]?)(?P<field>\*|[A-Za-z_][\w.]*):
+        (?P<value>"(?:[^"\\]|\\.)*"|\((?:[^()"]|"(?:[^"\\]|\\.)*")*\)|\[[^\]]*\]|\{[^}]*\}|(?:\\.|[^\s()])+)""",
+    re.VERBOSE,
+)
+_RANGE_BOUND = re.compile(r"^\s*[\[{]\s*(\S+)\s+TO\s+(\S+)\s*[\]}]\s*$")
+
+
+@dataclass
+class ParsedQuery:
+    text: list[str]
+    filters: list[Filter]
+    modified_since: datetime | None = None
+    modified_until: datetime | None = None
+    matches_nothing: bool = False
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+def _alternatives(value: str) -> list[str]:
+    if not value.startswith("("):
+        return [_unquote(value)]
+    inner = value[1:-1]
+    parts = re.findall(r'"(?:[^"\\]|\\.)*"|\S+', inner)
+    if any(part == "AND" or part == "&&" for part in parts):
+        raise SearchQueryError(f"AND inside parentheses is not supported: {value}")
+    return [_unquote(part) for part in parts if part not in {"OR", "||"}]
+
+
+def _solr_time(value: str, field: str) -> datetime | None:
+    if value in {"*", "NOW"}:
+        return None if value == "*" else datetime.now(UTC)
+    text = value.rstrip("Z")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise SearchQueryError(f"{field}: cannot read the date {value!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def parse_solr(query: str, *, source: str, text_allowed: bool) -> ParsedQuery:
+    """The field:value terms of ``q`` or ``fq``; free words are text (``q``) or an error."""
+    parsed = ParsedQuery(text=[], filters=[])
+    position = 0
+    negate_next = False
+    while position < len(query):
+        if query[position].isspace():
+            position += 1
+            continue
+        match = _TERM.match(query, position)
+        if match and match.group("field") in (_KNOWN_FIELDS | _TEXT_FIELDS):
+            _apply_term(parsed, match, negate_next, text_allowed=text_allowed)
+            negate_next = False
+            position = match.end()
+            continue
+        if match and not text_allowed:
+            raise SearchQueryError(f"undefined field {match.group('field')!r} in {source}")
+        word_end = position
+        while word_end < len(query) and not query[word_end].isspace():
+            word_end += 1
+        word = query[position:word_end]
+        position = word_end
+        if word in {"AND", "&&"}:
+            continue
+        if word in {"NOT", "!"}:
+            negate_next = True
+            continue
+        if word in {"OR", "||"}:
+            raise SearchQueryError(f"OR between terms is not supported in {source}")
+        if not text_allowed:
+            raise SearchQueryError(f"cannot read {word!r} in {source}: expected field:value")
+        parsed.text.append(word)
+    return parsed
+
+
+def _apply_term(
+    parsed: ParsedQuery, match: re.Match[str], negate: bool, *, text_allowed: bool
+) -> None:
+    field = match.group("field")
+    exclude = negate or match.group("sign") == "-"
+    raw = match.group("value")
+    if field == "*" or raw == "*":  # *:* or field:* (any value)
+        return
+    if field in _TEXT_FIELDS:
+        if not text_allowed:
+            raise SearchQueryError(f"{field}: search text with q, not fq")
+        parsed.text.extend(_alternatives(raw))
+        return
+    if field == "metadata_modified":
+        bounds = _RANGE_BOUND.match(raw)
+        if not bounds:
+            raise SearchQueryError("metadata_modified takes a range: [2024-01-01T00:00:00Z TO *]")
+        parsed.modified_since = _solr_time(bounds.group(1), field)
+        parsed.modified_until = _solr_time(bounds.group(2), field)
+        return
+    values = _alternatives(raw)
+    if field in _CONSTANT_FIELDS:
+        allowed = _CONSTANT_FIELDS[field]
+        holds = allowed is None or any(v in allowed for v in values)
+        if holds == exclude:
+            parsed.matches_nothing = True
+        return
+    parsed.filters.append(Filter(_FIELD_FILTERS[field], tuple(values), exclude=exclude))
+
+
+SORT_FIELDS: dict[str, SortKey] = {
+    "score": SortKey.SCORE,
+    "metadata_modified": SortKey.MODIFIED,
+    "metadata_created": SortKey.CREATED,
+    "title_string": SortKey.TITLE,
+    "title": SortKey.TITLE,
+    "name": SortKey.NAME,
+}
+
+
+def parse_sort(value: str) -> tuple[Sort, ...]:
+    sorts = []
+    for part in value.split(","):
+        words = part.split()
+        if not words:
+            continue
+        key = SORT_FIELDS.get(words[0])
+        direction = words[1].lower() if len(words) > 1 else "asc"
+        if key is None or direction not in {"asc", "desc"} or len(words) > 2:
+            raise SearchQueryError(
+                f"cannot sort on {part.strip()!r}; sort on "
+                f"{', '.join(SORT_FIELDS)} with asc or desc"
+            )
+        sorts.append(Sort(key, direction == "desc"))
+    return tuple(sorts) or DEFAULT_SORT
+
+
+# --- actions -------------------------------------------------------------------------------
+
+Action = Callable[[Session, Params, Site], Any]
+ACTIONS: dict[str, Action] = {}
+FACET_FIELDS: dict[str, FilterField] = {
+    "organization": FilterField.ORGANIZATION,
+    "groups": FilterField.THEME,
+    "tags": FilterField.TAG,
+    "license_id": FilterField.LICENSE,
+    "res_format": FilterField.FORMAT,
+    "isopen": FilterField.OPEN,
+}
+
+
+def action(function: Action) -> Action:
+    ACTIONS[function.__name__] = function
+    return function
+
+
+def run_action(name: str, session: Session, params: Params, site: Site) -> Any:
+    if name in WRITE_ACTIONS:
+        raise AuthorizationError(
+            f"{name}: the catalog is written through its REST API (/api/v1/), "
+            "by the stewards of each institution"
+        )
+    function = ACTIONS.get(name)
+    if function is None:
+        raise BadRequest(f"Action name not known: {name}")
+    try:
+        return function(session, params, site)
+    except Problem as problem:
+        raise from_problem(problem) from problem
+
+
+def as_uuid(ref: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(ref)
+    except ValueError:
+        return None
+
+
+def _published(session: Session, ref: str) -> Dataset:
+    key = as_uuid(ref)
+    dataset = session.get(Dataset, key) if key else None
+    if dataset is None:
+        dataset = session.scalar(select(Dataset).where(Dataset.name == ref))
+    if dataset is None or dataset.state != DatasetState.PUBLISHED:
+        raise NotFoundError("Dataset not found")
+    return dataset
+
+
+@action
+def package_search(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    rows = params.integer("rows", ROWS_DEFAULT, maximum=ROWS_MAX)
+    start = params.integer("start", 0)
+    sort_text = params.text("sort") or "score desc, metadata_modified desc"
+    sort = parse_sort(sort_text)
+    q = params.text("q") or ""
+    parsed = parse_solr(q, source="q", text_allowed=True)
+    for fq in _fq_values(params):
+        extra = parse_solr(fq, source="fq", text_allowed=False)
+        parsed.filters.extend(extra.filters)
+        parsed.matches_nothing |= extra.matches_nothing
+        parsed.modified_since = extra.modified_since or parsed.modified_since
+        parsed.modified_until = extra.modified_until or parsed.modified_until
+
+    facet_names = params.strings("facet.field") or []
+    if not params.boolean("facet", True):
+        facet_names = []
+    facet_limit = params.integer("facet.limit", FACET_LIMIT_DEFAULT, minimum=-1)
+    facet_mincount = params.integer("facet.mincount", 1) or 0
+    filters = list(parsed.filters)
+    if parsed.matches_nothing:
+        filters.append(Filter(FilterField.ID, ()))
+    query = SearchQuery(
+        text=" ".join(parsed.text),
+        filters=tuple(filters),
+        modified_since=parsed.modified_since,
+        modified_until=parsed.modified_until,
+        sort=sort,
+        offset=start or 0,
+        limit=rows or 0,
+        facets=tuple(dict.fromkeys(FACET_FIELDS[f] for f in facet_names if f in FACET_FIELDS)),
+        facet_limit=None if facet_limit is None or facet_limit < 0 else facet_limit,
+        facet_mincount=facet_mincount,
+    )
+    result = search_datasets(session, query)
+    facets: dict[str, dict[str, int]] = {}
+    search_facets: dict[str, dict[str, Any]] = {}
+    for name in facet_names:
+        values: list[FacetValue] = result.facets.get(FACET_FIELDS.get(name), [])  # type: ignore[arg-type]
+        facets[name] = {value.value: value.count for value in values}
+        search_facets[name] = {
+            "title": name,
+            "items": [
+                {"name": v.value, "display_name": v.label or v.value, "count": v.count}
+                for v in values
+            ],
+        }
+    return {
+        "count": result.total,
+        "results": [package_dict(bundle, site) for bundle in result.items],
+        "sort": sort_text,
+        "facets": facets,
+        "search_facets": search_facets,
+    }
+
+
+def _fq_values(params: Params) -> list[str]:
+    value = params.values.get("fq")
+    values = value if isinstance(value, list) else [value]
+    fq_list = params.values.get("fq_list")
+    if isinstance(fq_list, list):
+        values.extend(fq_list)
+    return [str(v) for v in values if v not in (None, "")]
+
+
+@action
+def package_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    dataset = _published(session, params.required("id"))
+    return package_dict(load_bundles(session, [dataset])[0], site)
+
+
+@action
+def package_list(session: Session, params: Params, site: Site) -> list[str]:
+    limit = params.integer("limit", None)
+    offset = params.integer("offset", 0)
+    statement = (
+        select(Dataset.name)
+        .where(Dataset.state == DatasetState.PUBLISHED)
+        .order_by(Dataset.name)
+        .offset(offset)
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
+
+
+@action
+def current_package_list_with_resources(
+    session: Session, params: Params, site: Site
+) -> list[dict[str, Any]]:
+    limit = params.integer("limit", ROWS_DEFAULT, maximum=ROWS_MAX) or 0
+    offset = params.integer("offset", None)
+    if offset is None:
+        page = params.integer("page", 1, minimum=1) or 1
+        offset = (page - 1) * limit
+    result = search_datasets(
+        session,
+        SearchQuery(sort=(Sort(SortKey.MODIFIED, True),), offset=offset, limit=limit, facets=()),
+    )
+    return [package_dict(bundle, site) for bundle in result.items]
+
+
+@action
+def resource_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    ref = params.required("id")
+    key = as_uuid(ref)
+    resource = session.get(Resource, key) if key else None
+    dataset = session.get(Dataset, resource.dataset_id) if resource else None
+    if resource is None or dataset is None or dataset.state != DatasetState.PUBLISHED:
+        raise NotFoundError("Resource was not found.")
+    return resource_dict(resource, site)
+
+
+def _published_counts(session: Session, column: Any, join: Any = None) -> dict[Any, int]:
+    statement = select(column, func.count()).where(Dataset.state == DatasetState.PUBLISHED)
+    if join is not None:
+        statement = statement.select_from(join[0]).join(Dataset, join[1])
+    return {key: int(n) for key, n in session.execute(statement.group_by(column))}
+
+
+def _list_limits(params: Params, all_fields: bool) -> tuple[int, int]:
+    ceiling = GROUP_LIST_ALL_FIELDS_MAX if all_fields else GROUP_LIST_MAX
+    limit = params.integer("limit", ceiling, maximum=ceiling) or 0
+    return limit, params.integer("offset", 0) or 0
+
+
+def _sorted_groups(items: list[tuple[str, str, int]], sort_text: str) -> list[tuple[str, str, int]]:
+    """(name, title, count) sorted by CKAN's ``sort``: name, title or package_count."""
+    words = sort_text.split()
+    field = words[0] if words else "title"
+    descending = len(words) > 1 and words[1].lower() == "desc"
+    if field not in {"name", "title", "package_count"} or (
+        len(words) > 1 and words[1].lower() not in {"asc", "desc"}
+    ):
+        raise ValidationError({"sort": [f"Cannot sort by {sort_text!r}"]})
+    position = {"name": 0, "title": 1, "package_count": 2}[field]
+
+    def key(item: tuple[str, str, int]) -> tuple[Any, str]:
+        value = item[position]
+        return (normalise(value) if isinstance(value, str) else value, item[0])
+
+    return sorted(items, key=key, reverse=descending)
+
+
+@action
+def organization_list(session: Session, params: Params, site: Site) -> list[Any]:
+    all_fields = params.boolean("all_fields", False)
+    limit, offset = _list_limits(params, all_fields)
+    wanted = set(params.strings("organizations") or [])
+    organizations = {
+        o.name: o
+        for o in session.scalars(select(Organization).where(Organization.active.is_(True)))  # type: ignore[attr-defined]
+        if not wanted or o.name in wanted
+    }
+    counts = _published_counts(session, Dataset.organization_id)
+    items = [
+        (o.name, localized(o.title) or o.name, counts.get(o.id, 0)) for o in organizations.values()
+    ]
+    page = _sorted_groups(items, params.text("sort") or "title asc")[offset : offset + limit]
+    if not all_fields:
+        return [name for name, _, _ in page]
+    with_counts = params.boolean("include_dataset_count", True)
+    return [
+        organization_dict(organizations[name], count if with_counts else None)
+        for name, _, count in page
+    ]
+
+
+def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str, Any]]:
+    result = search_datasets(
+        session,
+        SearchQuery(
+            filters=(filter_,),
+            sort=(Sort(SortKey.NAME, False),),
+            limit=GROUP_DATASETS_MAX,
+            facets=(),
+        ),
+    )
+    return [package_dict(bundle, site) for bundle in result.items]
+
+
+@action
+def organization_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    ref = params.required("id")
+    key = as_uuid(ref)
+    organization = session.get(Organization, key) if key else None
+    if organization is None:
+        organization = session.scalar(select(Organization).where(Organization.name == ref))
+    if organization is None:
+        raise NotFoundError("Organization was not found.")
+    count = session.scalar(
+        select(func.count()).where(
+            Dataset.organization_id == organization.id,
+            Dataset.state == DatasetState.PUBLISHED,
+        )
+    )
+    result = organization_dict(organization, int(count or 0))
+    if params.boolean("include_datasets", False):
+        result["packages"] = _datasets_of(
+            session, site, Filter(FilterField.ORGANIZATION, (str(organization.id),))
+        )
+    return result
+
+
+def _find_theme(session: Session, ref: str) -> Theme:
+    for theme in session.scalars(select(Theme)):
+        if ref in (theme.name, theme_id(theme.name)):
+            return theme
+    raise NotFoundError("Group was not found.")
+
+
+def _theme_counts(session: Session) -> dict[str, int]:
+    return _published_counts(
+        session,
+        DatasetTheme.theme_name,
+        join=(DatasetTheme, Dataset.id == DatasetTheme.dataset_id),
+    )
+
+
+@action
+def group_list(session: Session, params: Params, site: Site) -> list[Any]:
+    all_fields = params.boolean("all_fields", False)
+    limit, offset = _list_limits(params, all_fields)
+    wanted = set(params.strings("groups") or [])
+    themes = {
+        t.name: t
+        for t in session.scalars(select(Theme).order_by(Theme.position))
+        if not wanted or t.name in wanted
+    }
+    counts = _theme_counts(session)
+    items = [(t.name, localized(t.title) or t.name, counts.get(t.name, 0)) for t in themes.values()]
+    page = _sorted_groups(items, params.text("sort") or "title asc")[offset : offset + limit]
+    if not all_fields:
+        return [name for name, _, _ in page]
+    with_counts = params.boolean("include_dataset_count", True)
+    return [group_dict(themes[name], count if with_counts else None) for name, _, count in page]
+
+
+@action
+def group_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    theme = _find_theme(session, params.required("id"))
+    result = group_dict(theme, _theme_counts(session).get(theme.name, 0))
+    if params.boolean("include_datasets", False):
+        result["packages"] = _datasets_of(session, site, Filter(FilterField.THEME, (theme.name,)))
+    return result
+
+
+@action
+def tag_list(session: Session, params: Params, site: Site) -> list[Any]:
+    if params.text("vocabulary_id"):
+        return []  # the catalog's tags are all free tags
+    statement = (
+        select(DatasetTag.tag)
+        .join(Dataset, Dataset.id == DatasetTag.dataset_id)  # type: ignore[arg-type]
+        .where(Dataset.state == DatasetState.PUBLISHED)
+        .group_by(DatasetTag.tag)
+        .order_by(DatasetTag.tag)
+    )
+    query = params.text("query")
+    if query:
+        escaped = query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        statement = statement.where(
+            func.lower(DatasetTag.tag).like(f"%{escaped.lower()}%", escape="\\")
+        )
+    offset = params.integer("offset", 0) or 0
+    limit = params.integer("limit", None)
+    statement = statement.offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
+    names = list(session.scalars(statement))
+    if params.boolean("all_fields", False):
+        return [tag_dict(name) for name in names]
+    return names
+
+
+@action
+def license_list(session: Session, params: Params, site: Site) -> list[dict[str, Any]]:
+    return [license_dict(lic) for lic in session.scalars(select(License).order_by(License.id))]
+
+
+@action
+def status_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    return {
+        "site_title": site.title,
+        "site_description": site.description,
+        "site_url": site.url,
+        "locale_default": DEFAULT_LANGUAGE,
+        "locales_offered": ["fr", "ar", "en"],
+        "extensions": ["dcat", "fluent"],
+        "ckan_version": CKAN_VERSION,
+        "error_emails_to": None,
+    }
