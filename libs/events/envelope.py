@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from libs.events.schemas import EventData, payload_model
 
@@ -26,7 +26,7 @@ class CloudEvent(BaseModel):
     source: str = Field(min_length=1)
     type: str = Field(min_length=1)
     subject: str = Field(min_length=1)
-    time: datetime
+    time: AwareDatetime  # CloudEvents times carry their offset
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
 

@@ -91,7 +91,8 @@ class InstitutionWithdrawn(EventData):
 class ReviewOpened(EventData):
     event_type = TYPE_PREFIX + "review.opened.v1"
     topic = Topic.GOVERNANCE_REVIEWS
-    subject_field = "review_id"
+    # Keyed, like every review event, by the dataset: one dataset's reviews stay in order.
+    subject_field = "dataset_id"
 
     review_id: UUID
     dataset_id: UUID
@@ -104,7 +105,6 @@ class ReviewOpened(EventData):
 class ReviewDecided(EventData):
     event_type = TYPE_PREFIX + "review.decided.v1"
     topic = Topic.GOVERNANCE_REVIEWS
-    # Keyed by the dataset so that successive decisions on one dataset stay in order.
     subject_field = "dataset_id"
 
     review_id: UUID
