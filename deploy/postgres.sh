@@ -13,6 +13,12 @@ port=${POSTGRES_PORT:-5432}
 user=${POSTGRES_USER:-bayanat}
 password=${POSTGRES_PASSWORD:-bayanat}
 state="$var/postgres-$port"
+mkdir -p "$var"
+# As root the cluster belongs to the postgres user, who must reach its folder: a checkout under
+# a private home directory is out of its reach, and the cluster then lives under /var/tmp.
+if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$var"; then
+  state="/var/tmp/bayanat-postgres-$port"
+fi
 data="$state/data"
 log="$state/postgres.log"
 services="catalog governance reuse metrics"
@@ -35,7 +41,7 @@ ensure_installed() {
 
 # initdb refuses root: as root, the cluster belongs to the postgres system user.
 as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 psql_admin() {
