@@ -1,0 +1,486 @@
+"""Dataset search on SQLite (FTS5) and PostgreSQL (tsvector): the domain function and the REST
+endpoint, over the catalogue of search_fixtures (five published datasets, three hidden)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from libs.settings import PlatformSettings
+from services.catalog.app import create_app
+from services.catalog.domain.search import (
+    Filter,
+    FilterField,
+    SearchQuery,
+    SearchResult,
+    Sort,
+    SortKey,
+    search_datasets,
+)
+from services.catalog.settings import CatalogSettings
+from tests.catalog.search_fixtures import (
+    BACKENDS,
+    HCP,
+    PUBLISHED,
+    Corpus,
+    database_url,
+    migrated_engine,
+    seed,
+)
+from tests.support.infra import PostgresDatabases
+
+
+@dataclass
+class Catalog:
+    url: str
+    engine: Engine
+    corpus: Corpus
+
+    def search(self, **fields: object) -> SearchResult:
+        with Session(self.engine) as session:
+            return search_datasets(session, SearchQuery(**fields))  # type: ignore[arg-type]
+
+    def names(self, **fields: object) -> list[str]:
+        return [bundle.dataset.name for bundle in self.search(limit=100, **fields).items]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeded(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_databases: PostgresDatabases,
+) -> Iterator[Catalog]:
+    url = database_url(request.param, tmp_path_factory.mktemp("search"), postgres_databases)
+    engine = migrated_engine(url)
+    corpus = seed(engine)
+    yield Catalog(url=url, engine=engine, corpus=corpus)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def client(
+    seeded: Catalog, kafka: PlatformSettings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    # Search reads only: no events to relay or consume (and no consumer group to share).
+    settings = CatalogSettings(
+        database_url=seeded.url,
+        upload_dir=str(tmp_path_factory.mktemp("uploads")),
+        relay_enabled=False,
+        consumer_enabled=False,
+    )
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+# --- full text -----------------------------------------------------------------------------
+
+ARABIC_VARIANTS = [
+    "إحصائيات",  # as written: hamza under alef, hamza on ya
+    "احصائيات",  # bare alef
+    "أحصائيات",  # hamza above alef
+    "اِحْصَائِيَّات",  # with diacritics
+    "احصـــائيات",  # with tatweel
+    "الصحّة",  # shadda, ta marbuta
+    "الصحة",
+    "الصحه",  # ha for ta marbuta
+    "الصِّحَّة",
+    "الصـــحة",
+    "المستشفى",  # alef maqsura
+    "المستشفي",  # ya for alef maqsura
+    "الإقليمي",
+    "الاقليمي",
+    "الأقليمي",
+    "إحصائيات الصحه المستشفي",  # several words, all required
+]
+
+
+@pytest.mark.parametrize("query", ARABIC_VARIANTS)
+def test_arabic_spelling_variants_find_the_same_dataset(seeded: Catalog, query: str) -> None:
+    assert seeded.names(text=query) == ["sante-etablissements"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("etablissements sante", ["sante-etablissements"]),
+        ("ETABLISSEMENTS", ["sante-etablissements"]),
+        ("qualite de l'air", ["qualite-air"]),
+        ("Qualité", ["qualite-air"]),
+        ("etat", ["loi-de-finances"]),
+        ("ecoles primaires", ["ecoles-primaires"]),
+        ("hopitaux", ["sante-etablissements"]),  # a tag, accented in the catalogue
+    ],
+)
+def test_unaccented_and_uncased_french_finds_the_accented_text(
+    seeded: Catalog, query: str, expected: list[str]
+) -> None:
+    assert seeded.names(text=query) == expected
+
+
+def test_every_word_must_match(seeded: Catalog) -> None:
+    assert seeded.names(text="budget sante") == []
+    assert seeded.names(text="budget 2020") == ["loi-de-finances"]
+    # Hyphenated words are split alike on both databases.
+    assert seeded.names(text="2019") == ["loi-de-finances"]
+
+
+def test_the_last_word_also_matches_as_a_prefix(seeded: Catalog) -> None:
+    assert seeded.names(text="statist") == ["sante-etablissements"]
+    assert seeded.names(text="qualite pollu") == ["qualite-air"]
+    # Only the last one: an earlier word must be whole.
+    assert seeded.names(text="statist sante") == []
+
+
+def test_a_query_of_punctuation_only_lists_everything(seeded: Catalog) -> None:
+    assert seeded.search(text=" ؟ !! ").total == len(PUBLISHED)
+
+
+def test_title_matches_rank_before_description_matches(seeded: Catalog) -> None:
+    # "effectifs-enseignants" is the most recently modified, and has "écoles" only in its
+    # description: relevance must still put the title match first.
+    assert seeded.names(text="ecoles") == ["ecoles-primaires", "effectifs-enseignants"]
+    # "santé": a title (and tag) match before a description match modified later.
+    assert seeded.names(text="sante") == ["sante-etablissements", "qualite-air"]
+    result = seeded.search(text="ecoles")
+    assert result.items[0].score > result.items[1].score > 0
+
+
+def test_only_published_datasets_are_public(seeded: Catalog) -> None:
+    assert seeded.search().total == len(PUBLISHED)
+    assert sorted(seeded.names()) == sorted(PUBLISHED)
+    assert seeded.names(text="ecoles privees") == []
+    assert seeded.names(text="المدارس الخاصة") == []
+    budget = Filter(FilterField.TAG, ("budget",))
+    assert seeded.names(filters=(budget,)) == ["loi-de-finances"]
+    tags = {item.value for item in seeded.search().facets[FilterField.TAG]}
+    assert "privé" not in tags
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ([Filter(FilterField.ORGANIZATION, ("mef",))], {"loi-de-finances", "ecoles-primaires"}),
+        (
+            [Filter(FilterField.ORGANIZATION, (str(HCP),))],
+            {"sante-etablissements", "effectifs-enseignants"},
+        ),
+        (
+            [Filter(FilterField.ORGANIZATION, ("mef", "anrt"))],
+            {"loi-de-finances", "ecoles-primaires", "qualite-air"},
+        ),
+        (
+            [Filter(FilterField.THEME, ("education",))],
+            {"ecoles-primaires", "effectifs-enseignants"},
+        ),
+        (
+            [Filter(FilterField.THEME, ("sante",)), Filter(FilterField.THEME, ("environnement",))],
+            {"qualite-air"},
+        ),
+        ([Filter(FilterField.TAG, ("hôpitaux",))], {"sante-etablissements"}),
+        ([Filter(FilterField.TAG, ("santé",)), Filter(FilterField.TAG, ("air",))], set()),
+        (
+            [Filter(FilterField.LICENSE, ("cc-by", "odc-odbl"))],
+            {"sante-etablissements", "loi-de-finances"},
+        ),
+        (
+            [Filter(FilterField.FORMAT, ("csv",))],
+            {"sante-etablissements", "loi-de-finances", "ecoles-primaires"},
+        ),
+        (
+            [Filter(FilterField.FORMAT, ("CSV",)), Filter(FilterField.FORMAT, ("XLSX",))],
+            {"loi-de-finances"},
+        ),
+        (
+            [Filter(FilterField.OPEN, ("true",))],
+            {"sante-etablissements", "loi-de-finances", "ecoles-primaires"},
+        ),
+        ([Filter(FilterField.OPEN, ("false",))], {"qualite-air", "effectifs-enseignants"}),
+        ([Filter(FilterField.NAME, ("qualite-air",))], {"qualite-air"}),
+        (
+            [Filter(FilterField.ORGANIZATION, ("mef",), exclude=True)],
+            {"sante-etablissements", "qualite-air", "effectifs-enseignants"},
+        ),
+        (
+            [
+                Filter(FilterField.FORMAT, ("CSV",), exclude=True),
+                Filter(FilterField.OPEN, ("false",)),
+            ],
+            {"qualite-air", "effectifs-enseignants"},
+        ),
+        ([Filter(FilterField.ORGANIZATION, ("nobody",))], set()),
+    ],
+)
+def test_filters(seeded: Catalog, filters: list[Filter], expected: set[str]) -> None:
+    result = seeded.search(filters=tuple(filters), limit=100)
+    assert {bundle.dataset.name for bundle in result.items} == expected
+    assert result.total == len(expected)
+
+
+def test_modified_since_and_until(seeded: Catalog) -> None:
+    since = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    assert set(seeded.names(modified_since=since)) == {
+        "sante-etablissements",
+        "qualite-air",
+        "effectifs-enseignants",
+    }
+    assert set(seeded.names(modified_since=since, modified_until=datetime(2024, 5, 31))) == {
+        "sante-etablissements",
+        "qualite-air",
+    }
+
+
+def test_text_and_filters_combine(seeded: Catalog) -> None:
+    open_only = Filter(FilterField.OPEN, ("true",))
+    assert seeded.names(text="sante", filters=(open_only,)) == ["sante-etablissements"]
+
+
+# --- facets --------------------------------------------------------------------------------
+
+
+def counts(result: SearchResult, field: FilterField) -> dict[str, int]:
+    return {item.value: item.count for item in result.facets[field]}
+
+
+def test_facets_count_the_whole_published_catalogue(seeded: Catalog) -> None:
+    result = seeded.search(limit=1)
+    assert counts(result, FilterField.ORGANIZATION) == {"hcp": 2, "mef": 2, "anrt": 1}
+    assert counts(result, FilterField.THEME) == {
+        "education": 2,
+        "sante": 2,
+        "economie-finances": 1,
+        "environnement": 1,
+    }
+    assert counts(result, FilterField.TAG) == {
+        "air": 1,
+        "budget": 1,
+        "finances": 1,
+        "hôpitaux": 1,
+        "santé": 1,
+        "éducation": 1,
+    }
+    assert counts(result, FilterField.LICENSE) == {
+        "cc-by": 1,
+        "cc-by-sa": 1,
+        "odc-odbl": 1,
+        "other-closed": 1,
+    }
+    # A dataset with two CSV resources would still count once; JSON, PDF, XLSX once each.
+    assert counts(result, FilterField.FORMAT) == {"CSV": 3, "JSON": 1, "PDF": 1, "XLSX": 1}
+    assert counts(result, FilterField.OPEN) == {"true": 3, "false": 2}
+
+
+def test_facets_are_counted_over_the_filtered_results(seeded: Catalog) -> None:
+    education = Filter(FilterField.THEME, ("education",))
+    result = seeded.search(filters=(education,))
+    assert counts(result, FilterField.ORGANIZATION) == {"hcp": 1, "mef": 1}
+    assert counts(result, FilterField.THEME) == {"education": 2}
+    assert counts(result, FilterField.TAG) == {"éducation": 1}
+    assert counts(result, FilterField.FORMAT) == {"CSV": 1}
+    assert counts(result, FilterField.OPEN) == {"true": 1, "false": 1}
+
+    result = seeded.search(text="sante")
+    assert counts(result, FilterField.THEME) == {"sante": 2, "environnement": 1}
+    assert counts(result, FilterField.ORGANIZATION) == {"hcp": 1, "anrt": 1}
+
+
+def test_facet_values_carry_their_labels_and_obey_limit_and_mincount(seeded: Catalog) -> None:
+    result = seeded.search(facet_limit=1)
+    (organization,) = result.facets[FilterField.ORGANIZATION]
+    assert (organization.value, organization.count) == ("hcp", 2)  # ties: by name
+    assert organization.labels == {
+        "fr": "Haut-Commissariat au Plan",
+        "ar": "المندوبية السامية للتخطيط",
+    }
+    (theme,) = result.facets[FilterField.THEME]
+    assert (theme.value, theme.label) == ("education", "Éducation et formation")
+    (licence,) = result.facets[FilterField.LICENSE]
+    assert licence.label == "Creative Commons Attribution 4.0"
+
+    result = seeded.search(facet_mincount=2, facets=(FilterField.THEME, FilterField.TAG))
+    assert counts(result, FilterField.THEME) == {"education": 2, "sante": 2}
+    assert counts(result, FilterField.TAG) == {}
+    assert set(result.facets) == {FilterField.THEME, FilterField.TAG}
+
+
+# --- sorts and pages -----------------------------------------------------------------------
+
+BY_MODIFIED = [
+    "effectifs-enseignants",
+    "qualite-air",
+    "sante-etablissements",
+    "loi-de-finances",
+    "ecoles-primaires",
+]
+# Titles sort by their normalised French: "Écoles" between "Budget" and "Effectifs".
+BY_TITLE = [
+    "loi-de-finances",
+    "ecoles-primaires",
+    "effectifs-enseignants",
+    "qualite-air",
+    "sante-etablissements",
+]
+BY_NAME = sorted(PUBLISHED)
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ((Sort(SortKey.MODIFIED, True),), BY_MODIFIED),
+        ((Sort(SortKey.MODIFIED, False),), BY_MODIFIED[::-1]),
+        ((Sort(SortKey.TITLE, False),), BY_TITLE),
+        ((Sort(SortKey.TITLE, True),), BY_TITLE[::-1]),
+        ((Sort(SortKey.NAME, False),), BY_NAME),
+        ((Sort(SortKey.NAME, True),), BY_NAME[::-1]),
+        # Relevance without words: every score is equal, the next key decides.
+        ((Sort(SortKey.SCORE, True), Sort(SortKey.MODIFIED, True)), BY_MODIFIED),
+    ],
+)
+def test_sorts(seeded: Catalog, sort: tuple[Sort, ...], expected: list[str]) -> None:
+    assert seeded.names(sort=sort) == expected
+
+
+def test_pages_cover_every_result_once(seeded: Catalog) -> None:
+    sort = (Sort(SortKey.MODIFIED, True),)
+    pages = [seeded.search(sort=sort, offset=offset, limit=2) for offset in (0, 2, 4, 6)]
+    assert [[b.dataset.name for b in page.items] for page in pages] == [
+        BY_MODIFIED[0:2],
+        BY_MODIFIED[2:4],
+        BY_MODIFIED[4:],
+        [],
+    ]
+    assert {page.total for page in pages} == {len(PUBLISHED)}
+
+
+# --- GET /api/v1/datasets ------------------------------------------------------------------
+
+
+def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> None:
+    response = client.get("/api/v1/datasets", params={"q": "الصحه", "page_size": 10})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["total"], body["page"], body["page_size"], body["pages"]) == (1, 1, 10, 1)
+    (item,) = body["items"]
+    assert item["name"] == "sante-etablissements"
+    assert item["title"] == {
+        "ar": "إحصائيات الصحّة في المستشفى الإقليمي",
+        "fr": "Statistiques des établissements de santé",
+        "en": "Health facilities statistics",
+    }
+    assert item["description"]["fr"] == "Nombre de lits par hôpital et par région."
+    assert item["organization"] == {
+        "id": str(HCP),
+        "name": "hcp",
+        "title": {"ar": "المندوبية السامية للتخطيط", "fr": "Haut-Commissariat au Plan", "en": None},
+    }
+    assert item["themes"] == [
+        {"name": "sante", "title": {"ar": "الصحة", "fr": "Santé", "en": None}}
+    ]
+    assert item["tags"] == ["hôpitaux", "santé"]
+    assert item["license"] == {
+        "id": "cc-by",
+        "title": "Creative Commons Attribution 4.0",
+        "is_open": True,
+    }
+    assert item["formats"] == ["CSV", "PDF"]
+    assert item["modified"] == "2024-03-01T10:00:00Z"
+    assert item["published"] == "2024-03-01T10:00:00Z"
+    assert set(body["facets"]) == {"organization", "theme", "tag", "license", "format", "is_open"}
+    assert body["facets"]["organization"] == [
+        {
+            "value": "hcp",
+            "label": "Haut-Commissariat au Plan",
+            "labels": {
+                "ar": "المندوبية السامية للتخطيط",
+                "fr": "Haut-Commissariat au Plan",
+                "en": None,
+            },
+            "count": 1,
+        }
+    ]
+    assert body["facets"]["is_open"] == [
+        {"value": "true", "label": None, "labels": None, "count": 1}
+    ]
+
+
+def rest_names(client: TestClient, **params: object) -> list[str]:
+    response = client.get("/api/v1/datasets", params=params)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.text
+    return [item["name"] for item in response.json()["items"]]
+
+
+def test_rest_filters(client: TestClient) -> None:
+    assert set(rest_names(client, organization="mef")) == {"loi-de-finances", "ecoles-primaires"}
+    assert set(rest_names(client, organization=str(HCP))) == {
+        "sante-etablissements",
+        "effectifs-enseignants",
+    }
+    assert set(rest_names(client, theme="education")) == {
+        "ecoles-primaires",
+        "effectifs-enseignants",
+    }
+    assert rest_names(client, tag=["santé", "hôpitaux"]) == ["sante-etablissements"]
+    assert rest_names(client, tag=["santé", "air"]) == []
+    assert set(rest_names(client, license=["cc-by", "cc-by-sa"])) == {
+        "sante-etablissements",
+        "ecoles-primaires",
+    }
+    assert set(rest_names(client, format="xlsx")) == {"loi-de-finances"}
+    assert set(rest_names(client, open_only="true")) == {
+        "sante-etablissements",
+        "loi-de-finances",
+        "ecoles-primaires",
+    }
+    assert set(rest_names(client, modified_since="2024-05-01")) == {
+        "qualite-air",
+        "effectifs-enseignants",
+    }
+    assert rest_names(client, modified_since="2024-05-10T10:00:01Z") == ["effectifs-enseignants"]
+    assert rest_names(client, q="sante", open_only="true") == ["sante-etablissements"]
+
+
+def test_rest_sorts_and_pages(client: TestClient) -> None:
+    assert rest_names(client, sort="-modified") == BY_MODIFIED
+    assert rest_names(client, sort="modified") == BY_MODIFIED[::-1]
+    assert rest_names(client, sort="title") == BY_TITLE
+    assert rest_names(client, sort="-name") == BY_NAME[::-1]
+    assert rest_names(client, q="ecoles") == ["ecoles-primaires", "effectifs-enseignants"]
+    body = client.get(
+        "/api/v1/datasets", params={"sort": "-modified", "page": 3, "page_size": 2}
+    ).json()
+    assert [i["name"] for i in body["items"]] == BY_MODIFIED[4:]
+    assert (body["total"], body["page"], body["pages"]) == (5, 3, 3)
+    beyond = client.get("/api/v1/datasets", params={"page": 9, "page_size": 2}).json()
+    assert (beyond["items"], beyond["total"]) == ([], 5)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"sort": "popularity"}, "sort"),
+        ({"modified_since": "last week"}, "modified_since"),
+        ({"modified_since": "2024-13-01"}, "modified_since"),
+        ({"open_only": "perhaps"}, "open_only"),
+        ({"page": "0"}, "page"),
+        ({"page_size": "1000"}, "page_size"),
+        ({"q": "x" * 501}, "q"),
+    ],
+)
+def test_rest_bad_parameters_are_422_problems_naming_them(
+    client: TestClient, params: dict[str, str], field: str
+) -> None:
+    response = client.get("/api/v1/datasets", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert field in [error["field"] for error in problem["errors"]]
+    assert field in problem["detail"]
