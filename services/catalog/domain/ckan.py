@@ -790,11 +790,12 @@ def _sorted_groups(items: list[tuple[str, str, int]], sort_text: str) -> list[tu
         raise ValidationError({"sort": [f"Cannot sort by {sort_text!r}"]})
     position = {"name": 0, "title": 1, "package_count": 2}[field]
 
-    def key(item: tuple[str, str, int]) -> tuple[Any, str]:
+    def key(item: tuple[str, str, int]) -> Any:
         value = item[position]
-        return (normalise(value) if isinstance(value, str) else value, item[0])
+        return normalise(value) if isinstance(value, str) else value
 
-    return sorted(items, key=key, reverse=descending)
+    # Stable sorts: ties stay in name order whatever the direction.
+    return sorted(sorted(items), key=key, reverse=descending)
 
 
 @action
