@@ -1,8 +1,24 @@
-"""Settings of the governance service, read from ``GOVERNANCE_*`` environment variables."""
+"""Settings of the governance service, read from ``GOVERNANCE_*`` environment variables.
 
+Lists are given as JSON in the environment, e.g.
+``GOVERNANCE_QUALITY_URL_ALLOWLIST='["127.0.0.1", "data.internal.example"]'``.
+"""
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from libs.settings import ServiceSettings
+
+# Every automatic check the service runs (domain/quality.py); the blocking ones prevent approval.
+CHECK_NAMES = (
+    "resources_present",
+    "resources_reachable",
+    "classification",
+    "open_license",
+    "machine_readable",
+    "metadata_completeness",
+    "csv_valid",
+)
 
 
 class GovernanceSettings(ServiceSettings):
@@ -10,3 +26,59 @@ class GovernanceSettings(ServiceSettings):
 
     service_name = "governance"
     default_port = 8002
+
+    # --- accounts and tokens ------------------------------------------------------------------
+    access_token_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    refresh_token_days: float = Field(default=14, gt=0, le=365)
+    password_min_length: int = Field(default=12, ge=8, le=128)
+
+    # --- login rate limit ---------------------------------------------------------------------
+    # Failed logins are counted in the database (table login_attempt), so every replica sees
+    # the same counts. Within the window, an account (by email) or an IP address that reached
+    # its limit is refused with 429 and Retry-After until its oldest counted failure ages out.
+    login_window_seconds: int = Field(default=900, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=30, ge=1)
+    # Behind a reverse proxy, take the client address from X-Forwarded-For (its first entry).
+    trust_forwarded_for: bool = False
+
+    # --- automatic quality checks -------------------------------------------------------------
+    blocking_checks: list[str] = Field(
+        default_factory=lambda: [
+            "resources_present",
+            "resources_reachable",
+            "classification",
+            "open_license",
+            "machine_readable",
+            "csv_valid",
+        ]
+    )
+    # Hosts (exact names) or IP networks (CIDR or single addresses) that the URL checker may
+    # reach although they are private, loopback, link-local or reserved.
+    quality_url_allowlist: list[str] = Field(default_factory=list)
+    quality_http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    quality_max_concurrency: int = Field(default=8, ge=1, le=100)
+    quality_max_redirects: int = Field(default=5, ge=0, le=20)
+    quality_csv_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    quality_min_description_length: int = Field(default=100, ge=0)
+    quality_user_agent: str = "Bayanat-quality-checker/1.0 (+https://data.gov.ma)"
+
+    # The background worker that runs pending checks (see domain/checks_runner.py).
+    checks_worker_enabled: bool = True
+    checks_poll_seconds: float = Field(default=2.0, gt=0)
+    # A run still marked running after this long (a crashed replica) is taken up again.
+    checks_stale_seconds: float = Field(default=600, gt=0)
+
+    # --- update continuity --------------------------------------------------------------------
+    overdue_worker_enabled: bool = True
+    overdue_check_interval_seconds: float = Field(default=3600, gt=0)
+    # Tolerance after a dataset's expected update before it is flagged overdue.
+    overdue_grace_days: float = Field(default=7, ge=0)
+
+    @field_validator("blocking_checks")
+    @classmethod
+    def _known_checks(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(CHECK_NAMES))
+        if unknown:
+            raise ValueError(f"unknown checks {unknown}; known: {', '.join(CHECK_NAMES)}")
+        return value

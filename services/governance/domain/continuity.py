@@ -1,0 +1,211 @@
+"""Update continuity: each dataset's expected frequency and last data update, and overdue alerts.
+
+Governance learns about datasets only from the catalog's events: submitted (a review opens),
+published and updated (the schedule to keep), withdrawn (no schedule any more). A dataset is
+overdue when its last data update (or its publication, before any update) plus its frequency's
+period plus the grace setting is past. One ``DatasetOverdue`` is published per missed period:
+once when it first falls due, again if another whole period passes without an update.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from libs.events.schemas import (
+    DatasetOverdue,
+    DatasetPublished,
+    DatasetSubmitted,
+    DatasetUpdated,
+    DatasetWithdrawn,
+)
+from libs.vocabularies import FREQUENCIES
+from services.governance.domain import audit
+from services.governance.domain.audit import SYSTEM, Actor, utcnow
+from services.governance.domain.common import aware
+from services.governance.models import TrackedDataset, outbox
+from services.governance.settings import GovernanceSettings
+
+log = logging.getLogger("bayanat.governance.continuity")
+
+
+def _tracked(session: Session, dataset_id: uuid.UUID, **defaults: Any) -> TrackedDataset:
+    row = session.get(TrackedDataset, dataset_id, with_for_update=True)
+    if row is None:
+        row = TrackedDataset(dataset_id=dataset_id, modified_at=utcnow(), **defaults)
+        session.add(row)
+    return row
+
+
+def on_submitted(session: Session, data: DatasetSubmitted) -> None:
+    row = _tracked(
+        session,
+        data.dataset_id,
+        institution_id=data.institution_id,
+        slug=data.slug,
+        state="submitted",
+    )
+    row.institution_id, row.slug = data.institution_id, data.slug
+    row.title = data.title.model_dump(exclude_none=True)
+    # A published dataset submitted again (new version) keeps its schedule meanwhile.
+    row.state = "submitted"
+    row.frequency = data.frequency or row.frequency
+    row.modified_at = utcnow()
+
+
+def on_changes_requested(session: Session, dataset_id: uuid.UUID) -> None:
+    row = session.get(TrackedDataset, dataset_id)
+    if row is not None and row.state == "submitted":
+        row.state = "published" if row.tracking else "draft"
+        row.modified_at = utcnow()
+
+
+def on_published(session: Session, data: DatasetPublished) -> None:
+    row = _tracked(
+        session,
+        data.dataset_id,
+        institution_id=data.institution_id,
+        slug=data.slug,
+        state="published",
+    )
+    row.institution_id, row.slug = data.institution_id, data.slug
+    row.title = data.title.model_dump(exclude_none=True)
+    row.state = "published"
+    row.frequency = data.frequency
+    row.published_at = data.published_at
+    _set_last_update(row, data.last_data_update or data.published_at)
+    row.tracking = True
+    row.modified_at = utcnow()
+
+
+def on_updated(session: Session, data: DatasetUpdated) -> None:
+    row = _tracked(
+        session,
+        data.dataset_id,
+        institution_id=data.institution_id,
+        slug=data.slug,
+        state="published",
+    )
+    row.frequency = data.frequency
+    _set_last_update(row, data.last_data_update)
+    if row.state != "withdrawn":
+        row.tracking = True
+        if row.state != "submitted":
+            row.state = "published"
+    row.modified_at = utcnow()
+
+
+def on_withdrawn(session: Session, data: DatasetWithdrawn) -> None:
+    row = _tracked(
+        session,
+        data.dataset_id,
+        institution_id=data.institution_id,
+        slug=data.slug,
+        state="withdrawn",
+    )
+    row.state = "withdrawn"
+    row.tracking = False
+    row.overdue_since = None
+    row.overdue_alerted_due_at = None
+    row.modified_at = utcnow()
+
+
+def _set_last_update(row: TrackedDataset, moment: datetime) -> None:
+    previous = aware(row.last_data_update)
+    if previous is None or moment > previous:
+        row.last_data_update = moment
+        # A new update starts a new schedule: earlier alerts no longer apply.
+        row.overdue_since = None
+        row.overdue_alerted_due_at = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    period: timedelta
+    first_due: datetime  # last update + period + grace
+
+    def due_at(self, now: datetime) -> datetime:
+        """The due date of the latest missed period (the first one before any is missed)."""
+        if now <= self.first_due:
+            return self.first_due
+        missed = (now - self.first_due) // self.period
+        return self.first_due + missed * self.period
+
+
+def schedule_of(row: TrackedDataset, grace: timedelta) -> Schedule | None:
+    frequency = FREQUENCIES.get(row.frequency or "")
+    base = aware(row.last_data_update) or aware(row.published_at)
+    if frequency is None or frequency.period is None or base is None:
+        return None  # irregular, never, unknown: nothing to keep
+    return Schedule(frequency.period, base + frequency.period + grace)
+
+
+def is_overdue(row: TrackedDataset, grace: timedelta, now: datetime) -> bool:
+    schedule = schedule_of(row, grace)
+    return row.tracking and schedule is not None and schedule.first_due < now
+
+
+def check_overdue(
+    session: Session,
+    settings: GovernanceSettings,
+    *,
+    actor: Actor = SYSTEM,
+    now: datetime | None = None,
+) -> list[DatasetOverdue]:
+    """Flags the overdue datasets: one DatasetOverdue per missed period; commits."""
+    now = now or utcnow()
+    grace = timedelta(days=settings.overdue_grace_days)
+    # Row locks (PostgreSQL) keep two replicas running the check at once from alerting twice.
+    rows = session.exec(
+        select(TrackedDataset)
+        .where(col(TrackedDataset.tracking))
+        .order_by(col(TrackedDataset.dataset_id))
+        .with_for_update(skip_locked=True)
+    ).all()
+    alerts: list[DatasetOverdue] = []
+    for row in rows:
+        schedule = schedule_of(row, grace)
+        if schedule is None or schedule.first_due >= now:
+            row.overdue_since = None
+            continue
+        due = schedule.due_at(now)
+        if aware(row.overdue_alerted_due_at) == due:
+            continue  # this period was already announced
+        alert = DatasetOverdue(
+            dataset_id=row.dataset_id,
+            institution_id=row.institution_id,
+            frequency=row.frequency or "",
+            last_data_update=aware(row.last_data_update),
+            due_at=due,
+            detected_at=now,
+        )
+        outbox.publish(session, alert)
+        row.overdue_alerted_due_at = due
+        row.overdue_since = aware(row.overdue_since) or schedule.first_due
+        row.modified_at = now
+        alerts.append(alert)
+    if alerts:
+        audit.record(
+            session,
+            actor,
+            "schedule.check",
+            "schedule",
+            None,
+            after={
+                "flagged": [
+                    {"dataset_id": str(a.dataset_id), "due_at": a.due_at.isoformat()}
+                    for a in alerts
+                ]
+            },
+        )
+    elif actor is not SYSTEM:
+        audit.record(session, actor, "schedule.check", "schedule", None, after={"flagged": []})
+    session.commit()
+    if alerts:
+        log.info("overdue datasets flagged", extra={"count": len(alerts)})
+    return alerts
