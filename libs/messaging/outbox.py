@@ -182,15 +182,25 @@ class OutboxRelay:
             await self._relay(reader, marker, producer)
         finally:
             self.connected = False
-            self.holds_lock = False
             if producer is not None:
                 try:
                     await asyncio.wait_for(producer.stop(), 10)
                 except Exception:
                     log.debug("producer stop failed", exc_info=True)
-            # Closing the reader also releases the session advisory lock.
-            await asyncio.shield(self._db(reader.close))
+            await asyncio.shield(self._db(self._release, reader))
+            self.holds_lock = False
             await asyncio.shield(self._db_mark(marker.close))
+
+    def _release(self, reader: Connection) -> None:
+        # A pooled connection outlives close(): the session lock must be given back first.
+        if self.holds_lock:
+            try:
+                key = advisory_lock_key(self.service_name)
+                reader.execute(select(func.pg_advisory_unlock(key)))
+                reader.commit()
+            except Exception:
+                reader.invalidate()  # closing the database session releases its locks
+        reader.close()
 
     async def _relay(
         self, reader: Connection, marker: Connection, producer: AIOKafkaProducer

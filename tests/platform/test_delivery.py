@@ -282,3 +282,20 @@ async def test_bad_messages_go_to_the_dead_letter_topic_and_consumption_goes_on(
     failing = by_value[doomed.to_bytes()]
     assert b"this handler always fails" in failing["bayanat-error"]
     assert failing["bayanat-consumer"] == b"probe"
+
+
+async def test_one_relay_per_service_holds_the_lock_and_another_takes_over(kafka, probe_engine):
+    platform = isolated(kafka)
+    await ensure_topics(platform, [TOPIC])
+    first, second = make_relay(probe_engine, platform), make_relay(probe_engine, platform)
+    async with background(first.run()) as first_task:
+        await wait_until(lambda: first.holds_lock, what="the first relay's lock")
+        async with background(second.run()):
+            await asyncio.sleep(1)
+            assert first.holds_lock and not second.holds_lock
+            first_task.cancel()
+            await wait_until(lambda: second.holds_lock, what="the second relay takes over")
+            written = probe.write_note_with_event(probe_engine, uuid.uuid4())
+            await wait_until(lambda: pending_count(probe_engine) == 0, what="delivery")
+    records = await read_topic(platform, TOPIC, until=1)
+    assert [CloudEvent.from_bytes(r.value).id for r in records] == [written.id]
