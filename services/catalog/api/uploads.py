@@ -47,7 +47,7 @@ class _FormCollector:
         self.writer: UploadWriter | None = None
         self._header_field = b""
         self._header_value = b""
-        self._headers: dict[str, str] = {}
+        self._headers: dict[str, bytes] = {}
         self._field_name: str | None = None
         self._field_value = bytearray()
         self._in_file = False
@@ -77,12 +77,13 @@ class _FormCollector:
 
     def header_end(self) -> None:
         name = self._header_field.decode("latin-1").strip().lower()
-        self._headers[name] = self._header_value.decode("utf-8", "replace").strip()
+        # Raw bytes: file names arrive as UTF-8, which a str round trip through latin-1 breaks.
+        self._headers[name] = self._header_value.strip()
         self._header_field = b""
         self._header_value = b""
 
     def headers_finished(self) -> None:
-        _, options = parse_options_header(self._headers.get("content-disposition", ""))
+        _, options = parse_options_header(self._headers.get("content-disposition", b""))
         name = options.get(b"name", b"").decode("utf-8", "replace")
         raw_filename = options.get(b"filename")
         if name == FILE_FIELD or raw_filename is not None:
@@ -95,7 +96,8 @@ class _FormCollector:
             filename = (raw_filename or b"").decode("utf-8", "replace")
             # Browsers on Windows used to send the whole path: keep its last segment.
             filename = filename.replace("\\", "/").rsplit("/", 1)[-1] or None
-            self.writer = self.store.writer(filename, self._headers.get("content-type"))
+            content_type = self._headers.get("content-type", b"").decode("latin-1") or None
+            self.writer = self.store.writer(filename, content_type)
             self._in_file = True
         else:
             self._field_name = name
