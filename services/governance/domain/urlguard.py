@@ -63,7 +63,8 @@ def why_internal(address: IPAddress) -> str | None:
     """The reason an address is off limits, or None for a public one."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    for reason in ("loopback", "private", "link_local", "multicast", "unspecified", "reserved"):
+    # Most specific first: link-local and loopback addresses also count as private.
+    for reason in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
         if getattr(address, f"is_{reason}"):
             return reason.replace("_", "-")
     if not address.is_global:

@@ -1,0 +1,423 @@
+"""Fixtures and helpers for the governance service's tests (real PostgreSQL and Kafka).
+
+- :func:`running_governance`: a governance app (lifespan and all) on a fresh PostgreSQL
+  database with its own Kafka topic prefix and consumer group, the URL checker allowed to
+  reach 127.0.0.1 (the tests' own HTTP server) and fast polling.
+- ``governance`` (module scope): one such app shared by a module's tests.
+- ``file_server`` (module scope): a local HTTP server (http.server in a thread) serving the
+  test's files: :class:`FileServer`.
+- Data helpers that go through the domain (accounts, institutions) and builders of the
+  catalog's events; :func:`produce_event` sends one with a real producer and
+  :func:`topic_events` reads a topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from libs.auth import Principal, Role, RoleGrant, TokenCodec
+from libs.events import CloudEvent, EventData, Topic, dead_letter_topic, new_event
+from libs.events.schemas import DatasetSubmitted, LocalizedText, ResourceSummary
+from libs.messaging.kafka import ensure_topics, make_producer, topic_name
+from libs.settings import PlatformSettings
+from services.governance.app import create_app
+from services.governance.domain import accounts, institutions
+from services.governance.domain.audit import Actor
+from services.governance.models import Account, Institution, Review
+from services.governance.settings import GovernanceSettings
+from tests.support.infra import PostgresDatabases, events_of, read_topic
+
+PASSWORD = "a long enough passphrase"
+TEST_ACTOR = Actor(name="tests")
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+@dataclass
+class GovernanceHarness:
+    app: FastAPI
+    client: TestClient
+    settings: GovernanceSettings
+    platform: PlatformSettings
+    engine: Engine
+    codec: TokenCodec
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def review_of(self, dataset_id: uuid.UUID) -> Review | None:
+        from sqlmodel import select
+
+        with self.session() as session:
+            return session.exec(select(Review).where(Review.dataset_id == dataset_id)).first()
+
+
+def isolated_platform(platform: PlatformSettings, label: str = "gov") -> PlatformSettings:
+    prefix = f"{platform.kafka_topic_prefix}{label}{uuid.uuid4().hex[:6]}."
+    return platform.model_copy(update={"kafka_topic_prefix": prefix})
+
+
+def governance_settings(
+    database_url: str, platform: PlatformSettings, **overrides: Any
+) -> GovernanceSettings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "outbox_poll_seconds": 0.2,
+        "checks_poll_seconds": 0.2,
+        "quality_url_allowlist": ["127.0.0.1"],
+        "quality_http_timeout_seconds": 3.0,
+        "overdue_worker_enabled": False,
+    }
+    values.update(overrides)
+    settings = GovernanceSettings(**values)
+    # ``platform`` is a cached property: seeding it gives the app this test's Kafka settings.
+    settings.__dict__["platform"] = platform
+    return settings
+
+
+def _wait_connected(app: FastAPI, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    state = app.state
+    while time.monotonic() < deadline:
+        if state.relay.connected and state.consumer.connected and state.consumer.assigned:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the governance relay or consumer did not connect to Kafka in time")
+
+
+def create_topics(platform: PlatformSettings) -> None:
+    topics = [t.value for t in Topic] + [dead_letter_topic("governance")]
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, ensure_topics(platform, topics)).result()
+
+
+@contextlib.contextmanager
+def running_governance(
+    database_url: str, platform: PlatformSettings, **overrides: Any
+) -> Iterator[GovernanceHarness]:
+    settings = governance_settings(database_url, platform, **overrides)
+    # Topics first: a consumer subscribing to missing topics sees them only minutes later.
+    create_topics(platform)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        _wait_connected(app)
+        yield GovernanceHarness(
+            app=app,
+            client=client,
+            settings=settings,
+            platform=platform,
+            engine=app.state.engine,
+            codec=TokenCodec(platform),
+        )
+
+
+@pytest.fixture(scope="module")
+def governance(
+    kafka: PlatformSettings, postgres_databases: PostgresDatabases
+) -> Iterator[GovernanceHarness]:
+    with running_governance(
+        postgres_databases.create("governance"), isolated_platform(kafka)
+    ) as harness:
+        yield harness
+
+
+# --- a local HTTP server ----------------------------------------------------------------------
+
+
+@dataclass
+class Served:
+    body: bytes
+    content_type: str = "text/csv; charset=utf-8"
+    status: int = 200
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FileServer:
+    """Serves ``routes`` (path → Served) on 127.0.0.1; counts requests, and the concurrency
+    of the requests under ``counted_prefix``."""
+
+    def __init__(self, counted_prefix: str = "/paced") -> None:
+        self.counted_prefix = counted_prefix
+        self.routes: dict[str, Served] = {}
+        self.requests: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                counted = self.path.startswith(server.counted_prefix)
+                with server._lock:
+                    server.requests.append(self.path)
+                    if counted:
+                        server.in_flight += 1
+                        server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    served = server.routes.get(self.path.split("?")[0])
+                    if served is None:
+                        served = Served(b"not found", "text/plain", 404)
+                    if served.delay:
+                        time.sleep(served.delay)
+                    # Counted out before answering: the client cannot be done before this.
+                    if counted:
+                        with server._lock:
+                            server.in_flight -= 1
+                    self.send_response(served.status)
+                    self.send_header("Content-Type", served.content_type)
+                    self.send_header("Content-Length", str(len(served.body)))
+                    for name, value in served.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(served.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def serve(self, path: str, served: Served) -> str:
+        self.routes[path] = served
+        return self.url(path)
+
+    def hits(self, path: str) -> int:
+        return sum(1 for p in self.requests if p.split("?")[0] == path)
+
+
+@pytest.fixture(scope="module")
+def file_server() -> Iterator[FileServer]:
+    server = FileServer()
+    server.thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+GOOD_CSV = (
+    "region,annee,population\n"
+    + "".join(f"region-{i},{2000 + i},{1000 * i + 7}\n" for i in range(1, 40))
+).encode()
+
+BROKEN_CSV = (
+    "region,annee,population,population\n"  # a duplicate label
+    + "".join(f"region-{i},{2000 + i},{1000 * i},{i}\n" for i in range(1, 30))
+    + ",,,\n"  # a blank row
+    + "region-x,2031,beaucoup,1\n"  # a type error (integer column)
+    + "region-y,2032,5,1,extra\n"  # an extra cell
+).encode()
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def make_institution(
+    engine: Engine, *, enrolled: bool = True, slug: str | None = None
+) -> Institution:
+    slug = slug or f"inst-{uuid.uuid4().hex[:8]}"
+    with Session(engine, expire_on_commit=False) as session:
+        institution = institutions.create(
+            session,
+            TEST_ACTOR,
+            institutions.InstitutionCreate(
+                slug=slug,
+                name={"fr": f"Institution {slug}", "ar": f"مؤسسة {slug}"},  # type: ignore[arg-type]
+                kind="public_body",
+            ),
+        )
+        if enrolled:
+            institution = institutions.enrol(
+                session, TEST_ACTOR, institution.id, institutions.Enrolment()
+            )
+        return institution
+
+
+def make_account(
+    engine: Engine,
+    *roles: tuple[str, uuid.UUID],
+    email: str | None = None,
+    is_admin: bool = False,
+    password: str = PASSWORD,
+) -> Account:
+    email = email or f"{uuid.uuid4().hex[:10]}@example.org"
+    with Session(engine, expire_on_commit=False) as session:
+        return accounts.create(
+            session,
+            TEST_ACTOR,
+            accounts.AccountCreate(
+                email=email,
+                display_name=email.split("@")[0],
+                password=password,
+                is_admin=is_admin,
+                roles=[
+                    accounts.RoleInput(institution_id=inst, role=role)  # type: ignore[arg-type]
+                    for role, inst in roles
+                ],
+            ),
+            password_min_length=12,
+        )
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD, **headers: str) -> dict:
+    response = client.post(
+        "/api/v1/auth/login", json={"email": email, "password": password}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def token_for(
+    codec: TokenCodec,
+    account: Account | uuid.UUID,
+    *grants: tuple[Role, uuid.UUID | None],
+    lifetime: timedelta = timedelta(minutes=15),
+) -> str:
+    subject = account if isinstance(account, uuid.UUID) else account.id
+    principal = Principal(
+        subject=subject,
+        name="test",
+        grants=[RoleGrant(role=role, institution_id=inst) for role, inst in grants],
+    )
+    return codec.encode(principal, lifetime=lifetime)
+
+
+def submitted(
+    institution_id: uuid.UUID,
+    submitted_by: uuid.UUID,
+    resources: list[tuple[str, str | None]],
+    *,
+    dataset_id: uuid.UUID | None = None,
+    submitted_at: datetime | None = None,
+    **overrides: Any,
+) -> DatasetSubmitted:
+    """A complete, well-described submission; ``resources`` are (url, format) pairs."""
+    dataset_id = dataset_id or uuid.uuid4()
+    values: dict[str, Any] = {
+        "dataset_id": dataset_id,
+        "slug": f"population-{dataset_id.hex[:8]}",
+        "institution_id": institution_id,
+        "submitted_by": submitted_by,
+        "submitted_at": submitted_at or datetime.now(UTC),
+        "title": LocalizedText(fr="Population légale des régions", ar="السكان القانونيون للجهات"),
+        "description": LocalizedText(
+            fr="Population légale de chacune des douze régions, par année, issue des "
+            "recensements généraux de la population et de l'habitat et de leurs projections.",
+            ar="السكان القانونيون لكل جهة من الجهات الاثنتي عشرة حسب السنة، من الإحصاءات "
+            "العامة للسكان والسكنى وإسقاطاتها، كما تنشرها المندوبية السامية للتخطيط كل سنة.",
+        ),
+        "tags": ["population", "recensement"],
+        "themes": ["population"],
+        "license_id": "odc-odbl",
+        "license_is_open": True,
+        "frequency": "ANNUAL",
+        "contact_point": {"name": "Service des statistiques", "email": "stat@example.ma"},
+        "temporal_start": date(2004, 1, 1),
+        "temporal_end": date(2024, 12, 31),
+        "spatial": ["souss-massa", "oriental"],
+        "resources": [
+            ResourceSummary(
+                id=uuid.uuid4(),
+                title=LocalizedText(fr=f"Fichier {n}"),
+                url=url,
+                format=fmt,
+            )
+            for n, (url, fmt) in enumerate(resources, start=1)
+        ],
+    }
+    values.update(overrides)
+    return DatasetSubmitted(**values)
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+async def produce_event(
+    platform: PlatformSettings, data: EventData, *, service: str = "catalog"
+) -> CloudEvent:
+    """Sends ``data`` as a CloudEvent to its (prefixed) topic with a real producer."""
+    event = new_event(service, data)
+    producer = make_producer(platform)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic_name(platform, data.topic), value=event.to_bytes(), key=event.subject.encode()
+        )
+    finally:
+        await producer.stop()
+    return event
+
+
+async def topic_events(
+    platform: PlatformSettings,
+    topic: Topic,
+    *,
+    until: int = 1,
+    where: Callable[[CloudEvent], bool] = lambda event: True,
+    timeout: float = 30.0,
+) -> list[CloudEvent]:
+    """The events of ``topic`` that satisfy ``where``, once ``until`` of them are there."""
+    deadline = time.monotonic() + timeout
+    while True:
+        records = await read_topic(platform, topic, until=10**9, timeout=1.0)
+        events = [e for e in events_of(records) if where(e)]
+        if len(events) >= until or time.monotonic() > deadline:
+            return events
+
+
+def of_type(data_class: type[EventData], **fields: Any) -> Callable[[CloudEvent], bool]:
+    """A predicate: events of this type whose data has these field values."""
+
+    def matches(event: CloudEvent) -> bool:
+        return event.type == data_class.event_type and all(
+            str(event.data.get(k)) == str(v) for k, v in fields.items()
+        )
+
+    return matches
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float = 30.0, what: str = "") -> Any:
+    """Polls ``condition`` until it returns something truthy; returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
+        time.sleep(0.1)
