@@ -141,7 +141,7 @@ class FileStore:
             with contextlib.suppress(FileNotFoundError):
                 self.path(key).unlink()
 
-    def keys(self) -> Iterator[str]:
+    def stored_keys(self) -> Iterator[str]:
         """Every stored key (not the incomplete uploads)."""
         for shard in sorted(self.root.iterdir()):
             if shard.is_dir() and shard.name != INCOMING:

@@ -1,0 +1,99 @@
+"""Operator commands of the catalog: ``bayanat catalog …``."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from libs.db import make_engine, upgrade
+from services.catalog.app import MIGRATIONS_DIR
+from services.catalog.domain.datasets import dataset_tags
+from services.catalog.domain.search_index import reindex_dataset
+from services.catalog.domain.storage import FileStore
+from services.catalog.models import Dataset, Resource
+from services.catalog.settings import CatalogSettings
+
+app = typer.Typer(help="The catalog: search index, uploaded files, figures.", no_args_is_help=True)
+
+# Files younger than this may belong to an upload whose row is being written right now.
+GRACE_SECONDS = 3600
+
+
+def _engine(settings: CatalogSettings) -> Engine:
+    upgrade(MIGRATIONS_DIR, settings.sqlalchemy_url)
+    return make_engine(settings.sqlalchemy_url)
+
+
+@app.command()
+def reindex(
+    batch: Annotated[int, typer.Option(min=1, help="Datasets per transaction")] = 500,
+) -> None:
+    """Rebuild the search index of every dataset (after a change of normalisation rules)."""
+    engine = _engine(CatalogSettings())
+    done = 0
+    last_id = None
+    while True:
+        with Session(engine) as session:
+            statement = select(Dataset).order_by(Dataset.id).limit(batch)
+            if last_id is not None:
+                statement = statement.where(Dataset.id > last_id)
+            datasets = list(session.scalars(statement))
+            if not datasets:
+                break
+            for dataset in datasets:
+                reindex_dataset(session, dataset, dataset_tags(session, dataset.id))
+            session.commit()
+            last_id = datasets[-1].id
+            done += len(datasets)
+    typer.echo(f"reindexed {done} datasets")
+
+
+@app.command("orphan-uploads")
+def orphan_uploads(
+    delete: Annotated[bool, typer.Option("--delete", help="Remove them (default: list)")] = False,
+) -> None:
+    """Uploaded files no resource points to (a crash between a write and its commit leaves
+    them) and interrupted uploads, older than an hour."""
+    settings = CatalogSettings()
+    engine = _engine(settings)
+    store = FileStore(settings.upload_path, settings.max_upload_bytes)
+    with Session(engine) as session:
+        referenced = set(
+            session.scalars(select(Resource.storage_key).where(Resource.storage_key.is_not(None)))  # type: ignore[union-attr]
+        )
+    cutoff = time.time() - GRACE_SECONDS
+    orphans = [
+        store.path(key)
+        for key in store.stored_keys()
+        if key not in referenced and store.path(key).stat().st_mtime < cutoff
+    ]
+    orphans += [path for path in store.incoming() if path.stat().st_mtime < cutoff]
+    for path in orphans:
+        typer.echo(str(path))
+        if delete:
+            path.unlink(missing_ok=True)
+    verb = "removed" if delete else "found"
+    typer.echo(f"{verb} {len(orphans)} orphan files under {store.root}")
+
+
+@app.command()
+def stats() -> None:
+    """Datasets by state, resources and uploaded bytes."""
+    engine = _engine(CatalogSettings())
+    with Session(engine) as session:
+        states = dict(
+            session.execute(select(Dataset.state, func.count()).group_by(Dataset.state)).all()
+        )
+        resources = session.scalar(select(func.count()).select_from(Resource)) or 0
+        uploaded, size = session.execute(
+            select(func.count(), func.coalesce(func.sum(Resource.size), 0)).where(
+                Resource.storage_key.is_not(None)  # type: ignore[union-attr]
+            )
+        ).one()
+    for state in ("draft", "submitted", "published", "withdrawn"):
+        typer.echo(f"{state:<10} {states.get(state, 0)}")
+    typer.echo(f"resources  {resources} ({uploaded} uploaded, {size} bytes)")
