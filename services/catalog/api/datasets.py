@@ -563,7 +563,9 @@ def download_resource(
         "Cache-Control": "public, max-age=300"
         if dataset.state == DatasetState.PUBLISHED
         else "private, no-cache",
-        "Content-Disposition": _content_disposition(resource.filename or f"{resource.id}"),
+        "Content-Disposition": _content_disposition(
+            resource.filename or f"{resource.id}.{(resource.format or 'bin').lower()}"
+        ),
     }
     media_type = resource.media_type or "application/octet-stream"
     if _etag_matches(if_none_match, etag):

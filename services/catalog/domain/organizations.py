@@ -26,6 +26,7 @@ log = logging.getLogger("bayanat.catalog.organizations")
 
 def _free_name(session: Session, wanted: str, organization_id: uuid.UUID) -> str:
     """The institution's slug, unless another organisation holds it already."""
+    wanted = wanted[:100]
     holder = session.scalar(select(Organization.id).where(Organization.name == wanted))
     if holder is None or holder == organization_id:
         return wanted
