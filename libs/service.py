@@ -88,11 +88,19 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             max_attempts=settings.consumer_max_attempts,
             commit_interval_seconds=settings.consumer_commit_interval_seconds,
         )
-        tasks = [asyncio.create_task(_ensure_topics_until_done(settings), name="topics")]
+        topics = asyncio.create_task(_ensure_topics_until_done(settings), name="topics")
+        tasks = [topics]
         if settings.relay_enabled:
             tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
         if settings.consumer_enabled and spec.handlers:
-            tasks.append(asyncio.create_task(app.state.consumer.run(), name="consumer"))
+
+            async def consume() -> None:
+                # A consumer subscribed to a topic that does not exist yet only sees it at its
+                # next metadata refresh, minutes later: subscribe once the topics exist.
+                await asyncio.shield(topics)
+                await app.state.consumer.run()
+
+            tasks.append(asyncio.create_task(consume(), name="consumer"))
         tasks.extend(asyncio.create_task(task(app)) for task in spec.background)
         log.info(
             "service started",
