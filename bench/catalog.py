@@ -1,0 +1,735 @@
+"""Catalog benchmark: search latency and dataset GET throughput at 100,000 datasets.
+
+1. A scratch PostgreSQL database gets the catalog's migrations and N datasets (default 100,000)
+   with their organisations, themes, tags and resources, loaded with ``COPY`` through psycopg:
+   the rows go to temporary tables and one ``INSERT … SELECT`` per table moves them in,
+   computing ``search_document`` in SQL (the same weighted ``simple`` tsvector over libs.text
+   tokens that services.catalog.domain.search_index writes).
+2. The catalog runs as a real uvicorn process on that database.
+3. (a) Search latency, p50/p95, of typical Arabic and French queries (with filters; every
+   search computes its facets) through ``GET /api/v1/datasets``, one request at a time, next
+   to the bare database work of the same search: the very SQL statements the endpoint runs
+   (recorded once from an in-process app) replayed with psycopg. Target: API/DB ≤ 2.
+4. (b) Dataset GET throughput (``GET /api/v1/datasets/{name}``, keep-alive connections, a lean
+   asyncio HTTP/1.1 client) next to a bare FastAPI endpoint in its own uvicorn process that
+   returns a constant payload of the same size, in the same run, rounds alternating.
+   Target: catalog/bare ≥ 0.5. The catalog process's memory (RSS, peak) is reported.
+
+Results: JSON at the output path and a Markdown table next to it (``.md``). Never run by the
+test suite. ``python -m bench --only catalog [--datasets 2000]`` or
+``python -m bench.catalog --datasets 2000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import psycopg
+import uvloop
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from libs.db import upgrade
+from libs.settings import REPO_ROOT, var_dir
+from libs.text import normalise, tokens
+from libs.vocabularies import FORMATS, LICENSES, REGIONS
+
+ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql://bayanat:bayanat@127.0.0.1:5432/postgres"
+)
+SEARCH_TARGET = 2.0
+THROUGHPUT_TARGET = 0.5
+BARE_PAYLOAD_ENV = "BENCH_BARE_PAYLOAD"
+REQUEST_TAIL = "HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n"
+
+# --- Synthetic catalogue -------------------------------------------------------------------
+
+# (French subject, Arabic subject, theme, tags): titles, descriptions and tags are built from
+# these, so that a typical query matches a few percent of the catalogue, as on a real portal.
+SUBJECTS: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("Établissements de santé", "المؤسسات الصحية", "sante", ("santé", "hôpitaux", "الصحة")),
+    ("Écoles primaires", "المدارس الابتدائية", "education", ("éducation", "écoles", "التعليم")),
+    ("Effectifs des enseignants", "أعداد المدرسين", "education", ("enseignants", "التعليم")),
+    ("Budget de l'État", "ميزانية الدولة", "economie-finances", ("budget", "finances", "المالية")),
+    ("Marchés publics", "الصفقات العمومية", "economie-finances", ("marchés", "الصفقات")),
+    ("Prix à la consommation", "أسعار الاستهلاك", "economie-finances", ("prix", "inflation")),
+    ("Qualité de l'air", "جودة الهواء", "environnement", ("air", "pollution", "البيئة")),
+    ("Ressources en eau", "الموارد المائية", "environnement", ("eau", "barrages", "الماء")),
+    ("Production agricole", "الإنتاج الفلاحي", "agriculture", ("agriculture", "الفلاحة")),
+    ("Pêche maritime", "الصيد البحري", "agriculture", ("pêche", "ports", "الصيد")),
+    ("Arrivées touristiques", "الوافدون السياحيون", "tourisme", ("tourisme", "hôtels", "السياحة")),
+    ("Accidents de la circulation", "حوادث السير", "transport", ("routes", "sécurité", "السير")),
+    ("Trafic aérien", "الحركة الجوية", "transport", ("aéroports", "النقل")),
+    ("Consommation d'énergie", "استهلاك الطاقة", "energie", ("énergie", "électricité", "الطاقة")),
+    ("Logements sociaux", "السكن الاجتماعي", "habitat", ("logement", "urbanisme", "السكنى")),
+    ("Demandeurs d'emploi", "طالبو الشغل", "emploi", ("emploi", "chômage", "التشغيل")),
+    ("Affaires jugées", "القضايا المحكوم فيها", "justice", ("tribunaux", "العدل")),
+    ("Équipements culturels", "التجهيزات الثقافية", "culture", ("culture", "الثقافة")),
+    ("Budgets des communes", "ميزانيات الجماعات", "collectivites", ("communes", "الجماعات")),
+    ("Population légale", "السكان القانونيون", "population", ("recensement", "السكان")),
+    ("Abonnés à l'internet", "المشتركون في الإنترنت", "numerique", ("internet", "الاتصالات")),
+]
+ORGANIZATIONS = 40
+YEARS = range(2005, 2025)
+
+
+@dataclass(frozen=True)
+class SearchCase:
+    label: str
+    params: dict[str, Any]
+
+
+# Typical queries: unaccented French, Arabic spelling variants (ta marbuta as ha, hamza), with
+# a filter or two; every search also computes the facet counts of all six filters.
+SEARCHES = [
+    SearchCase("fr: sante", {"q": "sante"}),
+    SearchCase("fr: ecoles primaires + theme", {"q": "ecoles primaires", "theme": "education"}),
+    SearchCase(
+        "fr: budget + organisation + open",
+        {"q": "budget", "organization": "org-03", "open_only": "true"},
+    ),
+    SearchCase("fr: qualite de l'air casablanca", {"q": "qualite air casablanca"}),
+    SearchCase("ar: الصحيه (ة→ه)", {"q": "الصحيه"}),
+    SearchCase("ar: المدارس الابتدائيه + theme", {"q": "المدارس الابتدائيه", "theme": "education"}),
+    SearchCase("ar: ميزانية الدولة + format CSV", {"q": "ميزانية الدولة", "format": "CSV"}),
+    SearchCase("facets only: theme sante, recent", {"theme": "sante", "sort": "-modified"}),
+]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalise(text)).strip("-")
+
+
+def _joined_tokens(values: dict[str, str]) -> str:
+    return " ".join(
+        " ".join(tokens(values[lang])) for lang in ("fr", "ar", "en") if values.get(lang)
+    )
+
+
+def _organizations() -> list[tuple[uuid.UUID, str, dict[str, str]]]:
+    return [
+        (
+            uuid.UUID(int=0xB000 + n),
+            f"org-{n:02d}",
+            {"fr": f"Institution publique {n}", "ar": f"المؤسسة العمومية {n}"},
+        )
+        for n in range(ORGANIZATIONS)
+    ]
+
+
+def _rows(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """One dict per dataset with every row hanging off it, deterministic for a seed."""
+    rng = random.Random(seed)
+    organizations = _organizations()
+    regions = list(REGIONS.values())
+    licenses = list(LICENSES)
+    formats = ["CSV", "CSV", "JSON", "XLSX", "PDF", "GEOJSON", "API"]
+    start = datetime(2019, 1, 1, tzinfo=UTC)
+    for n in range(count):
+        fr, ar, theme, subject_tags = SUBJECTS[n % len(SUBJECTS)]
+        region = regions[rng.randrange(len(regions))]
+        year = YEARS[rng.randrange(len(YEARS))]
+        org_id, _, org_title = organizations[rng.randrange(ORGANIZATIONS)]
+        title = {"fr": f"{fr} — {region.fr} {year}", "ar": f"{ar} - {region.ar} {year}"}
+        description = {
+            "fr": f"{fr} de la région {region.fr} pour l'année {year}, publiés par "
+            f"{org_title['fr']}. Données ouvertes mises à jour chaque année.",
+            "ar": f"{ar} لجهة {region.ar} برسم سنة {year}، تنشرها {org_title['ar']}.",
+        }
+        tags = sorted({*subject_tags, region.fr.split("-")[0].strip().lower()})
+        modified = start + timedelta(minutes=n * 7 + rng.randrange(5))
+        dataset_id = uuid.UUID(int=rng.getrandbits(128) | (1 << 127))
+        resources = []
+        for position in range(1 + rng.randrange(3)):
+            code = formats[rng.randrange(len(formats))]
+            resources.append(
+                (
+                    uuid.UUID(int=rng.getrandbits(128)),
+                    position,
+                    json.dumps({"fr": f"{fr} {year} ({code})", "ar": f"{ar} {year}"}),
+                    f"https://data.example.ma/files/{n}/{position}.{code.lower()}",
+                    code,
+                    FORMATS[code].media_type,
+                    rng.randrange(1_000, 50_000_000),
+                )
+            )
+        yield {
+            "id": dataset_id,
+            "name": f"{_slug(fr)}-{region.code}-{year}-{n}",
+            "title": title,
+            "description": description,
+            "organization_id": org_id,
+            "license_id": licenses[rng.randrange(len(licenses))],
+            "frequency": "ANNUAL",
+            "temporal": (date(year, 1, 1), date(year, 12, 31)),
+            "spatial": [region.code],
+            "theme": theme,
+            "tags": tags,
+            "modified": modified,
+            "resources": resources,
+        }
+
+
+DATASET_STAGE = """
+CREATE TEMP TABLE stage_dataset (
+    id uuid, name text, title json, description json, organization_id uuid, license_id text,
+    frequency text, temporal_start date, temporal_end date, spatial json, modified timestamptz,
+    title_sort text, title_tokens text, tag_tokens text, description_tokens text
+) ON COMMIT DROP
+"""
+DATASET_MOVE = """
+INSERT INTO dataset (id, name, title, description, organization_id, license_id, frequency,
+    temporal_start, temporal_end, spatial, contact_point, version, state, created_at,
+    modified_at, submitted_at, published_at, last_data_update, title_sort, search_document)
+SELECT id, name, title, description, organization_id, license_id, frequency,
+    temporal_start, temporal_end, spatial, '{"name": "Service open data"}'::json, '1.0',
+    'published', modified - interval '30 days', modified, modified - interval '20 days',
+    modified - interval '10 days', modified, title_sort,
+    setweight(to_tsvector('simple', title_tokens), 'A')
+    || setweight(to_tsvector('simple', tag_tokens), 'B')
+    || setweight(to_tsvector('simple', description_tokens), 'C')
+FROM stage_dataset
+"""
+
+
+def load_catalog(database_url: str, count: int) -> dict[str, Any]:
+    """Migrations, then ``count`` published datasets and their rows, by COPY; seconds taken."""
+    started = time.perf_counter()
+    upgrade(REPO_ROOT / "services" / "catalog" / "migrations", _sqlalchemy(database_url))
+    migrated = time.perf_counter()
+    now = datetime.now(UTC)
+    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
+        with cursor.copy(
+            "COPY organization (id, name, title, acronym, kind, active, created_at, modified_at) "
+            "FROM STDIN"
+        ) as copy:
+            for org_id, name, title in _organizations():
+                copy.write_row(
+                    (org_id, name, json.dumps(title), name.upper(), "ministry", True, now, now)
+                )
+        cursor.execute(DATASET_STAGE)
+        themes: list[tuple[uuid.UUID, str]] = []
+        tags: list[tuple[uuid.UUID, str]] = []
+        resources: list[tuple[Any, ...]] = []
+        with cursor.copy("COPY stage_dataset FROM STDIN") as copy:
+            for row in _rows(count):
+                title, description = row["title"], row["description"]
+                copy.write_row(
+                    (
+                        row["id"],
+                        row["name"],
+                        json.dumps(title, ensure_ascii=False),
+                        json.dumps(description, ensure_ascii=False),
+                        row["organization_id"],
+                        row["license_id"],
+                        row["frequency"],
+                        *row["temporal"],
+                        json.dumps(row["spatial"]),
+                        row["modified"],
+                        normalise(title["fr"])[:500],
+                        _joined_tokens(title),
+                        " ".join(" ".join(tokens(tag)) for tag in row["tags"]),
+                        _joined_tokens(description),
+                    )
+                )
+                themes.append((row["id"], row["theme"]))
+                tags.extend((row["id"], tag) for tag in row["tags"])
+                resources.extend((row["id"], row["modified"], *r) for r in row["resources"])
+        cursor.execute(DATASET_MOVE)
+        with cursor.copy("COPY dataset_theme (dataset_id, theme_name) FROM STDIN") as copy:
+            for theme_row in themes:
+                copy.write_row(theme_row)
+        with cursor.copy("COPY dataset_tag (dataset_id, tag) FROM STDIN") as copy:
+            for tag_row in tags:
+                copy.write_row(tag_row)
+        with cursor.copy(
+            "COPY resource (dataset_id, created_at, modified_at, id, position, title, url, "
+            "format, media_type, size) FROM STDIN"
+        ) as copy:
+            for dataset_id, modified, *resource in resources:
+                copy.write_row((dataset_id, modified, modified, *resource))
+        connection.commit()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+    loaded = time.perf_counter()
+    return {
+        "datasets": count,
+        "resources": len(resources),
+        "tags": len(tags),
+        "migrate_seconds": round(migrated - started, 2),
+        "load_seconds": round(loaded - migrated, 2),
+        "datasets_per_second": round(count / (loaded - migrated)),
+    }
+
+
+# --- Processes -----------------------------------------------------------------------------
+
+
+def _sqlalchemy(url: str) -> str:
+    return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def uvicorn_process(
+    target: str, port: int, env: dict[str, str], log: Path, ready_path: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``uvicorn --factory target`` on ``port``, one process, ready when ``ready_path`` is 200."""
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        target,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=output, stderr=output
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{target} exited with {process.returncode}; see {log}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{target} did not become ready; see {log}")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def memory_of(pid: int) -> dict[str, float]:
+    """Resident memory of a process, now and at its peak, in MiB (Linux /proc)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = round(int(value.split()[0]) / 1024, 1)
+    return {"rss_mib": fields.get("VmRSS", 0.0), "peak_rss_mib": fields.get("VmHWM", 0.0)}
+
+
+def bare_app():  # type: ignore[no-untyped-def]
+    """A bare FastAPI endpoint with the catalog's path, returning a constant dataset payload.
+
+    ``uvicorn --factory bench.catalog:bare_app`` with ``BENCH_BARE_PAYLOAD`` naming the JSON
+    file. A ``def`` endpoint, as the catalog's are (both run in the thread pool).
+    """
+    from fastapi import FastAPI
+
+    payload = json.loads(Path(os.environ[BARE_PAYLOAD_ENV]).read_text())
+    app = FastAPI()
+
+    @app.get("/api/v1/datasets/{id_or_slug}")
+    def dataset(id_or_slug: str) -> dict[str, Any]:
+        return payload
+
+    return app
+
+
+# --- Measurements --------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def record_search_sql(database_url: str, case: SearchCase) -> list[tuple[str, Any]]:
+    """The SQL statements ``GET /api/v1/datasets`` runs for this search, as the driver got them."""
+    from fastapi.testclient import TestClient
+
+    from services.catalog.app import create_app
+    from services.catalog.settings import CatalogSettings
+
+    settings = CatalogSettings(
+        database_url=database_url,
+        run_migrations=False,
+        relay_enabled=False,
+        consumer_enabled=False,
+    )
+    statements: list[tuple[str, Any]] = []
+    with _environment(LOG_LEVEL="WARNING"), TestClient(create_app(settings)) as client:
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                statements.append((statement, parameters))
+
+        engine = client.app.state.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = client.get(f"/api/v1/datasets?{urlencode(case.params)}")
+            response.raise_for_status()
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def measure_search(
+    api: str, database_url: str, repeats: int, warmup: int = 5
+) -> list[dict[str, Any]]:
+    results = []
+    with (
+        httpx.Client(base_url=api, timeout=60) as client,
+        psycopg.connect(database_url, autocommit=True) as connection,
+    ):
+        for case in SEARCHES:
+            statements = record_search_sql(_sqlalchemy(database_url), case)
+            url = f"/api/v1/datasets?{urlencode(case.params)}"
+            api_times: list[float] = []
+            db_times: list[float] = []
+            total = None
+            for n in range(warmup + repeats):
+                began = time.perf_counter()
+                response = client.get(url)
+                elapsed = time.perf_counter() - began
+                response.raise_for_status()
+                total = response.json()["total"]
+                began = time.perf_counter()
+                with connection.cursor() as cursor:
+                    for statement, parameters in statements:
+                        cursor.execute(statement, parameters)
+                        cursor.fetchall()
+                db_elapsed = time.perf_counter() - began
+                if n >= warmup:
+                    api_times.append(elapsed)
+                    db_times.append(db_elapsed)
+            api_p50, db_p50 = percentile(api_times, 0.5), percentile(db_times, 0.5)
+            results.append(
+                {
+                    "query": case.label,
+                    "params": case.params,
+                    "matches": total,
+                    "sql_statements": len(statements),
+                    "api_p50_ms": _ms(api_p50),
+                    "api_p95_ms": _ms(percentile(api_times, 0.95)),
+                    "db_p50_ms": _ms(db_p50),
+                    "db_p95_ms": _ms(percentile(db_times, 0.95)),
+                    "ratio_p50": round(api_p50 / db_p50, 2),
+                }
+            )
+    return results
+
+
+async def _load(port: int, paths: list[str], seconds: float, connections: int) -> dict[str, Any]:
+    """Requests per second over keep-alive HTTP/1.1 connections, each request in turn."""
+    statuses: Counter[int] = Counter()
+    received = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(offset: int) -> None:
+        nonlocal received
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        index = offset
+        try:
+            while time.perf_counter() < deadline:
+                path = paths[index % len(paths)]
+                index += connections
+                writer.write(f"GET {path} {REQUEST_TAIL}".encode())
+                status = int((await reader.readline()).split()[1])
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                received += len(await reader.readexactly(length))
+                statuses[status] += 1
+        finally:
+            writer.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(connections)))
+    elapsed = time.perf_counter() - began
+    done = sum(statuses.values())
+    return {
+        "requests": done,
+        "requests_per_second": round(done / elapsed, 1),
+        "mean_body_bytes": round(received / max(done, 1)),
+        "statuses": dict(statuses),
+    }
+
+
+def measure_throughput(
+    catalog_port: int,
+    bare_port: int,
+    paths: list[str],
+    seconds: float,
+    rounds: int,
+    connections: int,
+) -> dict[str, Any]:
+    catalog_runs, bare_runs = [], []
+    for _ in range(rounds):
+        bare_runs.append(uvloop.run(_load(bare_port, paths, seconds, connections)))
+        catalog_runs.append(uvloop.run(_load(catalog_port, paths, seconds, connections)))
+    for run in catalog_runs + bare_runs:
+        if set(run["statuses"]) != {200}:
+            raise RuntimeError(f"non-200 answers during the load: {run['statuses']}")
+    catalog_rate = statistics.median(r["requests_per_second"] for r in catalog_runs)
+    bare_rate = statistics.median(r["requests_per_second"] for r in bare_runs)
+    return {
+        "connections": connections,
+        "seconds_per_round": seconds,
+        "rounds": rounds,
+        "catalog_requests_per_second": catalog_rate,
+        "bare_requests_per_second": bare_rate,
+        "ratio": round(catalog_rate / bare_rate, 3),
+        "target_ratio": THROUGHPUT_TARGET,
+        "catalog_runs": catalog_runs,
+        "bare_runs": bare_runs,
+    }
+
+
+# --- The run -------------------------------------------------------------------------------
+
+
+def _scratch_database() -> tuple[str, str]:
+    name = f"bench_catalog_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return name, make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(name: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _sample_paths(database_url: str, count: int) -> list[str]:
+    with psycopg.connect(database_url) as connection:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM dataset WHERE state = 'published' ORDER BY random() LIMIT %s",
+                (count,),
+            )
+        ]
+    return [f"/api/v1/datasets/{name}" for name in names]
+
+
+def _median_payload(api: str, paths: list[str]) -> bytes:
+    with httpx.Client(base_url=api, timeout=30) as client:
+        bodies = [client.get(path).raise_for_status().content for path in paths[:50]]
+    return sorted(bodies, key=len)[len(bodies) // 2]
+
+
+def run(
+    output: Path,
+    datasets: int,
+    *,
+    search_repeats: int = 30,
+    seconds: float = 8.0,
+    rounds: int = 3,
+    connections: int = 8,
+    database: str | None = None,
+    keep_database: bool = False,
+) -> dict[str, Any]:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # The in-process app configures logging at INFO: keep the bench's own requests quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    log = output.with_suffix(".log")
+    log.write_text("")
+    if database:
+        name, database_url = (
+            database,
+            make_url(ADMIN_URL).set(database=database).render_as_string(hide_password=False),
+        )
+        loading: dict[str, Any] = {"reused_database": name}
+    else:
+        name, database_url = _scratch_database()
+        print(f"catalog bench: loading {datasets} datasets into {name}…", flush=True)
+        loading = load_catalog(database_url, datasets)
+        print(f"catalog bench: loaded in {loading['load_seconds']} s", flush=True)
+    try:
+        catalog_port, bare_port = _free_port(), _free_port()
+        catalog_env = {
+            "CATALOG_DATABASE_URL": database_url,
+            "CATALOG_PORT": str(catalog_port),
+            "CATALOG_RUN_MIGRATIONS": "false",
+            "KAFKA_TOPIC_PREFIX": f"bench-{uuid.uuid4().hex[:6]}.",
+        }
+        api = f"http://127.0.0.1:{catalog_port}"
+        with uvicorn_process(
+            "services.catalog.app:create_app", catalog_port, catalog_env, log, "/healthz"
+        ) as catalog:
+            print("catalog bench: search latency…", flush=True)
+            searches = measure_search(api, database_url, search_repeats)
+            paths = _sample_paths(database_url, 2000)
+            payload = _median_payload(api, paths)
+            payload_file = output.with_name("catalog-bare-payload.json")
+            payload_file.write_bytes(payload)
+            with uvicorn_process(
+                "bench.catalog:bare_app",
+                bare_port,
+                {BARE_PAYLOAD_ENV: str(payload_file)},
+                log,
+                paths[0],
+            ):
+                print("catalog bench: dataset GET throughput…", flush=True)
+                throughput = measure_throughput(
+                    catalog_port, bare_port, paths, seconds, rounds, connections
+                )
+            memory = memory_of(catalog.pid)
+    finally:
+        if not database and not keep_database:
+            _drop_database(name)
+    ratios = [s["ratio_p50"] for s in searches]
+    result = {
+        "benchmark": "catalog search latency and dataset GET throughput",
+        "when": datetime.now(UTC).isoformat(),
+        "cpus": os.cpu_count(),
+        "loading": loading,
+        "search": {
+            "repeats_per_query": search_repeats,
+            "queries": searches,
+            "worst_ratio_p50": max(ratios),
+            "median_ratio_p50": round(statistics.median(ratios), 2),
+            "target_ratio": SEARCH_TARGET,
+        },
+        "dataset_get": {"payload_bytes": len(payload), **throughput},
+        "catalog_memory": memory,
+    }
+    output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    markdown = output.with_suffix(".md")
+    markdown.write_text(render_markdown(result))
+    print(
+        f"catalog: search API/DB p50 ratio median {result['search']['median_ratio_p50']} "
+        f"(worst {result['search']['worst_ratio_p50']}, target <= {SEARCH_TARGET}); "
+        f"GET {throughput['catalog_requests_per_second']} req/s vs bare "
+        f"{throughput['bare_requests_per_second']} req/s, ratio {throughput['ratio']} "
+        f"(target >= {THROUGHPUT_TARGET}); RSS {memory['rss_mib']} MiB → {output}, {markdown}",
+        flush=True,
+    )
+    return result
+
+
+def render_markdown(result: dict[str, Any]) -> str:
+    loading = result["loading"]
+    lines = [
+        f"# Catalog benchmark ({result['when'][:19]}Z, {result['cpus']} CPUs)",
+        "",
+        f"Catalogue: {loading.get('datasets', '?')} published datasets "
+        f"({loading.get('resources', '?')} resources), loaded by COPY in "
+        f"{loading.get('load_seconds', '?')} s.",
+        "",
+        "## Search latency: API vs the same SQL on the database (target ratio ≤ 2)",
+        "",
+        "| query | matches | API p50 ms | API p95 ms | DB p50 ms | DB p95 ms | ratio p50 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in result["search"]["queries"]:
+        lines.append(
+            f"| {s['query']} | {s['matches']} | {s['api_p50_ms']} | {s['api_p95_ms']} | "
+            f"{s['db_p50_ms']} | {s['db_p95_ms']} | {s['ratio_p50']} |"
+        )
+    get = result["dataset_get"]
+    memory = result["catalog_memory"]
+    lines += [
+        "",
+        "## Dataset GET throughput vs a bare FastAPI endpoint (target ratio ≥ 0.5)",
+        "",
+        "| server | req/s (median of rounds) |",
+        "|---|---:|",
+        f"| catalog `GET /api/v1/datasets/{{name}}` | {get['catalog_requests_per_second']} |",
+        f"| bare FastAPI, constant {get['payload_bytes']}-byte payload | "
+        f"{get['bare_requests_per_second']} |",
+        f"| **ratio** | **{get['ratio']}** |",
+        "",
+        f"{get['connections']} keep-alive connections, {get['rounds']} rounds of "
+        f"{get['seconds_per_round']} s each, alternating.",
+        "",
+        f"Catalog process memory: RSS {memory['rss_mib']} MiB (peak {memory['peak_rss_mib']} MiB).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(output: Path, datasets: int = 100_000, **options: Any) -> dict[str, Any]:
+    """Entry point of ``python -m bench``: results to ``output`` (JSON) and ``.md`` next to it."""
+    return run(output, datasets, **options)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.catalog", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--output", type=Path, default=var_dir() / "bench" / "catalog.json")
+    parser.add_argument("--datasets", type=int, default=100_000)
+    parser.add_argument("--search-repeats", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=8.0, help="per throughput round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--database", help="reuse this already loaded database (no load, no drop)")
+    parser.add_argument("--keep-database", action="store_true", help="do not drop the database")
+    args = parser.parse_args()
+    main(
+        args.output,
+        args.datasets,
+        search_repeats=args.search_repeats,
+        seconds=args.seconds,
+        rounds=args.rounds,
+        connections=args.connections,
+        database=args.database,
+        keep_database=args.keep_database,
+    )
