@@ -298,7 +298,16 @@ def test_the_dataset_uri_still_answers_json_to_json_clients(catalog) -> None:
         response = client.get(
             f"/api/v1/datasets/{corpus.ids['budget-etat']}", headers={"Accept": accept}
         )
-        assert not response.headers["content-type"].startswith("text/turtle")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("application/json")
+        assert response.json()["name"] == "budget-etat"
+    # Writes to the dataset URI are not taken over by the RDF route, whatever the Accept.
+    response = client.patch(
+        f"/api/v1/datasets/{corpus.ids['budget-etat']}",
+        headers={"Accept": "text/turtle"},
+        json={"version": "2"},
+    )
+    assert response.status_code == 401
 
 
 def test_unknown_and_unpublished_datasets_are_not_found(catalog) -> None:
