@@ -174,8 +174,9 @@ def check_overdue(
             row.overdue_since = None
             continue
         due = schedule.due_at(now)
-        if aware(row.overdue_alerted_due_at) == due:
-            continue  # this period was already announced
+        alerted = aware(row.overdue_alerted_due_at)
+        if alerted is not None and due <= alerted:
+            continue  # this period (or a later one) was already announced
         alert = DatasetOverdue(
             dataset_id=row.dataset_id,
             institution_id=row.institution_id,
