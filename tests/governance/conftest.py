@@ -30,7 +30,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
 from libs.events import CloudEvent, EventData, Topic, dead_letter_topic, new_event
@@ -64,8 +64,6 @@ class GovernanceHarness:
         return Session(self.engine, expire_on_commit=False)
 
     def review_of(self, dataset_id: uuid.UUID) -> Review | None:
-        from sqlmodel import select
-
         with self.session() as session:
             return session.exec(select(Review).where(Review.dataset_id == dataset_id)).first()
 

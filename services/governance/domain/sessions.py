@@ -26,6 +26,7 @@ from libs.auth import TokenCodec
 from libs.http.problems import Problem, Unauthorized
 from services.governance.domain import accounts, audit
 from services.governance.domain.audit import Actor, utcnow
+from services.governance.domain.common import aware
 from services.governance.domain.passwords import (
     burn_verification_time,
     hash_password,
@@ -71,7 +72,8 @@ def _retry_after(
     ).all()
     if len(recent) < limit:
         return None
-    oldest_counted = recent[-1]
+    oldest_counted = aware(recent[-1])
+    assert oldest_counted is not None
     return max(1, math.ceil((oldest_counted + window - now).total_seconds()))
 
 
@@ -166,7 +168,7 @@ def refresh(
             "this refresh token was already used or revoked; log in again",
             code="invalid-refresh-token",
         )
-    if stored.expires_at <= now:
+    if aware(stored.expires_at) <= now:  # type: ignore[operator]
         raise Unauthorized("the refresh token has expired; log in again", code="token-expired")
     account = session.get(Account, stored.account_id)
     if account is None or not account.active:
