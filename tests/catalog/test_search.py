@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,12 +24,14 @@ from services.catalog.domain.search import (
     SortKey,
     search_datasets,
 )
+from services.catalog.models import Dataset, DatasetState, Organization
 from services.catalog.settings import CatalogSettings
 from tests.catalog.search_fixtures import (
     BACKENDS,
     HCP,
     PUBLISHED,
     Corpus,
+    add_dataset,
     database_url,
     migrated_engine,
     seed,
@@ -484,3 +487,55 @@ def test_rest_bad_parameters_are_422_problems_naming_them(
     problem = response.json()
     assert field in [error["field"] for error in problem["errors"]]
     assert field in problem["detail"]
+
+
+# --- counts stay true as the catalogue changes ---------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_counts_follow_every_change_of_the_catalogue(
+    backend: str, tmp_path: Path, postgres_databases: PostgresDatabases
+) -> None:
+    engine = migrated_engine(database_url(backend, tmp_path, postgres_databases))
+    corpus = seed(engine)
+    changing = Catalog(url="", engine=engine, corpus=corpus)
+    by_theme = {"facets": (FilterField.THEME,)}
+    assert changing.search(**by_theme).total == 5
+    assert counts(changing.search(**by_theme), FilterField.THEME)["education"] == 2
+
+    with Session(engine) as session:  # a withdrawal moves the modified time
+        dataset = session.get(Dataset, corpus.ids["ecoles-primaires"])
+        assert dataset is not None
+        dataset.state = DatasetState.WITHDRAWN
+        dataset.modified_at = datetime.now(UTC)
+        session.add(dataset)
+        session.commit()
+    assert changing.search(**by_theme).total == 4
+    assert counts(changing.search(**by_theme), FilterField.THEME)["education"] == 1
+
+    with Session(engine) as session:  # published with a time older than every other
+        add_dataset(
+            session,
+            corpus,
+            name="ecoles-anciennes",
+            title={"fr": "Écoles anciennes"},
+            organization_id=HCP,
+            modified="2001-01-01T00:00:00",
+            themes=("education",),
+        )
+        session.commit()
+    assert changing.search(**by_theme).total == 5
+    assert counts(changing.search(**by_theme), FilterField.THEME)["education"] == 2
+    assert changing.names(text="ecoles anciennes") == ["ecoles-anciennes"]
+
+    with Session(engine) as session:  # an organisation renamed: its new name filters
+        organization = session.get(Organization, HCP)
+        assert organization is not None
+        organization.name = "plan"
+        organization.modified_at = datetime.now(UTC)
+        session.add(organization)
+        session.commit()
+    plan = Filter(FilterField.ORGANIZATION, ("plan",))
+    assert changing.search(filters=(plan,)).total == 3
+    assert "plan" in counts(changing.search(), FilterField.ORGANIZATION)
+    engine.dispose()

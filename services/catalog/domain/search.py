@@ -17,8 +17,10 @@ counts and sorts, computed in the database so that it stays fast at 100,000 data
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -214,16 +216,23 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in {"true", "1", "yes", "on"}
 
 
-def _filter_condition(item: Filter) -> ColumnElement[bool]:
+def _organization_ids(session: Session, values: Sequence[str]) -> list[uuid.UUID]:
+    by_name = select(Organization.id).where(Organization.name.in_(list(values)))  # type: ignore[attr-defined]
+    return sorted({*_uuids(values), *session.scalars(by_name)})
+
+
+def _licence_ids(session: Session, *, open_: bool) -> list[str]:
+    statement = select(License.id).where(License.is_open.is_(open_))  # type: ignore[attr-defined]
+    return sorted(session.scalars(statement))
+
+
+def _filter_condition(session: Session, item: Filter) -> ColumnElement[bool]:
+    # Names and openness become id lists first: plain IN lists use the indexes.
     values = list(item.values)
     condition: ColumnElement[bool]
     match item.field:
         case FilterField.ORGANIZATION:
-            by_name = select(Organization.id).where(Organization.name.in_(values))  # type: ignore[attr-defined]
-            condition = or_(
-                Dataset.organization_id.in_(by_name),  # type: ignore[attr-defined]
-                Dataset.organization_id.in_(_uuids(values)),  # type: ignore[attr-defined]
-            )
+            condition = Dataset.organization_id.in_(_organization_ids(session, values))  # type: ignore[attr-defined]
         case FilterField.THEME:
             condition = Dataset.id.in_(  # type: ignore[union-attr]
                 select(DatasetTheme.dataset_id).where(DatasetTheme.theme_name.in_(values))  # type: ignore[attr-defined]
@@ -241,9 +250,11 @@ def _filter_condition(item: Filter) -> ColumnElement[bool]:
             )
         case FilterField.OPEN:
             wanted = {_truthy(v) for v in values}
-            open_ids = select(License.id).where(License.is_open.is_(True))  # type: ignore[attr-defined]
-            is_open = Dataset.license_id.in_(open_ids)  # type: ignore[union-attr]
-            is_closed = or_(Dataset.license_id.is_(None), not_(is_open))  # type: ignore[union-attr]
+            is_open = Dataset.license_id.in_(_licence_ids(session, open_=True))  # type: ignore[union-attr]
+            is_closed = or_(
+                Dataset.license_id.is_(None),  # type: ignore[union-attr]
+                Dataset.license_id.in_(_licence_ids(session, open_=False)),  # type: ignore[union-attr]
+            )
             if wanted == {True}:
                 condition = is_open
             elif wanted == {False}:
@@ -257,11 +268,11 @@ def _filter_condition(item: Filter) -> ColumnElement[bool]:
     return not_(condition) if item.exclude else condition
 
 
-def _conditions(query: SearchQuery) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, query: SearchQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Dataset.state.in_([state.value for state in query.states])  # type: ignore[attr-defined]
     ]
-    conditions.extend(_filter_condition(item) for item in query.filters)
+    conditions.extend(_filter_condition(session, item) for item in query.filters)
     if query.modified_since is not None:
         conditions.append(Dataset.modified_at >= as_utc(query.modified_since))  # type: ignore[operator]
     if query.modified_until is not None:
@@ -331,11 +342,103 @@ def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]
 
 _TOTAL = "_total"
 
+# --- counts cache --------------------------------------------------------------------------
+# Counting facets over a large share of 100,000 datasets takes the database hundreds of
+# milliseconds, and the most frequent searches (the landing page, a theme, an organisation)
+# repeat. Their totals and facet counts are kept per process and used while the catalogue is
+# unchanged: every change of a dataset moves its modified time (domain/datasets.py ``touch``)
+# and a publication or withdrawal changes the published count, which the stamp reads from the
+# (state, modified_at) index at each search. The page of results itself is always read fresh.
+
+COUNTS_CACHE_ENTRIES = 512
+COUNTS_CACHE_SECONDS = 300.0
+
+
+def _catalogue_stamp(session: Session) -> tuple[Any, ...]:
+    """What a public search's counts depend on; equal stamps mean equal counts."""
+
+    def latest(state: DatasetState) -> Any:
+        return (
+            select(func.max(Dataset.modified_at))
+            .where(Dataset.state == state.value)
+            .scalar_subquery()
+        )
+
+    published = (
+        select(func.count())
+        .select_from(Dataset)
+        .where(Dataset.state == DatasetState.PUBLISHED.value)
+        .scalar_subquery()
+    )
+    organizations = select(func.max(Organization.modified_at)).scalar_subquery()
+    row = session.execute(
+        select(published, organizations, *(latest(state) for state in DatasetState))
+    ).one()
+    return tuple(row)
+
+
+class _CountsCache:
+    def __init__(self, entries: int, seconds: float) -> None:
+        self.entries = entries
+        self.seconds = seconds
+        self._items: OrderedDict[tuple[Any, ...], tuple[Any, float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(session: Session, query: SearchQuery) -> tuple[Any, ...]:
+        return (
+            session.get_bind().url.render_as_string(hide_password=True),
+            tuple(query_tokens(query.text)),
+            query.filters,
+            as_utc(query.modified_since),
+            as_utc(query.modified_until),
+            query.facets,
+            query.facet_limit,
+            query.facet_mincount,
+        )
+
+    def get(self, key: tuple[Any, ...], stamp: Any) -> Any:
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None or entry[0] != stamp or entry[1] < time.monotonic():
+                return None
+            self._items.move_to_end(key)
+            return entry[2]
+
+    def put(self, key: tuple[Any, ...], stamp: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = (stamp, time.monotonic() + self.seconds, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_cache = _CountsCache(COUNTS_CACHE_ENTRIES, COUNTS_CACHE_SECONDS)
+
+
+def clear_counts_cache() -> None:
+    _cache.clear()
+
 
 def _facet_statement(
-    conditions: list[ColumnElement[bool]], facets: Sequence[FilterField]
+    conditions: list[ColumnElement[bool]],
+    facets: Sequence[FilterField],
+    *,
+    postgres: bool,
+    limit: int | None,
+    mincount: int,
 ) -> Select[Any]:
-    """One statement: the total and (field, value, count) of every facet asked for."""
+    """One statement: the total and (field, value, count) of every facet asked for.
+
+    PostgreSQL computes the matching datasets once (a CTE used several times is materialised)
+    and hash-joins each facet table to them. SQLite has no statistics on a materialised CTE
+    and would scan whole facet tables against it: there the CTE is inlined in each branch,
+    which lets it drive each join from the (usually few) matching ids through the indexes.
+    """
     matched = (
         select(
             Dataset.id.label("id"),  # type: ignore[union-attr]
@@ -345,6 +448,8 @@ def _facet_statement(
         .where(*conditions)
         .cte("matched")
     )
+    if not postgres:
+        matched = matched.prefix_with("NOT MATERIALIZED")
 
     def name(value: str) -> Any:
         return literal_column(f"'{value}'").label("field")
@@ -392,19 +497,59 @@ def _facet_statement(
             .where(Resource.format.is_not(None))  # type: ignore[union-attr]
             .group_by(Resource.format)
         )
-    return union_all(*branches)  # type: ignore[return-value]
+    counts = union_all(*branches).subquery("counts")
+    if limit is None and mincount <= 1:
+        return select(counts.c.field, counts.c.value, counts.c.n)
+    # The most frequent values of each facet only (a catalogue has thousands of tags); the
+    # total and the licences, from which openness is derived, are kept whole.
+    rank = func.row_number().over(
+        partition_by=counts.c.field, order_by=(counts.c.n.desc(), counts.c.value)
+    )
+    ranked = select(counts.c.field, counts.c.value, counts.c.n, rank.label("rank")).subquery(
+        "ranked"
+    )
+    kept = ranked.c.n >= mincount
+    if limit is not None:
+        kept = and_(kept, ranked.c.rank <= limit)
+    whole = ranked.c.field.in_(
+        [literal_column(f"'{_TOTAL}'"), literal_column(f"'{FilterField.LICENSE}'")]
+    )
+    return select(ranked.c.field, ranked.c.value, ranked.c.n).where(or_(whole, kept))
+
+
+_Counts = tuple[int, dict[str, dict[str, int]]]
+
+
+def _count(session: Session, conditions: list[ColumnElement[bool]], query: SearchQuery) -> _Counts:
+    """The total and the raw facet counts, from the cache while the catalogue is unchanged."""
+    key = _cache.key(session, query) if query.states == (DatasetState.PUBLISHED,) else None
+    stamp = _catalogue_stamp(session) if key is not None else None
+    if key is not None and (cached := _cache.get(key, stamp)) is not None:
+        return cached
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    total = 0
+    statement = _facet_statement(
+        conditions,
+        query.facets,
+        postgres=_is_postgres(session),
+        limit=query.facet_limit,
+        mincount=query.facet_mincount,
+    )
+    for field_name, value, n in session.execute(statement):
+        if field_name == _TOTAL:
+            total = int(n)
+        elif value is not None:
+            counts[field_name][value] = int(n)
+    if key is not None:
+        _cache.put(key, stamp, (total, dict(counts)))
+    return total, counts
 
 
 def _facets(
     session: Session, conditions: list[ColumnElement[bool]], query: SearchQuery
 ) -> tuple[int, dict[FilterField, list[FacetValue]]]:
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    total = 0
-    for field_name, value, n in session.execute(_facet_statement(conditions, query.facets)):
-        if field_name == _TOTAL:
-            total = int(n)
-        elif value is not None:
-            counts[field_name][value] = int(n)
+    total, cached_counts = _count(session, conditions, query)
+    counts = {field_name: dict(values) for field_name, values in cached_counts.items()}
 
     licenses = {lic.id: lic for lic in session.scalars(select(License))}
     if FilterField.OPEN in query.facets:
@@ -497,7 +642,7 @@ def localized(values: dict[str, str] | None, language: str = "fr") -> str | None
 
 
 def search_datasets(session: Session, query: SearchQuery) -> SearchResult:
-    conditions = _conditions(query)
+    conditions = _conditions(session, query)
     words = query_tokens(query.text)
     text_match = _text_match(session, words) if words else None
     if text_match is not None:
