@@ -18,6 +18,9 @@ class CatalogSettings(ServiceSettings):
     upload_dir: str = ""
     # Largest file a steward may upload (default 512 MiB); larger ones are refused with 413.
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+    # How long a search's total and facet counts may be reused while the catalogue has not
+    # changed (domain/search.py checks that at every search); 0 counts afresh every time.
+    search_counts_cache_seconds: float = Field(default=300.0, ge=0)
 
     @property
     def upload_path(self) -> Path:

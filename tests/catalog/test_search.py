@@ -24,7 +24,7 @@ from services.catalog.domain.search import (
     SortKey,
     search_datasets,
 )
-from services.catalog.models import Dataset, DatasetState, Organization
+from services.catalog.models import Dataset, DatasetState, DatasetTag, Organization
 from services.catalog.settings import CatalogSettings
 from tests.catalog.search_fixtures import (
     BACKENDS,
@@ -538,4 +538,11 @@ def test_counts_follow_every_change_of_the_catalogue(
     plan = Filter(FilterField.ORGANIZATION, ("plan",))
     assert changing.search(filters=(plan,)).total == 3
     assert "plan" in counts(changing.search(), FilterField.ORGANIZATION)
+
+    with Session(engine) as session:  # written behind the domain's back: no modified time
+        session.add(DatasetTag(dataset_id=corpus.ids["qualite-air"], tag="ozone"))
+        session.commit()
+    with Session(engine) as session:
+        fresh = search_datasets(session, SearchQuery(), counts_cache_seconds=0)
+    assert counts(fresh, FilterField.TAG)["ozone"] == 1
     engine.dispose()

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from libs.db import get_session
 from services.catalog.domain.ckan import ACTIONS, BadRequest, CkanError, Params, Site, run_action
+from services.catalog.domain.search import COUNTS_CACHE_SECONDS
 
 router = APIRouter(tags=["CKAN API"])
 
@@ -63,7 +64,8 @@ async def action_params(request: Request) -> Params | CkanError:
 def _site(request: Request) -> Site:
     settings = request.app.state.settings
     url = (getattr(settings, "public_url", "") or str(request.base_url)).rstrip("/")
-    return Site(url=url)
+    cache = getattr(settings, "search_counts_cache_seconds", COUNTS_CACHE_SECONDS)
+    return Site(url=url, counts_cache_seconds=cache)
 
 
 DESCRIPTION = (

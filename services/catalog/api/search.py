@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -18,6 +18,7 @@ from libs.db import get_session
 from libs.http.pagination import PageParams, page_params
 from libs.http.problems import InvalidInput
 from services.catalog.domain.search import (
+    COUNTS_CACHE_SECONDS,
     FACET_FIELDS,
     DatasetBundle,
     FacetValue,
@@ -187,6 +188,7 @@ def _clean(values: list[str]) -> tuple[str, ...]:
     ),
 )
 def search(
+    request: Request,
     q: str | None = Query(None, max_length=500, description="Words to find"),
     organization: list[str] = Query([], description="Organisation id or name (any of)"),
     theme: list[str] = Query([], description="Theme name (all of)"),
@@ -218,7 +220,10 @@ def search(
         limit=paging.limit,
         facets=FACET_FIELDS,
     )
-    result = search_datasets(session, query)
+    cache_seconds = getattr(
+        request.app.state.settings, "search_counts_cache_seconds", COUNTS_CACHE_SECONDS
+    )
+    result = search_datasets(session, query, counts_cache_seconds=cache_seconds)
     return DatasetSearchPage(
         items=[summary(bundle, with_score=bool(q)) for bundle in result.items],
         total=result.total,

@@ -28,6 +28,7 @@ from libs.http.problems import Problem
 from libs.text import normalise
 from libs.vocabularies import REGIONS
 from services.catalog.domain.search import (
+    COUNTS_CACHE_SECONDS,
     DEFAULT_SORT,
     DatasetBundle,
     FacetValue,
@@ -238,7 +239,10 @@ class Params:
 
 @dataclass(frozen=True)
 class Site:
+    """What the actions need to know of the running catalog."""
+
     url: str
+    counts_cache_seconds: float = COUNTS_CACHE_SECONDS
     title: str = "Bayanat"
     description: str = (
         "Le portail national des données ouvertes — البوابة الوطنية للبيانات المفتوحة"
@@ -687,7 +691,7 @@ def package_search(session: Session, params: Params, site: Site) -> dict[str, An
         facet_limit=None if facet_limit is None or facet_limit < 0 else facet_limit,
         facet_mincount=facet_mincount,
     )
-    result = search_datasets(session, query)
+    result = search_datasets(session, query, counts_cache_seconds=site.counts_cache_seconds)
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, dict[str, Any]] = {}
     for name in facet_names:
@@ -751,6 +755,7 @@ def current_package_list_with_resources(
     result = search_datasets(
         session,
         SearchQuery(sort=(Sort(SortKey.MODIFIED, True),), offset=offset, limit=limit, facets=()),
+        counts_cache_seconds=site.counts_cache_seconds,
     )
     return [package_dict(bundle, site) for bundle in result.items]
 
@@ -831,6 +836,7 @@ def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str
             limit=GROUP_DATASETS_MAX,
             facets=(),
         ),
+        counts_cache_seconds=site.counts_cache_seconds,
     )
     return [package_dict(bundle, site) for bundle in result.items]
 

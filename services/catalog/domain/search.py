@@ -378,9 +378,8 @@ def _catalogue_stamp(session: Session) -> tuple[Any, ...]:
 
 
 class _CountsCache:
-    def __init__(self, entries: int, seconds: float) -> None:
+    def __init__(self, entries: int) -> None:
         self.entries = entries
-        self.seconds = seconds
         self._items: OrderedDict[tuple[Any, ...], tuple[Any, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -405,9 +404,9 @@ class _CountsCache:
             self._items.move_to_end(key)
             return entry[2]
 
-    def put(self, key: tuple[Any, ...], stamp: Any, value: Any) -> None:
+    def put(self, key: tuple[Any, ...], stamp: Any, value: Any, seconds: float) -> None:
         with self._lock:
-            self._items[key] = (stamp, time.monotonic() + self.seconds, value)
+            self._items[key] = (stamp, time.monotonic() + seconds, value)
             self._items.move_to_end(key)
             while len(self._items) > self.entries:
                 self._items.popitem(last=False)
@@ -417,7 +416,7 @@ class _CountsCache:
             self._items.clear()
 
 
-_cache = _CountsCache(COUNTS_CACHE_ENTRIES, COUNTS_CACHE_SECONDS)
+_cache = _CountsCache(COUNTS_CACHE_ENTRIES)
 
 
 def clear_counts_cache() -> None:
@@ -520,9 +519,15 @@ def _facet_statement(
 _Counts = tuple[int, dict[str, dict[str, int]]]
 
 
-def _count(session: Session, conditions: list[ColumnElement[bool]], query: SearchQuery) -> _Counts:
+def _count(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    query: SearchQuery,
+    cache_seconds: float,
+) -> _Counts:
     """The total and the raw facet counts, from the cache while the catalogue is unchanged."""
-    key = _cache.key(session, query) if query.states == (DatasetState.PUBLISHED,) else None
+    cached_kind = query.states == (DatasetState.PUBLISHED,) and cache_seconds > 0
+    key = _cache.key(session, query) if cached_kind else None
     stamp = _catalogue_stamp(session) if key is not None else None
     if key is not None and (cached := _cache.get(key, stamp)) is not None:
         return cached
@@ -541,14 +546,17 @@ def _count(session: Session, conditions: list[ColumnElement[bool]], query: Searc
         elif value is not None:
             counts[field_name][value] = int(n)
     if key is not None:
-        _cache.put(key, stamp, (total, dict(counts)))
+        _cache.put(key, stamp, (total, dict(counts)), cache_seconds)
     return total, counts
 
 
 def _facets(
-    session: Session, conditions: list[ColumnElement[bool]], query: SearchQuery
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    query: SearchQuery,
+    cache_seconds: float,
 ) -> tuple[int, dict[FilterField, list[FacetValue]]]:
-    total, cached_counts = _count(session, conditions, query)
+    total, cached_counts = _count(session, conditions, query, cache_seconds)
     counts = {field_name: dict(values) for field_name, values in cached_counts.items()}
 
     licenses = {lic.id: lic for lic in session.scalars(select(License))}
@@ -641,14 +649,21 @@ def localized(values: dict[str, str] | None, language: str = "fr") -> str | None
 # --- the search ----------------------------------------------------------------------------
 
 
-def search_datasets(session: Session, query: SearchQuery) -> SearchResult:
+def search_datasets(
+    session: Session, query: SearchQuery, *, counts_cache_seconds: float = COUNTS_CACHE_SECONDS
+) -> SearchResult:
+    """One page of the datasets ``query`` matches, their total and its facets.
+
+    ``counts_cache_seconds``: how long the total and facet counts of a public search may be
+    reused while the catalogue is unchanged (0: counted afresh).
+    """
     conditions = _conditions(session, query)
     words = query_tokens(query.text)
     text_match = _text_match(session, words) if words else None
     if text_match is not None:
         conditions.append(text_match.condition)
 
-    total, facets = _facets(session, conditions, query)
+    total, facets = _facets(session, conditions, query, counts_cache_seconds)
     if query.limit <= 0 or total <= query.offset:
         return SearchResult(total=total, items=[], facets=facets)
 
