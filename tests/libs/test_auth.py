@@ -55,7 +55,7 @@ def test_expired_forged_and_foreign_tokens_are_refused() -> None:
         codec.principal(forger.encode(principal, lifetime=timedelta(minutes=5)))
 
     other_audience = TokenCodec(PlatformSettings(jwt_secret="s" * 32, jwt_audience="elsewhere"))
-    with pytest.raises(Unauthorized, match="(?i)audience"):
+    with pytest.raises(Unauthorized, match=r"(?i)audience"):
         codec.principal(other_audience.encode(principal, lifetime=timedelta(minutes=5)))
 
     refresh = codec.encode(principal, lifetime=timedelta(minutes=5), token_type="refresh")
