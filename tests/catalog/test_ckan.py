@@ -171,6 +171,8 @@ def test_package_search_facets_filters_sort_and_paging(server: Server) -> None:
     assert len(only_counts["facets"]["tags"]) == 6
     limited = ckan.action.package_search(**{"facet.field": ["tags"], "facet.limit": 2})
     assert len(limited["facets"]["tags"]) == 2
+    slim = ckan.action.package_search(q="air", fl="name,metadata_modified")
+    assert slim["results"] == [{"name": "qualite-air", "metadata_modified": "2024-05-10T10:00:00"}]
     frequent = ckan.action.package_search(**{"facet.field": ["groups"], "facet.mincount": 2})
     assert frequent["facets"]["groups"] == {"education": 2, "sante": 2}
 
@@ -403,6 +405,10 @@ def test_lists_and_reference_actions(server: Server) -> None:
     )
     assert licenses["cc-by"]["od_conformance"] == "approved"
     assert licenses["other-closed"]["is_okd_compliant"] is False
+
+    assert "rows" in ckan.action.help_show(name="package_search")
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.help_show(name="package_levitate")
 
     status = ckan.action.status_show()
     assert status["site_url"] == server.url

@@ -658,6 +658,8 @@ def _published(session: Session, ref: str) -> Dataset:
 
 @action
 def package_search(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    """Search the published datasets: q, fq, rows (at most 1000), start, sort, fl, facet,
+    facet.field, facet.limit, facet.mincount."""
     rows = params.integer("rows", ROWS_DEFAULT, maximum=ROWS_MAX)
     start = params.integer("start", 0)
     sort_text = params.text("sort") or "score desc, metadata_modified desc"
@@ -704,13 +706,27 @@ def package_search(session: Session, params: Params, site: Site) -> dict[str, An
                 for v in values
             ],
         }
+    results = [package_dict(bundle, site) for bundle in result.items]
+    fields = _field_list(params)
+    if fields:
+        results = [{key: package.get(key) for key in fields} for package in results]
     return {
         "count": result.total,
-        "results": [package_dict(bundle, site) for bundle in result.items],
+        "results": results,
         "sort": sort_text,
         "facets": facets,
         "search_facets": search_facets,
     }
+
+
+def _field_list(params: Params) -> list[str]:
+    """``fl``: the package fields each result keeps (a list, or names split by , or space)."""
+    value = params.values.get("fl")
+    if value is None or value == "" or value == "*":
+        return []
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    return [name for name in re.split(r"[\s,]+", str(value)) if name]
 
 
 def _fq_values(params: Params) -> list[str]:
@@ -724,12 +740,14 @@ def _fq_values(params: Params) -> list[str]:
 
 @action
 def package_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    """One published dataset by id or name: id."""
     dataset = _published(session, params.required("id"))
     return package_dict(load_bundles(session, [dataset])[0], site)
 
 
 @action
 def package_list(session: Session, params: Params, site: Site) -> list[str]:
+    """Names of the published datasets, by name: limit, offset."""
     limit = params.integer("limit", None)
     offset = params.integer("offset", 0)
     statement = (
@@ -747,6 +765,7 @@ def package_list(session: Session, params: Params, site: Site) -> list[str]:
 def current_package_list_with_resources(
     session: Session, params: Params, site: Site
 ) -> list[dict[str, Any]]:
+    """Published datasets with their resources, most recently modified first: limit, offset."""
     limit = params.integer("limit", ROWS_DEFAULT, maximum=ROWS_MAX) or 0
     offset = params.integer("offset", None)
     if offset is None:
@@ -762,6 +781,7 @@ def current_package_list_with_resources(
 
 @action
 def resource_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    """One resource of a published dataset: id."""
     ref = params.required("id")
     key = as_uuid(ref)
     resource = session.get(Resource, key) if key else None
@@ -805,6 +825,8 @@ def _sorted_groups(items: list[tuple[str, str, int]], sort_text: str) -> list[tu
 
 @action
 def organization_list(session: Session, params: Params, site: Site) -> list[Any]:
+    """The organisations: all_fields, sort (name, title, package_count), limit, offset,
+    organizations, include_dataset_count."""
     all_fields = params.boolean("all_fields", False)
     limit, offset = _list_limits(params, all_fields)
     wanted = set(params.strings("organizations") or [])
@@ -843,6 +865,7 @@ def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str
 
 @action
 def organization_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    """One organisation by id or name: id, include_datasets."""
     ref = params.required("id")
     key = as_uuid(ref)
     organization = session.get(Organization, key) if key else None
@@ -881,6 +904,7 @@ def _theme_counts(session: Session) -> dict[str, int]:
 
 @action
 def group_list(session: Session, params: Params, site: Site) -> list[Any]:
+    """The themes, as CKAN groups: all_fields, sort, limit, offset, groups."""
     all_fields = params.boolean("all_fields", False)
     limit, offset = _list_limits(params, all_fields)
     wanted = set(params.strings("groups") or [])
@@ -900,6 +924,7 @@ def group_list(session: Session, params: Params, site: Site) -> list[Any]:
 
 @action
 def group_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    """One theme by name or id: id, include_datasets."""
     theme = _find_theme(session, params.required("id"))
     result = group_dict(theme, _theme_counts(session).get(theme.name, 0))
     if params.boolean("include_datasets", False):
@@ -909,6 +934,7 @@ def group_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
 
 @action
 def tag_list(session: Session, params: Params, site: Site) -> list[Any]:
+    """Tags of the published datasets: query (a part of the name), all_fields, limit, offset."""
     if params.text("vocabulary_id"):
         return []  # the catalog's tags are all free tags
     statement = (
@@ -937,11 +963,23 @@ def tag_list(session: Session, params: Params, site: Site) -> list[Any]:
 
 @action
 def license_list(session: Session, params: Params, site: Site) -> list[dict[str, Any]]:
+    """The licences a dataset may carry."""
     return [license_dict(lic) for lic in session.scalars(select(License).order_by(License.id))]
 
 
 @action
+def help_show(session: Session, params: Params, site: Site) -> str:
+    """What an action does and the parameters it reads: name."""
+    name = params.required("name")
+    function = ACTIONS.get(name)
+    if function is None:
+        raise NotFoundError(f"Action function not found: {name}")
+    return " ".join((function.__doc__ or name).split())
+
+
+@action
 def status_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
+    """The site, its default language and the CKAN version it answers as."""
     return {
         "site_title": site.title,
         "site_description": site.description,
