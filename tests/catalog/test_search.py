@@ -50,7 +50,7 @@ class Catalog:
             return search_datasets(session, SearchQuery(**fields))  # type: ignore[arg-type]
 
     def names(self, **fields: object) -> list[str]:
-        return [bundle.dataset.name for bundle in self.search(limit=100, **fields).items]
+        return [view.dataset.name for view in self.search(limit=100, **fields).items]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -152,7 +152,7 @@ def test_title_matches_rank_before_description_matches(seeded: Catalog) -> None:
     # "santé": a title (and tag) match before a description match modified later.
     assert seeded.names(text="sante") == ["sante-etablissements", "qualite-air"]
     result = seeded.search(text="ecoles")
-    assert result.items[0].score > result.items[1].score > 0
+    assert result.scores[0] > result.scores[1] > 0
 
 
 def test_only_published_datasets_are_public(seeded: Catalog) -> None:
@@ -225,7 +225,7 @@ def test_only_published_datasets_are_public(seeded: Catalog) -> None:
 )
 def test_filters(seeded: Catalog, filters: list[Filter], expected: set[str]) -> None:
     result = seeded.search(filters=tuple(filters), limit=100)
-    assert {bundle.dataset.name for bundle in result.items} == expected
+    assert {view.dataset.name for view in result.items} == expected
     assert result.total == len(expected)
 
 
@@ -395,6 +395,7 @@ def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> N
         "is_open": True,
     }
     assert item["formats"] == ["CSV", "PDF"]
+    assert item["reuse_count"] == 0
     assert item["modified"] == "2024-03-01T10:00:00Z"
     assert item["published"] == "2024-03-01T10:00:00Z"
     assert set(body["facets"]) == {"organization", "theme", "tag", "license", "format", "is_open"}

@@ -20,7 +20,6 @@ from libs.http.problems import InvalidInput
 from services.catalog.domain.search import (
     COUNTS_CACHE_SECONDS,
     FACET_FIELDS,
-    DatasetBundle,
     FacetValue,
     Filter,
     FilterField,
@@ -30,6 +29,7 @@ from services.catalog.domain.search import (
     as_utc,
     search_datasets,
 )
+from services.catalog.domain.views import DatasetView
 
 router = APIRouter(tags=["search"])
 
@@ -91,6 +91,7 @@ class DatasetSummary(BaseModel):
     tags: list[str]
     license: LicenseRef | None = None
     formats: list[str]
+    reuse_count: int = 0
     modified: datetime
     published: datetime | None = None
     score: float | None = None
@@ -112,9 +113,9 @@ class DatasetSearchPage(BaseModel):
     facets: dict[str, list[FacetItem]]
 
 
-def summary(bundle: DatasetBundle, *, with_score: bool = False) -> DatasetSummary:
-    dataset = bundle.dataset
-    organization = bundle.organization
+def summary(view: DatasetView, score: float | None = None) -> DatasetSummary:
+    dataset = view.dataset
+    organization = view.organization
     return DatasetSummary(
         id=dataset.id,
         name=dataset.name,
@@ -125,19 +126,18 @@ def summary(bundle: DatasetBundle, *, with_score: bool = False) -> DatasetSummar
             name=organization.name if organization else None,
             title=LocalizedText(**organization.title) if organization else None,
         ),
-        themes=[ThemeRef(name=t.name, title=LocalizedText(**t.title)) for t in bundle.themes],
-        tags=bundle.tags,
+        themes=[ThemeRef(name=t.name, title=LocalizedText(**t.title)) for t in view.themes],
+        tags=view.tags,
         license=(
-            LicenseRef(
-                id=bundle.license.id, title=bundle.license.title, is_open=bundle.license.is_open
-            )
-            if bundle.license
+            LicenseRef(id=view.license.id, title=view.license.title, is_open=view.license.is_open)
+            if view.license
             else None
         ),
-        formats=bundle.formats,
+        formats=view.formats,
+        reuse_count=view.reuse_count,
         modified=as_utc(dataset.modified_at),  # type: ignore[arg-type]
         published=as_utc(dataset.published_at),
-        score=bundle.score if with_score else None,
+        score=score,
     )
 
 
@@ -225,7 +225,10 @@ def search(
     )
     result = search_datasets(session, query, counts_cache_seconds=cache_seconds)
     return DatasetSearchPage(
-        items=[summary(bundle, with_score=bool(q)) for bundle in result.items],
+        items=[
+            summary(view, score if q else None)
+            for view, score in zip(result.items, result.scores, strict=True)
+        ],
         total=result.total,
         page=paging.page,
         page_size=paging.page_size,

@@ -30,7 +30,6 @@ from libs.vocabularies import REGIONS
 from services.catalog.domain.search import (
     COUNTS_CACHE_SECONDS,
     DEFAULT_SORT,
-    DatasetBundle,
     FacetValue,
     Filter,
     FilterField,
@@ -38,10 +37,10 @@ from services.catalog.domain.search import (
     Sort,
     SortKey,
     as_utc,
-    load_bundles,
     localized,
     search_datasets,
 )
+from services.catalog.domain.views import DatasetView, is_uploaded, load_view, resource_url
 from services.catalog.models import (
     Dataset,
     DatasetState,
@@ -347,18 +346,11 @@ def license_dict(lic: License) -> dict[str, Any]:
     }
 
 
-def download_path(dataset_id: uuid.UUID, resource_id: uuid.UUID) -> str:
-    """Where the catalog serves an uploaded file (relative to the service's base URL)."""
-    return f"/api/v1/datasets/{dataset_id}/resources/{resource_id}/download"
-
-
 def resource_dict(resource: Resource, site: Site) -> dict[str, Any]:
-    uploaded = resource.url is None
-    url = resource.url or site.url.rstrip("/") + download_path(resource.dataset_id, resource.id)
     return {
         "id": str(resource.id),
         "package_id": str(resource.dataset_id),
-        "url": url,
+        "url": resource_url(resource, site.url),
         "name": localized(resource.title) or "",
         "name_translated": translated(resource.title),
         "description": localized(resource.description) or "",
@@ -372,7 +364,7 @@ def resource_dict(resource: Resource, site: Site) -> dict[str, Any]:
         "last_modified": ckan_time(resource.modified_at),
         "metadata_modified": ckan_time(resource.modified_at),
         "position": resource.position,
-        "url_type": "upload" if uploaded else None,
+        "url_type": "upload" if is_uploaded(resource) else None,
         "state": "active",
         "cache_url": None,
         "datastore_active": False,
@@ -403,11 +395,11 @@ def _extras(dataset: Dataset) -> list[dict[str, str]]:
     return [{"key": key, "value": extras[key]} for key in sorted(extras)]
 
 
-def package_dict(bundle: DatasetBundle, site: Site) -> dict[str, Any]:
-    dataset = bundle.dataset
-    organization = bundle.organization
+def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
+    dataset = view.dataset
+    organization = view.organization
     contact = dataset.contact_point or {}
-    lic = bundle.license
+    lic = view.license
     return {
         "id": str(dataset.id),
         "name": dataset.name,
@@ -420,15 +412,15 @@ def package_dict(bundle: DatasetBundle, site: Site) -> dict[str, Any]:
         "private": False,
         "owner_org": str(dataset.organization_id),
         "organization": organization_dict(organization) if organization else None,
-        "groups": [group_dict(theme) for theme in bundle.themes],
+        "groups": [group_dict(theme) for theme in view.themes],
         "license_id": dataset.license_id or "",
         "license_title": lic.title if lic else "",
         "license_url": (lic.url or "") if lic else "",
         "isopen": bool(lic and lic.is_open),
-        "tags": [tag_dict(tag) for tag in bundle.tags],
-        "num_tags": len(bundle.tags),
-        "resources": [resource_dict(resource, site) for resource in bundle.resources],
-        "num_resources": len(bundle.resources),
+        "tags": [tag_dict(tag) for tag in view.tags],
+        "num_tags": len(view.tags),
+        "resources": [resource_dict(resource, site) for resource in view.resources],
+        "num_resources": len(view.resources),
         "extras": _extras(dataset),
         "metadata_created": ckan_time(dataset.created_at),
         "metadata_modified": ckan_time(dataset.modified_at),
@@ -706,7 +698,7 @@ def package_search(session: Session, params: Params, site: Site) -> dict[str, An
                 for v in values
             ],
         }
-    results = [package_dict(bundle, site) for bundle in result.items]
+    results = [package_dict(view, site) for view in result.items]
     fields = _field_list(params)
     if fields:
         results = [{key: package.get(key) for key in fields} for package in results]
@@ -742,7 +734,7 @@ def _fq_values(params: Params) -> list[str]:
 def package_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
     """One published dataset by id or name: id."""
     dataset = _published(session, params.required("id"))
-    return package_dict(load_bundles(session, [dataset])[0], site)
+    return package_dict(load_view(session, dataset), site)
 
 
 @action
@@ -776,7 +768,7 @@ def current_package_list_with_resources(
         SearchQuery(sort=(Sort(SortKey.MODIFIED, True),), offset=offset, limit=limit, facets=()),
         counts_cache_seconds=site.counts_cache_seconds,
     )
-    return [package_dict(bundle, site) for bundle in result.items]
+    return [package_dict(view, site) for view in result.items]
 
 
 @action
@@ -860,7 +852,7 @@ def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str
         ),
         counts_cache_seconds=site.counts_cache_seconds,
     )
-    return [package_dict(bundle, site) for bundle in result.items]
+    return [package_dict(view, site) for view in result.items]
 
 
 @action

@@ -46,6 +46,7 @@ from sqlmodel import Session
 
 from libs.text import tokens
 from libs.vocabularies import normalise_format
+from services.catalog.domain.views import DatasetView, load_views
 from services.catalog.models import (
     Dataset,
     DatasetState,
@@ -139,30 +140,10 @@ class FacetValue:
 
 
 @dataclass
-class DatasetBundle:
-    """A dataset with what a listing shows of it, loaded in batches."""
-
-    dataset: Dataset
-    organization: Organization | None
-    license: License | None
-    themes: list[Theme]
-    tags: list[str]
-    resources: list[Resource]
-    score: float = 0.0
-
-    @property
-    def formats(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for resource in self.resources:
-            if resource.format:
-                seen.setdefault(resource.format, None)
-        return list(seen)
-
-
-@dataclass
 class SearchResult:
     total: int
-    items: list[DatasetBundle]
+    items: list[DatasetView]  # the page asked for, each with its related rows
+    scores: list[float] = field(default_factory=list)  # relevance of each item (0: no words)
     facets: dict[FilterField, list[FacetValue]] = field(default_factory=dict)
 
 
@@ -682,56 +663,9 @@ def search_datasets(
         .limit(query.limit)
     )
     rows = session.execute(statement).all()
-    bundles = load_bundles(session, [row[0] for row in rows])
-    for bundle, row in zip(bundles, rows, strict=True):
-        bundle.score = float(row[1] or 0.0)
-    return SearchResult(total=total, items=bundles, facets=facets)
-
-
-def load_bundles(session: Session, datasets: Sequence[Dataset]) -> list[DatasetBundle]:
-    """Each dataset with its organisation, licence, themes, tags and resources, in order."""
-    if not datasets:
-        return []
-    ids = [d.id for d in datasets]
-    organization_ids = {d.organization_id for d in datasets}
-    organizations = {
-        o.id: o
-        for o in session.scalars(
-            select(Organization).where(Organization.id.in_(organization_ids))  # type: ignore[attr-defined]
-        )
-    }
-    licenses = {lic.id: lic for lic in session.scalars(select(License))}
-    themes_by_name = {t.name: t for t in session.scalars(select(Theme))}
-    themes: dict[uuid.UUID, list[Theme]] = defaultdict(list)
-    for dataset_id, theme_name in session.execute(
-        select(DatasetTheme.dataset_id, DatasetTheme.theme_name)
-        .where(DatasetTheme.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(DatasetTheme.theme_name)
-    ):
-        if theme_name in themes_by_name:
-            themes[dataset_id].append(themes_by_name[theme_name])
-    tags: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for dataset_id, tag in session.execute(
-        select(DatasetTag.dataset_id, DatasetTag.tag)
-        .where(DatasetTag.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(DatasetTag.tag)
-    ):
-        tags[dataset_id].append(tag)
-    resources: dict[uuid.UUID, list[Resource]] = defaultdict(list)
-    for resource in session.scalars(
-        select(Resource)
-        .where(Resource.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Resource.position, Resource.created_at)
-    ):
-        resources[resource.dataset_id].append(resource)
-    return [
-        DatasetBundle(
-            dataset=d,
-            organization=organizations.get(d.organization_id),
-            license=licenses.get(d.license_id) if d.license_id else None,
-            themes=themes[d.id],
-            tags=tags[d.id],
-            resources=resources[d.id],
-        )
-        for d in datasets
-    ]
+    return SearchResult(
+        total=total,
+        items=load_views(session, [row[0] for row in rows]),
+        scores=[float(row[1] or 0.0) for row in rows],
+        facets=facets,
+    )
