@@ -29,6 +29,7 @@ from services.catalog.settings import CatalogSettings
 from tests.catalog.search_fixtures import (
     BACKENDS,
     HCP,
+    HIDDEN,
     PUBLISHED,
     Corpus,
     add_dataset,
@@ -350,6 +351,15 @@ BY_NAME = sorted(PUBLISHED)
 )
 def test_sorts(seeded: Catalog, sort: tuple[Sort, ...], expected: list[str]) -> None:
     assert seeded.names(sort=sort) == expected
+
+
+def test_datasets_never_published_sort_last_on_both_databases(seeded: Catalog) -> None:
+    every_state = tuple(DatasetState)
+    for descending in (True, False):
+        sort = (Sort(SortKey.PUBLISHED, descending),)
+        names = seeded.names(states=every_state, sort=sort)
+        assert sorted(names[:5]) == sorted(PUBLISHED)
+        assert sorted(names[5:]) == sorted(HIDDEN)
 
 
 def test_pages_cover_every_result_once(seeded: Catalog) -> None:

@@ -11,7 +11,8 @@ counts and sorts, computed in the database so that it stays fast at 100,000 data
 - filters are ``Filter(field, values, exclude)``: values of one filter are alternatives (any
   of), filters are all required, an excluding filter keeps the datasets matching none;
 - the total and every facet come from one statement: a ``GROUP BY`` per facet over the ids of
-  the matching datasets (a CTE), no row is loaded into Python;
+  the matching datasets (a CTE), no row is loaded into Python; a public search's counts are
+  reused while the catalogue is unchanged (see the counts cache below);
 - only the page of datasets asked for is loaded, with its related rows in a few batch queries.
 """
 
@@ -312,7 +313,9 @@ def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]
         if sort.key == SortKey.SCORE and score is None:
             continue
         target = columns[sort.key]
-        order.append(target.desc() if sort.descending else target.asc())
+        ordered = target.desc() if sort.descending else target.asc()
+        # PostgreSQL and SQLite disagree on where NULLs go: say it (only published_at has any).
+        order.append(ordered.nulls_last() if sort.key == SortKey.PUBLISHED else ordered)
     # Names are unique: pages never overlap nor skip a dataset.
     if not any(s.key == SortKey.NAME for s in query.sort):
         order.append(Dataset.name.asc())  # type: ignore[attr-defined]
