@@ -390,34 +390,33 @@ def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> N
         "en": "Health facilities statistics",
     }
     assert item["description"]["fr"] == "Nombre de lits par hôpital et par région."
+    hcp_title = {"ar": "المندوبية السامية للتخطيط", "fr": "Haut-Commissariat au Plan"}
     assert item["organization"] == {
         "id": str(HCP),
         "name": "hcp",
-        "title": {"ar": "المندوبية السامية للتخطيط", "fr": "Haut-Commissariat au Plan", "en": None},
+        "title": hcp_title,
+        "acronym": "HCP",
     }
-    assert item["themes"] == [
-        {"name": "sante", "title": {"ar": "الصحة", "fr": "Santé", "en": None}}
-    ]
+    assert item["themes"] == [{"name": "sante", "title": {"ar": "الصحة", "fr": "Santé"}}]
     assert item["tags"] == ["hôpitaux", "santé"]
     assert item["license"] == {
         "id": "cc-by",
         "title": "Creative Commons Attribution 4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
         "is_open": True,
     }
     assert item["formats"] == ["CSV", "PDF"]
     assert item["reuse_count"] == 0
     assert item["modified"] == "2024-03-01T10:00:00Z"
     assert item["published"] == "2024-03-01T10:00:00Z"
+    assert item["url"] == f"http://testserver/api/v1/datasets/{item['id']}"
+    assert item["score"] > 0
     assert set(body["facets"]) == {"organization", "theme", "tag", "license", "format", "is_open"}
     assert body["facets"]["organization"] == [
         {
             "value": "hcp",
             "label": "Haut-Commissariat au Plan",
-            "labels": {
-                "ar": "المندوبية السامية للتخطيط",
-                "fr": "Haut-Commissariat au Plan",
-                "en": None,
-            },
+            "labels": hcp_title,
             "count": 1,
         }
     ]
@@ -557,3 +556,25 @@ def test_counts_follow_every_change_of_the_catalogue(
         fresh = search_datasets(session, SearchQuery(), counts_cache_seconds=0)
     assert counts(fresh, FilterField.TAG)["ozone"] == 1
     engine.dispose()
+
+
+def test_the_search_is_documented_in_openapi(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/api/v1/datasets"]["get"]
+    parameters = {parameter["name"] for parameter in operation["parameters"]}
+    assert {
+        "q",
+        "organization",
+        "theme",
+        "tag",
+        "license",
+        "format",
+        "open_only",
+        "modified_since",
+        "sort",
+        "page",
+        "page_size",
+    } <= parameters
+    assert "DatasetSearchPage" in spec["components"]["schemas"]
+    for path in ("/api/3/action/{name}", "/api/action/{name}"):
+        assert set(spec["paths"][path]) == {"get", "post"}

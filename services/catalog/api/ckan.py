@@ -100,16 +100,17 @@ def _action(
     return JSONResponse({"help": help_url, "success": True, "result": result})
 
 
-for _number, _prefix in enumerate(PREFIXES, start=3):
-    router.add_api_route(
-        f"{_prefix}/{{name}}",
-        _action,
-        methods=["GET", "POST"],
-        operation_id=f"ckan_action_{_number}",
-        summary=f"A CKAN action ({_prefix}/…)",
-        description=DESCRIPTION,
-        response_class=JSONResponse,
-    )
+for _prefix in PREFIXES:
+    for _method in ("GET", "POST"):
+        router.add_api_route(
+            f"{_prefix}/{{name}}",
+            _action,
+            methods=[_method],
+            operation_id=f"ckan{_prefix.replace('/', '_')}_{_method.lower()}",
+            summary=f"A CKAN action, {_method} {_prefix}/…",
+            description=DESCRIPTION,
+            response_class=JSONResponse,
+        )
     router.add_api_route(
         f"{_prefix}/{{name}}/", _action, methods=["GET", "POST"], include_in_schema=False
     )

@@ -11,12 +11,20 @@ import uuid
 from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from libs.db import get_session
 from libs.http.pagination import PageParams, page_params
 from libs.http.problems import InvalidInput
+from services.catalog.api.schemas import (
+    LicenseRef,
+    Localized,
+    OrganizationRef,
+    ThemeRef,
+    public_base,
+    utc,
+)
 from services.catalog.domain.search import (
     COUNTS_CACHE_SECONDS,
     FACET_FIELDS,
@@ -26,10 +34,9 @@ from services.catalog.domain.search import (
     SearchQuery,
     Sort,
     SortKey,
-    as_utc,
     search_datasets,
 )
-from services.catalog.domain.views import DatasetView
+from services.catalog.domain.views import DatasetView, dataset_path
 
 router = APIRouter(tags=["search"])
 
@@ -58,95 +65,67 @@ FACET_NAMES: dict[FilterField, str] = {
 }
 
 
-class LocalizedText(BaseModel):
-    ar: str | None = None
-    fr: str | None = None
-    en: str | None = None
+class DatasetSearchItem(BaseModel):
+    """A dataset found: what a result list shows of it, and where to fetch the rest."""
 
-
-class OrganizationRef(BaseModel):
-    id: uuid.UUID
-    name: str | None = None
-    title: LocalizedText | None = None
-
-
-class ThemeRef(BaseModel):
-    name: str
-    title: LocalizedText
-
-
-class LicenseRef(BaseModel):
-    id: str
-    title: str
-    is_open: bool
-
-
-class DatasetSummary(BaseModel):
     id: uuid.UUID
     name: str
-    title: LocalizedText
-    description: LocalizedText | None = None
-    organization: OrganizationRef
+    url: str = Field(description="This dataset in the API")
+    title: Localized
+    description: Localized | None = None
+    organization: OrganizationRef | None = None
     themes: list[ThemeRef]
     tags: list[str]
     license: LicenseRef | None = None
     formats: list[str]
-    reuse_count: int = 0
+    reuse_count: int
     modified: datetime
     published: datetime | None = None
-    score: float | None = None
+    score: float | None = Field(default=None, description="Relevance, when words were searched")
 
 
-class FacetItem(BaseModel):
-    value: str
-    label: str | None = None
-    labels: LocalizedText | None = None
+class SearchFacetItem(BaseModel):
+    value: str = Field(description="What to pass to the filter of the same name")
+    label: str | None = Field(default=None, description="In French, else the language present")
+    labels: Localized | None = Field(default=None, description="Every language, where titled")
     count: int
 
 
 class DatasetSearchPage(BaseModel):
-    items: list[DatasetSummary]
+    items: list[DatasetSearchItem]
     total: int
     page: int
     page_size: int
     pages: int
-    facets: dict[str, list[FacetItem]]
+    facets: dict[str, list[SearchFacetItem]] = Field(
+        description="organization, theme, tag, license, format, is_open: the values found "
+        "among the matching datasets, most frequent first, with their counts"
+    )
 
 
-def summary(view: DatasetView, score: float | None = None) -> DatasetSummary:
+def search_item(view: DatasetView, base_url: str, score: float | None) -> DatasetSearchItem:
     dataset = view.dataset
-    organization = view.organization
-    return DatasetSummary(
+    return DatasetSearchItem(
         id=dataset.id,
         name=dataset.name,
-        title=LocalizedText(**dataset.title),
-        description=LocalizedText(**dataset.description) if dataset.description else None,
-        organization=OrganizationRef(
-            id=dataset.organization_id,
-            name=organization.name if organization else None,
-            title=LocalizedText(**organization.title) if organization else None,
-        ),
-        themes=[ThemeRef(name=t.name, title=LocalizedText(**t.title)) for t in view.themes],
+        url=base_url + dataset_path(dataset.id),
+        title=dataset.title,
+        description=dataset.description,
+        organization=OrganizationRef.of(view.organization) if view.organization else None,
+        themes=[ThemeRef.of(theme) for theme in view.themes],
         tags=view.tags,
-        license=(
-            LicenseRef(id=view.license.id, title=view.license.title, is_open=view.license.is_open)
-            if view.license
-            else None
-        ),
+        license=LicenseRef.of(view.license) if view.license else None,
         formats=view.formats,
         reuse_count=view.reuse_count,
-        modified=as_utc(dataset.modified_at),  # type: ignore[arg-type]
-        published=as_utc(dataset.published_at),
+        modified=utc(dataset.modified_at),  # type: ignore[arg-type]
+        published=utc(dataset.published_at),
         score=score,
     )
 
 
-def facet_item(value: FacetValue) -> FacetItem:
-    return FacetItem(
-        value=value.value,
-        label=value.label,
-        labels=LocalizedText(**value.labels) if value.labels else None,
-        count=value.count,
+def facet_item(value: FacetValue) -> SearchFacetItem:
+    return SearchFacetItem(
+        value=value.value, label=value.label, labels=value.labels, count=value.count
     )
 
 
@@ -224,9 +203,10 @@ def search(
         request.app.state.settings, "search_counts_cache_seconds", COUNTS_CACHE_SECONDS
     )
     result = search_datasets(session, query, counts_cache_seconds=cache_seconds)
+    base_url = public_base(request)
     return DatasetSearchPage(
         items=[
-            summary(view, score if q else None)
+            search_item(view, base_url, score if q else None)
             for view, score in zip(result.items, result.scores, strict=True)
         ],
         total=result.total,
