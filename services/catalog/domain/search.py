@@ -203,12 +203,13 @@ def _organization_ids(session: Session, values: Sequence[str]) -> list[uuid.UUID
     return sorted({*_uuids(values), *session.scalars(by_name)})
 
 
-def _licence_ids(session: Session, *, open_: bool) -> list[str]:
-    statement = select(License.id).where(License.is_open.is_(open_))  # type: ignore[attr-defined]
-    return sorted(session.scalars(statement))
+def _licence_ids(licenses: dict[str, License], *, open_: bool) -> list[str]:
+    return sorted(lic.id for lic in licenses.values() if lic.is_open == open_)
 
 
-def _filter_condition(session: Session, item: Filter) -> ColumnElement[bool]:
+def _filter_condition(
+    session: Session, item: Filter, licenses: dict[str, License]
+) -> ColumnElement[bool]:
     # Names and openness become id lists first: plain IN lists use the indexes.
     values = list(item.values)
     condition: ColumnElement[bool]
@@ -232,10 +233,10 @@ def _filter_condition(session: Session, item: Filter) -> ColumnElement[bool]:
             )
         case FilterField.OPEN:
             wanted = {_truthy(v) for v in values}
-            is_open = Dataset.license_id.in_(_licence_ids(session, open_=True))  # type: ignore[union-attr]
+            is_open = Dataset.license_id.in_(_licence_ids(licenses, open_=True))  # type: ignore[union-attr]
             is_closed = or_(
                 Dataset.license_id.is_(None),  # type: ignore[union-attr]
-                Dataset.license_id.in_(_licence_ids(session, open_=False)),  # type: ignore[union-attr]
+                Dataset.license_id.in_(_licence_ids(licenses, open_=False)),  # type: ignore[union-attr]
             )
             if wanted == {True}:
                 condition = is_open
@@ -250,11 +251,13 @@ def _filter_condition(session: Session, item: Filter) -> ColumnElement[bool]:
     return not_(condition) if item.exclude else condition
 
 
-def _conditions(session: Session, query: SearchQuery) -> list[ColumnElement[bool]]:
+def _conditions(
+    session: Session, query: SearchQuery, licenses: dict[str, License]
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Dataset.state.in_([state.value for state in query.states])  # type: ignore[attr-defined]
     ]
-    conditions.extend(_filter_condition(session, item) for item in query.filters)
+    conditions.extend(_filter_condition(session, item, licenses) for item in query.filters)
     if query.modified_since is not None:
         conditions.append(Dataset.modified_at >= as_utc(query.modified_since))  # type: ignore[operator]
     if query.modified_until is not None:
@@ -539,11 +542,11 @@ def _facets(
     conditions: list[ColumnElement[bool]],
     query: SearchQuery,
     cache_seconds: float,
+    licenses: dict[str, License],
 ) -> tuple[int, dict[FilterField, list[FacetValue]]]:
     total, cached_counts = _count(session, conditions, query, cache_seconds)
     counts = {field_name: dict(values) for field_name, values in cached_counts.items()}
 
-    licenses = {lic.id: lic for lic in session.scalars(select(License))}
     if FilterField.OPEN in query.facets:
         openness = {"true": 0, "false": 0}
         matched_with_licence = 0
@@ -641,13 +644,15 @@ def search_datasets(
     ``counts_cache_seconds``: how long the total and facet counts of a public search may be
     reused while the catalogue is unchanged (0: counted afresh).
     """
-    conditions = _conditions(session, query)
+    # The licence list is short: read once, it serves the openness filter and facets.
+    licenses = {lic.id: lic for lic in session.scalars(select(License))}
+    conditions = _conditions(session, query, licenses)
     words = query_tokens(query.text)
     text_match = _text_match(session, words) if words else None
     if text_match is not None:
         conditions.append(text_match.condition)
 
-    total, facets = _facets(session, conditions, query, counts_cache_seconds)
+    total, facets = _facets(session, conditions, query, counts_cache_seconds, licenses)
     if query.limit <= 0 or total <= query.offset:
         return SearchResult(total=total, items=[], facets=facets)
 
