@@ -45,7 +45,6 @@ from services.catalog.models import (
     Dataset,
     DatasetState,
     DatasetTag,
-    DatasetTheme,
     License,
     Organization,
     Resource,
@@ -783,11 +782,14 @@ def resource_show(session: Session, params: Params, site: Site) -> dict[str, Any
     return resource_dict(resource, site)
 
 
-def _published_counts(session: Session, column: Any, join: Any = None) -> dict[Any, int]:
-    statement = select(column, func.count()).where(Dataset.state == DatasetState.PUBLISHED)
-    if join is not None:
-        statement = statement.select_from(join[0]).join(Dataset, join[1])
-    return {key: int(n) for key, n in session.execute(statement.group_by(column))}
+def _published_counts(session: Session, site: Site, facet: FilterField) -> dict[str, int]:
+    """Published datasets per organisation name or theme: the unfiltered search's facet."""
+    result = search_datasets(
+        session,
+        SearchQuery(limit=0, facets=(facet,), facet_limit=None),
+        counts_cache_seconds=site.counts_cache_seconds,
+    )
+    return {value.value: value.count for value in result.facets[facet]}
 
 
 def _list_limits(params: Params, all_fields: bool) -> tuple[int, int]:
@@ -827,9 +829,10 @@ def organization_list(session: Session, params: Params, site: Site) -> list[Any]
         for o in session.scalars(select(Organization).where(Organization.active.is_(True)))  # type: ignore[attr-defined]
         if not wanted or o.name in wanted
     }
-    counts = _published_counts(session, Dataset.organization_id)
+    counts = _published_counts(session, site, FilterField.ORGANIZATION)
     items = [
-        (o.name, localized(o.title) or o.name, counts.get(o.id, 0)) for o in organizations.values()
+        (o.name, localized(o.title) or o.name, counts.get(o.name, 0))
+        for o in organizations.values()
     ]
     page = _sorted_groups(items, params.text("sort") or "title asc")[offset : offset + limit]
     if not all_fields:
@@ -886,12 +889,8 @@ def _find_theme(session: Session, ref: str) -> Theme:
     raise NotFoundError("Group was not found.")
 
 
-def _theme_counts(session: Session) -> dict[str, int]:
-    return _published_counts(
-        session,
-        DatasetTheme.theme_name,
-        join=(DatasetTheme, Dataset.id == DatasetTheme.dataset_id),
-    )
+def _theme_counts(session: Session, site: Site) -> dict[str, int]:
+    return _published_counts(session, site, FilterField.THEME)
 
 
 @action
@@ -905,7 +904,7 @@ def group_list(session: Session, params: Params, site: Site) -> list[Any]:
         for t in session.scalars(select(Theme).order_by(Theme.position))
         if not wanted or t.name in wanted
     }
-    counts = _theme_counts(session)
+    counts = _theme_counts(session, site)
     items = [(t.name, localized(t.title) or t.name, counts.get(t.name, 0)) for t in themes.values()]
     page = _sorted_groups(items, params.text("sort") or "title asc")[offset : offset + limit]
     if not all_fields:
@@ -918,7 +917,7 @@ def group_list(session: Session, params: Params, site: Site) -> list[Any]:
 def group_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
     """One theme by name or id: id, include_datasets."""
     theme = _find_theme(session, params.required("id"))
-    result = group_dict(theme, _theme_counts(session).get(theme.name, 0))
+    result = group_dict(theme, _theme_counts(session, site).get(theme.name, 0))
     if params.boolean("include_datasets", False):
         result["packages"] = _datasets_of(session, site, Filter(FilterField.THEME, (theme.name,)))
     return result
