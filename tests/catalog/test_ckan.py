@@ -216,6 +216,10 @@ def test_package_search_reads_field_queries_in_q(server: Server) -> None:
     both = ckan.action.package_search(q="organization:mef ecoles")
     assert [p["name"] for p in both["results"]] == ["ecoles-primaires"]
     assert ckan.action.package_search(q="*:*")["count"] == 5
+    # Private and draft datasets are never public, whatever the client asks for.
+    everything = ckan.action.package_search(include_private=True, include_drafts=True, rows=100)
+    assert sorted(p["name"] for p in everything["results"]) == sorted(PUBLISHED)
+    assert ckan.action.package_list(include_private=True, include_drafts=True) == sorted(PUBLISHED)
 
 
 def test_package_show_returns_a_ckan_package_dict(server: Server) -> None:
