@@ -350,6 +350,9 @@ def test_error_statuses_and_bodies(server: Server) -> None:
     )
     assert bad_json.status_code == 400
     assert bad_json.json()["error"]["message"].startswith("Bad request - JSON Error")
+    nul = server.get("/api/3/action/package_show", {"id": "qualite-air\x00"})
+    assert nul.status_code == 200 and nul.json()["result"]["name"] == "qualite-air"
+    assert server.post("/api/3/action/tag_list", {"query": "a\x00ir"}).json()["result"] == ["air"]
     not_a_dict = server.post("/api/3/action/package_search", ["q"])
     assert not_a_dict.status_code == 400
     assert isinstance(not_a_dict.json()["error"], dict)

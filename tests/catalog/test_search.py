@@ -578,3 +578,9 @@ def test_the_search_is_documented_in_openapi(client: TestClient) -> None:
     assert "DatasetSearchPage" in spec["components"]["schemas"]
     for path in ("/api/3/action/{name}", "/api/action/{name}"):
         assert set(spec["paths"][path]) == {"get", "post"}
+
+
+def test_nul_characters_are_ignored_not_a_server_error(client: TestClient) -> None:
+    # PostgreSQL refuses NUL in text: it must never reach the database.
+    assert rest_names(client, organization="me\x00f") == rest_names(client, organization="mef")
+    assert rest_names(client, tag="air\x00", q="qualite\x00") == ["qualite-air"]

@@ -24,11 +24,23 @@ router = APIRouter(tags=["CKAN API"])
 PREFIXES = ("/api/3/action", "/api/action")
 
 
+def _without_nul(value: Any) -> Any:
+    """Strings without NUL characters (PostgreSQL refuses them; no CKAN value holds one)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    return value
+
+
 async def action_params(request: Request) -> Params | CkanError:
     """The action's parameters; a body that cannot be read is returned as CKAN's error."""
     values: dict[str, Any] = {}
 
     def put(key: str, value: Any) -> None:
+        value = _without_nul(value)
         if key in values:
             current = values[key]
             values[key] = [*current, value] if isinstance(current, list) else [current, value]
@@ -57,7 +69,7 @@ async def action_params(request: Request) -> Params | CkanError:
         return BadRequest(
             f"JSON Error: Request data JSON decoded to {data!r} but it needs to be a dictionary."
         )
-    values.update(data)
+    values.update(_without_nul(data))
     return Params(values)
 
 

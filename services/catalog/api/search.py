@@ -152,7 +152,9 @@ def parse_sort(value: str) -> tuple[Sort, ...]:
 
 
 def _clean(values: list[str]) -> tuple[str, ...]:
-    return tuple(v.strip() for v in values if v and v.strip())
+    # NUL never belongs to a name, and PostgreSQL refuses it in text.
+    cleaned = (v.replace("\x00", "").strip() for v in values)
+    return tuple(v for v in cleaned if v)
 
 
 @router.get(
@@ -191,7 +193,7 @@ def search(
     if open_only:
         filters.append(Filter(FilterField.OPEN, ("true",)))
     query = SearchQuery(
-        text=q,
+        text=q.replace("\x00", "") if q else None,
         filters=tuple(filters),
         modified_since=parse_moment("modified_since", modified_since),
         sort=parse_sort(sort),
