@@ -21,6 +21,9 @@ class CatalogSettings(ServiceSettings):
     # How long a search's total and facet counts may be reused while the catalogue has not
     # changed (domain/search.py checks that at every search); 0 counts afresh every time.
     search_counts_cache_seconds: float = Field(default=300.0, ge=0)
+    # How long an anonymous read of a published dataset may be served from memory; this
+    # process's own writes clear it at once, other replicas' show within this delay.
+    public_cache_seconds: float = Field(default=5.0, ge=0)
 
     @property
     def upload_path(self) -> Path:

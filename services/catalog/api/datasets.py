@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal
+from libs.cache import ResponseCache
 from libs.db import get_session
 from libs.http.pagination import Page, PageParams, page_params
 from libs.http.problems import Forbidden, NotFound, Problem, problem_response
@@ -91,9 +92,39 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     responses={404: {"description": "No such dataset (or not visible to you)", **PROBLEM}},
 )
 def read_dataset(
-    id_or_slug: DatasetRef, request: Request, session: SessionDep, actor: OptionalPrincipal
-) -> DatasetOut:
-    return _dataset_out(session, get_visible_dataset(session, id_or_slug, actor), request)
+    id_or_slug: DatasetRef,
+    request: Request,
+    session: SessionDep,
+    actor: OptionalPrincipal,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    # Anonymous reads of published datasets are most of the traffic: their rendered body is
+    # cached for a few seconds and dropped by any write of this process (libs.cache).
+    cache = public_cache(request)
+    entry = cache.get(id_or_slug) if actor is None else None
+    public = True
+    if entry is None:
+        dataset = get_visible_dataset(session, id_or_slug, actor)
+        body = _dataset_out(session, dataset, request).model_dump_json().encode()
+        public = dataset.state == DatasetState.PUBLISHED
+        keys = [str(dataset.id), dataset.name] if actor is None and public else []
+        entry = cache.put(keys, body)
+    headers = {
+        "ETag": entry.etag,
+        "Cache-Control": f"public, max-age={int(cache.ttl)}" if public else "private, no-cache",
+    }
+    if if_none_match and _etag_matches(if_none_match, entry.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type="application/json", headers=headers)
+
+
+def public_cache(request: Request) -> ResponseCache:
+    state = request.app.state
+    cache = getattr(state, "dataset_cache", None)
+    if cache is None:
+        cache = ResponseCache(state.engine, state.settings.public_cache_seconds)
+        state.dataset_cache = cache
+    return cache
 
 
 @router.get(
