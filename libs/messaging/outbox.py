@@ -9,10 +9,12 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import Counter
 from sqlalchemy import (
     BigInteger,
@@ -95,6 +97,18 @@ def advisory_lock_key(service_name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A record batch handed to the producer, and the outbox rows in it."""
+
+    row_ids: list[int]
+    future: asyncio.Future[Any]
+
+
+_PARTITIONER = DefaultPartitioner()
+_HEADERS = [("content-type", CONTENT_TYPE.encode())]
+
+
 class OutboxRelay:
     """Publishes pending outbox rows in id order with an idempotent producer, marks them sent.
 
@@ -124,6 +138,7 @@ class OutboxRelay:
         self.connected = False
         self.holds_lock = False
         self._wake: asyncio.Event | None = None
+        self._partitions: dict[str, list[int]] = {}
         self._reader_thread = ThreadPoolExecutor(1, thread_name_prefix=f"relay-{service_name}")
         self._marker_thread = ThreadPoolExecutor(1, thread_name_prefix=f"relay-{service_name}")
 
@@ -205,59 +220,96 @@ class OutboxRelay:
     async def _relay(
         self, reader: Connection, marker: Connection, producer: AIOKafkaProducer
     ) -> None:
-        """A pipeline of three stages: read batch n+1 and hand it to the producer while batch
-        n waits for its acknowledgements and batch n-1 is marked sent on a second connection.
+        """A pipeline: while batch n is handed to the producer, batch n+1 is read, batch n-1
+        waits for its acknowledgements and is then marked sent on a second connection.
+
+        Rows are excluded by id, not with "id > last read": a transaction that took a lower
+        id may commit later, and its rows must still be found.
         """
-        in_flight: tuple[list[Any], list[asyncio.Future[Any]]] | None = None
+        in_flight: tuple[list[Any], list[Sent]] | None = None
         marking: asyncio.Future[None] | None = None
         marking_ids: list[int] = []
-        while True:
-            # Not "id > last read": a transaction that took a lower id may commit later.
-            exclude = marking_ids + ([row.id for row in in_flight[0]] if in_flight else [])
-            rows = await self._db(self._pending, reader, exclude)
-            futures = [await self._send(producer, row) for row in rows]
-            if in_flight is not None:
-                delivered, failures = await self._acknowledged(*in_flight)
-                if marking is not None:
-                    await marking
-                marking_ids = delivered + [row_id for row_id, _ in failures]
-                marking = asyncio.ensure_future(
-                    self._db_mark(self._mark, marker, delivered, failures)
-                )
-                EVENTS_RELAYED.labels(self.service_name).inc(len(delivered))
-                if failures:
-                    await marking
-                    raise RuntimeError(
-                        f"{len(failures)} events not acknowledged: {failures[0][1]!r}"
+        next_rows = self._read_ahead(reader, [])
+        try:
+            while True:
+                rows = await next_rows
+                if rows:
+                    busy = marking_ids + [row.id for row in (in_flight[0] if in_flight else [])]
+                    next_rows = self._read_ahead(reader, busy + [row.id for row in rows])
+                futures = await self._send(producer, rows)
+                if in_flight is not None:
+                    delivered, failures = await self._acknowledged(*in_flight)
+                    if marking is not None:
+                        await marking
+                    marking_ids = delivered + [row_id for row_id, _ in failures]
+                    marking = asyncio.ensure_future(
+                        self._db_mark(self._mark, marker, delivered, failures)
                     )
-            in_flight = (rows, futures) if rows else None
-            if in_flight is None:
-                if marking is not None:
-                    await marking
-                marking, marking_ids = None, []
-                await self._wait_for_work()
+                    EVENTS_RELAYED.labels(self.service_name).inc(len(delivered))
+                    if failures:
+                        await marking
+                        raise RuntimeError(
+                            f"{len(failures)} events not acknowledged: {failures[0][1]!r}"
+                        )
+                in_flight = (rows, futures) if rows else None
+                if not rows:
+                    if marking is not None:
+                        await marking
+                    marking, marking_ids = None, []
+                    await self._wait_for_work()
+                    next_rows = self._read_ahead(reader, [])
+        finally:
+            if not next_rows.done():
+                # Still running in the reader thread: its result no longer matters.
+                next_rows.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+    def _read_ahead(self, reader: Connection, exclude: list[int]) -> asyncio.Future[list[Any]]:
+        return asyncio.ensure_future(self._db(self._pending, reader, exclude))
 
     @staticmethod
     async def _acknowledged(
-        rows: list[Any], futures: list[asyncio.Future[Any]]
+        rows: list[Any], sent: list[Sent]
     ) -> tuple[list[int], list[tuple[int, BaseException]]]:
-        results = await asyncio.gather(*futures, return_exceptions=True)
+        results = await asyncio.gather(*(batch.future for batch in sent), return_exceptions=True)
         delivered: list[int] = []
         failures: list[tuple[int, BaseException]] = []
-        for row, result in zip(rows, results, strict=True):
+        for batch, result in zip(sent, results, strict=True):
             if isinstance(result, BaseException):
-                failures.append((row.id, result))
+                failures.extend((row_id, result) for row_id in batch.row_ids)
             else:
-                delivered.append(row.id)
+                delivered.extend(batch.row_ids)
         return delivered, failures
 
-    async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
-        return await producer.send(
-            topic_name(self.platform, row.topic),
-            value=row.payload.encode(),
-            key=row.key.encode(),
-            headers=[("content-type", CONTENT_TYPE.encode())],
-        )
+    async def _send(self, producer: AIOKafkaProducer, rows: list[Any]) -> list[Sent]:
+        """Hand rows to the producer as record batches, one partition at a time, in order.
+
+        Partitions are chosen as the producer itself would (murmur2 of the key), so that one
+        subject's events always share a partition. Whole batches spare the producer its
+        per-message bookkeeping, most of a relay's CPU time.
+        """
+        by_partition: dict[tuple[str, int], list[Any]] = {}
+        for row in rows:
+            topic = topic_name(self.platform, row.topic)
+            partitions = self._partitions.get(topic)
+            if partitions is None:
+                partitions = sorted(await producer.partitions_for(topic))
+                self._partitions[topic] = partitions
+            partition = _PARTITIONER(row.key.encode(), partitions, partitions)
+            by_partition.setdefault((topic, partition), []).append(row)
+        sent: list[Sent] = []
+        for (topic, partition), members in by_partition.items():
+            batch, ids = producer.create_batch(), []
+            for row in members:
+                key, value = row.key.encode(), row.payload.encode()
+                # An empty batch takes any record, however large; a full one is handed over.
+                while not batch.append(timestamp=None, key=key, value=value, headers=_HEADERS):
+                    sent.append(
+                        Sent(ids, await producer.send_batch(batch, topic, partition=partition))
+                    )
+                    batch, ids = producer.create_batch(), []
+                ids.append(row.id)
+            sent.append(Sent(ids, await producer.send_batch(batch, topic, partition=partition)))
+        return sent
 
     async def _acquire_lock(self, connection: Connection) -> None:
         if not is_postgres(self.engine):

@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, func, select
+from sqlmodel import Session
 
 from libs.db import make_engine
 from libs.events import CloudEvent, Topic, dead_letter_topic, new_event
@@ -299,3 +300,35 @@ async def test_one_relay_per_service_holds_the_lock_and_another_takes_over(kafka
             await wait_until(lambda: pending_count(probe_engine) == 0, what="delivery")
     records = await read_topic(platform, TOPIC, until=1)
     assert [CloudEvent.from_bytes(r.value).id for r in records] == [written.id]
+
+
+async def test_large_events_and_many_subjects_keep_their_order(kafka, probe_engine):
+    platform = isolated(kafka)
+    await ensure_topics(platform, [TOPIC])
+    keys = [uuid.uuid4() for _ in range(7)]
+    written: dict[str, list[str]] = defaultdict(list)
+    with Session(probe_engine) as session:
+        for n in range(2500):  # several record batches per partition
+            key = keys[n % len(keys)]
+            # Every 500th event is larger than a record batch (256 KiB) by itself.
+            reference = "x" * 400_000 if n % 500 == 0 else str(n)
+            event = probe.outbox.publish(
+                session,
+                InstitutionEnrolled(
+                    institution_id=key,
+                    slug=f"i-{n}",
+                    name=LocalizedText(fr=f"I {n}"),
+                    enrolled_on=datetime.now().date(),
+                    commitment_reference=reference,
+                ),
+            )
+            written[str(key)].append(str(event.id))
+        session.commit()
+
+    async with background(make_relay(probe_engine, platform).run()):
+        await wait_until(lambda: pending_count(probe_engine) == 0, timeout=60, what="drained")
+    records = await read_topic(platform, TOPIC, until=2500, timeout=60)
+    received: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        received[record.key.decode()].append(str(CloudEvent.from_bytes(record.value).id))
+    assert received == written
