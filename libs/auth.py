@@ -167,7 +167,8 @@ def token_codec(request: Request) -> TokenCodec:
     return codec
 
 
-def optional_principal(
+# Token checks are quick CPU work: async dependencies spare each request a thread hop.
+async def optional_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
@@ -176,7 +177,7 @@ def optional_principal(
     return token_codec(request).principal(credentials.credentials)
 
 
-def current_principal(
+async def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     if principal is None:
@@ -184,7 +185,9 @@ def current_principal(
     return principal
 
 
-def require_admin(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+async def require_admin(
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Principal:
     if not principal.is_admin:
         raise Forbidden("national admin role required")
     return principal

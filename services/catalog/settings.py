@@ -23,7 +23,7 @@ class CatalogSettings(ServiceSettings):
     search_counts_cache_seconds: float = Field(default=300.0, ge=0)
     # How long an anonymous read of a published dataset may be served from memory; this
     # process's own writes clear it at once, other replicas' show within this delay.
-    public_cache_seconds: float = Field(default=5.0, ge=0)
+    public_cache_seconds: float = Field(default=60.0, ge=0)
 
     @property
     def upload_path(self) -> Path:

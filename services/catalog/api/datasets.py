@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from libs.auth import CurrentPrincipal, OptionalPrincipal
-from libs.cache import ResponseCache
+from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
+from libs.cache import CachedResponse, ResponseCache
 from libs.db import get_session
 from libs.http.pagination import Page, PageParams, page_params
 from libs.http.problems import Forbidden, NotFound, Problem, problem_response
@@ -91,24 +91,19 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     summary="One dataset by id or name, with its resources and reuse count",
     responses={404: {"description": "No such dataset (or not visible to you)", **PROBLEM}},
 )
-def read_dataset(
+async def read_dataset(
     id_or_slug: DatasetRef,
     request: Request,
-    session: SessionDep,
     actor: OptionalPrincipal,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     # Anonymous reads of published datasets are most of the traffic: their rendered body is
-    # cached for a few seconds and dropped by any write of this process (libs.cache).
+    # cached (libs.cache) and served without a database session or a thread hop.
     cache = public_cache(request)
     entry = cache.get(id_or_slug) if actor is None else None
     public = True
     if entry is None:
-        dataset = get_visible_dataset(session, id_or_slug, actor)
-        body = _dataset_out(session, dataset, request).model_dump_json().encode()
-        public = dataset.state == DatasetState.PUBLISHED
-        keys = [str(dataset.id), dataset.name] if actor is None and public else []
-        entry = cache.put(keys, body)
+        entry, public = await run_in_threadpool(_render_dataset, request, id_or_slug, actor)
     headers = {
         "ETag": entry.etag,
         "Cache-Control": f"public, max-age={int(cache.ttl)}" if public else "private, no-cache",
@@ -116,6 +111,17 @@ def read_dataset(
     if if_none_match and _etag_matches(if_none_match, entry.etag):
         return Response(status_code=304, headers=headers)
     return Response(entry.body, media_type="application/json", headers=headers)
+
+
+def _render_dataset(
+    request: Request, id_or_slug: str, actor: Principal | None
+) -> tuple[CachedResponse, bool]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        dataset = get_visible_dataset(session, id_or_slug, actor)
+        body = _dataset_out(session, dataset, request).model_dump_json().encode()
+    public = dataset.state == DatasetState.PUBLISHED
+    keys = [str(dataset.id), dataset.name] if actor is None and public else []
+    return public_cache(request).put(keys, body), public
 
 
 def public_cache(request: Request) -> ResponseCache:
