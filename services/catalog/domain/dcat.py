@@ -29,14 +29,9 @@ from sqlmodel import Session
 
 from libs.http.problems import InvalidInput, NotFound
 from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES, LICENSES, REGIONS
-from services.catalog.domain.exports import (
-    DatasetBundle,
-    Links,
-    ReferenceData,
-    as_utc,
-    load_bundles,
-)
-from services.catalog.models import Dataset, DatasetState, Resource
+from services.catalog.domain.exports import Links, as_utc
+from services.catalog.domain.views import DatasetView, load_views
+from services.catalog.models import Dataset, DatasetState, License, Resource, Theme
 
 # rdflib's own DCAT namespace predates DCAT 3 (no dcat:version): an open one instead.
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -157,6 +152,14 @@ def _keyword(tag: str) -> Literal:
     return Literal(tag, lang="ar") if _ARABIC_SCRIPT.search(tag) else Literal(tag)
 
 
+class ReferenceData:
+    """The small controlled lists (licences, themes), read once per graph."""
+
+    def __init__(self, session: Session) -> None:
+        self.licenses = {lic.id: lic for lic in session.execute(select(License)).scalars()}
+        self.themes = {theme.name: theme for theme in session.execute(select(Theme)).scalars()}
+
+
 class _Builder:
     """Adds the catalogue's nodes to one graph, each shared node once."""
 
@@ -265,16 +268,14 @@ class _Builder:
             self.graph.add((node, SKOS.prefLabel, Literal(region.ar, lang="ar")))
         return node
 
-    def agent(self, bundle: DatasetBundle) -> URIRef:
-        organization = bundle.organization
+    def agent(self, view: DatasetView) -> URIRef:
+        organization = view.organization
         if organization is None:
             # The replica has not heard of the institution yet: name it by its id.
-            node = URIRef(
-                f"{self.links.base}/api/v1/organizations/{bundle.dataset.organization_id}"
-            )
+            node = URIRef(f"{self.links.base}/api/v1/organizations/{view.dataset.organization_id}")
             if self._once(node):
                 self.graph.add((node, RDF.type, FOAF.Agent))
-                self.graph.add((node, FOAF.name, Literal(str(bundle.dataset.organization_id))))
+                self.graph.add((node, FOAF.name, Literal(str(view.dataset.organization_id))))
             return node
         node = URIRef(self.links.organization(organization.name))
         if self._once(node):
@@ -314,9 +315,9 @@ class _Builder:
 
     # Datasets and distributions ------------------------------------------------------------
 
-    def distribution(self, bundle: DatasetBundle, resource: Resource) -> URIRef:
+    def distribution(self, view: DatasetView, resource: Resource) -> URIRef:
         graph = self.graph
-        node = URIRef(self.links.resource(bundle.dataset.id, resource.id))
+        node = URIRef(self.links.resource(view.dataset.id, resource.id))
         graph.add((node, RDF.type, DCAT.Distribution))
         graph.add((node, DCTERMS.identifier, Literal(str(resource.id))))
         _add_texts(graph, node, DCTERMS.title, resource.title)
@@ -324,7 +325,7 @@ class _Builder:
         if resource.url:
             graph.add((node, DCAT.accessURL, _iri(resource.url)))
         else:
-            download = URIRef(self.links.download(bundle.dataset.id, resource.id))
+            download = URIRef(self.links.download(view.dataset.id, resource.id))
             graph.add((node, DCAT.accessURL, download))
             graph.add((node, DCAT.downloadURL, download))
         if resource.format:
@@ -351,7 +352,7 @@ class _Builder:
                     Literal(resource.sha256.lower(), datatype=XSD.hexBinary),
                 )
             )
-        licence = self.license(bundle.dataset.license_id)
+        licence = self.license(view.dataset.license_id)
         if licence is not None:
             graph.add((node, DCTERMS.license, licence))
         if resource.created_at:
@@ -360,22 +361,22 @@ class _Builder:
             graph.add((node, DCTERMS.modified, _date_time(resource.modified_at)))
         return node
 
-    def dataset(self, bundle: DatasetBundle) -> URIRef:
+    def dataset(self, view: DatasetView) -> URIRef:
         graph = self.graph
-        d = bundle.dataset
+        d = view.dataset
         node = URIRef(self.links.dataset(d.id))
         graph.add((node, RDF.type, DCAT.Dataset))
         graph.add((node, DCTERMS.identifier, Literal(str(d.id))))
         _add_texts(graph, node, DCTERMS.title, d.title)
         # dct:description is mandatory: a dataset without one is described by its title.
         _add_texts(graph, node, DCTERMS.description, d.description or d.title)
-        graph.add((node, DCTERMS.publisher, self.agent(bundle)))
-        for name in bundle.themes:
+        graph.add((node, DCTERMS.publisher, self.agent(view)))
+        for name in view.theme_names:
             concept = self.theme(name)
             graph.add((node, DCAT.theme, concept))
             if name in THEME_TO_EU:
                 graph.add((node, DCAT.theme, self.eu_theme(THEME_TO_EU[name])))
-        for tag in bundle.tags:
+        for tag in view.tags:
             graph.add((node, DCAT.keyword, _keyword(tag)))
         if d.frequency and (frequency := self.frequency(d.frequency)) is not None:
             graph.add((node, DCTERMS.accrualPeriodicity, frequency))
@@ -403,8 +404,8 @@ class _Builder:
         if self._once(rights):
             graph.add((rights, RDF.type, DCTERMS.RightsStatement))
         graph.add((node, DCTERMS.accessRights, rights))
-        for resource in bundle.resources:
-            graph.add((node, DCAT.distribution, self.distribution(bundle, resource)))
+        for resource in view.resources:
+            graph.add((node, DCAT.distribution, self.distribution(view, resource)))
         return node
 
     def _contact_point(self, dataset: URIRef, contact: dict[str, str] | None) -> None:
@@ -500,7 +501,7 @@ def find_published(session: Session, id_or_slug: str) -> Dataset:
 
 @dataclass
 class CatalogPage:
-    bundles: list[DatasetBundle]
+    views: list[DatasetView]
     total: int
     page: int
     last_page: int
@@ -538,7 +539,7 @@ def catalog_page(
     )
     modified = session.execute(select(func.max(Dataset.modified_at)).where(published)).scalar_one()
     return CatalogPage(
-        bundles=load_bundles(session, datasets),
+        views=load_views(session, datasets),
         total=total,
         page=page,
         last_page=last_page,
@@ -554,7 +555,7 @@ def catalog_graph(
 ) -> Graph:
     """The catalogue, the page's datasets and the Hydra links to the other pages."""
     builder = _Builder(links, ReferenceData(session))
-    datasets = [builder.dataset(bundle) for bundle in page.bundles]
+    datasets = [builder.dataset(view) for view in page.views]
     builder.catalog(datasets, page.modified)
     graph = builder.graph
     view = URIRef(page_url(page.page))
@@ -580,8 +581,7 @@ def catalog_graph(
 
 def dataset_graph(session: Session, dataset: Dataset, links: Links) -> Graph:
     builder = _Builder(links, ReferenceData(session))
-    bundle = load_bundles(session, [dataset], builder.reference)[0]
-    builder.dataset(bundle)
+    builder.dataset(load_views(session, [dataset])[0])
     return builder.graph
 
 

@@ -2,9 +2,8 @@
 
 Everything here streams: the published datasets are read in chunks with keyset pagination on
 their unique ``name`` (never ``OFFSET``, never the whole catalogue in memory), each chunk with
-its organisations, themes, tags, licences and resources loaded in a handful of queries, and
+its related rows loaded by ``views.load_views`` (a fixed number of batch queries), and
 rendered to bytes as it goes. Nothing is cached: a download is always the current catalogue.
-The same bundles feed the DCAT-AP output (services.catalog.domain.dcat).
 
 CSV is UTF-8 with a byte-order mark, so that spreadsheets show Arabic text correctly; several
 values in one cell (themes, tags, formats, regions) are separated by ``|``.
@@ -16,9 +15,8 @@ import csv
 import io
 import json
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -27,16 +25,8 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from libs.http.problems import NotFound
-from services.catalog.models import (
-    Dataset,
-    DatasetState,
-    DatasetTag,
-    DatasetTheme,
-    License,
-    Organization,
-    Resource,
-    Theme,
-)
+from services.catalog.domain.views import DatasetView, load_views
+from services.catalog.models import Dataset, DatasetState, Organization, Resource
 
 CHUNK_SIZE = 500
 MULTI_VALUE_SEPARATOR = "|"
@@ -141,34 +131,6 @@ class Links:
 # --- Reading ------------------------------------------------------------------------------
 
 
-@dataclass
-class DatasetBundle:
-    """A published dataset with everything its exports show."""
-
-    dataset: Dataset
-    organization: Organization | None
-    license: License | None
-    themes: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    resources: list[Resource] = field(default_factory=list)
-
-    @property
-    def formats(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for resource in self.resources:
-            if resource.format:
-                seen.setdefault(resource.format, None)
-        return list(seen)
-
-
-class ReferenceData:
-    """The small controlled lists (licences, themes), read once per export."""
-
-    def __init__(self, session: Session) -> None:
-        self.licenses = {lic.id: lic for lic in session.execute(select(License)).scalars()}
-        self.themes = {theme.name: theme for theme in session.execute(select(Theme)).scalars()}
-
-
 def as_utc(moment: datetime | None) -> datetime | None:
     """Stored times are UTC; SQLite gives them back without a zone."""
     if moment is None:
@@ -198,63 +160,13 @@ def find_organization(session: Session, id_or_name: str) -> Organization:
     return organization
 
 
-def load_bundles(
-    session: Session, datasets: Sequence[Dataset], reference: ReferenceData | None = None
-) -> list[DatasetBundle]:
-    """The datasets' related rows in five queries, whatever the number of datasets."""
-    if not datasets:
-        return []
-    reference = reference or ReferenceData(session)
-    ids = [d.id for d in datasets]
-    themes: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for dataset_id, theme_name in session.execute(
-        select(DatasetTheme.dataset_id, DatasetTheme.theme_name)
-        .where(DatasetTheme.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(DatasetTheme.theme_name)
-    ):
-        themes[dataset_id].append(theme_name)
-    tags: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for dataset_id, tag in session.execute(
-        select(DatasetTag.dataset_id, DatasetTag.tag)
-        .where(DatasetTag.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(DatasetTag.tag)
-    ):
-        tags[dataset_id].append(tag)
-    resources: dict[uuid.UUID, list[Resource]] = defaultdict(list)
-    for resource in session.execute(
-        select(Resource)
-        .where(Resource.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Resource.dataset_id, Resource.position, Resource.created_at)
-    ).scalars():
-        resources[resource.dataset_id].append(resource)
-    organization_ids = {d.organization_id for d in datasets}
-    organizations = {
-        o.id: o
-        for o in session.execute(
-            select(Organization).where(Organization.id.in_(organization_ids))  # type: ignore[attr-defined]
-        ).scalars()
-    }
-    return [
-        DatasetBundle(
-            dataset=d,
-            organization=organizations.get(d.organization_id),
-            license=reference.licenses.get(d.license_id) if d.license_id else None,
-            themes=themes[d.id],
-            tags=tags[d.id],
-            resources=resources[d.id],
-        )
-        for d in datasets
-    ]
-
-
 def iter_published_chunks(
     session: Session,
     *,
     organization_id: uuid.UUID | None = None,
     chunk_size: int = CHUNK_SIZE,
-) -> Iterator[list[DatasetBundle]]:
+) -> Iterator[list[DatasetView]]:
     """Published datasets in chunks, by name, with keyset pagination (``name > last``)."""
-    reference = ReferenceData(session)
     last_name: str | None = None
     while True:
         query = select(Dataset).where(Dataset.state == DatasetState.PUBLISHED)  # type: ignore[arg-type]
@@ -265,7 +177,7 @@ def iter_published_chunks(
         datasets = list(session.execute(query.order_by(Dataset.name).limit(chunk_size)).scalars())
         if not datasets:
             return
-        yield load_bundles(session, datasets, reference)
+        yield load_views(session, datasets)
         last_name = datasets[-1].name
         # The rows of this chunk are rendered; let the session forget them.
         session.expunge_all()
@@ -293,8 +205,8 @@ def temporal_interval(dataset: Dataset) -> str:
     return f"{start}/{end}"
 
 
-def dataset_row(bundle: DatasetBundle, links: Links) -> list[Any]:
-    d = bundle.dataset
+def dataset_row(view: DatasetView, links: Links) -> list[Any]:
+    d = view.dataset
     return [
         str(d.id),
         d.name,
@@ -303,16 +215,16 @@ def dataset_row(bundle: DatasetBundle, links: Links) -> list[Any]:
         _text(d.title, "en"),
         _text(d.description, "fr"),
         _text(d.description, "ar"),
-        bundle.organization.name if bundle.organization else str(d.organization_id),
-        _joined(bundle.themes),
-        _joined(bundle.tags),
+        view.organization.name if view.organization else str(d.organization_id),
+        _joined(sorted(view.theme_names)),
+        _joined(view.tags),
         d.license_id or "",
-        "true" if bundle.license and bundle.license.is_open else "false",
+        "true" if view.license and view.license.is_open else "false",
         d.frequency or "",
         temporal_interval(d),
         _joined(d.spatial or []),
-        _joined(bundle.formats),
-        len(bundle.resources),
+        _joined(view.formats),
+        len(view.resources),
         iso(d.published_at),
         iso(d.modified_at),
         iso(d.last_data_update),
@@ -320,15 +232,15 @@ def dataset_row(bundle: DatasetBundle, links: Links) -> list[Any]:
     ]
 
 
-def resource_row(bundle: DatasetBundle, resource: Resource, links: Links) -> list[Any]:
-    d = bundle.dataset
+def resource_row(view: DatasetView, resource: Resource, links: Links) -> list[Any]:
+    d = view.dataset
     return [
         str(resource.id),
         str(d.id),
         d.name,
         _text(d.title, "fr"),
         _text(d.title, "ar"),
-        bundle.organization.name if bundle.organization else str(d.organization_id),
+        view.organization.name if view.organization else str(d.organization_id),
         resource.position,
         _text(resource.title, "fr"),
         _text(resource.title, "ar"),
@@ -364,10 +276,10 @@ def resource_document(resource: Resource, links: Links) -> dict[str, Any]:
     }
 
 
-def dataset_document(bundle: DatasetBundle, links: Links) -> dict[str, Any]:
+def dataset_document(view: DatasetView, links: Links) -> dict[str, Any]:
     """One JSON Lines record: the dataset with its organisation, licence and resources."""
-    d = bundle.dataset
-    organization = bundle.organization
+    d = view.dataset
+    organization = view.organization
     return {
         "id": str(d.id),
         "name": d.name,
@@ -379,13 +291,13 @@ def dataset_document(bundle: DatasetBundle, links: Links) -> dict[str, Any]:
             "name": organization.name if organization else None,
             "title": organization.title if organization else {},
         },
-        "themes": bundle.themes,
-        "tags": bundle.tags,
+        "themes": sorted(view.theme_names),
+        "tags": view.tags,
         "license": {
             "id": d.license_id,
-            "title": bundle.license.title if bundle.license else None,
-            "url": bundle.license.url if bundle.license else None,
-            "is_open": bool(bundle.license and bundle.license.is_open),
+            "title": view.license.title if view.license else None,
+            "url": view.license.url if view.license else None,
+            "is_open": bool(view.license and view.license.is_open),
         },
         "frequency": d.frequency,
         "temporal": {
@@ -395,12 +307,12 @@ def dataset_document(bundle: DatasetBundle, links: Links) -> dict[str, Any]:
         "spatial": d.spatial or [],
         "contact_point": d.contact_point,
         "version": d.version,
-        "formats": bundle.formats,
-        "num_resources": len(bundle.resources),
+        "formats": view.formats,
+        "num_resources": len(view.resources),
         "published": iso(d.published_at) or None,
         "modified": iso(d.modified_at) or None,
         "last_data_update": iso(d.last_data_update) or None,
-        "resources": [resource_document(r, links) for r in bundle.resources],
+        "resources": [resource_document(r, links) for r in view.resources],
     }
 
 
@@ -410,21 +322,21 @@ def _csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-Renderer = Callable[[list[DatasetBundle], Links], bytes]
+Renderer = Callable[[list[DatasetView], Links], bytes]
 
 
-def render_datasets_csv(chunk: list[DatasetBundle], links: Links) -> bytes:
-    return _csv_bytes(dataset_row(b, links) for b in chunk)
+def render_datasets_csv(chunk: list[DatasetView], links: Links) -> bytes:
+    return _csv_bytes(dataset_row(v, links) for v in chunk)
 
 
-def render_resources_csv(chunk: list[DatasetBundle], links: Links) -> bytes:
-    return _csv_bytes(resource_row(b, r, links) for b in chunk for r in b.resources)
+def render_resources_csv(chunk: list[DatasetView], links: Links) -> bytes:
+    return _csv_bytes(resource_row(v, r, links) for v in chunk for r in v.resources)
 
 
-def render_datasets_jsonl(chunk: list[DatasetBundle], links: Links) -> bytes:
+def render_datasets_jsonl(chunk: list[DatasetView], links: Links) -> bytes:
     return b"".join(
-        json.dumps(dataset_document(b, links), ensure_ascii=False).encode("utf-8") + b"\n"
-        for b in chunk
+        json.dumps(dataset_document(v, links), ensure_ascii=False).encode("utf-8") + b"\n"
+        for v in chunk
     )
 
 
