@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
@@ -87,17 +87,7 @@ def create(session: Session, actor: Actor, command: InstitutionCreate) -> Instit
         modified_at=now,
     )
     session.add(institution)
-    audit.record(
-        session,
-        actor,
-        "institution.create",
-        "institution",
-        institution.id,
-        institution_id=institution.id,
-        after=as_json(institution),
-    )
-    _commit(session)
-    return institution
+    return _save(session, actor, "institution.create", institution, before=None)
 
 
 def update(
@@ -120,18 +110,7 @@ def update(
         # There is no "institution updated" event: enrolled carries the whole description and
         # consumers upsert on it, so an edit of an enrolled institution is announced again.
         outbox.publish(session, _enrolled_event(institution))
-    audit.record(
-        session,
-        actor,
-        "institution.update",
-        "institution",
-        institution.id,
-        institution_id=institution.id,
-        before=before,
-        after=as_json(institution),
-    )
-    _commit(session)
-    return institution
+    return _save(session, actor, "institution.update", institution, before)
 
 
 def enrol(
@@ -151,18 +130,7 @@ def enrol(
     institution.withdrawal_reason = None
     institution.modified_at = utcnow()
     outbox.publish(session, _enrolled_event(institution))
-    audit.record(
-        session,
-        actor,
-        "institution.enrol",
-        "institution",
-        institution.id,
-        institution_id=institution.id,
-        before=before,
-        after=as_json(institution),
-    )
-    _commit(session)
-    return institution
+    return _save(session, actor, "institution.enrol", institution, before)
 
 
 def withdraw(
@@ -187,18 +155,7 @@ def withdraw(
             reason=command.reason,
         ),
     )
-    audit.record(
-        session,
-        actor,
-        "institution.withdraw",
-        "institution",
-        institution.id,
-        institution_id=institution.id,
-        before=before,
-        after=as_json(institution),
-    )
-    _commit(session)
-    return institution
+    return _save(session, actor, "institution.withdraw", institution, before)
 
 
 def get(session: Session, institution_id: uuid.UUID) -> Institution:
@@ -220,9 +177,27 @@ def _enrolled_event(institution: Institution) -> InstitutionEnrolled:
     )
 
 
-def _commit(session: Session) -> None:
+def _save(
+    session: Session,
+    actor: Actor,
+    action: str,
+    institution: Institution,
+    before: dict[str, Any] | None,
+) -> Institution:
+    """Audits the change (state before and after) and commits the unit of work."""
+    audit.record(
+        session,
+        actor,
+        action,
+        "institution",
+        institution.id,
+        institution_id=institution.id,
+        before=before,
+        after=as_json(institution),
+    )
     try:
         session.commit()
     except IntegrityError as exc:  # a concurrent create took the slug first
         session.rollback()
         raise Conflict("slug: already taken", code="slug-taken", field="slug") from exc
+    return institution
