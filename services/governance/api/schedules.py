@@ -16,7 +16,7 @@ from services.governance.api.deps import CurrentActor, Settings
 from services.governance.api.schemas import OverdueCheckOut, ScheduleOut
 from services.governance.domain.audit import utcnow
 from services.governance.domain.common import aware
-from services.governance.domain.continuity import check_overdue, is_overdue, schedule_of
+from services.governance.domain.continuity import check_overdue, schedule_of
 from services.governance.models import TrackedDataset
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
@@ -59,7 +59,7 @@ def list_schedules(
                 published_at=aware(row.published_at),
                 last_data_update=aware(row.last_data_update),
                 due_at=schedule.first_due if schedule else None,
-                overdue=is_overdue(row, grace, now),
+                overdue=schedule is not None and schedule.overdue_at(now),
                 overdue_since=aware(row.overdue_since),
             )
         )

@@ -13,7 +13,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -34,28 +33,36 @@ from services.governance.settings import GovernanceSettings
 log = logging.getLogger("bayanat.governance.continuity")
 
 
-def _tracked(session: Session, dataset_id: uuid.UUID, **defaults: Any) -> TrackedDataset:
-    row = session.get(TrackedDataset, dataset_id, with_for_update=True)
+CatalogEvent = DatasetSubmitted | DatasetPublished | DatasetUpdated | DatasetWithdrawn
+
+
+def _tracked(session: Session, data: CatalogEvent, state: str) -> TrackedDataset:
+    """The dataset's row, locked and marked modified; created in ``state`` when first heard of."""
+    row = session.get(TrackedDataset, data.dataset_id, with_for_update=True)
     if row is None:
-        row = TrackedDataset(dataset_id=dataset_id, modified_at=utcnow(), **defaults)
+        row = TrackedDataset(
+            dataset_id=data.dataset_id,
+            institution_id=data.institution_id,
+            slug=data.slug,
+            state=state,
+        )
         session.add(row)
+    row.modified_at = utcnow()
     return row
 
 
-def on_submitted(session: Session, data: DatasetSubmitted) -> None:
-    row = _tracked(
-        session,
-        data.dataset_id,
-        institution_id=data.institution_id,
-        slug=data.slug,
-        state="submitted",
-    )
+def _describe(row: TrackedDataset, data: DatasetSubmitted | DatasetPublished) -> None:
+    """Submission and publication carry the dataset's description: the latest one wins."""
     row.institution_id, row.slug = data.institution_id, data.slug
     row.title = data.title.model_dump(exclude_none=True)
+
+
+def on_submitted(session: Session, data: DatasetSubmitted) -> None:
+    row = _tracked(session, data, "submitted")
+    _describe(row, data)
     # A published dataset submitted again (new version) keeps its schedule meanwhile.
     row.state = "submitted"
     row.frequency = data.frequency or row.frequency
-    row.modified_at = utcnow()
 
 
 def on_changes_requested(session: Session, dataset_id: uuid.UUID) -> None:
@@ -66,53 +73,31 @@ def on_changes_requested(session: Session, dataset_id: uuid.UUID) -> None:
 
 
 def on_published(session: Session, data: DatasetPublished) -> None:
-    row = _tracked(
-        session,
-        data.dataset_id,
-        institution_id=data.institution_id,
-        slug=data.slug,
-        state="published",
-    )
-    row.institution_id, row.slug = data.institution_id, data.slug
-    row.title = data.title.model_dump(exclude_none=True)
+    row = _tracked(session, data, "published")
+    _describe(row, data)
     row.state = "published"
     row.frequency = data.frequency
     row.published_at = data.published_at
     _set_last_update(row, data.last_data_update or data.published_at)
     row.tracking = True
-    row.modified_at = utcnow()
 
 
 def on_updated(session: Session, data: DatasetUpdated) -> None:
-    row = _tracked(
-        session,
-        data.dataset_id,
-        institution_id=data.institution_id,
-        slug=data.slug,
-        state="published",
-    )
+    row = _tracked(session, data, "published")
     row.frequency = data.frequency
     _set_last_update(row, data.last_data_update)
     if row.state != "withdrawn":
         row.tracking = True
         if row.state != "submitted":
             row.state = "published"
-    row.modified_at = utcnow()
 
 
 def on_withdrawn(session: Session, data: DatasetWithdrawn) -> None:
-    row = _tracked(
-        session,
-        data.dataset_id,
-        institution_id=data.institution_id,
-        slug=data.slug,
-        state="withdrawn",
-    )
+    row = _tracked(session, data, "withdrawn")
     row.state = "withdrawn"
     row.tracking = False
     row.overdue_since = None
     row.overdue_alerted_due_at = None
-    row.modified_at = utcnow()
 
 
 def _set_last_update(row: TrackedDataset, moment: datetime) -> None:
@@ -136,6 +121,10 @@ class Schedule:
         missed = (now - self.first_due) // self.period
         return self.first_due + missed * self.period
 
+    def overdue_at(self, now: datetime) -> bool:
+        """The first period is missed: its due date, grace included, is past."""
+        return self.first_due < now
+
 
 def schedule_of(row: TrackedDataset, grace: timedelta) -> Schedule | None:
     frequency = FREQUENCIES.get(row.frequency or "")
@@ -143,11 +132,6 @@ def schedule_of(row: TrackedDataset, grace: timedelta) -> Schedule | None:
     if frequency is None or frequency.period is None or base is None:
         return None  # irregular, never, unknown: nothing to keep
     return Schedule(frequency.period, base + frequency.period + grace)
-
-
-def is_overdue(row: TrackedDataset, grace: timedelta, now: datetime) -> bool:
-    schedule = schedule_of(row, grace)
-    return row.tracking and schedule is not None and schedule.first_due < now
 
 
 def check_overdue(
@@ -170,7 +154,7 @@ def check_overdue(
     alerts: list[DatasetOverdue] = []
     for row in rows:
         schedule = schedule_of(row, grace)
-        if schedule is None or schedule.first_due >= now:
+        if schedule is None or not schedule.overdue_at(now):
             row.overdue_since = None
             continue
         due = schedule.due_at(now)

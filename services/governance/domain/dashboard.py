@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from services.governance.domain.audit import utcnow
 from services.governance.domain.common import aware
-from services.governance.domain.continuity import is_overdue, schedule_of
+from services.governance.domain.continuity import schedule_of
 from services.governance.models import Review, ReviewState, TrackedDataset
 from services.governance.settings import GovernanceSettings
 
@@ -30,10 +30,9 @@ def overdue_datasets(
     ).all()
     overdue = []
     for row in rows:
-        if not is_overdue(row, grace, now):
-            continue
         schedule = schedule_of(row, grace)
-        assert schedule is not None
+        if schedule is None or not schedule.overdue_at(now):
+            continue
         overdue.append(
             {
                 "dataset_id": row.dataset_id,
