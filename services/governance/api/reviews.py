@@ -50,7 +50,7 @@ def summary(review: Review) -> dict[str, Any]:
 
 def detail(session: Session, review: Review, settings: GovernanceSettings) -> ReviewDetail:
     content = guide.version(session, review.guide_version).content
-    entries, _ = reviews.history(session, review.id)
+    entries = reviews.history(session, review.id)
     return ReviewDetail(
         **summary(review),
         guide_version=review.guide_version,
@@ -107,7 +107,7 @@ def review_history(
     session: Session = Depends(get_session),
 ) -> Page[Any]:
     reviews.get_readable(session, principal, review_id)
-    entries, total = reviews.history(session, review_id, params.offset, params.limit)
+    entries, total = reviews.history_page(session, review_id, params.offset, params.limit)
     return Page.of([HistoryEntryOut.model_validate(e) for e in entries], total, params)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, func, select
 
 from libs.http.problems import NotFound
 
@@ -70,6 +71,22 @@ def lock(session: Session, model: type[T], key: uuid.UUID, what: str) -> T:
     if found is None:
         raise NotFound(f"{what} {key} not found")
     return found
+
+
+def page_of(
+    session: Session,
+    model: type[T],
+    conditions: Sequence[Any],
+    order: Sequence[Any],
+    offset: int,
+    limit: int,
+) -> tuple[list[T], int]:
+    """One page of the rows matching the conditions, and how many match in all."""
+    total = int(session.exec(select(func.count()).select_from(model).where(*conditions)).one())
+    rows = session.exec(
+        select(model).where(*conditions).order_by(*order).offset(offset).limit(limit)
+    ).all()
+    return list(rows), total
 
 
 def as_json(row: SQLModel, exclude: set[str] | None = None) -> dict[str, Any]:

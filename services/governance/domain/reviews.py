@@ -17,14 +17,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from libs.auth import Principal, Role
 from libs.events.schemas import DatasetSubmitted, ReviewDecided, ReviewOpened
-from libs.http.problems import Conflict, Forbidden, InvalidInput, NotFound
+from libs.http.problems import Conflict, Forbidden, InvalidInput
 from services.governance.domain import audit, continuity, guide
 from services.governance.domain.audit import SYSTEM, Actor, utcnow
-from services.governance.domain.common import aware, lock
+from services.governance.domain.common import aware, get_or_404, lock, page_of
 from services.governance.domain.quality import CHECK_STAGES
 from services.governance.models import ChecksStatus, Review, ReviewEvent, ReviewState, outbox
 from services.governance.settings import GovernanceSettings
@@ -117,35 +117,42 @@ def _history(
     actor: Actor,
     body: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> None:
-    session.add(
-        ReviewEvent(
-            review_id=review.id,
-            round=review.round,
-            kind=kind,
-            at=at or utcnow(),
-            actor_id=actor.id,
-            actor_name=actor.name,
-            body=body,
-        )
+) -> ReviewEvent:
+    event = ReviewEvent(
+        review_id=review.id,
+        round=review.round,
+        kind=kind,
+        at=at or utcnow(),
+        actor_id=actor.id,
+        actor_name=actor.name,
+        body=body,
     )
+    session.add(event)
+    return event
 
 
-def history(session: Session, review_id: uuid.UUID, offset: int = 0, limit: int | None = None):  # type: ignore[no-untyped-def]
-    query = (
-        select(ReviewEvent)
-        .where(ReviewEvent.review_id == review_id)
-        .order_by(col(ReviewEvent.id))
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    total = int(
+def history(session: Session, review_id: uuid.UUID) -> list[ReviewEvent]:
+    """The whole history of a review, oldest first."""
+    return list(
         session.exec(
-            select(func.count()).select_from(ReviewEvent).where(ReviewEvent.review_id == review_id)
-        ).one()
+            select(ReviewEvent)
+            .where(ReviewEvent.review_id == review_id)
+            .order_by(col(ReviewEvent.id))
+        ).all()
     )
-    return list(session.exec(query).all()), total
+
+
+def history_page(
+    session: Session, review_id: uuid.UUID, offset: int, limit: int
+) -> tuple[list[ReviewEvent], int]:
+    return page_of(
+        session,
+        ReviewEvent,
+        [ReviewEvent.review_id == review_id],
+        [col(ReviewEvent.id)],
+        offset,
+        limit,
+    )
 
 
 # --- opening (from the catalog's events) ------------------------------------------------------
@@ -161,19 +168,8 @@ def open_from_submission(session: Session, data: DatasetSubmitted) -> Review | N
     ).first()
     continuity.on_submitted(session, data)
     if review is None:
-        review = Review(
-            dataset_id=data.dataset_id,
-            institution_id=data.institution_id,
-            snapshot=snapshot,
-            submitted_by=data.submitted_by,
-            submitted_at=data.submitted_at,
-            opened_at=now,
-            guide_version=current_guide.version,
-            checklist={},
-            checks_status=ChecksStatus.PENDING,
-            checks_requested_at=now,
-            modified_at=now,
-        )
+        review = Review(dataset_id=data.dataset_id)
+        _start_round(review, data, snapshot, current_guide.version, now)
         session.add(review)
         session.flush()
         kind = "opened"
@@ -183,23 +179,8 @@ def open_from_submission(session: Session, data: DatasetSubmitted) -> Review | N
             log.info("stale submission ignored", extra={"dataset_id": str(data.dataset_id)})
             return None
         review.round += 1
-        review.institution_id = data.institution_id
-        review.state = ReviewState.OPEN
-        review.snapshot = snapshot
-        review.submitted_by = data.submitted_by
-        review.submitted_at = data.submitted_at
-        review.opened_at = now
-        review.guide_version = current_guide.version
-        review.checklist = {}
-        review.decision = review.decided_by = review.decided_at = review.reasons = None
-        review.quality_report = None
-        review.quality_score = None
-        review.checks_status = ChecksStatus.PENDING
         review.checks_generation += 1
-        review.checks_requested_at = now
-        review.checks_started_at = review.checks_completed_at = None
-        review.announce_pending = True
-        review.modified_at = now
+        _start_round(review, data, snapshot, current_guide.version, now)
         kind = "reopened"
     _history(
         session,
@@ -220,6 +201,32 @@ def open_from_submission(session: Session, data: DatasetSubmitted) -> Review | N
     )
     session.info[CHECKS_REQUESTED_FLAG] = True
     return review
+
+
+def _start_round(
+    review: Review,
+    data: DatasetSubmitted,
+    snapshot: dict[str, Any],
+    guide_version: int,
+    now: datetime,
+) -> None:
+    """A round starts afresh: the new snapshot, no answers, no decision, checks pending."""
+    review.institution_id = data.institution_id
+    review.state = ReviewState.OPEN
+    review.snapshot = snapshot
+    review.submitted_by = data.submitted_by
+    review.submitted_at = data.submitted_at
+    review.opened_at = now
+    review.guide_version = guide_version
+    review.checklist = {}
+    review.decision = review.decided_by = review.decided_at = review.reasons = None
+    review.quality_report = None
+    review.quality_score = None
+    review.checks_status = ChecksStatus.PENDING
+    review.checks_requested_at = now
+    review.checks_started_at = review.checks_completed_at = None
+    review.announce_pending = True
+    review.modified_at = now
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -275,12 +282,7 @@ def request_checks(
     session: Session, principal: Principal, actor: Actor, review_id: uuid.UUID
 ) -> tuple[Review, int]:
     """A reviewer asks for the checks again; the caller runs them (claimed here) and stores."""
-    review = lock(session, Review, review_id, "review")
-    require_act(principal, review)
-    if review.state != ReviewState.OPEN:
-        raise Conflict(
-            f"the review is {review.state}; checks run on open reviews only", code="review-not-open"
-        )
+    review = _open_for_action(session, principal, review_id, "checks run on open reviews only")
     now = utcnow()
     review.checks_generation += 1
     review.checks_status = ChecksStatus.RUNNING
@@ -303,15 +305,26 @@ def request_checks(
 # --- reviewers' actions -----------------------------------------------------------------------
 
 
-def _open_for_action(session: Session, principal: Principal, review_id: uuid.UUID) -> Review:
+REOPENS = "it reopens when the dataset is submitted again"
+
+
+def _require_open(review: Review, hint: str = REOPENS) -> None:
+    if review.state != ReviewState.OPEN:
+        raise Conflict(f"the review is {review.state}; {hint}", code="review-not-open")
+
+
+def _open_for_action(
+    session: Session, principal: Principal, review_id: uuid.UUID, hint: str = REOPENS
+) -> Review:
     review = lock(session, Review, review_id, "review")
     require_act(principal, review)
-    if review.state != ReviewState.OPEN:
-        raise Conflict(
-            f"the review is {review.state}; it reopens when the dataset is submitted again",
-            code="review-not-open",
-        )
+    _require_open(review, hint)
     return review
+
+
+def _checklist_items(session: Session, review: Review) -> dict[str, dict[str, Any]]:
+    """The checklist of the guide version the review follows."""
+    return guide.checklist_items(guide.version(session, review.guide_version).content)
 
 
 def answer_checklist(
@@ -322,7 +335,7 @@ def answer_checklist(
     command: ChecklistAnswers,
 ) -> Review:
     review = _open_for_action(session, principal, review_id)
-    items = guide.checklist_items(guide.version(session, review.guide_version).content)
+    items = _checklist_items(session, review)
     for index, answer in enumerate(command.answers):
         if answer.item_id not in items:
             raise InvalidInput(
@@ -371,16 +384,7 @@ def comment(
             f"role reviewer or steward of institution {review.institution_id} required to comment"
         )
     now = utcnow()
-    event = ReviewEvent(
-        review_id=review.id,
-        round=review.round,
-        kind="comment",
-        at=now,
-        actor_id=actor.id,
-        actor_name=actor.name,
-        body={"text": body},
-    )
-    session.add(event)
+    event = _history(session, review, "comment", actor, {"text": body}, at=now)
     review.modified_at = now
     audit.record(
         session,
@@ -441,11 +445,7 @@ def approve(
         raise Forbidden(
             "you submitted this dataset: another reviewer must approve it", code="own-submission"
         )
-    if review.state != ReviewState.OPEN:
-        raise Conflict(
-            f"the review is {review.state}; it reopens when the dataset is submitted again",
-            code="review-not-open",
-        )
+    _require_open(review)
     if review.checks_status in (ChecksStatus.PENDING, ChecksStatus.RUNNING):
         raise Conflict(
             "the automatic checks have not finished; approve once their report is stored",
@@ -465,7 +465,7 @@ def approve(
             failing_checks=names,
             checks=[{"name": c["name"], "summary": c["summary"]} for c in failing],
         )
-    items = guide.checklist_items(guide.version(session, review.guide_version).content)
+    items = _checklist_items(session, review)
     unanswered = [
         item_id
         for item_id, item in items.items()
@@ -482,26 +482,27 @@ def approve(
     return review
 
 
+# A decision: the review's new state, its history entry, its audit action.
+_DECISIONS = {
+    "approved": (ReviewState.APPROVED, "approved", "review.approve"),
+    "rejected": (ReviewState.REJECTED, "changes_requested", "review.request_changes"),
+}
+
+
 def _decide(
     session: Session, review: Review, actor: Actor, decision: str, reasons: list[str]
 ) -> None:
     assert actor.id is not None
+    state, history_kind, action = _DECISIONS[decision]
     now = utcnow()
     before = {"state": review.state, "round": review.round}
-    review.state = ReviewState.APPROVED if decision == "approved" else ReviewState.REJECTED
+    review.state = state
     review.decision = decision
     review.decided_by = actor.id
     review.decided_at = now
     review.reasons = reasons
     review.modified_at = now
-    _history(
-        session,
-        review,
-        "approved" if decision == "approved" else "changes_requested",
-        actor,
-        {"reasons": reasons},
-        at=now,
-    )
+    _history(session, review, history_kind, actor, {"reasons": reasons}, at=now)
     outbox.publish(
         session,
         ReviewDecided(
@@ -517,7 +518,7 @@ def _decide(
     audit.record(
         session,
         actor,
-        f"review.{'approve' if decision == 'approved' else 'request_changes'}",
+        action,
         "review",
         review.id,
         institution_id=review.institution_id,
@@ -530,9 +531,7 @@ def _decide(
 
 
 def get_readable(session: Session, principal: Principal, review_id: uuid.UUID) -> Review:
-    review = session.get(Review, review_id)
-    if review is None:
-        raise NotFound(f"review {review_id} not found")
+    review = get_or_404(session, Review, review_id, "review")
     require_read(principal, review)
     return review
 
@@ -561,17 +560,13 @@ def listing(
         conditions.append(Review.state == state)
     if dataset_id is not None:
         conditions.append(Review.dataset_id == dataset_id)
-    total = int(session.exec(select(func.count()).select_from(Review).where(*conditions)).one())
     # The open queue reads oldest first; decided reviews most recent first.
     order = (
-        (col(Review.opened_at), col(Review.id))
+        [col(Review.opened_at), col(Review.id)]
         if state == ReviewState.OPEN
-        else (col(Review.modified_at).desc(), col(Review.id))
+        else [col(Review.modified_at).desc(), col(Review.id)]
     )
-    rows = session.exec(
-        select(Review).where(*conditions).order_by(*order).offset(offset).limit(limit)
-    ).all()
-    return list(rows), total
+    return page_of(session, Review, conditions, order, offset, limit)
 
 
 def stages(
