@@ -14,19 +14,24 @@ from libs.http.problems import Forbidden
 from services.governance.api.deps import CurrentActor, Settings
 from services.governance.api.schemas import AccountOut, RoleOut
 from services.governance.domain import accounts
+from services.governance.domain.common import page_of
 from services.governance.models import Account, InstitutionRole, RoleAssignment
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
-def account_out(session: Session, account: Account) -> AccountOut:
+def account_out(
+    session: Session, account: Account, roles: list[RoleAssignment] | None = None
+) -> AccountOut:
+    if roles is None:
+        roles = accounts.roles_of(session, account.id)
     return AccountOut(
         id=account.id,
         email=account.email,
         display_name=account.display_name,
         is_admin=account.is_admin,
         active=account.active,
-        roles=[RoleOut.model_validate(r) for r in accounts.roles_of(session, account.id)],
+        roles=[RoleOut.model_validate(r) for r in roles],
         created_at=account.created_at,
         last_login_at=account.last_login_at,
     )
@@ -74,15 +79,11 @@ def list_accounts(
         conditions.append(Account.is_admin == is_admin)
     if active is not None:
         conditions.append(Account.active == active)
-    total = int(session.exec(select(func.count()).select_from(Account).where(*conditions)).one())
-    rows = session.exec(
-        select(Account)
-        .where(*conditions)
-        .order_by(col(Account.email))
-        .offset(params.offset)
-        .limit(params.limit)
-    ).all()
-    return Page.of([account_out(session, a) for a in rows], total, params)
+    rows, total = page_of(
+        session, Account, conditions, [col(Account.email)], params.offset, params.limit
+    )
+    roles = accounts.roles_by_account(session, [a.id for a in rows])
+    return Page.of([account_out(session, a, roles[a.id]) for a in rows], total, params)
 
 
 @router.get("/me", response_model=AccountOut)

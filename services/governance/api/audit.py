@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col
 
 from libs.auth import AdminPrincipal
 from libs.db import get_session
 from libs.http.pagination import Page, PageParams, page_params
 from libs.http.problems import InvalidInput
 from services.governance.api.schemas import AuditEntryOut
+from services.governance.domain.common import page_of
 from services.governance.models import AuditEntry
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -56,12 +57,7 @@ def audit_log(
         conditions.append(col(AuditEntry.at) >= since)
     if until is not None:
         conditions.append(col(AuditEntry.at) <= until)
-    total = int(session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one())
-    rows = session.exec(
-        select(AuditEntry)
-        .where(*conditions)
-        .order_by(col(AuditEntry.id).desc())
-        .offset(params.offset)
-        .limit(params.limit)
-    ).all()
+    rows, total = page_of(
+        session, AuditEntry, conditions, [col(AuditEntry.id).desc()], params.offset, params.limit
+    )
     return Page.of([AuditEntryOut.model_validate(r) for r in rows], total, params)

@@ -19,17 +19,21 @@ from services.governance.models import GuideVersion
 router = APIRouter(prefix="/guide", tags=["guide"])
 
 
+# The automatic checks of each stage: fixed in code, the same for every guide version.
+AUTOMATIC_CHECKS: dict[str, list[str]] = {
+    stage: [name for name, check_stage in CHECK_STAGES.items() if check_stage == stage]
+    for stage in guide.STAGES
+}
+
+
 def guide_out(version: GuideVersion) -> GuideOut:
-    checks: dict[str, list[str]] = {stage: [] for stage in guide.STAGES}
-    for name, stage in CHECK_STAGES.items():
-        checks[stage].append(name)
     return GuideOut(
         version=version.version,
         note=version.note,
         created_at=version.created_at,
         created_by=version.created_by,
         content=version.content,
-        automatic_checks=checks,
+        automatic_checks=AUTOMATIC_CHECKS,
     )
 
 

@@ -16,7 +16,9 @@ from libs.http.problems import Forbidden
 from services.governance.api.deps import CurrentActor, Settings
 from services.governance.api.schemas import InstitutionOut, MemberOut, OverdueOut
 from services.governance.domain import institutions
+from services.governance.domain.accounts import roles_by_account
 from services.governance.domain.audit import utcnow
+from services.governance.domain.common import page_of
 from services.governance.domain.dashboard import dashboard, overdue_datasets
 from services.governance.domain.reviews import can_read
 from services.governance.models import Account, Institution, InstitutionStatus, RoleAssignment
@@ -56,16 +58,9 @@ def list_institutions(
                 func.lower(cast(Institution.name, String)).like(pattern),
             )
         )
-    total = int(
-        session.exec(select(func.count()).select_from(Institution).where(*conditions)).one()
+    rows, total = page_of(
+        session, Institution, conditions, [col(Institution.slug)], params.offset, params.limit
     )
-    rows = session.exec(
-        select(Institution)
-        .where(*conditions)
-        .order_by(col(Institution.slug))
-        .offset(params.offset)
-        .limit(params.limit)
-    ).all()
     return Page.of([InstitutionOut.model_validate(r) for r in rows], total, params)
 
 
@@ -126,35 +121,25 @@ def list_members(
     member_ids = select(RoleAssignment.account_id).where(
         RoleAssignment.institution_id == institution_id
     )
-    total = int(
-        session.exec(
-            select(func.count()).select_from(Account).where(col(Account.id).in_(member_ids))
-        ).one()
+    rows, total = page_of(
+        session,
+        Account,
+        [col(Account.id).in_(member_ids)],
+        [col(Account.email)],
+        params.offset,
+        params.limit,
     )
-    rows = session.exec(
-        select(Account)
-        .where(col(Account.id).in_(member_ids))
-        .order_by(col(Account.email))
-        .offset(params.offset)
-        .limit(params.limit)
-    ).all()
-    items = []
-    for account in rows:
-        roles = session.exec(
-            select(RoleAssignment.role).where(
-                RoleAssignment.account_id == account.id,
-                RoleAssignment.institution_id == institution_id,
-            )
-        ).all()
-        items.append(
-            MemberOut(
-                account_id=account.id,
-                email=account.email,
-                display_name=account.display_name,
-                active=account.active,
-                roles=sorted(str(r) for r in roles),
-            )
+    roles = roles_by_account(session, [a.id for a in rows], institution_id)
+    items = [
+        MemberOut(
+            account_id=account.id,
+            email=account.email,
+            display_name=account.display_name,
+            active=account.active,
+            roles=sorted(str(assignment.role) for assignment in roles[account.id]),
         )
+        for account in rows
+    ]
     return Page.of(items, total, params)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col
 
 from libs.auth import AdminPrincipal
 from libs.db import get_session
@@ -15,7 +15,7 @@ from libs.http.pagination import Page, PageParams, page_params
 from services.governance.api.deps import CurrentActor, Settings
 from services.governance.api.schemas import OverdueCheckOut, ScheduleOut
 from services.governance.domain.audit import utcnow
-from services.governance.domain.common import aware
+from services.governance.domain.common import aware, page_of
 from services.governance.domain.continuity import check_overdue, schedule_of
 from services.governance.models import TrackedDataset
 
@@ -33,16 +33,14 @@ def list_schedules(
     conditions: list[Any] = [col(TrackedDataset.tracking)]
     if institution_id is not None:
         conditions.append(TrackedDataset.institution_id == institution_id)
-    total = int(
-        session.exec(select(func.count()).select_from(TrackedDataset).where(*conditions)).one()
+    rows, total = page_of(
+        session,
+        TrackedDataset,
+        conditions,
+        [col(TrackedDataset.slug), col(TrackedDataset.dataset_id)],
+        params.offset,
+        params.limit,
     )
-    rows = session.exec(
-        select(TrackedDataset)
-        .where(*conditions)
-        .order_by(col(TrackedDataset.slug), col(TrackedDataset.dataset_id))
-        .offset(params.offset)
-        .limit(params.limit)
-    ).all()
     grace = timedelta(days=settings.overdue_grace_days)
     now = utcnow()
     items = []

@@ -4,10 +4,11 @@ viewers. One account may hold roles in several institutions."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from libs.auth import Principal, Role, RoleGrant
 from libs.http.problems import Conflict, Forbidden, InvalidInput, NotFound
@@ -62,13 +63,26 @@ def public_view(account: Account) -> dict[str, object]:
 
 
 def roles_of(session: Session, account_id: uuid.UUID) -> list[RoleAssignment]:
-    return list(
-        session.exec(
-            select(RoleAssignment)
-            .where(RoleAssignment.account_id == account_id)
-            .order_by(RoleAssignment.institution_id, RoleAssignment.role)
-        ).all()
-    )
+    return roles_by_account(session, [account_id])[account_id]
+
+
+def roles_by_account(
+    session: Session,
+    account_ids: Collection[uuid.UUID],
+    institution_id: uuid.UUID | None = None,
+) -> dict[uuid.UUID, list[RoleAssignment]]:
+    """The roles of several accounts (in one institution, if given) in one query."""
+    conditions = [col(RoleAssignment.account_id).in_(account_ids)]
+    if institution_id is not None:
+        conditions.append(RoleAssignment.institution_id == institution_id)
+    grouped: dict[uuid.UUID, list[RoleAssignment]] = {account_id: [] for account_id in account_ids}
+    for assignment in session.exec(
+        select(RoleAssignment)
+        .where(*conditions)
+        .order_by(RoleAssignment.institution_id, RoleAssignment.role)
+    ).all():
+        grouped[assignment.account_id].append(assignment)
+    return grouped
 
 
 def grants_of(session: Session, account: Account) -> list[RoleGrant]:

@@ -12,12 +12,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from libs.http.problems import Conflict, NotFound, Problem
 from services.governance.domain import audit
 from services.governance.domain.audit import Actor, utcnow
-from services.governance.domain.common import SLUG_PATTERN
+from services.governance.domain.common import SLUG_PATTERN, page_of
 from services.governance.models import GuideVersion
 
 STAGES = ("selection", "collection", "classification", "validation")
@@ -113,11 +113,7 @@ def version(session: Session, number: int) -> GuideVersion:
 
 
 def versions(session: Session, offset: int, limit: int) -> tuple[list[GuideVersion], int]:
-    total = int(session.exec(select(func.count()).select_from(GuideVersion)).one())
-    rows = session.exec(
-        select(GuideVersion).order_by(col(GuideVersion.version).desc()).offset(offset).limit(limit)
-    ).all()
-    return list(rows), total
+    return page_of(session, GuideVersion, [], [col(GuideVersion.version).desc()], offset, limit)
 
 
 def publish(session: Session, actor: Actor, edit: GuideEdit) -> GuideVersion:
