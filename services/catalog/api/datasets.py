@@ -44,6 +44,7 @@ from services.catalog.domain.views import (
     get_dataset,
     get_resource,
     get_visible_dataset,
+    get_visible_view,
     load_view,
     load_views,
 )
@@ -117,8 +118,9 @@ def _render_dataset(
     request: Request, id_or_slug: str, actor: Principal | None
 ) -> tuple[CachedResponse, bool]:
     with Session(request.app.state.engine, expire_on_commit=False) as session:
-        dataset = get_visible_dataset(session, id_or_slug, actor)
-        body = _dataset_out(session, dataset, request).model_dump_json().encode()
+        view = get_visible_view(session, id_or_slug, actor)
+        body = DatasetOut.of(view, public_base(request)).model_dump_json().encode()
+    dataset = view.dataset
     public = dataset.state == DatasetState.PUBLISHED
     keys = [str(dataset.id), dataset.name] if actor is None and public else []
     return public_cache(request).put(keys, body), public

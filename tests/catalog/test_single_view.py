@@ -1,0 +1,128 @@
+"""One dataset read in one statement (views.get_visible_view) gives what the batch loader
+(views.load_views) gives, on PostgreSQL and SQLite: same tags and their order, themes by
+position, licence, organisation, resources in order, reuse count; same 404s."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session
+
+from libs.http.problems import NotFound
+from libs.settings import PlatformSettings
+from services.catalog.domain.views import (
+    DatasetView,
+    get_visible_dataset,
+    get_visible_view,
+    load_view,
+)
+from services.catalog.models import DatasetReuse
+from tests.catalog.conftest import (
+    CatalogHarness,
+    ResourceSpec,
+    admin_principal,
+    create_draft_dataset,
+    create_published_dataset,
+    enrol_organization,
+    isolated_platform,
+    running_catalog,
+)
+from tests.support.infra import PostgresDatabases
+
+
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def catalog(  # type: ignore[override]
+    request: pytest.FixtureRequest,
+    kafka: PlatformSettings,
+    postgres_databases: PostgresDatabases,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[CatalogHarness]:
+    folder = tmp_path_factory.mktemp("single_view")
+    url = (
+        postgres_databases.create("catalog_single_view")
+        if request.param == "postgresql"
+        else f"sqlite:///{folder / 'catalog.db'}"
+    )
+    with running_catalog(url, folder / "uploads", isolated_platform(kafka)) as harness:
+        yield harness
+
+
+def _shape(view: DatasetView) -> dict[str, Any]:
+    return {
+        "dataset": view.dataset.id,
+        "organization": view.organization.id if view.organization else None,
+        "tags": view.tags,
+        "themes": [(t.name, t.title, t.position) for t in view.themes],
+        "license": view.license.id if view.license else None,
+        "resources": [r.id for r in view.resources],
+        "reuse_count": view.reuse_count,
+    }
+
+
+def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness) -> None:
+    engine, store = catalog.engine, catalog.store
+    organization = enrol_organization(engine, slug="onee")
+    full = create_published_dataset(
+        engine,
+        store,
+        organization.id,
+        title={"fr": "Production électrique"},
+        tags=["zèbre", "énergie", "Électricité", "eau", "الطاقة", "2024"],
+        themes=["environnement", "population", "economie-finances"],
+        license_id="cc-by",
+        resources=[
+            ResourceSpec(url="https://onee.ma/a.csv", format="CSV"),
+            ResourceSpec(content=b"a,b\n1,2\n", filename="b.csv"),
+            ResourceSpec(url="https://onee.ma/c.json", format="JSON"),
+        ],
+    )
+    bare = create_draft_dataset(
+        engine,
+        store,
+        organization.id,
+        title={"fr": "Vide"},
+        resources=[],
+        tags=[],
+        themes=[],
+        license_id=None,
+    )
+    draft = create_draft_dataset(engine, store, organization.id, title={"fr": "Brouillon"})
+    with Session(engine) as session:
+        session.add_all(DatasetReuse(dataset_id=full.id, reuse_id=uuid.uuid4()) for _ in range(2))
+        session.commit()
+
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    admin = admin_principal()
+    for fixture in (full, bare, draft):
+        for ref in (str(fixture.id), fixture.name, fixture.id):
+            with Session(engine) as session:
+                expected = _shape(load_view(session, get_visible_dataset(session, ref, admin)))
+            event.listen(engine, "before_cursor_execute", count)
+            try:
+                with Session(engine) as session:
+                    statements.clear()
+                    view = get_visible_view(session, ref, admin)
+                    assert len(statements) == 1, statements
+            finally:
+                event.remove(engine, "before_cursor_execute", count)
+            assert _shape(view) == expected
+            if fixture is bare:
+                assert (view.resources, view.tags, view.themes, view.license) == ([], [], [], None)
+    with Session(engine) as session:
+        full_view = get_visible_view(session, full.name, None)
+        assert full_view.reuse_count == 2
+        assert len(full_view.resources) == 3
+        with pytest.raises(NotFound):
+            get_visible_view(session, draft.name, None)  # a draft stays hidden
+        with pytest.raises(NotFound):
+            get_visible_view(session, "no-such-dataset", admin)
+        with pytest.raises(NotFound):
+            get_visible_view(session, str(uuid.uuid4()), admin)
