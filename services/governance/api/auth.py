@@ -35,7 +35,7 @@ def _tokens(session: Session, pair: sessions.TokenPair) -> TokenResponse:
         expires_in=pair.expires_in,
         refresh_token=pair.refresh_token,
         refresh_expires_in=pair.refresh_expires_in,
-        account=account_out(session, pair.account),
+        account=account_out(session, pair.account, pair.roles),
     )
 
 

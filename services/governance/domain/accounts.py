@@ -85,19 +85,14 @@ def roles_by_account(
     return grouped
 
 
-def grants_of(session: Session, account: Account) -> list[RoleGrant]:
+def principal_of(account: Account, roles: list[RoleAssignment]) -> Principal:
+    """The account as its tokens describe it: admin or not, and its roles (from ``roles_of``)."""
     grants = [RoleGrant(role=Role.ADMIN)] if account.is_admin else []
     grants.extend(
         RoleGrant(role=Role(assignment.role), institution_id=assignment.institution_id)
-        for assignment in roles_of(session, account.id)
+        for assignment in roles
     )
-    return grants
-
-
-def principal_of(session: Session, account: Account) -> Principal:
-    return Principal(
-        subject=account.id, name=account.display_name, grants=grants_of(session, account)
-    )
+    return Principal(subject=account.id, name=account.display_name, grants=grants)
 
 
 def _email_free(session: Session, email: str) -> None:

@@ -33,7 +33,7 @@ from services.governance.domain.passwords import (
     needs_rehash,
     verify_password,
 )
-from services.governance.models import Account, LoginAttempt, RefreshToken
+from services.governance.models import Account, LoginAttempt, RefreshToken, RoleAssignment
 from services.governance.settings import GovernanceSettings
 
 REFRESH_PREFIX = "brt_"
@@ -54,6 +54,7 @@ class TokenPair:
     refresh_token: str
     refresh_expires_in: int
     account: Account
+    roles: list[RoleAssignment]  # the account's roles, read once for the token and the answer
 
 
 def _digest(token: str) -> str:
@@ -215,7 +216,8 @@ def _issue(
 ) -> TokenPair:
     access_lifetime = timedelta(minutes=settings.access_token_minutes)
     refresh_lifetime = timedelta(days=settings.refresh_token_days)
-    principal = accounts.principal_of(session, account)
+    roles = accounts.roles_of(session, account.id)
+    principal = accounts.principal_of(account, roles)
     access = codec.encode(principal, lifetime=access_lifetime, extra={"email": account.email})
     token = REFRESH_PREFIX + secrets.token_urlsafe(32)
     session.add(
@@ -233,4 +235,5 @@ def _issue(
         refresh_token=token,
         refresh_expires_in=int(refresh_lifetime.total_seconds()),
         account=account,
+        roles=roles,
     )
