@@ -222,7 +222,7 @@ class Review(GovernanceTable, table=True):
     quality_score: int | None = None
     # ReviewOpened waits for the first check results of a round so that it carries the score.
     announce_pending: bool = Field(default=True)
-    decision: str | None = Field(default=None, max_length=16)
+    # The decision itself is the state: approved, or rejected (changes requested).
     decided_by: uuid.UUID | None = None
     decided_at: datetime | None = _timestamp()
     reasons: list[str] | None = _json(nullable=True)

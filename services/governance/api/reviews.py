@@ -43,7 +43,7 @@ def summary(review: Review) -> dict[str, Any]:
         "age_seconds": max(0, int(((end or utcnow()) - opened_at).total_seconds())),
         "checks_status": review.checks_status,
         "quality_score": review.quality_score,
-        "decision": review.decision,
+        "decision": None if review.state == ReviewState.OPEN else str(review.state),
         "decided_at": aware(review.decided_at),
     }
 

@@ -219,7 +219,7 @@ def _start_round(
     review.opened_at = now
     review.guide_version = guide_version
     review.checklist = {}
-    review.decision = review.decided_by = review.decided_at = review.reasons = None
+    review.decided_by = review.decided_at = review.reasons = None
     review.quality_report = None
     review.quality_score = None
     review.checks_status = ChecksStatus.PENDING
@@ -497,7 +497,6 @@ def _decide(
     now = utcnow()
     before = {"state": review.state, "round": review.round}
     review.state = state
-    review.decision = decision
     review.decided_by = actor.id
     review.decided_at = now
     review.reasons = reasons
