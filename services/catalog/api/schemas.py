@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel, Field
@@ -113,6 +114,31 @@ class ResourceOut(BaseModel):
         )
 
 
+def _dataset_common(view: DatasetView, base_url: str) -> dict[str, Any]:
+    """The values a dataset in a list and a dataset in full show alike."""
+    d = view.dataset
+    return {
+        "id": d.id,
+        "name": d.name,
+        "url": base_url + dataset_path(d.id),
+        "title": d.title,
+        "description": d.description,
+        "state": str(d.state),
+        "organization_id": d.organization_id,
+        "organization": OrganizationRef.of(view.organization) if view.organization else None,
+        "tags": view.tags,
+        "is_open": view.is_open,
+        "formats": view.formats,
+        "frequency": d.frequency,
+        "num_resources": len(view.resources),
+        "reuse_count": view.reuse_count,
+        "created_at": utc(d.created_at),
+        "modified_at": utc(d.modified_at),
+        "published_at": utc(d.published_at),
+        "last_data_update": utc(d.last_data_update),
+    }
+
+
 class DatasetSummary(BaseModel):
     """A dataset in a list: enough to show a result and link to it."""
 
@@ -139,28 +165,10 @@ class DatasetSummary(BaseModel):
 
     @classmethod
     def of(cls, view: DatasetView, base_url: str) -> DatasetSummary:
-        d = view.dataset
         return cls(
-            id=d.id,
-            name=d.name,
-            url=base_url + dataset_path(d.id),
-            title=d.title,
-            description=d.description,
-            state=str(d.state),
-            organization_id=d.organization_id,
-            organization=OrganizationRef.of(view.organization) if view.organization else None,
-            tags=view.tags,
+            **_dataset_common(view, base_url),
             themes=view.theme_names,
-            license_id=d.license_id,
-            is_open=view.is_open,
-            formats=view.formats,
-            frequency=d.frequency,
-            num_resources=len(view.resources),
-            reuse_count=view.reuse_count,
-            created_at=utc(d.created_at),  # type: ignore[arg-type]
-            modified_at=utc(d.modified_at),  # type: ignore[arg-type]
-            published_at=utc(d.published_at),
-            last_data_update=utc(d.last_data_update),
+            license_id=view.dataset.license_id,
         )
 
 
@@ -210,21 +218,10 @@ class DatasetOut(BaseModel):
     def of(cls, view: DatasetView, base_url: str) -> DatasetOut:
         d = view.dataset
         return cls(
-            id=d.id,
-            name=d.name,
-            url=base_url + dataset_path(d.id),
-            title=d.title,
-            description=d.description,
-            state=str(d.state),
-            organization_id=d.organization_id,
-            organization=OrganizationRef.of(view.organization) if view.organization else None,
-            tags=view.tags,
+            **_dataset_common(view, base_url),
             themes=[ThemeRef.of(t) for t in view.themes],
             license=LicenseRef.of(view.license) if view.license else None,
-            is_open=view.is_open,
             openness_stars=view.openness_stars,
-            formats=view.formats,
-            frequency=d.frequency,
             temporal_start=d.temporal_start,
             temporal_end=d.temporal_end,
             spatial=list(d.spatial or []),
@@ -233,14 +230,8 @@ class DatasetOut(BaseModel):
             rejection_reasons=d.rejection_reasons,
             rejected_at=utc(d.rejected_at),
             resources=[ResourceOut.of(r, base_url) for r in view.resources],
-            num_resources=len(view.resources),
-            reuse_count=view.reuse_count,
-            created_at=utc(d.created_at),  # type: ignore[arg-type]
-            modified_at=utc(d.modified_at),  # type: ignore[arg-type]
             submitted_at=utc(d.submitted_at),
-            published_at=utc(d.published_at),
             withdrawn_at=utc(d.withdrawn_at),
-            last_data_update=utc(d.last_data_update),
         )
 
 

@@ -149,6 +149,25 @@ def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:
     )
 
 
+def _writable_dataset(
+    session: Session,
+    actor: Principal,
+    ref: str | uuid.UUID,
+    state: DatasetState,
+    action: str,
+    *,
+    enrolled: bool = False,
+) -> Dataset:
+    """The dataset ``actor`` may ``action``: 404, 403 or 409 otherwise (and, with
+    ``enrolled``, while its institution is not enrolled)."""
+    dataset = get_dataset(session, ref)
+    ensure_can_write(actor, dataset.organization_id)
+    require_state(dataset, state, action)
+    if enrolled:
+        require_enrolled_for_write(session, dataset.organization_id)
+    return dataset
+
+
 def _default_institution(actor: Principal) -> uuid.UUID:
     institutions = actor.institutions(Role.STEWARD)
     if len(institutions) == 1:
@@ -284,10 +303,7 @@ def update_dataset(
     session: Session, actor: Principal, ref: str | uuid.UUID, changes: DatasetFields
 ) -> Dataset:
     """Change a draft's metadata: only the fields present in ``changes`` (a PATCH)."""
-    dataset = get_dataset(session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, DatasetState.DRAFT, "edit")
-    require_enrolled_for_write(session, dataset.organization_id)
+    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
     present = set(changes.model_fields_set)
     if "title" in present and changes.title is None:
         raise InvalidInput("title", "cannot be removed: a dataset needs a title in ar or fr")
@@ -310,9 +326,7 @@ def delete_dataset(
     session: Session, actor: Principal, ref: str | uuid.UUID, store: FileStore
 ) -> None:
     """Delete a draft and its uploaded files (a published dataset is withdrawn instead)."""
-    dataset = get_dataset(session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, DatasetState.DRAFT, "delete")
+    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "delete")
     keys = list(
         session.scalars(
             select(Resource.storage_key).where(
@@ -373,10 +387,7 @@ def submit_dataset(
     session: Session, actor: Principal, ref: str | uuid.UUID, *, base_url: str
 ) -> Dataset:
     """draft → submitted, with the full snapshot for the review (DatasetSubmitted)."""
-    dataset = get_dataset(session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, DatasetState.DRAFT, "submit")
-    require_enrolled_for_write(session, dataset.organization_id)
+    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
     view = load_view(session, dataset)
     if not view.resources:
         raise InvalidInput("resources", "add at least one resource before submitting")
@@ -395,9 +406,7 @@ def withdraw_dataset(
     session: Session, actor: Principal, ref: str | uuid.UUID, *, reason: str | None = None
 ) -> Dataset:
     """published → withdrawn (DatasetWithdrawn); it leaves the public catalogue."""
-    dataset = get_dataset(session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, DatasetState.PUBLISHED, "withdraw")
+    dataset = _writable_dataset(session, actor, ref, DatasetState.PUBLISHED, "withdraw")
     now = _now()
     dataset.state = DatasetState.WITHDRAWN
     dataset.withdrawn_at = now
