@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -167,7 +169,7 @@ def update(
                 code="last-admin",
             )
     if not account.active:
-        _revoke_refresh_tokens(session, account.id)
+        revoke_refresh_tokens(session, RefreshToken.account_id == account.id)
     account.modified_at = utcnow()
     audit.record(
         session,
@@ -211,7 +213,7 @@ def change_password(
     account.password_hash = hash_password(command.new_password)
     account.password_changed_at = account.modified_at = utcnow()
     # Every session of the account ends: its refresh tokens are revoked.
-    _revoke_refresh_tokens(session, account.id)
+    revoke_refresh_tokens(session, RefreshToken.account_id == account.id)
     audit.record(
         session,
         actor,
@@ -223,13 +225,13 @@ def change_password(
     session.commit()
 
 
-def _revoke_refresh_tokens(session: Session, account_id: uuid.UUID) -> None:
-    now = utcnow()
+def revoke_refresh_tokens(
+    session: Session, which: ColumnElement[bool], now: datetime | None = None
+) -> None:
+    """Revokes the refresh tokens not yet revoked among ``which`` (an account's, a login's)."""
+    now = now or utcnow()
     for token in session.exec(
-        select(RefreshToken).where(
-            RefreshToken.account_id == account_id,
-            RefreshToken.revoked_at.is_(None),  # type: ignore[union-attr]
-        )
+        select(RefreshToken).where(which, col(RefreshToken.revoked_at).is_(None))
     ).all():
         token.revoked_at = now
 

@@ -174,22 +174,12 @@ def check_overdue(
         row.overdue_since = aware(row.overdue_since) or schedule.first_due
         row.modified_at = now
         alerts.append(alert)
-    if alerts:
-        audit.record(
-            session,
-            actor,
-            "schedule.check",
-            "schedule",
-            None,
-            after={
-                "flagged": [
-                    {"dataset_id": str(a.dataset_id), "due_at": a.due_at.isoformat()}
-                    for a in alerts
-                ]
-            },
-        )
-    elif actor is not SYSTEM:
-        audit.record(session, actor, "schedule.check", "schedule", None, after={"flagged": []})
+    # A scheduled run that flags nothing leaves no trace; a requested one always does.
+    if alerts or actor is not SYSTEM:
+        flagged = [
+            {"dataset_id": str(a.dataset_id), "due_at": a.due_at.isoformat()} for a in alerts
+        ]
+        audit.record(session, actor, "schedule.check", "schedule", None, after={"flagged": flagged})
     session.commit()
     if alerts:
         log.info("overdue datasets flagged", extra={"count": len(alerts)})

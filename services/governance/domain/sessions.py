@@ -155,7 +155,7 @@ def refresh(
     if stored.used_at is not None or stored.revoked_at is not None:
         if stored.used_at is not None and stored.revoked_at is None:
             # A rotated token presented again: someone holds a copy. End the whole family.
-            _revoke_family(session, stored.family_id, now)
+            accounts.revoke_refresh_tokens(session, RefreshToken.family_id == stored.family_id, now)
             audit.record(
                 session,
                 Actor(id=stored.account_id, ip=ip),
@@ -188,21 +188,11 @@ def logout(session: Session, *, refresh_token: str, ip: str) -> None:
     if stored is None:
         raise Unauthorized("unknown refresh token", code="invalid-refresh-token")
     now = utcnow()
-    _revoke_family(session, stored.family_id, now)
+    accounts.revoke_refresh_tokens(session, RefreshToken.family_id == stored.family_id, now)
     audit.record(
         session, Actor(id=stored.account_id, ip=ip), "auth.logout", "account", stored.account_id
     )
     session.commit()
-
-
-def _revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> None:
-    for token in session.exec(
-        select(RefreshToken).where(
-            RefreshToken.family_id == family_id,
-            col(RefreshToken.revoked_at).is_(None),
-        )
-    ).all():
-        token.revoked_at = now
 
 
 def _issue(
