@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,8 +20,9 @@ from services.catalog.domain.views import (
     get_visible_dataset,
     get_visible_view,
     load_view,
+    load_views,
 )
-from services.catalog.models import DatasetReuse
+from services.catalog.models import Dataset, DatasetReuse
 from tests.catalog.conftest import (
     CatalogHarness,
     ResourceSpec,
@@ -49,6 +51,10 @@ def catalog(  # type: ignore[override]
     )
     with running_catalog(url, folder / "uploads", isolated_platform(kafka)) as harness:
         yield harness
+
+
+def _record(statements: list[str], *args: Any) -> None:
+    statements.append(args[2])
 
 
 def _shape(view: DatasetView) -> dict[str, Any]:
@@ -96,10 +102,6 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
         session.commit()
 
     statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
     admin = admin_principal()
     for fixture in (full, bare, draft):
         for ref in (str(fixture.id), fixture.name, fixture.id):
@@ -107,7 +109,7 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
                 expected = _shape(load_view(session, get_visible_dataset(session, ref, admin)))
             # Counted on a connection of its own: the app's relay shares the engine.
             with engine.connect() as connection, Session(bind=connection) as session:
-                event.listen(connection, "before_cursor_execute", count)
+                event.listen(connection, "before_cursor_execute", partial(_record, statements))
                 statements.clear()
                 view = get_visible_view(session, ref, admin)
                 assert len(statements) == 1, statements
@@ -124,3 +126,25 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
             get_visible_view(session, "no-such-dataset", admin)
         with pytest.raises(NotFound):
             get_visible_view(session, str(uuid.uuid4()), admin)
+
+
+def test_the_batch_loader_reads_any_number_of_datasets_in_as_many_statements(
+    catalog: CatalogHarness,
+) -> None:
+    engine, store = catalog.engine, catalog.store
+    organization = enrol_organization(engine, slug="anrt")
+    datasets = [
+        create_published_dataset(engine, store, organization.id, title={"fr": f"Lot {n}"}).dataset
+        for n in range(4)
+    ]
+    counts = []
+    for batch in (datasets[:1], datasets):
+        statements: list[str] = []
+        with engine.connect() as connection, Session(bind=connection) as session:
+            rows = [session.get_one(Dataset, d.id) for d in batch]
+            event.listen(connection, "before_cursor_execute", partial(_record, statements))
+            views = load_views(session, rows)
+        assert [v.dataset.id for v in views] == [d.id for d in batch]
+        assert all(len(v.resources) == 2 and v.license for v in views)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]

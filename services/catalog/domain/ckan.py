@@ -40,7 +40,7 @@ from services.catalog.domain.search import (
     localized,
     search_datasets,
 )
-from services.catalog.domain.views import DatasetView, is_uploaded, load_view, resource_url
+from services.catalog.domain.views import DatasetView, find_view, is_uploaded, resource_url
 from services.catalog.models import (
     Dataset,
     DatasetState,
@@ -637,16 +637,6 @@ def as_uuid(ref: str) -> uuid.UUID | None:
         return None
 
 
-def _published(session: Session, ref: str) -> Dataset:
-    key = as_uuid(ref)
-    dataset = session.get(Dataset, key) if key else None
-    if dataset is None:
-        dataset = session.scalar(select(Dataset).where(Dataset.name == ref))
-    if dataset is None or dataset.state != DatasetState.PUBLISHED:
-        raise NotFoundError("Dataset not found")
-    return dataset
-
-
 @action
 def package_search(session: Session, params: Params, site: Site) -> dict[str, Any]:
     """Search the published datasets: q, fq, rows (at most 1000), start, sort, fl, facet,
@@ -732,8 +722,10 @@ def _fq_values(params: Params) -> list[str]:
 @action
 def package_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
     """One published dataset by id or name: id."""
-    dataset = _published(session, params.required("id"))
-    return package_dict(load_view(session, dataset), site)
+    view = find_view(session, params.required("id"))
+    if view is None or view.dataset.state != DatasetState.PUBLISHED:
+        raise NotFoundError("Dataset not found")
+    return package_dict(view, site)
 
 
 @action
