@@ -16,7 +16,7 @@ from libs.auth import Principal, Role, RoleGrant
 from libs.http.problems import Conflict, Forbidden, InvalidInput, NotFound
 from services.governance.domain import audit
 from services.governance.domain.audit import Actor, utcnow
-from services.governance.domain.common import Email, as_json, get_or_404, lock
+from services.governance.domain.common import Email, as_json, changes_of, get_or_404, lock
 from services.governance.domain.passwords import check_strength, hash_password, verify_password
 from services.governance.models import (
     Account,
@@ -154,10 +154,7 @@ def update(
 ) -> Account:
     account = lock(session, Account, account_id, "account")
     before = public_view(account)
-    changes = command.model_dump(exclude_unset=True)
-    for field in ("is_admin", "active", "display_name"):
-        if field in changes and changes[field] is None:
-            raise InvalidInput(field, "cannot be null")
+    changes = changes_of(command, not_null=("is_admin", "active", "display_name"))
     was_active_admin = account.is_admin and account.active
     for field, value in changes.items():
         setattr(account, field, value)

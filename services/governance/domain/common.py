@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, SQLModel, func, select
 
-from libs.http.problems import NotFound
+from libs.http.problems import InvalidInput, NotFound
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -87,6 +87,15 @@ def page_of(
         select(model).where(*conditions).order_by(*order).offset(offset).limit(limit)
     ).all()
     return list(rows), total
+
+
+def changes_of(command: BaseModel, not_null: Iterable[str]) -> dict[str, Any]:
+    """The fields a partial update sent; those in ``not_null`` cannot be cleared."""
+    changes = command.model_dump(exclude_unset=True)
+    for field in not_null:
+        if field in changes and changes[field] is None:
+            raise InvalidInput(field, "cannot be null")
+    return changes
 
 
 def as_json(row: SQLModel, exclude: set[str] | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from libs.events.schemas import InstitutionEnrolled, InstitutionWithdrawn, LocalizedText
-from libs.http.problems import Conflict, InvalidInput
+from libs.http.problems import Conflict
 from services.governance.domain import audit
 from services.governance.domain.audit import Actor, utcnow
 from services.governance.domain.common import (
@@ -19,6 +19,7 @@ from services.governance.domain.common import (
     HttpUrl,
     Localized,
     as_json,
+    changes_of,
     get_or_404,
     lock,
 )
@@ -95,10 +96,7 @@ def update(
 ) -> Institution:
     institution = lock(session, Institution, institution_id, "institution")
     before = as_json(institution)
-    changes = command.model_dump(exclude_unset=True)
-    for required in ("slug", "name", "kind"):
-        if required in changes and changes[required] is None:
-            raise InvalidInput(required, "cannot be null")
+    changes = changes_of(command, not_null=("slug", "name", "kind"))
     if "slug" in changes:
         _slug_free(session, changes["slug"], except_id=institution.id)
     if "name" in changes:
