@@ -40,6 +40,8 @@ class ResponseCache:
         self.max_entries = max_entries
         self._entries: dict[str, CachedResponse] = {}
         self._lock = threading.Lock()
+        # Bumped by every clear: a body rendered from data read before a clear is not kept.
+        self.generation = 0
         with _caches_lock:
             _caches.setdefault(engine, []).append(self)
 
@@ -53,10 +55,14 @@ class ResponseCache:
             return None
         return entry
 
-    def put(self, keys: list[str], body: bytes) -> CachedResponse:
+    def put(self, keys: list[str], body: bytes, generation: int) -> CachedResponse:
+        """Keep ``body`` under ``keys``, unless the cache was cleared since ``generation``
+        (read before the data the body was rendered from)."""
         entry = CachedResponse(body, etag_of(body), time.monotonic() + self.ttl)
         if self.enabled:
             with self._lock:
+                if generation != self.generation:
+                    return entry
                 if len(self._entries) + len(keys) > self.max_entries:
                     self._entries.clear()
                 for key in keys:
@@ -65,6 +71,7 @@ class ResponseCache:
 
     def clear(self) -> None:
         with self._lock:
+            self.generation += 1
             self._entries.clear()
 
 

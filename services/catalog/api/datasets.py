@@ -117,13 +117,15 @@ async def read_dataset(
 def _render_dataset(
     request: Request, id_or_slug: str, actor: Principal | None
 ) -> tuple[CachedResponse, bool]:
+    cache = public_cache(request)
+    generation = cache.generation  # before reading: a write that lands meanwhile wins
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         view = get_visible_view(session, id_or_slug, actor)
         body = DatasetOut.of(view, public_base(request)).model_dump_json().encode()
     dataset = view.dataset
     public = dataset.state == DatasetState.PUBLISHED
     keys = [str(dataset.id), dataset.name] if actor is None and public else []
-    return public_cache(request).put(keys, body), public
+    return cache.put(keys, body, generation), public
 
 
 def public_cache(request: Request) -> ResponseCache:
