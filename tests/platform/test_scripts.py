@@ -1,0 +1,58 @@
+"""The local infrastructure scripts: idempotent, and a stale pid file does not stop them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import psycopg
+
+from tests.support.brokers import REPO, DisposableKafka, free_port
+
+
+def test_kafka_up_is_idempotent_and_survives_a_stale_pid_file(tmp_path: Path) -> None:
+    broker = DisposableKafka(tmp_path)
+    pidfile = tmp_path / f"kafka-{broker.port}" / "kafka.pid"
+    pidfile.parent.mkdir(parents=True)
+    pidfile.write_text("999999\n")  # a process that does not exist
+    try:
+        broker.up()
+        first = pidfile.read_text()
+        assert first.strip() != "999999"
+        broker.up()  # a second up does nothing
+        assert pidfile.read_text() == first
+    finally:
+        broker.down()
+    assert not pidfile.exists()
+    broker.down()  # and a second down neither
+
+
+def test_postgres_up_is_idempotent_and_creates_one_database_per_service(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "POSTGRES_PORT": str(port), "BAYANAT_VAR": str(tmp_path)}
+
+    def script(action: str) -> str:
+        result = subprocess.run(
+            [str(REPO / "deploy" / "postgres.sh"), action],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    try:
+        script("up")
+        assert "already running" in script("up")
+        url = f"postgresql://bayanat:bayanat@127.0.0.1:{port}/postgres"
+        with psycopg.connect(url) as connection:
+            names = {row[0] for row in connection.execute("SELECT datname FROM pg_database")}
+        assert {f"bayanat_{s}" for s in ("catalog", "governance", "reuse", "metrics")} <= names
+    finally:
+        script("down")
+    assert "not running" in script("down")
+    # Where the postgres user could not reach tmp_path, the cluster lived under /var/tmp.
+    shutil.rmtree(f"/var/tmp/bayanat-postgres-{port}", ignore_errors=True)
