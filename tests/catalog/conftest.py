@@ -21,12 +21,10 @@ Helpers (plain functions, usable from any test module)
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,9 +37,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
-from libs.events import CloudEvent, EventData, Topic, dead_letter_topic, new_event
+from libs.events import CloudEvent, EventData, Topic, new_event
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
-from libs.messaging.kafka import ensure_topics, make_producer, topic_name
+from libs.messaging.kafka import make_producer, topic_name
 from libs.settings import PlatformSettings
 from services.catalog.app import create_app
 from services.catalog.domain.datasets import DatasetCreate, create_dataset, submit_dataset
@@ -51,6 +49,8 @@ from services.catalog.domain.resources import ResourceFields, add_resource
 from services.catalog.domain.storage import FileStore
 from services.catalog.models import Dataset, Organization
 from services.catalog.settings import CatalogSettings
+from tests.support.apps import isolated_platform as _isolated_platform
+from tests.support.apps import wait_connected, with_platform
 from tests.support.infra import PostgresDatabases, events_of, read_topic
 
 TEST_BASE_URL = "http://testserver"
@@ -78,8 +78,7 @@ class CatalogHarness:
 
 def isolated_platform(platform: PlatformSettings) -> PlatformSettings:
     """The same broker with a topic prefix (and so consumer group) of its own."""
-    prefix = f"{platform.kafka_topic_prefix}cat{uuid.uuid4().hex[:6]}."
-    return platform.model_copy(update={"kafka_topic_prefix": prefix})
+    return _isolated_platform(platform, "cat")
 
 
 def catalog_settings(
@@ -94,20 +93,7 @@ def catalog_settings(
         outbox_poll_seconds=0.2,
         **overrides,
     )
-    # ``platform`` is a cached property: seeding it gives the app this test's Kafka settings.
-    settings.__dict__["platform"] = platform
-    return settings
-
-
-def _wait_connected(app: FastAPI, timeout: float = 60.0) -> None:
-    """Wait for the outbox relay and the consumer (partitions assigned) to be live."""
-    deadline = time.monotonic() + timeout
-    state = app.state
-    while time.monotonic() < deadline:
-        if state.relay.connected and state.consumer.connected and state.consumer.assigned:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the catalog's relay or consumer did not connect to Kafka in time")
+    return with_platform(settings, platform)
 
 
 @contextlib.contextmanager
@@ -123,14 +109,9 @@ def running_catalog(
     to share topics with other services' apps.
     """
     settings = catalog_settings(database_url, upload_dir, platform, **overrides)
-    # Topics first: a consumer that subscribes to missing topics only sees them at its next
-    # metadata refresh (minutes later).
-    topics = [t.value for t in Topic] + [dead_letter_topic(settings.service_name)]
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, ensure_topics(platform, topics)).result()
     app = create_app(settings)
     with TestClient(app, base_url=TEST_BASE_URL) as client:
-        _wait_connected(app)
+        wait_connected(app)
         yield CatalogHarness(
             app=app,
             client=client,

@@ -42,6 +42,8 @@ from services.governance.domain import accounts, institutions
 from services.governance.domain.audit import Actor
 from services.governance.models import Account, Institution, Review
 from services.governance.settings import GovernanceSettings
+from tests.support.apps import isolated_platform as _isolated_platform
+from tests.support.apps import wait_connected, with_platform
 from tests.support.infra import PostgresDatabases, events_of, read_topic
 
 PASSWORD = "a long enough passphrase"
@@ -69,8 +71,7 @@ class GovernanceHarness:
 
 
 def isolated_platform(platform: PlatformSettings, label: str = "gov") -> PlatformSettings:
-    prefix = f"{platform.kafka_topic_prefix}{label}{uuid.uuid4().hex[:6]}."
-    return platform.model_copy(update={"kafka_topic_prefix": prefix})
+    return _isolated_platform(platform, label)
 
 
 def governance_settings(
@@ -85,20 +86,7 @@ def governance_settings(
         "overdue_worker_enabled": False,
     }
     values.update(overrides)
-    settings = GovernanceSettings(**values)
-    # ``platform`` is a cached property: seeding it gives the app this test's Kafka settings.
-    settings.__dict__["platform"] = platform
-    return settings
-
-
-def _wait_connected(app: FastAPI, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    state = app.state
-    while time.monotonic() < deadline:
-        if state.relay.connected and state.consumer.connected and state.consumer.assigned:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the governance relay or consumer did not connect to Kafka in time")
+    return with_platform(GovernanceSettings(**values), platform)
 
 
 def create_topics(platform: PlatformSettings) -> None:
@@ -112,11 +100,9 @@ def running_governance(
     database_url: str, platform: PlatformSettings, **overrides: Any
 ) -> Iterator[GovernanceHarness]:
     settings = governance_settings(database_url, platform, **overrides)
-    # Topics first: a consumer subscribing to missing topics sees them only minutes later.
-    create_topics(platform)
     app = create_app(settings)
     with TestClient(app) as client:
-        _wait_connected(app)
+        wait_connected(app)
         yield GovernanceHarness(
             app=app,
             client=client,
