@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export PYTHON := $(abspath $(BIN)/python)
 
-.PHONY: install run test test-only lint format kafka-up kafka-down db-up db-down bench clean
+.PHONY: install run test test-only test-unit lint format kafka-up kafka-down db-up db-down bench clean
 
 install: $(STAMP)
 
@@ -34,6 +34,10 @@ run: install kafka-up
 	@trap 'deploy/kafka.sh down' EXIT; $(BIN)/bayanat run
 
 test: install kafka-up db-up test-only
+
+# The unit tier: pure rules and domain commands on SQLite, no Kafka, no PostgreSQL, seconds.
+test-unit: install
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 test-only:
 	$(BIN)/ruff check .

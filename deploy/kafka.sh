@@ -66,6 +66,9 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 log.retention.hours=-1
+# The log cleaner's buffer (128 MiB by default) must fit a small heap: tests start brokers with
+# 256 MiB, and a restart that cannot allocate it stops the broker.
+log.cleaner.dedupe.buffer.size=16777216
 PROPS
   cat > "$state/log4j.properties" <<PROPS
 log4j.rootLogger=WARN, file

@@ -6,14 +6,15 @@ outbox relay, the consumer) runs its database work with ``asyncio.to_thread``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from fastapi import Request
-from sqlalchemy import Engine, MetaData, create_engine, event, pool, text
-from sqlmodel import Session
+from sqlalchemy import Column, DateTime, Dialect, Engine, MetaData, create_engine, event, pool, text
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -38,10 +39,41 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: a session on the app's engine; the handler commits its own unit."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in time, always timezone-aware UTC in Python, on every database.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite keeps text and hands back naive
+    values, which this type reads as the UTC they were written in. A naive value written is
+    refused: every moment the platform handles carries its offset.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give it an offset (UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utc_timestamp(*, nullable: bool = True, index: bool = False) -> Any:
+    """A model field of type ``UtcDateTime`` (``created_at: datetime = utc_timestamp(...)``)."""
+    return Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index)
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def ping(engine: Engine) -> None:

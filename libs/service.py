@@ -23,13 +23,15 @@ from libs.http.problems import install_problem_handlers
 from libs.logs import configure_logging
 from libs.messaging.consumer import EventConsumer, Handler
 from libs.messaging.kafka import ensure_topics
-from libs.messaging.outbox import OutboxRelay
+from libs.messaging.outbox import Outbox, OutboxRelay
 from libs.messaging.tables import MessagingTables
 from libs.settings import ServiceSettings
+from libs.uow import UnitOfWorkFactory
 
 log = logging.getLogger("bayanat.service")
 
 BackgroundTask = Callable[[FastAPI], Awaitable[None]]
+Handlers = Mapping[str, Handler]
 
 
 @dataclass
@@ -40,7 +42,9 @@ class ServiceSpec:
     tables: MessagingTables
     migrations_dir: Path
     routers: Sequence[APIRouter] = ()
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # The consumed events' handlers, by type; or a function of the app that builds them with
+    # what they need from it (bootstrap: a worker to wake, say).
+    handlers: Handlers | Callable[[FastAPI], Handlers] = field(default_factory=dict)
     background: Sequence[BackgroundTask] = ()
     version: str = "0.1.0"
     openapi_tags: list[dict[str, str]] | None = None
@@ -71,7 +75,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         if settings.run_migrations:
             await asyncio.to_thread(upgrade, spec.migrations_dir, settings.sqlalchemy_url)
         app.state.engine = engine
-        app.state.relay = OutboxRelay(
+        relay = OutboxRelay(
             engine=engine,
             table=spec.tables.outbox,
             platform=platform,
@@ -79,12 +83,22 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
         )
+        app.state.relay = relay
+        # Caches registered by the service's own set-up stay registered across restarts.
+        factory = UnitOfWorkFactory(
+            engine,
+            Outbox(spec.tables.outbox, settings.service_name),
+            wake_relay=relay.wake,
+            caches=app.state.caches,
+        )
+        app.state.unit_of_work = factory
+        handlers = spec.handlers(app) if callable(spec.handlers) else spec.handlers
         app.state.consumer = EventConsumer(
             service_name=settings.service_name,
-            engine=engine,
+            unit_of_work=factory,
             processed_table=spec.tables.processed_events,
             platform=platform,
-            handlers=spec.handlers,
+            handlers=handlers,
             max_attempts=settings.consumer_max_attempts,
             commit_interval_seconds=settings.consumer_commit_interval_seconds,
         )
@@ -92,7 +106,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         tasks = [topics]
         if settings.relay_enabled:
             tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
-        if settings.consumer_enabled and spec.handlers:
+        if settings.consumer_enabled and handlers:
 
             async def consume() -> None:
                 # A consumer subscribed to a topic that does not exist yet only sees it at its
@@ -122,6 +136,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         openapi_tags=spec.openapi_tags,
     )
     app.state.settings = settings
+    # The service's in-process read caches, cleared by units of work that invalidate them.
+    app.state.caches = []
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health_router)

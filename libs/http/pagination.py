@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
+from sqlmodel import Session, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 MAX_PAGE_SIZE = 100
 
@@ -47,3 +51,35 @@ class Page(BaseModel, Generic[T]):
         return cls(
             items=items, total=total, page=params.page, page_size=params.page_size, pages=pages
         )
+
+    def map(self, function: Callable[[T], U]) -> Page[U]:
+        """The same page with each item transformed (rows → response models)."""
+        return Page(
+            items=[function(item) for item in self.items],
+            total=self.total,
+            page=self.page,
+            page_size=self.page_size,
+            pages=self.pages,
+        )
+
+    def with_items(self, items: list[U]) -> Page[U]:
+        """The same page with other items, one for each of these (a batch transform)."""
+        if len(items) != len(self.items):
+            raise ValueError("a page's items are replaced one for one")
+        return Page(
+            items=items,
+            total=self.total,
+            page=self.page,
+            page_size=self.page_size,
+            pages=self.pages,
+        )
+
+
+def paginate(session: Session, statement: SelectOfScalar[T], params: PageParams) -> Page[T]:
+    """Count what ``statement`` matches, then read one page of it (in its order)."""
+    counted: SelectOfScalar[Any] = select(func.count()).select_from(
+        statement.order_by(None).subquery()
+    )
+    total = int(session.exec(counted).one())
+    items = list(session.exec(statement.offset(params.offset).limit(params.limit)).all())
+    return Page.of(items, total, params)

@@ -20,7 +20,8 @@ class Problem(Exception):
     """A client error the domain raises; rendered as ``application/problem+json``.
 
     ``code`` is a short slug (``slug-taken``) that becomes the problem ``type`` URI; ``extra``
-    members are added to the body (``field``, ``errors``…).
+    members are added to the body (``field``, ``errors``…); ``headers`` go on the response
+    (``Retry-After`` on a 429, say).
     """
 
     status = 400
@@ -34,10 +35,12 @@ class Problem(Exception):
         status: int | None = None,
         title: str | None = None,
         code: str | None = None,
+        headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         if status is not None:
             self.status = status
         if title is not None:
@@ -76,6 +79,19 @@ class InvalidInput(Problem):
 
 class PayloadTooLarge(Problem):
     status, title, code = 413, "Payload too large", "payload-too-large"
+
+
+class TooManyRequests(Problem):
+    """A rate limit reached: the response tells when to come back (``Retry-After``)."""
+
+    status, title, code = 429, "Too many requests", "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after: int, **extra: Any) -> None:
+        retry_after = max(1, int(retry_after))
+        super().__init__(
+            detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after, **extra
+        )
+        self.retry_after = retry_after
 
 
 def problem_response(
@@ -117,6 +133,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.detail,
             code=exc.code,
             instance=request.url.path,
+            headers=exc.headers,
             **exc.extra,
         )
 

@@ -12,19 +12,20 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from libs.events import CloudEvent, EventData, EventParseError, dead_letter_topic, payload_model
 from libs.logs import event_id_var
 from libs.messaging.kafka import make_producer, topic_name
 from libs.settings import PlatformSettings
+from libs.uow import UnitOfWork
 
 log = logging.getLogger("bayanat.consumer")
 
-Handler = Callable[[Session, CloudEvent, Any], None]
-"""``handler(session, event, data)``: applies the event inside the caller's transaction."""
+Handler = Callable[[UnitOfWork, CloudEvent, Any], None]
+"""``on_<event>(uow, event, data)``: applies the event in the runner's unit of work, which the
+runner commits together with the event's id (a handler never commits)."""
 
 EVENTS_CONSUMED = Counter(
     "bayanat_events_consumed_total",
@@ -58,7 +59,7 @@ class EventConsumer:
         self,
         *,
         service_name: str,
-        engine: Engine,
+        unit_of_work: Callable[[], UnitOfWork],
         processed_table: Table,
         platform: PlatformSettings,
         handlers: Mapping[str, Handler],
@@ -70,7 +71,7 @@ class EventConsumer:
         if unknown:
             raise ValueError(f"handlers for unregistered event types: {unknown}")
         self.service_name = service_name
-        self.engine = engine
+        self.unit_of_work = unit_of_work
         self.processed = processed_table
         self.platform = platform
         self.handlers = dict(handlers)
@@ -197,15 +198,13 @@ class EventConsumer:
     ) -> bool:
         table = self.processed
         event_id = str(event.id)
+        seen = select(table.c.event_id).where(table.c.event_id == event_id)
         try:
-            with Session(self.engine) as session, session.begin():
-                seen = session.execute(
-                    select(table.c.event_id).where(table.c.event_id == event_id)
-                ).first()
-                if seen:
+            with self.unit_of_work() as uow:
+                if uow.session.exec(seen).first():
                     return False
-                handler(session, event, data)
-                session.execute(
+                handler(uow, event, data)
+                uow.session.exec(
                     insert(table).values(
                         event_id=event_id,
                         event_type=event.type,
@@ -213,12 +212,11 @@ class EventConsumer:
                         processed_at=datetime.now(UTC),
                     )
                 )
+                uow.commit()
         except IntegrityError:
             # Another delivery of the same event won the race; it had the effect.
-            with Session(self.engine) as session:
-                if session.execute(
-                    select(table.c.event_id).where(table.c.event_id == event_id)
-                ).first():
+            with self.unit_of_work() as uow:
+                if uow.session.exec(seen).first():
                     return False
             raise
         return True

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -45,28 +43,10 @@ EVENTS_RELAYED = Counter(
     "bayanat_outbox_events_relayed_total", "Events the outbox relay published", ["service"]
 )
 
-_WRITTEN_FLAG = "bayanat.outbox.written"
-_wakers: list[Callable[[], None]] = []
-_wakers_lock = threading.Lock()
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _wake_relays(session: Session) -> None:
-    # A committed outbox row wakes the relays of this process at once instead of at next poll.
-    if session.info.pop(_WRITTEN_FLAG, False):
-        with _wakers_lock:
-            wakers = list(_wakers)
-        for wake in wakers:
-            wake()
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_written(session: Session) -> None:
-    session.info.pop(_WRITTEN_FLAG, None)
-
 
 class Outbox:
-    """Writes events into a service's outbox table, inside the caller's transaction."""
+    """Writes events into a service's outbox table, inside the caller's transaction (the
+    unit of work's: see libs/uow.py)."""
 
     def __init__(self, table: Table, service_name: str) -> None:
         self.table = table
@@ -89,7 +69,6 @@ class Outbox:
                 attempts=0,
             )
         )
-        session.info[_WRITTEN_FLAG] = True
 
 
 def advisory_lock_key(service_name: str) -> int:
@@ -138,20 +117,22 @@ class OutboxRelay:
         self.connected = False
         self.holds_lock = False
         self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._partitions: dict[str, list[int]] = {}
         self._reader_thread = ThreadPoolExecutor(1, thread_name_prefix=f"relay-{service_name}")
         self._marker_thread = ThreadPoolExecutor(1, thread_name_prefix=f"relay-{service_name}")
 
+    def wake(self) -> None:
+        """Look for pending rows now rather than at the next poll (from any thread): a unit of
+        work that published events calls this once it has committed."""
+        loop, wake = self._loop, self._wake
+        if loop is None or wake is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(wake.set)
+
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
+        self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        wake = self._wake
-
-        def waker() -> None:
-            loop.call_soon_threadsafe(wake.set)
-
-        with _wakers_lock:
-            _wakers.append(waker)
         backoff = 0.25
         try:
             while True:
@@ -172,8 +153,7 @@ class OutboxRelay:
                 else:
                     backoff = 0.25
         finally:
-            with _wakers_lock:
-                _wakers.remove(waker)
+            self._loop = None
 
     async def _db(self, function: Callable[..., _T], *args: object) -> _T:
         # One thread for reading: its connection is never used by two threads at once, not

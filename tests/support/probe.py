@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from libs.events import CloudEvent
 from libs.events.schemas import InstitutionEnrolled, InstitutionWithdrawn, LocalizedText
@@ -19,6 +18,7 @@ from libs.messaging.consumer import EventConsumer
 from libs.messaging.outbox import Outbox
 from libs.messaging.tables import messaging_tables
 from libs.settings import PlatformSettings
+from libs.uow import UnitOfWork, UnitOfWorkFactory
 
 metadata = MetaData()
 notes = Table(
@@ -36,17 +36,19 @@ effects = Table(
     Column("event_id", String(36), nullable=False),
 )
 tables = messaging_tables(metadata)
-outbox = Outbox(tables.outbox, service_name="probe")
+
+
+def units(engine: Engine) -> UnitOfWorkFactory:
+    return UnitOfWorkFactory(engine, Outbox(tables.outbox, service_name="probe"))
 
 
 def write_note_with_event(engine: Engine, institution_id: uuid.UUID, n: int = 0) -> CloudEvent:
-    """A state change and its event, in one transaction."""
-    with Session(engine) as session, session.begin():
-        session.execute(
+    """A state change and its event, in one unit of work."""
+    with units(engine)() as uow:
+        uow.session.exec(
             insert(notes).values(subject=str(institution_id), created_at=datetime.now(UTC))
         )
-        return outbox.publish(
-            session,
+        event = uow.publish(
             InstitutionEnrolled(
                 institution_id=institution_id,
                 slug=f"institution-{n}",
@@ -55,13 +57,17 @@ def write_note_with_event(engine: Engine, institution_id: uuid.UUID, n: int = 0)
                 commitment_reference=str(n),
             ),
         )
+        uow.commit()
+        return event
 
 
-def record_effect(session: Session, event: CloudEvent, data: InstitutionEnrolled) -> None:
-    session.execute(insert(effects).values(subject=event.subject, event_id=str(event.id)))
+def on_institution_enrolled(uow: UnitOfWork, event: CloudEvent, data: InstitutionEnrolled) -> None:
+    uow.session.exec(insert(effects).values(subject=event.subject, event_id=str(event.id)))
 
 
-def always_fail(session: Session, event: CloudEvent, data: InstitutionWithdrawn) -> None:
+def on_institution_withdrawn(
+    uow: UnitOfWork, event: CloudEvent, data: InstitutionWithdrawn
+) -> None:
     raise RuntimeError("this handler always fails")
 
 
@@ -78,12 +84,12 @@ def make_consumer(
 ) -> EventConsumer:
     return EventConsumer(
         service_name="probe",
-        engine=engine,
+        unit_of_work=units(engine),
         processed_table=tables.processed_events,
         platform=platform,
         handlers={
-            InstitutionEnrolled.event_type: record_effect,
-            InstitutionWithdrawn.event_type: always_fail,
+            InstitutionEnrolled.event_type: on_institution_enrolled,
+            InstitutionWithdrawn.event_type: on_institution_withdrawn,
         },
         max_attempts=2,
         commit_interval_seconds=commit_interval_seconds,

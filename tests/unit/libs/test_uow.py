@@ -1,0 +1,127 @@
+"""The unit of work: one transaction, its events in the outbox, callbacks once committed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, insert, select
+
+from libs.db import make_engine
+from libs.events.schemas import InstitutionEnrolled, LocalizedText
+from libs.messaging.outbox import Outbox
+from libs.uow import UnitOfWorkFactory
+from tests.support import probe
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+
+    def clear(self) -> None:
+        self.calls += 1
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'probe.db'}")
+    probe.metadata.create_all(engine)
+    return engine
+
+
+def enrolled() -> InstitutionEnrolled:
+    return InstitutionEnrolled(
+        institution_id=uuid.uuid4(),
+        slug="haut-commissariat-au-plan",
+        name=LocalizedText(fr="Haut-Commissariat au Plan"),
+        enrolled_on=date(2024, 1, 1),
+    )
+
+
+def count(engine: Engine, table: object) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def note(uow: object) -> None:
+    uow.session.exec(insert(probe.notes).values(subject="s", created_at=datetime.now(UTC)))  # type: ignore[attr-defined]
+
+
+def test_the_state_change_and_its_event_commit_together(engine: Engine) -> None:
+    wake = Counter()
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"), wake_relay=wake)
+    with units() as uow:
+        note(uow)
+        uow.publish(enrolled())
+        assert wake.calls == 0, "the relay is woken only once the unit has committed"
+        uow.commit()
+    assert wake.calls == 1
+    assert count(engine, probe.notes) == 1
+    assert count(engine, probe.tables.outbox) == 1
+
+
+def test_leaving_without_a_commit_rolls_back_the_change_and_its_event(engine: Engine) -> None:
+    wake = Counter()
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"), wake_relay=wake)
+    with units() as uow:
+        note(uow)
+        uow.publish(enrolled())
+    assert (count(engine, probe.notes), count(engine, probe.tables.outbox)) == (0, 0)
+    assert wake.calls == 0
+
+
+def test_an_error_rolls_back_and_runs_no_callback(engine: Engine) -> None:
+    callback = Counter()
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
+    with pytest.raises(RuntimeError), units() as uow:
+        note(uow)
+        uow.after_commit(callback)
+        raise RuntimeError("the command failed")
+    assert count(engine, probe.notes) == 0
+    assert callback.calls == 0
+
+
+def test_a_callback_registered_twice_runs_once_and_a_failing_one_does_not_undo(
+    engine: Engine,
+) -> None:
+    callback = Counter()
+
+    def broken() -> None:
+        raise RuntimeError("cannot wake")
+
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
+    with units() as uow:
+        note(uow)
+        uow.after_commit(callback)
+        uow.after_commit(callback)
+        uow.after_commit(broken)
+        uow.commit()
+    assert callback.calls == 1
+    assert count(engine, probe.notes) == 1
+
+
+def test_caches_are_cleared_once_committed_and_only_when_invalidated(engine: Engine) -> None:
+    cache = Counter()
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
+    units.caches.append(cache)  # registered after the factory was made: still cleared
+    with units() as uow:
+        note(uow)
+        uow.commit()
+    assert cache.calls == 0
+    with units() as uow:
+        note(uow)
+        uow.invalidate_caches()
+        assert cache.calls == 0
+        uow.commit()
+    assert cache.calls == 1
+
+
+def test_the_session_is_only_there_inside_the_block(engine: Engine) -> None:
+    uow = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))()
+    with pytest.raises(RuntimeError, match="not open"):
+        _ = uow.session
