@@ -67,9 +67,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def utc_timestamp(*, nullable: bool = True, index: bool = False) -> Any:
     """A model field of type ``UtcDateTime`` (``created_at: datetime = utc_timestamp(...)``)."""
-    return Field(
-        default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index)
-    )
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 def utcnow() -> datetime:

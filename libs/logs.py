@@ -46,7 +46,7 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(service: str, level: str = "INFO", json_lines: bool = True) -> None:
     # One line per request is on the hot path: skip what the lines never show (the caller's
     # file and line, thread and process names), which costs more than writing the line.
-    logging._srcfile = None  # type: ignore[attr-defined]
+    logging._srcfile = None
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False

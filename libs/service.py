@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
@@ -30,7 +31,7 @@ from libs.uow import UnitOfWorkFactory
 
 log = logging.getLogger("bayanat.service")
 
-BackgroundTask = Callable[[FastAPI], Awaitable[None]]
+BackgroundTask = Callable[[FastAPI], Coroutine[Any, Any, None]]
 Handlers = Mapping[str, Handler]
 
 

@@ -132,9 +132,7 @@ class UnitOfWorkFactory:
         self.caches: list[Clearable] = caches if caches is not None else []
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(
-            self.engine, self.outbox, wake_relay=self.wake_relay, caches=self.caches
-        )
+        return UnitOfWork(self.engine, self.outbox, wake_relay=self.wake_relay, caches=self.caches)
 
 
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:

@@ -7,7 +7,7 @@ keeps the old one until no producer emits it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,7 +38,7 @@ class EventData(BaseModel):
     topic: ClassVar[Topic]
     subject_field: ClassVar[str]
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         event_type = cls.__dict__.get("event_type")
         if event_type:

@@ -12,8 +12,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from libs.events import CloudEvent, EventData, EventParseError, dead_letter_topic, payload_model
 from libs.logs import event_id_var

@@ -31,7 +31,7 @@ def make_producer(platform: PlatformSettings, **overrides: object) -> AIOKafkaPr
         "compression_type": None,
     }
     options.update(overrides)
-    return AIOKafkaProducer(**options)  # type: ignore[arg-type]
+    return AIOKafkaProducer(**options)
 
 
 async def kafka_reachable(platform: PlatformSettings, timeout: float = 3.0) -> bool:

@@ -278,7 +278,7 @@ class OutboxRelay:
             by_partition.setdefault((topic, partition), []).append(row)
         sent: list[Sent] = []
         for (topic, partition), members in by_partition.items():
-            batch, ids = producer.create_batch(), []
+            batch, ids = producer.create_batch(), list[int]()
             for row in members:
                 key, value = row.key.encode(), row.payload.encode()
                 # An empty batch takes any record, however large; a full one is handed over.
@@ -319,7 +319,7 @@ class OutboxRelay:
 
     def _pending(self, connection: Connection, exclude: list[int]) -> list[Any]:
         table = self.table
-        condition = table.c.sent_at.is_(None)
+        condition: ColumnElement[bool] = table.c.sent_at.is_(None)
         if exclude:
             condition = condition & ~self._id_in(connection, exclude)
         rows = connection.execute(

@@ -34,7 +34,9 @@ def test_moments_come_back_aware_in_utc(tmp_path: Path) -> None:
 
 def test_a_naive_moment_is_refused(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("at", UtcDateTime()))
+    table = Table(
+        "t", MetaData(), Column("id", Integer, primary_key=True), Column("at", UtcDateTime())
+    )
     table.metadata.create_all(engine)
     with engine.connect() as connection, pytest.raises(StatementError, match="naive"):
         connection.execute(table.insert().values(at=datetime(2024, 1, 1)))
