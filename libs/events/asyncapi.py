@@ -27,7 +27,7 @@ DOCUMENT_PATH = Path(__file__).with_name("asyncapi.yaml")
 ASYNCAPI_VERSION = "3.0.0"
 # The version of the contract as a whole: bump it when an event type is added or retired
 # (a breaking change to one type is a new type, ``…v2``, per libs/events/schemas.py).
-CONTRACT_VERSION = "1.0.0"
+CONTRACT_VERSION = "2.0.0"
 SERVICES = ("catalog", "governance", "reuse", "metrics")
 KAFKA_BINDING_VERSION = "0.5.0"
 
@@ -44,9 +44,10 @@ RECEIVES: dict[str, tuple[type[EventData], ...]] = {
         schemas.InstitutionWithdrawn,
         schemas.ReviewDecided,
         schemas.ReuseDeclared,
+        schemas.ReuseUpdated,
         schemas.ReuseRemoved,
     ),
-    "reuse": (schemas.DatasetPublished, schemas.DatasetWithdrawn),
+    "reuse": (schemas.DatasetPublished, schemas.DatasetUpdated, schemas.DatasetWithdrawn),
     # "Everything above": every event the other three publish.
     "metrics": tuple(
         model for model in EVENT_TYPES.values() if model.topic is not Topic.METRICS_INDICATORS

@@ -215,22 +215,65 @@ class DatasetWithdrawn(EventData):
 
 # --- reuse ----------------------------------------------------------------------------------
 
-ReuseType = Literal["application", "visualization", "api", "article", "research", "other"]
+# What a reuse is (udata's types, plus "other").
+ReuseType = Literal[
+    "application",
+    "visualization",
+    "api",
+    "article",
+    "paper",
+    "news",
+    "idea",
+    "connected_device",
+    "other",
+]
 
 
 class ReuseDeclared(EventData):
-    event_type = TYPE_PREFIX + "reuse.declared.v1"
+    """A developer declared a reuse of published datasets: public at once, as "declared,
+    unverified", until a national admin verifies or rejects it.
+
+    v2: a multilingual title, the reuse's topic, and the institutions that publish the cited
+    datasets (as the reuse service's replica of the catalog knows them), so that consumers
+    need no lookup to count reuses by institution.
+    """
+
+    event_type = TYPE_PREFIX + "reuse.declared.v2"
     topic = Topic.REUSE_REUSES
     subject_field = "reuse_id"
 
     reuse_id: UUID
-    title: str
+    title: LocalizedText
     reuse_type: ReuseType
+    topic_name: str | None = None
     url: str
     dataset_ids: list[UUID]
+    institution_ids: list[UUID] = Field(default_factory=list)
     developer_id: UUID
-    institution_id: UUID | None = None
+    organization: str | None = None  # the developer's organisation, as they name it
     declared_at: datetime
+
+
+class ReuseUpdated(EventData):
+    """A reuse changed what consumers keep of it: its title, type, topic or cited datasets.
+
+    Carries the whole current list of datasets (and their institutions): applying it replaces
+    what was known, so a replay or a redelivery leaves the same state.
+    """
+
+    event_type = TYPE_PREFIX + "reuse.updated.v1"
+    topic = Topic.REUSE_REUSES
+    subject_field = "reuse_id"
+
+    reuse_id: UUID
+    title: LocalizedText
+    reuse_type: ReuseType
+    topic_name: str | None = None
+    url: str
+    dataset_ids: list[UUID]
+    institution_ids: list[UUID] = Field(default_factory=list)
+    verified: bool = False
+    updated_at: datetime
 
 
 class ReuseVerified(EventData):
@@ -244,6 +287,8 @@ class ReuseVerified(EventData):
 
 
 class ReuseRemoved(EventData):
+    """A reuse left the registry: deleted by its owner, or rejected by a national admin."""
+
     event_type = TYPE_PREFIX + "reuse.removed.v1"
     topic = Topic.REUSE_REUSES
     subject_field = "reuse_id"
@@ -251,6 +296,7 @@ class ReuseRemoved(EventData):
     reuse_id: UUID
     dataset_ids: list[UUID]
     removed_at: datetime
+    cause: Literal["deleted", "rejected"] = "deleted"
     reason: str | None = None
 
 
