@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
@@ -86,6 +87,35 @@ Email = Annotated[str, Field(max_length=EMAIL_MAX), AfterValidator(email_address
 Slug = Annotated[str, Field(min_length=2, max_length=100, pattern=SLUG_PATTERN)]
 
 
+# Moments and days a user may send: within what every database and date arithmetic accept
+# (a day's neighbours and any offset must still be representable).
+MIN_DAY = date(1000, 1, 1)
+MAX_DAY = date(2999, 12, 31)
+
+
+def bounded_day(value: date) -> date:
+    if not MIN_DAY <= value <= MAX_DAY:
+        raise ValueError(f"must be between {MIN_DAY} and {MAX_DAY}")
+    return value
+
+
+def bounded_moment(value: datetime) -> datetime:
+    """An aware UTC moment (a naive one is read as UTC) between MIN_DAY and MAX_DAY."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        value = value.astimezone(UTC)
+        bounded_day((value + timedelta(days=1)).date())
+        bounded_day((value - timedelta(days=1)).date())
+    except OverflowError as exc:
+        raise ValueError(f"must be between {MIN_DAY} and {MAX_DAY}") from exc
+    return value
+
+
+Day = Annotated[date, AfterValidator(bounded_day)]
+Moment = Annotated[datetime, AfterValidator(bounded_moment)]
+
+
 class _Multilingual(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -121,18 +151,24 @@ class LocalizedText(_Multilingual):
 __all__ = [
     "EMAIL_MAX",
     "LINE_MAX",
+    "MAX_DAY",
+    "MIN_DAY",
     "SHORT_MAX",
     "SLUG_PATTERN",
     "TEXT_MAX",
     "URL_MAX",
+    "Day",
     "Email",
     "HttpUrl",
     "Line",
     "Localized",
     "LocalizedText",
+    "Moment",
     "ShortLine",
     "Slug",
     "Text",
+    "bounded_day",
+    "bounded_moment",
     "clean_line",
     "clean_paragraphs",
     "clean_text",

@@ -19,7 +19,9 @@ from fastapi import APIRouter, FastAPI
 from libs.db import make_engine, upgrade
 from libs.events import Topic, dead_letter_topic
 from libs.http.health import router as health_router
+from libs.http.limits import InputLimitsMiddleware
 from libs.http.observability import RequestContextMiddleware, metrics_router
+from libs.http.openapi import document_problems
 from libs.http.problems import install_problem_handlers
 from libs.logs import configure_logging
 from libs.messaging.consumer import EventConsumer, Handler
@@ -140,6 +142,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     # The service's in-process read caches, cleared by units of work that invalidate them.
     app.state.caches = []
     install_problem_handlers(app)
+    app.add_middleware(InputLimitsMiddleware, limits=settings.input_limits)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health_router)
     app.include_router(metrics_router)
@@ -147,4 +150,5 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         app.include_router(router)
     if spec.configure:
         spec.configure(app)
+    document_problems(app)
     return app

@@ -16,6 +16,8 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from libs.http.limits import InputLimits
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -82,6 +84,10 @@ class ServiceSettings(BaseSettings):
     # event id, so a crash before the offset commit replays without a second effect.
     consumer_commit_interval_seconds: float = Field(default=0.0, ge=0)
     public_url: str = ""
+    # Bounds on every request (libs/http/limits.py); uploads have limits of their own.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_json_depth: int = Field(default=32, ge=4, le=256)
+    max_query_params: int = Field(default=100, ge=10, le=10_000)
 
     @cached_property
     def platform(self) -> PlatformSettings:
@@ -101,6 +107,14 @@ class ServiceSettings(BaseSettings):
                     url = "postgresql+psycopg://" + url[len(plain) :]
             return url
         return f"sqlite:///{var_dir() / f'{self.service_name}.db'}"
+
+    @property
+    def input_limits(self) -> InputLimits:
+        return InputLimits(
+            max_body_bytes=self.max_body_bytes,
+            max_json_depth=self.max_json_depth,
+            max_query_params=self.max_query_params,
+        )
 
     @property
     def base_url(self) -> str:

@@ -15,6 +15,8 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 MAX_PAGE_SIZE = 100
+# Far beyond any catalogue, and an offset the databases still take.
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class PageParams:
 
 
 def page_params(
-    page: int = Query(1, ge=1, description="Page number, from 1"),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="Page number, from 1"),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE, description="Items per page"),
 ) -> PageParams:
     return PageParams(page=page, page_size=page_size)

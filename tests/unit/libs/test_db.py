@@ -14,7 +14,7 @@ from libs.db import UtcDateTime, make_engine, utc_timestamp
 from libs.http.pagination import PageParams, paginate
 
 
-class Moment(SQLModel, table=True, metadata=MetaData()):  # type: ignore[call-arg]
+class Moment(SQLModel, table=True, metadata=MetaData()):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = utc_timestamp(nullable=False)
 
