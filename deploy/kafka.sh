@@ -2,7 +2,8 @@
 # A single-node Apache Kafka (KRaft: broker + controller) on 127.0.0.1, from the official jars
 # on Maven Central. Usage: deploy/kafka.sh fetch|up|down|status
 #
-# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), BAYANAT_CACHE (jar cache,
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_MAX_MESSAGE_BYTES
+# (2097152, as the services' setting of the same name), BAYANAT_CACHE (jar cache,
 # ~/.cache/bayanat), BAYANAT_VAR (state and logs, <repo>/var).
 set -euo pipefail
 
@@ -14,6 +15,7 @@ jars="$cache/kafka-$kafka_version/libs"
 var=${BAYANAT_VAR:-$root/var}
 port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-9093}
+max_message_bytes=${KAFKA_MAX_MESSAGE_BYTES:-2097152}
 state="$var/kafka-$port"
 pidfile="$state/kafka.pid"
 log="$state/kafka.log"
@@ -69,6 +71,9 @@ log.retention.hours=-1
 # The log cleaner's buffer (128 MiB by default) must fit a small heap: tests start brokers with
 # 256 MiB, and a restart that cannot allocate it stops the broker.
 log.cleaner.dedupe.buffer.size=16777216
+# The largest record: the same as the services' KAFKA_MAX_MESSAGE_BYTES.
+message.max.bytes=$max_message_bytes
+replica.fetch.max.bytes=$max_message_bytes
 PROPS
   cat > "$state/log4j.properties" <<PROPS
 log4j.rootLogger=WARN, file

@@ -19,7 +19,10 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection, Table, insert, update
+from sqlmodel import Session, select
 
+from libs.events.schemas import TokensRevoked
 from libs.http.problems import Forbidden, Unauthorized
 from libs.settings import PlatformSettings
 
@@ -43,6 +46,9 @@ class Principal(BaseModel):
     kind: str = "account"  # "account" | "developer"
     name: str | None = None
     grants: list[RoleGrant] = Field(default_factory=list)
+    # Of a token: the login it belongs to and when it was issued (revocation checks).
+    session_id: uuid.UUID | None = None
+    issued_at: float | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -92,7 +98,9 @@ class TokenCodec:
             "sub": str(principal.subject),
             "iss": self.platform.jwt_issuer,
             "aud": self.platform.jwt_audience,
-            "iat": now,
+            # With its fraction: a token issued just after a revocation, in the same second,
+            # must still be told apart from one issued just before it.
+            "iat": now.timestamp(),
             "nbf": now,
             "exp": now + lifetime,
             "jti": uuid.uuid4().hex,
@@ -101,6 +109,8 @@ class TokenCodec:
             "name": principal.name,
             "roles": [g.model_dump(mode="json") for g in principal.grants],
         }
+        if principal.session_id is not None:
+            claims["sid"] = str(principal.session_id)
         claims.update(extra or {})
         return jwt.encode(claims, self._signing_key, algorithm=self.algorithm)
 
@@ -125,14 +135,92 @@ class TokenCodec:
     def principal(self, token: str) -> Principal:
         claims = self.decode(token)
         try:
+            session = claims.get("sid")
             return Principal(
                 subject=uuid.UUID(claims["sub"]),
                 kind=claims.get("kind", "account"),
                 name=claims.get("name"),
                 grants=[RoleGrant.model_validate(g) for g in claims.get("roles", [])],
+                session_id=uuid.UUID(session) if session else None,
+                issued_at=float(claims["iat"]),
             )
         except (ValueError, TypeError) as exc:
             raise Unauthorized("invalid token claims", code="invalid-token") from exc
+
+
+# --- revocation ------------------------------------------------------------------------------
+
+
+class Revocations:
+    """The token revocations this process knows: which tokens no longer open any door.
+
+    Every service records the ``TokensRevoked`` events it consumes in its ``token_revocation``
+    table (``record_revocation``); each process reads the rows recorded since its last look
+    every second or so (``refresh``), so a revocation takes effect in every service and every
+    worker within seconds. Entries older than the longest access token's life are forgotten:
+    the tokens they revoke have expired anyway.
+    """
+
+    # Rows recorded a little before the last one seen may commit after it: look back this far.
+    OVERLAP = timedelta(seconds=10)
+
+    def __init__(self, table: Table, max_token_age: timedelta = timedelta(days=1)) -> None:
+        self.table = table
+        self.max_token_age = max_token_age
+        self._not_before: dict[tuple[str, str], float] = {}
+        self._seen: datetime | None = None
+
+    def is_revoked(self, principal: Principal) -> bool:
+        if principal.issued_at is None or not self._not_before:
+            return False
+        account = str(principal.subject)
+        cutoffs = [self._not_before.get((account, ""), 0.0)]
+        if principal.session_id is not None:
+            cutoffs.append(self._not_before.get((account, str(principal.session_id)), 0.0))
+        return principal.issued_at < max(cutoffs)
+
+    def refresh(self, connection: Connection) -> None:
+        now = datetime.now(UTC)
+        horizon = now - self.max_token_age
+        since = max(horizon, self._seen - self.OVERLAP) if self._seen else horizon
+        table = self.table
+        rows = connection.execute(
+            select(table.c.account_id, table.c.session_id, table.c.not_before, table.c.recorded_at)
+            .where(table.c.recorded_at >= since)
+            .order_by(table.c.recorded_at)
+        ).all()
+        for account_id, session_id, not_before, recorded_at in rows:
+            self._not_before[(account_id, session_id)] = not_before.timestamp()
+            self._seen = max(self._seen or recorded_at, recorded_at)
+        oldest = horizon.timestamp()
+        for key in [k for k, cutoff in self._not_before.items() if cutoff < oldest]:
+            del self._not_before[key]
+
+
+def record_revocation(session: Session, table: Table, data: TokensRevoked) -> None:
+    """Keep the latest cutoff per account and session (idempotent: a replay changes nothing)."""
+    key = {"account_id": str(data.account_id), "session_id": str(data.session_id or "")}
+    current = session.exec(
+        select(table.c.not_before).where(
+            table.c.account_id == key["account_id"], table.c.session_id == key["session_id"]
+        )
+    ).first()
+    values = {
+        "not_before": data.not_before,
+        "reason": data.reason,
+        "recorded_at": datetime.now(UTC),
+    }
+    if current is None:
+        session.exec(insert(table).values(**key, **values))
+    elif current[0] < data.not_before:
+        session.exec(
+            update(table)
+            .where(
+                table.c.account_id == key["account_id"],
+                table.c.session_id == key["session_id"],
+            )
+            .values(**values)
+        )
 
 
 # --- API keys --------------------------------------------------------------------------------
@@ -174,7 +262,11 @@ async def optional_principal(
 ) -> Principal | None:
     if credentials is None:
         return None
-    return token_codec(request).principal(credentials.credentials)
+    principal = token_codec(request).principal(credentials.credentials)
+    revocations: Revocations | None = getattr(request.app.state, "revocations", None)
+    if revocations is not None and revocations.is_revoked(principal):
+        raise Unauthorized("the token was revoked: log in again", code="token-revoked")
+    return principal
 
 
 async def current_principal(

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
 
+from libs.auth import Revocations, record_revocation
 from libs.db import make_engine, upgrade
-from libs.events import Topic, dead_letter_topic
+from libs.events import CloudEvent, Topic, dead_letter_topic
+from libs.events.schemas import TokensRevoked
 from libs.http.health import router as health_router
 from libs.http.limits import InputLimitsMiddleware
 from libs.http.observability import RequestContextMiddleware, metrics_router
@@ -29,7 +32,7 @@ from libs.messaging.kafka import ensure_topics
 from libs.messaging.outbox import Outbox, OutboxRelay
 from libs.messaging.tables import MessagingTables
 from libs.settings import ServiceSettings
-from libs.uow import UnitOfWorkFactory
+from libs.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("bayanat.service")
 
@@ -67,6 +70,37 @@ async def _ensure_topics_until_done(settings: ServiceSettings) -> None:
             delay = min(delay * 2, 10)
 
 
+def platform_handlers(
+    service_name: str, tables: MessagingTables, own: Mapping[str, Handler]
+) -> dict[str, Handler]:
+    """What every service consumes besides its own events: token revocations (except in the
+    service that publishes them, which records them in the unit that revokes)."""
+    if TokensRevoked.event_type in own or TokensRevoked.topic.value.startswith(
+        f"bayanat.{service_name}."
+    ):
+        return {}
+
+    def on_tokens_revoked(uow: UnitOfWork, event: CloudEvent, data: TokensRevoked) -> None:
+        record_revocation(uow.session, tables.token_revocations, data)
+
+    return {TokensRevoked.event_type: on_tokens_revoked}
+
+
+async def _follow_revocations(engine: Engine, revocations: Revocations, every: float) -> None:
+    def refresh() -> None:
+        with engine.connect() as connection:
+            revocations.refresh(connection)
+
+    while True:
+        try:
+            await asyncio.to_thread(refresh)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the database may be restarting: try again
+            log.warning("cannot read token revocations: %r", exc)
+        await asyncio.sleep(every)
+
+
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
 
@@ -93,9 +127,14 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             Outbox(spec.tables.outbox, settings.service_name),
             wake_relay=relay.wake,
             caches=app.state.caches,
+            # Room for the record's key, headers and framing.
+            max_event_bytes=platform.kafka_max_message_bytes - 16 * 1024,
         )
         app.state.unit_of_work = factory
-        handlers = spec.handlers(app) if callable(spec.handlers) else spec.handlers
+        handlers = dict(spec.handlers(app) if callable(spec.handlers) else spec.handlers)
+        revocations = Revocations(spec.tables.token_revocations)
+        app.state.revocations = revocations
+        handlers.update(platform_handlers(settings.service_name, spec.tables, handlers))
         app.state.consumer = EventConsumer(
             service_name=settings.service_name,
             unit_of_work=factory,
@@ -118,6 +157,12 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
                 await app.state.consumer.run()
 
             tasks.append(asyncio.create_task(consume(), name="consumer"))
+        tasks.append(
+            asyncio.create_task(
+                _follow_revocations(engine, revocations, settings.revocation_poll_seconds),
+                name="revocations",
+            )
+        )
         tasks.extend(asyncio.create_task(task(app)) for task in spec.background)
         log.info(
             "service started",

@@ -39,6 +39,12 @@ class PlatformSettings(BaseSettings):
     kafka_topic_prefix: str = ""
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    # The largest record, in bytes, the platform sends: the same for the broker
+    # (message.max.bytes, deploy/kafka.sh and compose), its topics (max.message.bytes), the
+    # producers (max_request_size) and the consumers (max_partition_fetch_bytes). Input bounds
+    # keep every legal event well below it; an event that would not fit is refused before the
+    # change that would announce it is committed.
+    kafka_max_message_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024)
 
     jwt_algorithm: str = Field(default="HS256", pattern="^(HS256|RS256)$")
     # HS256 in development: when unset, a random secret is created once under var/ so that
@@ -88,6 +94,8 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_json_depth: int = Field(default=32, ge=4, le=256)
     max_query_params: int = Field(default=100, ge=10, le=10_000)
+    # How often each process reads the token revocations its consumer recorded.
+    revocation_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @cached_property
     def platform(self) -> PlatformSettings:

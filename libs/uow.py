@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from libs.events import CloudEvent, EventData
+from libs.http.problems import PayloadTooLarge
 from libs.messaging.outbox import Outbox
 
 log = logging.getLogger("bayanat.uow")
@@ -46,11 +47,13 @@ class UnitOfWork:
         *,
         wake_relay: Callable[[], None] | None = None,
         caches: Sequence[Clearable] = (),
+        max_event_bytes: int | None = None,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
         self._wake_relay = wake_relay
         self._caches = caches
+        self._max_event_bytes = max_event_bytes
         self._session: Session | None = None
         self._callbacks: list[Callable[[], None]] = []
         self.committed = False
@@ -79,8 +82,20 @@ class UnitOfWork:
 
     def publish(self, data: EventData) -> CloudEvent:
         """Write ``data``'s event to the outbox, in this transaction; the relay is woken once
-        the unit commits."""
-        event = self.outbox.publish(self.session, data)
+        the unit commits. An event the broker could not take is refused here (413), so that
+        the change it announces is not committed either."""
+        event = self.outbox.event(data)
+        if self._max_event_bytes is not None:
+            size = len(event.to_bytes())
+            if size > self._max_event_bytes:
+                raise PayloadTooLarge(
+                    f"this change would be announced by an event of {size} bytes, above the "
+                    f"{self._max_event_bytes} the platform sends: make it smaller",
+                    code="event-too-large",
+                    event_type=event.type,
+                    limit=self._max_event_bytes,
+                )
+        self.outbox.add(self.session, event, data.topic)
         if self._wake_relay is not None:
             self.after_commit(self._wake_relay)
         return event
@@ -124,15 +139,23 @@ class UnitOfWorkFactory:
         *,
         wake_relay: Callable[[], None] | None = None,
         caches: list[Clearable] | None = None,
+        max_event_bytes: int | None = None,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
         self.wake_relay = wake_relay
+        self.max_event_bytes = max_event_bytes
         # Shared, not copied: a cache the service registers later is cleared too.
         self.caches: list[Clearable] = caches if caches is not None else []
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.outbox, wake_relay=self.wake_relay, caches=self.caches)
+        return UnitOfWork(
+            self.engine,
+            self.outbox,
+            wake_relay=self.wake_relay,
+            caches=self.caches,
+            max_event_bytes=self.max_event_bytes,
+        )
 
 
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:

@@ -31,6 +31,10 @@ CONTRACT_VERSION = "2.0.0"
 SERVICES = ("catalog", "governance", "reuse", "metrics")
 KAFKA_BINDING_VERSION = "0.5.0"
 
+# Consumed by every service but the one that publishes it (libs/service.py registers it):
+# revoked tokens stop working everywhere within seconds.
+PLATFORM = (schemas.TokensRevoked,)
+
 # The event types each service consumes (DESIGN.md §3).
 RECEIVES: dict[str, tuple[type[EventData], ...]] = {
     "governance": (
@@ -46,8 +50,14 @@ RECEIVES: dict[str, tuple[type[EventData], ...]] = {
         schemas.ReuseDeclared,
         schemas.ReuseUpdated,
         schemas.ReuseRemoved,
+        *PLATFORM,
     ),
-    "reuse": (schemas.DatasetPublished, schemas.DatasetUpdated, schemas.DatasetWithdrawn),
+    "reuse": (
+        schemas.DatasetPublished,
+        schemas.DatasetUpdated,
+        schemas.DatasetWithdrawn,
+        *PLATFORM,
+    ),
     # "Everything above": every event the other three publish.
     "metrics": tuple(
         model for model in EVENT_TYPES.values() if model.topic is not Topic.METRICS_INDICATORS

@@ -85,6 +85,25 @@ class InstitutionWithdrawn(EventData):
     reason: str | None = None
 
 
+# --- governance: accounts ---------------------------------------------------------------------
+
+
+class TokensRevoked(EventData):
+    """An account's access tokens issued before ``not_before`` stop working in every service:
+    all of them (deactivation, a role removed), or those of one login (``session_id``: a
+    logout, a refresh token family revoked). Every service keeps the latest of these per
+    account and session and refuses older tokens (libs/auth.py)."""
+
+    event_type = TYPE_PREFIX + "account.tokens_revoked.v1"
+    topic = Topic.GOVERNANCE_ACCOUNTS
+    subject_field = "account_id"
+
+    account_id: UUID
+    session_id: UUID | None = None
+    not_before: datetime
+    reason: Literal["deactivated", "roles_changed", "logout", "session_revoked"]
+
+
 # --- governance: reviews and schedules ------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 class Topic(StrEnum):
     CATALOG_DATASETS = "bayanat.catalog.datasets"
     GOVERNANCE_INSTITUTIONS = "bayanat.governance.institutions"
+    GOVERNANCE_ACCOUNTS = "bayanat.governance.accounts"
     GOVERNANCE_REVIEWS = "bayanat.governance.reviews"
     GOVERNANCE_SCHEDULES = "bayanat.governance.schedules"
     REUSE_REUSES = "bayanat.reuse.reuses"

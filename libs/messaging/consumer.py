@@ -112,6 +112,7 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
+            max_partition_fetch_bytes=self.platform.kafka_max_message_bytes,
         )
         producer = make_producer(self.platform)
         self._pending = {}

@@ -29,6 +29,7 @@ def make_producer(platform: PlatformSettings, **overrides: object) -> AIOKafkaPr
         "max_batch_size": 256 * 1024,
         "request_timeout_ms": 15_000,
         "compression_type": None,
+        "max_request_size": platform.kafka_max_message_bytes,
     }
     options.update(overrides)
     return AIOKafkaProducer(**options)

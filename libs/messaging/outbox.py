@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import Counter
 from sqlalchemy import (
@@ -32,7 +33,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from libs.db import is_postgres
-from libs.events import CONTENT_TYPE, CloudEvent, EventData, new_event
+from libs.events import CONTENT_TYPE, CloudEvent, EventData, dead_letter_topic, new_event
 from libs.messaging.kafka import make_producer, topic_name
 from libs.settings import PlatformSettings
 
@@ -41,6 +42,17 @@ _T = TypeVar("_T")
 
 EVENTS_RELAYED = Counter(
     "bayanat_outbox_events_relayed_total", "Events the outbox relay published", ["service"]
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "bayanat_outbox_events_dead_lettered_total",
+    "Outbox rows the broker refused for good (too large), set aside with their reason",
+    ["service"],
+)
+
+# The broker will never take these rows as they are: retrying would block every row behind.
+PERMANENT_FAILURES: tuple[type[BaseException], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
 )
 
 
@@ -52,8 +64,11 @@ class Outbox:
         self.table = table
         self.service_name = service_name
 
+    def event(self, data: EventData) -> CloudEvent:
+        return new_event(self.service_name, data)
+
     def publish(self, session: Session, data: EventData) -> CloudEvent:
-        event = new_event(self.service_name, data)
+        event = self.event(data)
         self.add(session, event, data.topic)
         return event
 
@@ -228,6 +243,11 @@ class OutboxRelay:
                     EVENTS_RELAYED.labels(self.service_name).inc(len(delivered))
                     if failures:
                         await marking
+                        retried = [f for f in failures if not isinstance(f[1], PERMANENT_FAILURES)]
+                        await self._report_dead_letters(
+                            producer, [f for f in failures if f not in retried]
+                        )
+                        # Reconnect: a fresh producer session after a refused batch.
                         raise RuntimeError(
                             f"{len(failures)} events not acknowledged: {failures[0][1]!r}"
                         )
@@ -242,6 +262,33 @@ class OutboxRelay:
             if not next_rows.done():
                 # Still running in the reader thread: its result no longer matters.
                 next_rows.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+    async def _report_dead_letters(
+        self, producer: AIOKafkaProducer, dead: list[tuple[int, BaseException]]
+    ) -> None:
+        """Tell operators, on the service's dead-letter topic, which rows were set aside."""
+        if not dead:
+            return
+        EVENTS_DEAD_LETTERED.labels(self.service_name).inc(len(dead))
+        topic = topic_name(self.platform, dead_letter_topic(self.service_name))
+        for row_id, error in dead:
+            log.error(
+                "outbox row %d refused for good, set aside: %r",
+                row_id,
+                error,
+                extra={"service": self.service_name},
+            )
+            headers = [
+                ("bayanat-error", repr(error)[:4000].encode()),
+                ("bayanat-producer", self.service_name.encode()),
+                ("bayanat-outbox-id", str(row_id).encode()),
+            ]
+            try:
+                await asyncio.wait_for(
+                    producer.send_and_wait(topic, value=b"", headers=headers), 10
+                )
+            except Exception:
+                log.warning("could not report outbox row %d on %s", row_id, topic, exc_info=True)
 
     def _read_ahead(self, reader: Connection, exclude: list[int]) -> asyncio.Future[list[Any]]:
         return asyncio.ensure_future(self._db(self._pending, reader, exclude))
@@ -319,7 +366,9 @@ class OutboxRelay:
 
     def _pending(self, connection: Connection, exclude: list[int]) -> list[Any]:
         table = self.table
-        condition: ColumnElement[bool] = table.c.sent_at.is_(None)
+        condition: ColumnElement[bool] = table.c.sent_at.is_(None) & table.c.dead_lettered_at.is_(
+            None
+        )
         if exclude:
             condition = condition & ~self._id_in(connection, exclude)
         rows = connection.execute(
@@ -344,10 +393,12 @@ class OutboxRelay:
                 .where(self._id_in(connection, delivered))
                 .values(sent_at=datetime.now(UTC))
             )
+        now = datetime.now(UTC)
         for row_id, error in failures:
+            dead = {"dead_lettered_at": now} if isinstance(error, PERMANENT_FAILURES) else {}
             connection.execute(
                 update(table)
                 .where(table.c.id == row_id)
-                .values(attempts=table.c.attempts + 1, last_error=repr(error)[:2000])
+                .values(attempts=table.c.attempts + 1, last_error=repr(error)[:2000], **dead)
             )
         connection.commit()

@@ -1,4 +1,5 @@
-"""The two tables every service keeps for delivery: its outbox and its processed events.
+"""The tables every service keeps for the platform: its outbox, its processed events (the
+inbox), and the token revocations it learned of.
 
 They are built on the service's own MetaData so that its Alembic migrations own them.
 """
@@ -19,6 +20,8 @@ from sqlalchemy import (
     Text,
 )
 
+from libs.db import UtcDateTime
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 _BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -27,6 +30,7 @@ _BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 class MessagingTables:
     outbox: Table
     processed_events: Table
+    token_revocations: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -44,9 +48,11 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("sent_at", DateTime(timezone=True), nullable=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
+        # Set when the broker refused the row for good (too large): the relay moves past it.
+        Column("dead_lettered_at", DateTime(timezone=True), nullable=True),
     )
     # Partial: marking a row sent removes it from this index instead of adding an entry.
-    pending = outbox.c.sent_at.is_(None)
+    pending = outbox.c.sent_at.is_(None) & outbox.c.dead_lettered_at.is_(None)
     Index("ix_outbox_pending", outbox.c.id, postgresql_where=pending, sqlite_where=pending)
     processed = Table(
         "processed_events",
@@ -56,4 +62,14 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("topic", String(249), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False),
     )
-    return MessagingTables(outbox=outbox, processed_events=processed)
+    revocations = Table(
+        "token_revocation",
+        metadata,
+        Column("account_id", String(36), primary_key=True),
+        # Empty: every session of the account; else one login (a refresh token family).
+        Column("session_id", String(36), primary_key=True),
+        Column("not_before", UtcDateTime(), nullable=False),
+        Column("reason", String(32), nullable=False),
+        Column("recorded_at", UtcDateTime(), nullable=False, index=True),
+    )
+    return MessagingTables(outbox=outbox, processed_events=processed, token_revocations=revocations)
