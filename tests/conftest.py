@@ -16,7 +16,8 @@ import pytest
 from libs.settings import PlatformSettings
 from tests.support.infra import PostgresDatabases, require_kafka, require_postgres
 
-SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+# Data the tests read (vendored, with its source and licence): never anything outside the repo.
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Isolation for this run: set before any settings object is created.
 os.environ["KAFKA_TOPIC_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}."

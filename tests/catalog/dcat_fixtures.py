@@ -33,10 +33,10 @@ from services.catalog.models import (
     Resource,
 )
 from services.catalog.settings import CatalogSettings
-from tests.conftest import SHARED_DIR
+from tests.conftest import DATA_DIR
 
 BASE_URL = "https://data.example.ma"
-SHAPES_DIR = SHARED_DIR / "dcat-ap-3.0.1"
+SHAPES_DIR = DATA_DIR / "dcat-ap-3.0.1"
 
 HCP = uuid.UUID("00000000-0000-4000-8000-0000000000b1")
 MEF = uuid.UUID("00000000-0000-4000-8000-0000000000b2")
