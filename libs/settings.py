@@ -94,6 +94,9 @@ class ServiceSettings(BaseSettings):
     # How often processed offsets are committed; the effect is already committed with its
     # event id, so a crash before the offset commit replays without a second effect.
     consumer_commit_interval_seconds: float = Field(default=0.0, ge=0)
+    # Events applied per unit of work (libs/messaging/consumer.py): 1, each event its own
+    # transaction; more for a service whose handlers write in bulk before the commit.
+    consumer_batch_size: int = Field(default=1, ge=1, le=10_000)
     public_url: str = ""
     # Bounds on every request (libs/http/limits.py); uploads have limits of their own.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
