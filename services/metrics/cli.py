@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
@@ -17,6 +17,23 @@ from services.metrics.models import outbox
 from services.metrics.settings import MetricsSettings
 
 app = typer.Typer(help="Metrics: rebuild the figures from the event log.", no_args_is_help=True)
+
+
+class EventsBar:
+    """The rebuild's progress: events read against the end offsets read at its start."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None  # typer's bar, made once the total is known
+
+    def update(self, read: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = typer.progressbar(length=max(total, 1), label="events", show_pos=True)
+            self._bar.__enter__()
+        self._bar.update(read - self._bar.pos)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
 
 
 def _engine(settings: MetricsSettings) -> Engine:
@@ -43,20 +60,13 @@ def rebuild(
     """
     settings = MetricsSettings()
     engine = _engine(settings)
-    bar: typer.progressbar | None = None  # type: ignore[valid-type]
-
-    def progress(read: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = typer.progressbar(length=max(total, 1), label="events", show_pos=True)
-            bar.__enter__()
-        bar.update(read - bar.pos)
+    bar = EventsBar()
 
     runner = Rebuild(
         engine,
         settings.platform,
         batch_size=batch or settings.rebuild_batch_size,
-        progress=progress,
+        progress=bar.update,
         allow_truncated_log=allow_truncated_log,
     )
     try:
@@ -65,8 +75,7 @@ def rebuild(
         typer.echo(f"\nrebuild refused: {exc}", err=True)
         raise typer.Exit(1) from exc
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        bar.close()
         engine.dispose()
     typer.echo(
         f"rebuilt from {result.events} events ({result.applied} applied, {result.skipped} not "

@@ -265,7 +265,8 @@ class DatasetMachine:
             state.frequency = attrs.get("frequency", state.frequency)
             self._data_update(state, attrs.get("data_at") or fact.at.isoformat())
         elif fact.kind == Kind.OVERDUE:
-            basis = attrs.get("basis")
+            # An alert that names no data update was computed from the last one known.
+            basis = attrs.get("basis") or state.data_at
             answered = self._answered(state, basis) or basis in state.alerts
             if state.status == "published" and not answered:
                 state.alerts.append(basis)

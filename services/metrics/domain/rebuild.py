@@ -66,7 +66,8 @@ class RebuildResult:
 
 
 def consumed_topics() -> list[str]:
-    return sorted({payload_model(t).topic.value for t in HANDLERS})  # type: ignore[union-attr]
+    models = [payload_model(event_type) for event_type in HANDLERS]
+    return sorted({model.topic.value for model in models if model is not None})
 
 
 class Rebuild:
@@ -90,24 +91,24 @@ class Rebuild:
 
     async def run(self) -> RebuildResult:
         started = time.monotonic()
-        await asyncio.to_thread(self._begin)
+        await asyncio.to_thread(self.begin)
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
             events, applied, skipped = await self._replay()
         except BaseException:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
-            await asyncio.to_thread(self._abandon)
+            await asyncio.to_thread(self.abandon)
             raise
         heartbeat.cancel()
         await asyncio.gather(heartbeat, return_exceptions=True)
         seconds = time.monotonic() - started
-        await asyncio.to_thread(self._swap, events, seconds)
+        await asyncio.to_thread(self.swap, events, seconds)
         return RebuildResult(events, applied, skipped, round(seconds, 3))
 
     # --- the control row and the tables -------------------------------------------------
 
-    def _begin(self) -> None:
+    def begin(self) -> None:
         with Session(self.engine) as session:
             control = session.get(Projection, 1, with_for_update=True) or Projection(id=1)
             fresh = control.heartbeat_at and control.heartbeat_at > utcnow() - REBUILD_STALE_AFTER
@@ -150,7 +151,7 @@ class Rebuild:
             session.add(control)
             session.commit()
 
-    def _abandon(self) -> None:
+    def abandon(self) -> None:
         with Session(self.engine) as session:
             control = session.get(Projection, 1, with_for_update=True)
             if control is not None and control.rebuild_id == self.rebuild_id:
@@ -161,9 +162,9 @@ class Rebuild:
                     table.drop(connection, checkfirst=True)
             session.commit()
 
-    def _swap(self, events: int, seconds: float) -> None:
+    def swap(self, events: int, seconds: float) -> None:
         if self._largest_gap >= REBUILD_STALE_AFTER.total_seconds():
-            self._abandon()
+            self.abandon()
             raise RebuildRefused(
                 f"the rebuild's heartbeat lapsed for {self._largest_gap:.0f}s: live consumers "
                 "may have stopped writing to its tables; run it again"
@@ -242,7 +243,7 @@ class Rebuild:
                     if record.offset < end[tp]
                 ]
                 if records:
-                    done, invalid = await asyncio.to_thread(self._apply, records)
+                    done, invalid = await asyncio.to_thread(self.apply_records, records)
                     applied, skipped = applied + done, skipped + invalid
                     read += len(records)
                     self.progress(read, total)
@@ -254,21 +255,33 @@ class Rebuild:
             await consumer.stop()
         return read, applied, skipped
 
-    def _apply(self, records: list[ConsumerRecord]) -> tuple[int, int]:
-        """Apply a batch of records to the next tables: (applied, not valid)."""
+    def apply_records(self, records: list[ConsumerRecord]) -> tuple[int, int]:
+        """Apply a batch of records to the next tables: (applied, not valid events)."""
+        events, invalid = [], 0
+        for record in records:
+            try:
+                events.append(CloudEvent.from_bytes(record.value))
+            except EventParseError:
+                invalid += 1
+        applied, not_applicable = self.apply_events(events)
+        return applied, invalid + not_applicable
+
+    def apply_events(self, events: list[CloudEvent]) -> tuple[int, int]:
+        """Apply events to the next tables in one unit of work: (applied, with bad data)."""
         applied = invalid = 0
         with self.units() as uow:
             Projector.of(uow, targets=(NEXT,))
-            for record in records:
+            for event in events:
+                handler = HANDLERS.get(event.type)
+                if handler is None:
+                    continue
                 try:
-                    event = CloudEvent.from_bytes(record.value)
-                    handler = HANDLERS.get(event.type)
-                    if handler is None:
-                        continue
-                    handler(uow, event, event.payload())
-                    applied += 1
+                    data = event.payload()
                 except EventParseError:
                     invalid += 1
+                    continue
+                handler(uow, event, data)
+                applied += 1
             uow.commit()
         return applied, invalid
 
