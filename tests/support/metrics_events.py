@@ -52,7 +52,7 @@ def enrolled(
         "governance",
         InstitutionEnrolled(
             institution_id=institution_id,
-            slug=slug or f"inst-{institution_id.hex[:8]}",
+            slug=slug or f"institution-{name.lower()}",
             name=LocalizedText(fr=name, ar=f"مؤسسة {name}"),
             kind=kind,
             enrolled_on=on,
@@ -84,7 +84,7 @@ def submitted(
         "catalog",
         DatasetSubmitted(
             dataset_id=dataset_id,
-            slug=f"ds-{dataset_id.hex[:8]}",
+            slug=f"ds-{dataset_id.hex[-8:]}",
             institution_id=institution_id,
             submitted_by=uuid.uuid4(),
             submitted_at=moment,
@@ -122,7 +122,7 @@ def published(
         "catalog",
         DatasetPublished(
             dataset_id=dataset_id,
-            slug=f"ds-{dataset_id.hex[:8]}",
+            slug=f"ds-{dataset_id.hex[-8:]}",
             institution_id=institution_id,
             title=LocalizedText(fr=title, ar="مجموعة بيانات"),
             themes=list(themes),
@@ -147,7 +147,7 @@ def updated(
         "catalog",
         DatasetUpdated(
             dataset_id=dataset_id,
-            slug=f"ds-{dataset_id.hex[:8]}",
+            slug=f"ds-{dataset_id.hex[-8:]}",
             institution_id=institution_id,
             frequency="MONTHLY",
             formats=list(formats),
@@ -165,7 +165,7 @@ def dataset_withdrawn(
         "catalog",
         DatasetWithdrawn(
             dataset_id=dataset_id,
-            slug=f"ds-{dataset_id.hex[:8]}",
+            slug=f"ds-{dataset_id.hex[-8:]}",
             institution_id=institution_id,
             withdrawn_at=moment,
         ),
