@@ -1,7 +1,7 @@
 """``python -m bench``: runs the benchmarks and writes their results to a file.
 
-Options: ``--output DIR`` (default var/bench), ``--only relay|catalog``, ``--datasets N``
-(catalog size, default 100000).
+Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|metrics``, ``--datasets
+N`` (catalog size, default 100000), ``--events N`` (metrics events, default 100000).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ ADMIN_URL = os.environ.get(
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--output", type=Path, default=var_dir() / "bench")
-    parser.add_argument("--only", choices=["relay", "catalog"])
+    parser.add_argument("--only", choices=["relay", "catalog", "metrics"])
     parser.add_argument("--datasets", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=100_000)
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
 
@@ -41,6 +42,9 @@ def main() -> None:
     if args.only in (None, "catalog"):
         catalog = importlib.import_module("bench.catalog")
         catalog.main(args.output / "catalog.json", datasets=args.datasets)
+    if args.only in (None, "metrics"):
+        metrics = importlib.import_module("bench.metrics")
+        metrics.main(args.output / "metrics.json", events=args.events)
 
 
 if __name__ == "__main__":

@@ -30,10 +30,7 @@ import logging
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -50,6 +47,8 @@ import uvloop
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from bench.processes import free_port as _free_port
+from bench.processes import uvicorn_process
 from libs.db import upgrade
 from libs.settings import REPO_ROOT, var_dir
 from libs.text import normalise, tokens
@@ -288,58 +287,6 @@ def load_catalog(database_url: str, count: int) -> dict[str, Any]:
 
 def _sqlalchemy(url: str) -> str:
     return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def uvicorn_process(
-    target: str, port: int, env: dict[str, str], log: Path, ready_path: str
-) -> Iterator[subprocess.Popen[bytes]]:
-    """``uvicorn --factory target`` on ``port``, one process, ready when ``ready_path`` is 200."""
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        target,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=output, stderr=output
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{target} exited with {process.returncode}; see {log}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{target} did not become ready; see {log}")
-            time.sleep(0.2)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def memory_of(pid: int) -> dict[str, float]:

@@ -19,7 +19,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -165,7 +165,7 @@ class Fact(MetricsTable, table=True):
     kind: str = Field(max_length=16)
     at: datetime = utc_timestamp(nullable=False)
     recorded: datetime = utc_timestamp(nullable=False)
-    attrs: str = Field(sa_column=Column(Text, nullable=False))
+    attrs: dict[str, Any] = _json()
 
     __table_args__ = (Index("ix_fact_aggregate_entity", "aggregate", "entity_id"),)
 

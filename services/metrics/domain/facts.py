@@ -13,7 +13,6 @@ The functions below turn each consumed payload into its fact; the handlers call 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -83,9 +82,6 @@ class Fact:
     def key(self) -> FactKey:
         """The order in which an object's facts are folded."""
         return (self.at, self.recorded, _RANK[self.kind], self.event_id)
-
-    def attrs_json(self) -> str:
-        return json.dumps(self.attrs, ensure_ascii=False, separators=(",", ":"))
 
 
 def key_to_json(key: FactKey) -> list[Any]:

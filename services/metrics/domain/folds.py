@@ -18,7 +18,7 @@ its facts (projection.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -184,7 +184,7 @@ class InstitutionMachine:
         )
 
     def dump(self, state: InstitutionState) -> dict[str, Any]:
-        return asdict(state)
+        return _dump(state)
 
     def load(self, data: dict[str, Any]) -> InstitutionState:
         return _load(InstitutionState, data)
@@ -344,7 +344,7 @@ class DatasetMachine:
         )
 
     def dump(self, state: DatasetState) -> dict[str, Any]:
-        return asdict(state)
+        return _dump(state)
 
     def load(self, data: dict[str, Any]) -> DatasetState:
         return _load(DatasetState, data)
@@ -428,13 +428,18 @@ class ReuseMachine:
         )
 
     def dump(self, state: ReuseState) -> dict[str, Any]:
-        return asdict(state)
+        return _dump(state)
 
     def load(self, data: dict[str, Any]) -> ReuseState:
         return _load(ReuseState, data)
 
 
 D = TypeVar("D", bound="DataclassInstance")
+
+
+def _dump(state: DataclassInstance) -> dict[str, Any]:
+    """A state as JSON-able data: its fields as they are (lists and dicts of plain values)."""
+    return {f.name: getattr(state, f.name) for f in fields(state)}
 
 
 def _load(cls: type[D], data: dict[str, Any]) -> D:

@@ -23,12 +23,12 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import timedelta
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import MetaData, Table, delete, select, text, true
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import quoted_name
 from sqlmodel import Session
@@ -36,7 +36,7 @@ from sqlmodel import Session
 from libs.db import utcnow
 from libs.uow import UnitOfWork
 from services.metrics.domain.facts import Aggregate, Fact, Kind, key_from_json, key_to_json, moment
-from services.metrics.domain.folds import MACHINES, Carry, Folded, Machine, Span, fold
+from services.metrics.domain.folds import MACHINES, Carry, Folded, Machine, Span, SpanValues, fold
 from services.metrics.models import PROJECTION_TABLES, Projection
 
 # A rebuild whose heartbeat is older than this is taken for dead: live consumers stop writing
@@ -44,6 +44,9 @@ from services.metrics.models import PROJECTION_TABLES, Projection
 REBUILD_STALE_AFTER = timedelta(minutes=2)
 NEXT_SUFFIX = "_next"
 _SESSION_KEY = "metrics.projector"
+
+
+_SPAN_VALUES = [f.name for f in fields(SpanValues)]
 
 
 @dataclass(frozen=True)
@@ -178,31 +181,79 @@ def _insert_facts(session: Session, table: Table, facts: Iterable[Fact]) -> list
             "kind": f.kind.value,
             "at": f.at,
             "recorded": f.recorded,
-            "attrs": f.attrs_json(),
+            "attrs": dict(f.attrs),
         }
         for f in ordered
     ]
-    statement = _dialect_insert(session, table).on_conflict_do_nothing(index_elements=["event_id"])
-    inserted = set(
-        _run(
-            session, statement.returning(table.c.event_id, sort_by_parameter_order=True), rows
-        ).scalars()
-    )
+    inserted = set(bulk_insert(session, table, rows, conflict=("event_id",), returning="event_id"))
     return [f for f in ordered if f.event_id in inserted]
 
 
-def _run(
-    session: Session, statement: Executable, params: list[dict[str, Any]] | None = None
-) -> Any:
+def _run(session: Session, statement: Executable) -> Any:
     """Run a Core statement on the unit's connection. The projection tables are written as
     Core tables, not models: the same code writes the live ones and a rebuild's next ones."""
-    return session.connection().execute(statement, params)
+    return session.connection().execute(statement)
 
 
-def _dialect_insert(session: Session, table: Table) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+def bulk_insert(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: bool = False,
+    returning: str | None = None,
+) -> list[Any]:
+    """Insert ``rows`` in one statement; on a ``conflict`` of those columns, ignore the row or
+    ``update`` it. The ``returning`` column of the rows written.
+
+    PostgreSQL gets the rows as one JSON document (``INSERT … SELECT FROM
+    json_populate_recordset(…)``): a statement as short as one row's whatever their number,
+    where a multi-row ``VALUES`` (or arrays) costs the driver more to prepare than the
+    database to run. SQLite gets an ``executemany``.
+    """
+    if not rows:
+        return []
+    names = list(rows[0])
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        statement: Any = sqlite.insert(table)
+        if conflict:
+            statement = (
+                statement.on_conflict_do_update(
+                    index_elements=list(conflict),
+                    set_={n: statement.excluded[n] for n in names if n not in conflict},
+                )
+                if update
+                else statement.on_conflict_do_nothing(index_elements=list(conflict))
+            )
+        if returning is None:
+            session.connection().execute(statement, rows)
+            return []
+        result = session.connection().execute(statement.returning(table.c[returning]), rows)
+        return list(result.scalars())
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({columns}) SELECT {columns} "
+        f"FROM json_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS json))"
+    )
+    if conflict:
+        target = ", ".join(quote(c) for c in conflict)
+        changes = ", ".join(f"{quote(n)} = EXCLUDED.{quote(n)}" for n in names if n not in conflict)
+        action = f"UPDATE SET {changes}" if update else "NOTHING"
+        sql += f" ON CONFLICT ({target}) DO {action}"
+    if returning is not None:
+        sql += f" RETURNING {quote(returning)}"
+    document = json.dumps(rows, ensure_ascii=False, default=_json_value)
+    result = session.connection().execute(text(sql), {"rows": document})
+    return list(result.scalars()) if returning is not None else []
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _lock(session: Session, tables: ProjectionTables, keys: Sequence[EntityKey]) -> None:
@@ -260,7 +311,7 @@ def _load_facts(
                     kind=Kind(row.kind),
                     at=moment(row.at),
                     recorded=moment(row.recorded),
-                    attrs=json.loads(row.attrs),
+                    attrs=row.attrs,
                 )
             )
     return facts
@@ -284,7 +335,7 @@ def _open_span(machine: Machine[Any], carry: Carry[Any] | None) -> Span | None:
 
 
 def _span_row(key: EntityKey, span: Span) -> dict[str, Any]:
-    values = asdict(span.values)
+    values = {name: getattr(span.values, name) for name in _SPAN_VALUES}
     for name in ("themes", "regions", "formats", "institutions", "datasets"):
         values[name] = list(values[name])
     return {
@@ -318,7 +369,7 @@ class _Writes:
                     ),
                 )
         if self.spans:
-            _run(session, span.insert(), [_span_row(key, s) for key, s in self.spans])
+            bulk_insert(session, span, [_span_row(key, s) for key, s in self.spans])
         if self.entities:
             self._upsert_entities(session, tables.entity)
 
@@ -345,13 +396,4 @@ class _Writes:
                     "updated_at": now,
                 }
             )
-        insert = _dialect_insert(session, table)
-        changing = ("slug", "title", "institution_id", "status", "properties", "carry")
-        _run(
-            session,
-            insert.on_conflict_do_update(
-                index_elements=["aggregate", "entity_id"],
-                set_={name: insert.excluded[name] for name in (*changing, "updated_at")},
-            ),
-            params=rows,
-        )
+        bulk_insert(session, table, rows, conflict=("aggregate", "entity_id"), update=True)

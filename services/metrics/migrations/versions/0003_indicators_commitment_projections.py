@@ -409,7 +409,7 @@ def _projection_tables() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recorded", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("attrs", sa.Text(), nullable=False),
+        sa.Column("attrs", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("event_id"),
     )
     op.create_index("ix_fact_aggregate_entity", "fact", ["aggregate", "entity_id"])
