@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import REGISTRY
 from sqlalchemy import MetaData
@@ -408,6 +409,18 @@ def _commit_enrolment(units: UnitOfWorkFactory, n: int) -> float:
     return time.perf_counter()
 
 
+async def _drop_when_idle(name: str, attempts: int = 60) -> None:
+    """Drop a scratch database; autovacuum, busy after a large load, may hold it a while (and
+    its worker cannot be terminated by a non-superuser)."""
+    for _ in range(attempts):
+        try:
+            _drop_database(ADMIN_URL, name)
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            await asyncio.sleep(1)
+    print(f"scratch database {name} left behind: drop it by hand")
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -422,8 +435,8 @@ async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
     events = Programme().events(count)
     mix = Counter(e.type.removeprefix("ma.gov.data.") for e in events)
     produce_seconds = await produce(platform, events)
-    name, database_url = _scratch_database(ADMIN_URL)
-    probe_name, probe_url = _scratch_database(ADMIN_URL)
+    name, database_url = _scratch_database(ADMIN_URL, "metrics")
+    probe_name, probe_url = _scratch_database(ADMIN_URL, "metrics_probe")
     try:
         await asyncio.to_thread(upgrade, MIGRATIONS_DIR, database_url)
         raw = [await raw_consumption_seconds(platform, count)]
@@ -439,8 +452,8 @@ async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
             platform, database_url, probe_url, samples, output.with_suffix(".log")
         )
     finally:
-        _drop_database(ADMIN_URL, name)
-        _drop_database(ADMIN_URL, probe_name)
+        await _drop_when_idle(name)
+        await _drop_when_idle(probe_name)
     raw_rate = count / statistics.median(raw)
     metrics_rate = count / applied
     return {

@@ -79,7 +79,8 @@ def rebuild(
         engine.dispose()
     typer.echo(
         f"rebuilt from {result.events} events ({result.applied} applied, {result.skipped} not "
-        f"valid) in {result.seconds:.1f}s; the new figures are live"
+        f"valid; {result.objects} objects folded) in {result.seconds:.1f}s; the new figures "
+        "are live"
     )
 
 

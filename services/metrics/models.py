@@ -167,14 +167,16 @@ class Fact(MetricsTable, table=True):
     recorded: datetime = utc_timestamp(nullable=False)
     attrs: dict[str, Any] = _json()
 
-    __table_args__ = (Index("ix_fact_aggregate_entity", "aggregate", "entity_id"),)
+    __table_args__ = (Index("ix_fact_entity", "entity_id"),)
 
 
 class Entity(MetricsTable, table=True):
     """An object (institution, dataset, reuse) as it is now, and where its fold stopped."""
 
-    aggregate: str = Field(primary_key=True, max_length=16)
+    # The object's id first: every write looks objects up by id, and an index led by the kind
+    # of object would send the planner through every object of that kind.
     entity_id: str = Field(primary_key=True, max_length=36)
+    aggregate: str = Field(primary_key=True, max_length=16)
     slug: str | None = Field(default=None, max_length=100)
     title: dict[str, str] = _json()
     institution_id: str | None = Field(default=None, max_length=36)
@@ -192,8 +194,8 @@ class Entity(MetricsTable, table=True):
 class Span(MetricsTable, table=True):
     """A period in which an object counted, with the values it counted with (folds.py)."""
 
-    aggregate: str = Field(primary_key=True, max_length=16)
     entity_id: str = Field(primary_key=True, max_length=36)
+    aggregate: str = Field(primary_key=True, max_length=16)
     valid_from: datetime = Field(sa_column=Column(UtcDateTime(), primary_key=True))
     valid_to: datetime | None = utc_timestamp()
     state: str = Field(max_length=16)

@@ -83,19 +83,29 @@ NEXT = ProjectionTables(
 class Projector:
     """The facts recorded in one unit of work, written once just before it commits."""
 
-    def __init__(self, uow: UnitOfWork, targets: Sequence[ProjectionTables] | None) -> None:
+    def __init__(
+        self, uow: UnitOfWork, targets: Sequence[ProjectionTables] | None, *, folds: bool
+    ) -> None:
         self.uow = uow
         self.targets = targets
+        self.folds = folds
         self.facts: dict[str, Fact] = {}
 
     @classmethod
-    def of(cls, uow: UnitOfWork, *, targets: Sequence[ProjectionTables] | None = None) -> Projector:
+    def of(
+        cls,
+        uow: UnitOfWork,
+        *,
+        targets: Sequence[ProjectionTables] | None = None,
+        folds: bool = True,
+    ) -> Projector:
         """The unit's projector, made on first use. ``targets``: where it writes (by default,
-        the live tables and the next ones during a rebuild)."""
+        the live tables and the next ones during a rebuild); without ``folds``, it only keeps
+        the facts (a rebuild folds every object once at the end: :func:`fold_objects`)."""
         info = uow.session.info
         projector = info.get(_SESSION_KEY)
         if projector is None:
-            projector = info[_SESSION_KEY] = cls(uow, targets)
+            projector = info[_SESSION_KEY] = cls(uow, targets, folds=folds)
             uow.before_commit(projector.flush)
         return projector
 
@@ -109,7 +119,10 @@ class Projector:
         if not facts:
             return
         for tables in self.targets or live_targets(session):
-            project(session, tables, facts)
+            if self.folds:
+                project(session, tables, facts)
+            else:
+                _insert_facts(session, tables.fact, facts)
 
 
 def live_targets(session: Session) -> tuple[ProjectionTables, ...]:
@@ -159,14 +172,38 @@ def project(session: Session, tables: ProjectionTables, facts: Iterable[Fact]) -
                 writes.drop_open.append(key)
             writes.spans.extend((key, span) for span in folded.spans)
         writes.entities.append((key, machine, folded))
-    if refold:
-        for key, facts_of_key in _load_facts(session, tables.fact, refold).items():
-            machine = MACHINES[key[0]]
-            writes.drop_all.append(key)
-            folded = fold(machine, facts_of_key)
-            writes.spans.extend((key, span) for span in folded.spans)
-            writes.entities.append((key, machine, folded))
+    _refold(session, tables, refold, writes)
     writes.apply(session, tables)
+
+
+def _refold(
+    session: Session, tables: ProjectionTables, keys: Sequence[EntityKey], writes: _Writes
+) -> None:
+    """Fold these objects again from all their facts (they are locked)."""
+    if not keys:
+        return
+    for key, facts_of_key in _load_facts(session, tables.fact, keys).items():
+        machine = MACHINES[key[0]]
+        writes.drop_all.append(key)
+        folded = fold(machine, facts_of_key)
+        writes.spans.extend((key, span) for span in folded.spans)
+        writes.entities.append((key, machine, folded))
+
+
+def fold_objects(session: Session, tables: ProjectionTables, keys: Sequence[EntityKey]) -> None:
+    """Fold these objects from all their facts, whatever was folded of them before."""
+    keys = sorted(keys)
+    _lock(session, tables, keys)
+    writes = _Writes()
+    _refold(session, tables, keys, writes)
+    writes.apply(session, tables)
+
+
+def objects_with_facts(session: Session, tables: ProjectionTables) -> list[EntityKey]:
+    """Every object that has facts, in key order."""
+    fact = tables.fact
+    statement = select(fact.c.aggregate, fact.c.entity_id).distinct()
+    return sorted((Aggregate(a), e) for a, e in _run(session, statement))
 
 
 def _insert_facts(session: Session, table: Table, facts: Iterable[Fact]) -> list[Fact]:

@@ -8,9 +8,10 @@
    (projection.live_targets);
 2. **replays** every topic the service consumes from offset zero up to the end offsets read at
    the start, as a consumer group of its own (``<prefix>metrics-rebuild-<id>``), through the
-   same handlers and projector, into the next tables. Events produced after the start are
-   the live consumer's: it writes them to both sets. A fact brought by both is inserted once
-   and folded once (projection.py);
+   same handlers, into the next facts table; then **folds** every object once from all its
+   facts (replayed topics interleave, so folding as they come would fold most objects again
+   and again). Events produced after the start are the live consumer's: it writes them to
+   both sets and folds them; a fact brought by both is inserted once (projection.py);
 3. **swaps** the tables in one transaction: the live ones are dropped and the next ones take
    their names (their indexes too). The control row is locked for it, so that no live unit
    writes in between; the API keeps answering from the live tables until the commit, from the
@@ -43,7 +44,14 @@ from libs.messaging.kafka import topic_name
 from libs.messaging.outbox import Outbox
 from libs.settings import PlatformSettings
 from libs.uow import UnitOfWorkFactory
-from services.metrics.domain.projection import LIVE, NEXT, REBUILD_STALE_AFTER, Projector
+from services.metrics.domain.projection import (
+    LIVE,
+    NEXT,
+    REBUILD_STALE_AFTER,
+    Projector,
+    fold_objects,
+    objects_with_facts,
+)
 from services.metrics.handlers import HANDLERS
 from services.metrics.models import Projection, messaging
 
@@ -62,6 +70,7 @@ class RebuildResult:
     events: int  # read from the topics
     applied: int  # of the types the service consumes
     skipped: int  # not valid events (the live consumer dead-letters them)
+    objects: int  # institutions, datasets and reuses folded
     seconds: float
 
 
@@ -95,6 +104,7 @@ class Rebuild:
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
             events, applied, skipped = await self._replay()
+            objects = await asyncio.to_thread(self.fold_all)
         except BaseException:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
@@ -104,7 +114,7 @@ class Rebuild:
         await asyncio.gather(heartbeat, return_exceptions=True)
         seconds = time.monotonic() - started
         await asyncio.to_thread(self.swap, events, seconds)
-        return RebuildResult(events, applied, skipped, round(seconds, 3))
+        return RebuildResult(events, applied, skipped, objects, round(seconds, 3))
 
     # --- the control row and the tables -------------------------------------------------
 
@@ -267,10 +277,11 @@ class Rebuild:
         return applied, invalid + not_applicable
 
     def apply_events(self, events: list[CloudEvent]) -> tuple[int, int]:
-        """Apply events to the next tables in one unit of work: (applied, with bad data)."""
+        """Keep the facts of these events in the next tables, in one unit of work: (applied,
+        with bad data). Objects are folded once all are there (:meth:`fold_all`)."""
         applied = invalid = 0
         with self.units() as uow:
-            Projector.of(uow, targets=(NEXT,))
+            Projector.of(uow, targets=(NEXT,), folds=False)
             for event in events:
                 handler = HANDLERS.get(event.type)
                 if handler is None:
@@ -284,6 +295,17 @@ class Rebuild:
                 applied += 1
             uow.commit()
         return applied, invalid
+
+    def fold_all(self, chunk: int = 1000) -> int:
+        """Fold every object of the next tables from all its facts, ``chunk`` objects per
+        transaction; how many."""
+        with self.units() as uow:
+            keys = objects_with_facts(uow.session, NEXT)
+        for start in range(0, len(keys), chunk):
+            with self.units() as uow:
+                fold_objects(uow.session, NEXT, keys[start : start + chunk])
+                uow.commit()
+        return len(keys)
 
 
 def _rename(connection: Connection, old: str, new: str) -> None:

@@ -38,6 +38,7 @@ def test_a_rebuild_fills_new_tables_and_swaps_them_in(units: SqliteUnits) -> Non
     # While it replays the log, the live consumer writes what it consumes to both sets.
     live(units, events[20:])
     rebuild.apply_events(events[:25])  # the log up to the end offsets read at the start
+    assert rebuild.fold_all(chunk=3) == 14  # 4 institutions, 6 datasets, 4 reuses
     before = values(units)
     assert before == world.EXPECTED[world.END]
     rebuild.swap(events=25, seconds=1.0)
@@ -54,6 +55,7 @@ def test_a_rebuild_fills_new_tables_and_swaps_them_in(units: SqliteUnits) -> Non
     again = Rebuild(units.engine, PlatformSettings())
     again.begin()
     again.apply_events(events)
+    again.fold_all()
     again.swap(events=len(events), seconds=1.0)
     assert values(units) == before
 

@@ -401,6 +401,8 @@ def _tables() -> None:
 
 
 def _projection_tables() -> None:
+    # Objects are looked up by id: the id leads the keys (a key led by the kind of object
+    # sends the planner through every object of that kind while statistics are young).
     op.create_table(
         "fact",
         sa.Column("event_id", sa.String(length=36), nullable=False),
@@ -412,11 +414,11 @@ def _projection_tables() -> None:
         sa.Column("attrs", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("event_id"),
     )
-    op.create_index("ix_fact_aggregate_entity", "fact", ["aggregate", "entity_id"])
+    op.create_index("ix_fact_entity", "fact", ["entity_id"])
     op.create_table(
         "entity",
-        sa.Column("aggregate", sa.String(length=16), nullable=False),
         sa.Column("entity_id", sa.String(length=36), nullable=False),
+        sa.Column("aggregate", sa.String(length=16), nullable=False),
         sa.Column("slug", sa.String(length=100), nullable=True),
         sa.Column("title", sa.JSON(), nullable=False),
         sa.Column("institution_id", sa.String(length=36), nullable=True),
@@ -424,14 +426,14 @@ def _projection_tables() -> None:
         sa.Column("properties", sa.JSON(), nullable=False),
         sa.Column("carry", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("aggregate", "entity_id"),
+        sa.PrimaryKeyConstraint("entity_id", "aggregate"),
     )
     op.create_index("ix_entity_aggregate_institution", "entity", ["aggregate", "institution_id"])
     op.create_index("ix_entity_aggregate_slug", "entity", ["aggregate", "slug"])
     op.create_table(
         "span",
-        sa.Column("aggregate", sa.String(length=16), nullable=False),
         sa.Column("entity_id", sa.String(length=36), nullable=False),
+        sa.Column("aggregate", sa.String(length=16), nullable=False),
         sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
         sa.Column("valid_to", sa.DateTime(timezone=True), nullable=True),
         sa.Column("state", sa.String(length=16), nullable=False),
@@ -447,7 +449,7 @@ def _projection_tables() -> None:
         sa.Column("formats", sa.JSON(), nullable=False),
         sa.Column("institutions", sa.JSON(), nullable=False),
         sa.Column("datasets", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("aggregate", "entity_id", "valid_from"),
+        sa.PrimaryKeyConstraint("entity_id", "aggregate", "valid_from"),
     )
     op.create_index("ix_span_aggregate_institution", "span", ["aggregate", "institution_id"])
     op.create_index("ix_span_aggregate_state", "span", ["aggregate", "state", "valid_to"])
@@ -596,7 +598,7 @@ def downgrade() -> None:
         ("ix_span_aggregate_institution", "span"),
         ("ix_entity_aggregate_slug", "entity"),
         ("ix_entity_aggregate_institution", "entity"),
-        ("ix_fact_aggregate_entity", "fact"),
+        ("ix_fact_entity", "fact"),
         ("ix_activity_commitment_code", "activity"),
         ("ix_indicator_period_indicator_code", "indicator_period"),
     ):
