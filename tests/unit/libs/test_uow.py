@@ -125,3 +125,12 @@ def test_the_session_is_only_there_inside_the_block(engine: Engine) -> None:
     uow = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))()
     with pytest.raises(RuntimeError, match="not open"):
         _ = uow.session
+
+
+def test_objects_read_after_the_commit_stay_usable_after_the_block(engine: Engine) -> None:
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
+    with units() as uow:
+        note(uow)
+        uow.commit()
+        rows = uow.session.exec(select(probe.notes.c.subject)).all()  # a new transaction
+    assert [row.subject for row in rows] == ["s"]
