@@ -35,12 +35,16 @@ from sqlmodel import Session, select
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
 from libs.events import CloudEvent, EventData, Topic, dead_letter_topic, new_event
 from libs.events.schemas import DatasetSubmitted, LocalizedText, ResourceSummary
+from libs.fields import Localized
 from libs.messaging.kafka import ensure_topics, make_producer, topic_name
+from libs.messaging.outbox import Outbox
 from libs.settings import PlatformSettings
+from libs.uow import UnitOfWorkFactory
 from services.governance.app import create_app
 from services.governance.domain import accounts, institutions
 from services.governance.domain.audit import Actor
-from services.governance.models import Account, Institution, Review
+from services.governance.handlers import handlers
+from services.governance.models import Account, Institution, InstitutionRole, Review, messaging
 from services.governance.settings import GovernanceSettings
 from tests.support.apps import isolated_platform as _isolated_platform
 from tests.support.apps import wait_connected, with_platform
@@ -65,9 +69,21 @@ class GovernanceHarness:
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
+    @property
+    def units(self) -> UnitOfWorkFactory:
+        return self.app.state.unit_of_work
+
     def review_of(self, dataset_id: uuid.UUID) -> Review | None:
         with self.session() as session:
             return session.exec(select(Review).where(Review.dataset_id == dataset_id)).first()
+
+    def submit(self, data: DatasetSubmitted) -> None:
+        """Applies the submission as its handler does (the review opens; the checks runner is
+        woken once it is committed), without going through Kafka."""
+        on_submitted = handlers(self.app.state.checks_runner)[DatasetSubmitted.event_type]
+        with self.units() as uow:
+            on_submitted(uow, new_event("catalog", data), data)
+            uow.commit()
 
 
 def isolated_platform(platform: PlatformSettings, label: str = "gov") -> PlatformSettings:
@@ -227,25 +243,27 @@ BROKEN_CSV = (
 # --- data -------------------------------------------------------------------------------------
 
 
+def units_of(engine: Engine) -> UnitOfWorkFactory:
+    """Units of work on a governance database; their events wait for the app's relay."""
+    return UnitOfWorkFactory(engine, Outbox(messaging.outbox, "governance"))
+
+
 def make_institution(
     engine: Engine, *, enrolled: bool = True, slug: str | None = None
 ) -> Institution:
     slug = slug or f"inst-{uuid.uuid4().hex[:8]}"
-    with Session(engine, expire_on_commit=False) as session:
-        institution = institutions.create(
-            session,
+    with units_of(engine)() as uow:
+        institution = institutions.create_institution(
+            uow,
             TEST_ACTOR,
-            institutions.InstitutionCreate(
-                slug=slug,
-                name={"fr": f"Institution {slug}", "ar": f"مؤسسة {slug}"},  # type: ignore[arg-type]
-                kind="public_body",
-            ),
+            slug=slug,
+            name=Localized(fr=f"Institution {slug}", ar=f"مؤسسة {slug}"),
+            kind="public_body",
         )
         if enrolled:
-            institution = institutions.enrol(
-                session, TEST_ACTOR, institution.id, institutions.Enrolment()
-            )
-        return institution
+            institutions.enrol_institution(uow, TEST_ACTOR, institution_id=institution.id)
+        uow.commit()
+    return institution
 
 
 def make_account(
@@ -256,22 +274,29 @@ def make_account(
     password: str = PASSWORD,
 ) -> Account:
     email = email or f"{uuid.uuid4().hex[:10]}@example.org"
-    with Session(engine, expire_on_commit=False) as session:
-        return accounts.create(
-            session,
+    command = accounts.AccountCreate(  # the API's input, validated as it validates it
+        email=email,
+        display_name=email.split("@")[0],
+        password=password,
+        is_admin=is_admin,
+        roles=[
+            accounts.RoleInput(institution_id=inst, role=InstitutionRole(role))
+            for role, inst in roles
+        ],
+    )
+    with units_of(engine)() as uow:
+        account = accounts.create_account(
+            uow,
             TEST_ACTOR,
-            accounts.AccountCreate(
-                email=email,
-                display_name=email.split("@")[0],
-                password=password,
-                is_admin=is_admin,
-                roles=[
-                    accounts.RoleInput(institution_id=inst, role=role)  # type: ignore[arg-type]
-                    for role, inst in roles
-                ],
-            ),
+            email=command.email,
+            display_name=command.display_name,
+            password=command.password,
+            is_admin=command.is_admin,
+            roles=command.roles,
             password_min_length=12,
         )
+        uow.commit()
+    return account
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD, **headers: str) -> dict:
