@@ -54,15 +54,22 @@ class AllowList:
         return cls(frozenset(hosts), tuple(networks))
 
     def allows(self, host: str, address: IPAddress) -> bool:
+        address = unmapped(address)
         return host.lower().rstrip(".") in self.hosts or any(
             address in network for network in self.networks
         )
 
 
+def unmapped(address: IPAddress) -> IPAddress:
+    """An IPv4-mapped IPv6 address (``::ffff:10.0.0.1``) is the IPv4 address it carries."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def why_internal(address: IPAddress) -> str | None:
     """The reason an address is off limits, or None for a public one."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = unmapped(address)
     # Most specific first: link-local and loopback addresses also count as private.
     for reason in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
         if getattr(address, f"is_{reason}"):
