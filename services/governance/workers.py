@@ -130,7 +130,7 @@ async def checks_worker(app: FastAPI) -> None:
 # --- the overdue check --------------------------------------------------------------------------
 
 
-def run_once(units: UnitOfWorkFactory, settings: GovernanceSettings) -> int:
+def check_overdue_once(units: UnitOfWorkFactory, settings: GovernanceSettings) -> int:
     """One overdue check in a unit of its own; how many datasets it flagged."""
     with units() as uow:
         alerts = check_overdue(uow, SYSTEM, grace=timedelta(days=settings.overdue_grace_days))
@@ -140,16 +140,22 @@ def run_once(units: UnitOfWorkFactory, settings: GovernanceSettings) -> int:
     return len(alerts)
 
 
-async def overdue_worker(app: FastAPI) -> None:
-    settings: GovernanceSettings = app.state.settings
-    if not settings.overdue_worker_enabled:
-        return
-    units: UnitOfWorkFactory = app.state.unit_of_work
+async def check_overdue_periodically(
+    units: UnitOfWorkFactory, settings: GovernanceSettings
+) -> None:
+    """The overdue check every ``overdue_check_interval_seconds``, until cancelled."""
     while True:
         try:
-            await asyncio.to_thread(run_once, units, settings)
+            await asyncio.to_thread(check_overdue_once, units, settings)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("overdue check failed; retrying at the next interval")
         await asyncio.sleep(settings.overdue_check_interval_seconds)
+
+
+async def overdue_worker(app: FastAPI) -> None:
+    """Background task of the governance app (``ServiceSpec.background``)."""
+    settings: GovernanceSettings = app.state.settings
+    if settings.overdue_worker_enabled:
+        await check_overdue_periodically(app.state.unit_of_work, settings)

@@ -9,7 +9,6 @@ import subprocess
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -25,7 +24,7 @@ from libs.events.schemas import (
 from services.governance.domain.audit import SYSTEM
 from services.governance.domain.continuity import check_overdue
 from services.governance.models import Institution, TrackedDataset
-from services.governance.workers import overdue_worker
+from services.governance.workers import check_overdue_periodically
 from tests.governance.conftest import (
     GovernanceHarness,
     bearer,
@@ -244,11 +243,8 @@ async def test_the_scheduled_check_runs_in_the_background(governance: Governance
     institution = make_institution(governance.engine)
     late = published(institution.id, "BIWEEKLY", NOW - timedelta(days=40))
     await publish_and_wait(governance, late)
-    settings = governance.settings.model_copy(
-        update={"overdue_worker_enabled": True, "overdue_check_interval_seconds": 0.2}
-    )
-    app = SimpleNamespace(state=SimpleNamespace(settings=settings, unit_of_work=governance.units))
-    worker = asyncio.create_task(overdue_worker(app))  # type: ignore[arg-type]
+    settings = governance.settings.model_copy(update={"overdue_check_interval_seconds": 0.2})
+    worker = asyncio.create_task(check_overdue_periodically(governance.units, settings))
     try:
         for _ in range(300):
             row = tracked(governance, late.dataset_id)
