@@ -34,6 +34,13 @@ def account_out(
     )
 
 
+def committed(uow: UnitOfWork, account: Account) -> AccountOut:
+    """The account's answer after a change, rendered, then the change committed."""
+    out = account_out(uow, account)
+    uow.commit()
+    return out
+
+
 @router.post("", status_code=201, response_model=AccountOut)
 def create_account(
     body: accounts.AccountCreate, actor: AccountsAdmin, settings: Settings, uow: UnitOfWorkDep
@@ -48,9 +55,7 @@ def create_account(
         roles=body.roles,
         password_min_length=settings.password_min_length,
     )
-    out = account_out(uow, account)
-    uow.commit()
-    return out
+    return committed(uow, account)
 
 
 @router.get("", response_model=Page[AccountOut])
@@ -93,9 +98,7 @@ def update_account(
     account_id: uuid.UUID, body: accounts.AccountUpdate, actor: AccountsAdmin, uow: UnitOfWorkDep
 ) -> AccountOut:
     account = accounts.update_account(uow, actor, account_id=account_id, changes=body)
-    out = account_out(uow, account)
-    uow.commit()
-    return out
+    return committed(uow, account)
 
 
 @router.post("/{account_id}/password", status_code=204)
@@ -126,9 +129,7 @@ def grant_role(
     accounts.grant_role(
         uow, actor, account_id=account_id, institution_id=body.institution_id, role=body.role
     )
-    out = account_out(uow, accounts.get_account(uow, account_id))
-    uow.commit()
-    return out
+    return committed(uow, accounts.get_account(uow, account_id))
 
 
 @router.delete("/{account_id}/roles/{institution_id}/{role}", status_code=204)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.auth import CurrentPrincipal
 from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.governance.api import accounts as accounts_api
 from services.governance.api.accounts import account_out
 from services.governance.api.deps import AnonymousActor, Codec, Settings
 from services.governance.api.schemas import AccountOut, TokenResponse
-from services.governance.domain import accounts, sessions
+from services.governance.domain import sessions
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -82,6 +82,5 @@ def logout(body: RefreshInput, actor: AnonymousActor, uow: UnitOfWorkDep) -> Res
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=AccountOut)
-def me(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> AccountOut:
-    return account_out(uow, accounts.get_account(uow, principal.subject))
+# The caller's own account, as /accounts/me answers it.
+router.add_api_route("/me", accounts_api.me, methods=["GET"], response_model=AccountOut)

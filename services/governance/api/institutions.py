@@ -10,14 +10,21 @@ from fastapi import APIRouter, Depends, Query
 
 from libs.db import utcnow
 from libs.http.pagination import Page, PageParams, page_params
-from libs.uow import UnitOfWorkDep
+from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.governance.api.deps import CurrentActor, InstitutionsAdmin, Settings
 from services.governance.api.schemas import InstitutionOut, MemberOut, OverdueOut
 from services.governance.domain import access, accounts, institutions
 from services.governance.domain.dashboard import dashboard, overdue_datasets
-from services.governance.models import InstitutionStatus
+from services.governance.models import Institution, InstitutionStatus
 
 router = APIRouter(prefix="/institutions", tags=["institutions"])
+
+
+def committed(uow: UnitOfWork, institution: Institution) -> InstitutionOut:
+    """The institution's answer after a change, rendered, then the change committed."""
+    out = InstitutionOut.model_validate(institution)
+    uow.commit()
+    return out
 
 
 @router.post("", status_code=201, response_model=InstitutionOut)
@@ -34,9 +41,7 @@ def create_institution(
         website=body.website,
         logo_url=body.logo_url,
     )
-    out = InstitutionOut.model_validate(institution)
-    uow.commit()
-    return out
+    return committed(uow, institution)
 
 
 @router.get("", response_model=Page[InstitutionOut])
@@ -66,9 +71,7 @@ def update_institution(
     institution = institutions.update_institution(
         uow, actor, institution_id=institution_id, changes=body
     )
-    out = InstitutionOut.model_validate(institution)
-    uow.commit()
-    return out
+    return committed(uow, institution)
 
 
 @router.post("/{institution_id}/enrol", response_model=InstitutionOut)
@@ -86,9 +89,7 @@ def enrol_institution(
         enrolled_on=body.enrolled_on,
         commitment_reference=body.commitment_reference,
     )
-    out = InstitutionOut.model_validate(institution)
-    uow.commit()
-    return out
+    return committed(uow, institution)
 
 
 @router.post("/{institution_id}/withdraw", response_model=InstitutionOut)
@@ -106,9 +107,7 @@ def withdraw_institution(
         withdrawn_on=body.withdrawn_on,
         reason=body.reason,
     )
-    out = InstitutionOut.model_validate(institution)
-    uow.commit()
-    return out
+    return committed(uow, institution)
 
 
 @router.get("/{institution_id}/members", response_model=Page[MemberOut])

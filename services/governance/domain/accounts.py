@@ -6,12 +6,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, or_, select
+from sqlmodel import col, func, select
 
 from libs.auth import Principal, Role, RoleGrant
 from libs.db import utcnow
@@ -21,7 +20,14 @@ from libs.http.problems import Conflict, InvalidInput, NotFound
 from libs.uow import UnitOfWork
 from services.governance.domain import access, audit
 from services.governance.domain.audit import Actor
-from services.governance.domain.common import as_json, changes_of, get_or_404, lock
+from services.governance.domain.common import (
+    as_json,
+    changes_of,
+    contains,
+    flush_or,
+    get_or_404,
+    lock,
+)
 from services.governance.domain.passwords import check_strength, hash_password, verify_password
 from services.governance.models import (
     Account,
@@ -101,6 +107,28 @@ def principal_of(account: Account, roles: list[RoleAssignment]) -> Principal:
     return Principal(subject=account.id, name=account.display_name, grants=grants)
 
 
+def _audit(
+    uow: UnitOfWork,
+    actor: Actor,
+    account: Account,
+    action: str,
+    *,
+    institution_id: uuid.UUID | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record_action(
+        uow,
+        actor,
+        action=action,
+        target_type="account",
+        target_id=account.id,
+        institution_id=institution_id,
+        before=before,
+        after=after,
+    )
+
+
 def _email_free(uow: UnitOfWork, email: str) -> None:
     if uow.session.exec(select(Account.id).where(col(Account.email) == email)).first() is not None:
         raise Conflict(f"email: an account already uses {email}", code="email-taken", field="email")
@@ -130,18 +158,14 @@ def create_account(
         password_changed_at=now,
     )
     uow.session.add(account)
-    try:
-        uow.flush()
-    except IntegrityError as exc:  # a concurrent create took the email first
-        raise Conflict("email: already taken", code="email-taken", field="email") from exc
+    flush_or(uow, Conflict("email: already taken", code="email-taken", field="email"))
     for index, role in enumerate(roles):
         _add_role(uow, actor, account, role, field=f"roles.{index}.institution_id")
-    audit.record_action(
+    _audit(
         uow,
         actor,
-        action="account.create",
-        target_type="account",
-        target_id=account.id,
+        account,
+        "account.create",
         after={**public_view(account), "roles": [r.model_dump(mode="json") for r in roles]},
     )
     return account
@@ -164,13 +188,9 @@ def list_accounts(
     """Accounts by email: those whose email or name contains ``q``, holding ``role`` in
     ``institution_id``, admin or not, active or not, as asked."""
     statement = select(Account)
-    if q:
-        pattern = f"%{q.lower()}%"
+    if q:  # emails are stored lower-cased
         statement = statement.where(
-            or_(
-                col(Account.email).like(pattern),
-                func.lower(col(Account.display_name)).like(pattern),
-            )
+            contains(q, col(Account.email), func.lower(col(Account.display_name)))
         )
     if institution_id is not None or role is not None:
         members = select(RoleAssignment.account_id)
@@ -224,15 +244,7 @@ def update_account(
     if not account.active:
         revoke_refresh_tokens(uow, col(RefreshToken.account_id) == account.id)
     account.modified_at = utcnow()
-    audit.record_action(
-        uow,
-        actor,
-        action="account.update",
-        target_type="account",
-        target_id=account.id,
-        before=before,
-        after=public_view(account),
-    )
+    _audit(uow, actor, account, "account.update", before=before, after=public_view(account))
     return account
 
 
@@ -259,13 +271,8 @@ def change_password(
     account.password_hash = hash_password(new_password)
     account.password_changed_at = account.modified_at = utcnow()
     revoke_refresh_tokens(uow, col(RefreshToken.account_id) == account.id)
-    audit.record_action(
-        uow,
-        actor,
-        action="account.password",
-        target_type="account",
-        target_id=account.id,
-        after={"changed_by": "self" if own else "admin"},
+    _audit(
+        uow, actor, account, "account.password", after={"changed_by": "self" if own else "admin"}
     )
 
 
@@ -315,17 +322,13 @@ def grant_role(
     account = lock(uow.session, Account, account_id, "account")
     granted = RoleInput(institution_id=institution_id, role=role)
     assignment = _add_role(uow, actor, account, granted, field="institution_id")
-    try:
-        uow.flush()
-    except IntegrityError as exc:  # granted concurrently
-        raise Conflict("the account already holds this role", code="role-held") from exc
+    flush_or(uow, Conflict("the account already holds this role", code="role-held"))
     account.modified_at = utcnow()
-    audit.record_action(
+    _audit(
         uow,
         actor,
-        action="account.role_grant",
-        target_type="account",
-        target_id=account.id,
+        account,
+        "account.role_grant",
         institution_id=institution_id,
         after=granted.model_dump(mode="json"),
     )
@@ -346,12 +349,11 @@ def revoke_role(
         raise NotFound(f"account {account_id} holds no role {role.value} in {institution_id}")
     uow.session.delete(assignment)
     account.modified_at = utcnow()
-    audit.record_action(
+    _audit(
         uow,
         actor,
-        action="account.role_revoke",
-        target_type="account",
-        target_id=account.id,
+        account,
+        "account.role_revoke",
         institution_id=institution_id,
         before={"institution_id": str(institution_id), "role": role.value},
     )

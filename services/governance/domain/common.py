@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlmodel import Session, SQLModel
+from sqlalchemy import ColumnElement, SQLColumnExpression
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, or_
 
-from libs.http.problems import InvalidInput, NotFound
+from libs.http.problems import InvalidInput, NotFound, Problem
+from libs.uow import UnitOfWork
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -40,3 +43,18 @@ def changes_of(command: BaseModel, not_null: Iterable[str]) -> dict[str, Any]:
 
 def as_json(row: SQLModel, exclude: set[str] | None = None) -> dict[str, Any]:
     return row.model_dump(mode="json", exclude=exclude, warnings=False)
+
+
+def flush_or(uow: UnitOfWork, conflict: Problem) -> None:
+    """Writes the unit's changes so far; a unique constraint that a concurrent change took
+    first (an email, a slug, a version number) is ``conflict``, not a 500."""
+    try:
+        uow.flush()
+    except IntegrityError as exc:
+        raise conflict from exc
+
+
+def contains(text: str, *lowered: SQLColumnExpression[str]) -> ColumnElement[bool]:
+    """One of these lower-cased columns contains ``text``, whatever its case (a search box)."""
+    pattern = f"%{text.lower()}%"
+    return or_(*(column.like(pattern) for column in lowered))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from libs.db import utcnow
@@ -21,6 +20,7 @@ from libs.http.problems import Conflict, NotFound, Problem
 from libs.uow import UnitOfWork
 from services.governance.domain import audit
 from services.governance.domain.audit import Actor
+from services.governance.domain.common import flush_or
 from services.governance.models import GuideVersion
 
 STAGES = ("selection", "collection", "classification", "validation")
@@ -138,13 +138,8 @@ def publish_guide(
         created_by=actor.id,
     )
     uow.session.add(guide)
-    try:
-        uow.flush()
-    except IntegrityError as exc:  # another admin published this version number first
-        raise Conflict(
-            f"guide version {guide.version} was published concurrently; reload and retry",
-            code="guide-version-taken",
-        ) from exc
+    taken = f"guide version {guide.version} was published concurrently; reload and retry"
+    flush_or(uow, Conflict(taken, code="guide-version-taken"))
     audit.record_action(
         uow,
         actor,

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import String, cast
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, or_, select
+from sqlmodel import col, func, select
 
 from libs.db import utcnow
 from libs.events.schemas import (
@@ -24,7 +23,14 @@ from libs.http.problems import Conflict
 from libs.uow import UnitOfWork
 from services.governance.domain import audit
 from services.governance.domain.audit import Actor
-from services.governance.domain.common import as_json, changes_of, get_or_404, lock
+from services.governance.domain.common import (
+    as_json,
+    changes_of,
+    contains,
+    flush_or,
+    get_or_404,
+    lock,
+)
 from services.governance.models import Institution, InstitutionStatus
 
 # The widths of the institution's columns.
@@ -201,13 +207,13 @@ def list_institutions(
         statement = statement.where(col(Institution.status) == status)
     if kind is not None:
         statement = statement.where(col(Institution.kind) == kind)
-    if q:
-        pattern = f"%{q.lower()}%"
+    if q:  # slugs are lower-case
         statement = statement.where(
-            or_(
-                col(Institution.slug).like(pattern),
-                func.lower(col(Institution.acronym)).like(pattern),
-                func.lower(cast(col(Institution.name), String)).like(pattern),
+            contains(
+                q,
+                col(Institution.slug),
+                func.lower(col(Institution.acronym)),
+                func.lower(cast(col(Institution.name), String)),
             )
         )
     return paginate(uow.session, statement.order_by(col(Institution.slug)), params)
@@ -238,10 +244,7 @@ def _recorded(
 ) -> Institution:
     """Writes the change (a slug taken concurrently is a conflict) and audits it, with the
     state before and after."""
-    try:
-        uow.flush()
-    except IntegrityError as exc:  # a concurrent create or rename took the slug first
-        raise Conflict("slug: already taken", code="slug-taken", field="slug") from exc
+    flush_or(uow, Conflict("slug: already taken", code="slug-taken", field="slug"))
     audit.record_action(
         uow,
         actor,

@@ -117,6 +117,27 @@ def history_page(uow: UnitOfWork, review_id: uuid.UUID, params: PageParams) -> P
     return paginate(uow.session, _history_of(review_id), params)
 
 
+def _audit(
+    uow: UnitOfWork,
+    actor: Actor,
+    review: Review,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record_action(
+        uow,
+        actor,
+        action=action,
+        target_type="review",
+        target_id=review.id,
+        institution_id=review.institution_id,
+        before=before,
+        after=after,
+    )
+
+
 # --- opening (from the catalog's events) --------------------------------------------------------
 
 
@@ -158,13 +179,11 @@ def apply_submission(uow: UnitOfWork, data: DatasetSubmitted) -> Review | None:
         {"submitted_at": data.submitted_at.isoformat(), "guide_version": review.guide_version},
         at=now,
     )
-    audit.record_action(
+    _audit(
         uow,
         SYSTEM,
-        action=f"review.{'open' if kind == 'opened' else 'reopen'}",
-        target_type="review",
-        target_id=review.id,
-        institution_id=review.institution_id,
+        review,
+        f"review.{'open' if kind == 'opened' else 'reopen'}",
         after={"dataset_id": str(data.dataset_id), "round": review.round},
     )
     return review
@@ -247,15 +266,7 @@ def request_checks(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID) -> Cl
     review.checks_requested_at = review.checks_started_at = now
     review.modified_at = now
     _add_history(uow, review, "checks_requested", actor, at=now)
-    audit.record_action(
-        uow,
-        actor,
-        action="review.checks",
-        target_type="review",
-        target_id=review.id,
-        institution_id=review.institution_id,
-        after={"generation": review.checks_generation},
-    )
+    _audit(uow, actor, review, "review.checks", after={"generation": review.checks_generation})
     return Claim.of(review)
 
 
@@ -367,13 +378,11 @@ def answer_checklist(
     review.modified_at = now
     answered = [a.model_dump() for a in answers]
     _add_history(uow, review, "checklist_answered", actor, {"answers": answered}, at=now)
-    audit.record_action(
+    _audit(
         uow,
         actor,
-        action="review.checklist",
-        target_type="review",
-        target_id=review.id,
-        institution_id=review.institution_id,
+        review,
+        "review.checklist",
         before={"checklist": before},
         after={"checklist": checklist},
     )
@@ -386,15 +395,7 @@ def add_comment(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID, text: st
     now = utcnow()
     entry = _add_history(uow, review, "comment", actor, {"text": text}, at=now)
     review.modified_at = now
-    audit.record_action(
-        uow,
-        actor,
-        action="review.comment",
-        target_type="review",
-        target_id=review.id,
-        institution_id=review.institution_id,
-        after={"text": text},
-    )
+    _audit(uow, actor, review, "review.comment", after={"text": text})
     uow.flush()  # the entry's id, for the answer
     return entry
 
@@ -500,13 +501,11 @@ def _decide(
             decided_at=now,
         )
     )
-    audit.record_action(
+    _audit(
         uow,
         actor,
-        action=action,
-        target_type="review",
-        target_id=review.id,
-        institution_id=review.institution_id,
+        review,
+        action,
         before=before,
         after={"state": review.state, "round": review.round, "reasons": reasons},
     )

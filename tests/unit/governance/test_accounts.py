@@ -74,6 +74,16 @@ def refresh(
     )
 
 
+def logged_in(
+    units: SqliteUnits, settings: GovernanceSettings, codec: TokenCodec, account: Account
+) -> sessions.TokenPair:
+    with units() as uow:
+        pair = log_in(uow, settings, codec, account.email)
+        uow.commit()
+    assert isinstance(pair, sessions.TokenPair)
+    return pair
+
+
 def log_in(
     uow: UnitOfWork,
     settings: GovernanceSettings,
@@ -256,11 +266,7 @@ def test_the_retry_after_is_when_the_oldest_counted_failure_ages_out() -> None:
 def test_a_refresh_token_rotates_and_a_replayed_one_ends_its_family(
     units: SqliteUnits, settings: GovernanceSettings, codec: TokenCodec
 ) -> None:
-    account = add_account(units)
-    with units() as uow:
-        first = log_in(uow, settings, codec, account.email)
-        uow.commit()
-    assert isinstance(first, sessions.TokenPair)
+    first = logged_in(units, settings, codec, add_account(units))
     with units() as uow:
         second = refresh(uow, settings, codec, first.refresh_token)
         uow.commit()
@@ -277,11 +283,7 @@ def test_a_refresh_token_rotates_and_a_replayed_one_ends_its_family(
 def test_logout_revokes_the_session(
     units: SqliteUnits, settings: GovernanceSettings, codec: TokenCodec
 ) -> None:
-    account = add_account(units)
-    with units() as uow:
-        pair = log_in(uow, settings, codec, account.email)
-        uow.commit()
-    assert isinstance(pair, sessions.TokenPair)
+    pair = logged_in(units, settings, codec, add_account(units))
     with units() as uow:
         sessions.log_out(uow, CALLER, refresh_token=pair.refresh_token)
         uow.commit()

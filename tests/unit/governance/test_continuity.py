@@ -49,6 +49,17 @@ def published(frequency: str, last_update: datetime) -> DatasetPublished:
     )
 
 
+def updated(data: DatasetPublished, last_update: datetime) -> DatasetUpdated:
+    return DatasetUpdated(
+        dataset_id=data.dataset_id,
+        slug=data.slug,
+        institution_id=data.institution_id,
+        frequency=data.frequency or "MONTHLY",
+        last_data_update=last_update,
+        updated_at=NOW,
+    )
+
+
 # --- schedules (pure) ---------------------------------------------------------------------------
 
 
@@ -134,14 +145,7 @@ def test_an_update_starts_a_new_schedule_and_applying_it_twice_changes_nothing(
         continuity.apply_publication(uow, data)
         check_overdue(uow, SYSTEM, grace=GRACE, now=NOW)
         uow.commit()
-    update = DatasetUpdated(
-        dataset_id=data.dataset_id,
-        slug=data.slug,
-        institution_id=data.institution_id,
-        frequency="MONTHLY",
-        last_data_update=NOW - timedelta(hours=1),
-        updated_at=NOW,
-    )
+    update = updated(data, NOW - timedelta(hours=1))
     for _ in range(2):
         with units() as uow:
             continuity.apply_update(uow, update)
@@ -158,17 +162,7 @@ def test_an_older_update_does_not_move_the_last_update_back(units: SqliteUnits) 
     data = published("MONTHLY", NOW - timedelta(days=2))
     with units() as uow:
         continuity.apply_publication(uow, data)
-        continuity.apply_update(
-            uow,
-            DatasetUpdated(
-                dataset_id=data.dataset_id,
-                slug=data.slug,
-                institution_id=data.institution_id,
-                frequency="MONTHLY",
-                last_data_update=NOW - timedelta(days=90),
-                updated_at=NOW,
-            ),
-        )
+        continuity.apply_update(uow, updated(data, NOW - timedelta(days=90)))
         uow.commit()
         tracked = uow.session.get(TrackedDataset, data.dataset_id)
         assert tracked is not None and tracked.last_data_update == data.last_data_update
