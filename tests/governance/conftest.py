@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
 from libs.events import CloudEvent, EventData, Topic, dead_letter_topic, new_event
-from libs.events.schemas import DatasetSubmitted, LocalizedText, ResourceSummary
+from libs.events.schemas import DatasetSubmitted
 from libs.fields import Localized
 from libs.messaging.kafka import ensure_topics, make_producer, topic_name
 from libs.messaging.outbox import Outbox
@@ -48,6 +48,7 @@ from services.governance.models import Account, Institution, InstitutionRole, Re
 from services.governance.settings import GovernanceSettings
 from tests.support.apps import isolated_platform as _isolated_platform
 from tests.support.apps import wait_connected, with_platform
+from tests.support.governance_data import submitted as submitted
 from tests.support.infra import PostgresDatabases, events_of, read_topic
 
 PASSWORD = "a long enough passphrase"
@@ -324,53 +325,6 @@ def token_for(
         grants=[RoleGrant(role=role, institution_id=inst) for role, inst in grants],
     )
     return codec.encode(principal, lifetime=lifetime)
-
-
-def submitted(
-    institution_id: uuid.UUID,
-    submitted_by: uuid.UUID,
-    resources: list[tuple[str, str | None]],
-    *,
-    dataset_id: uuid.UUID | None = None,
-    submitted_at: datetime | None = None,
-    **overrides: Any,
-) -> DatasetSubmitted:
-    """A complete, well-described submission; ``resources`` are (url, format) pairs."""
-    dataset_id = dataset_id or uuid.uuid4()
-    values: dict[str, Any] = {
-        "dataset_id": dataset_id,
-        "slug": f"population-{dataset_id.hex[:8]}",
-        "institution_id": institution_id,
-        "submitted_by": submitted_by,
-        "submitted_at": submitted_at or datetime.now(UTC),
-        "title": LocalizedText(fr="Population légale des régions", ar="السكان القانونيون للجهات"),
-        "description": LocalizedText(
-            fr="Population légale de chacune des douze régions, par année, issue des "
-            "recensements généraux de la population et de l'habitat et de leurs projections.",
-            ar="السكان القانونيون لكل جهة من الجهات الاثنتي عشرة حسب السنة، من الإحصاءات "
-            "العامة للسكان والسكنى وإسقاطاتها، كما تنشرها المندوبية السامية للتخطيط كل سنة.",
-        ),
-        "tags": ["population", "recensement"],
-        "themes": ["population"],
-        "license_id": "odc-odbl",
-        "license_is_open": True,
-        "frequency": "ANNUAL",
-        "contact_point": {"name": "Service des statistiques", "email": "stat@example.ma"},
-        "temporal_start": date(2004, 1, 1),
-        "temporal_end": date(2024, 12, 31),
-        "spatial": ["souss-massa", "oriental"],
-        "resources": [
-            ResourceSummary(
-                id=uuid.uuid4(),
-                title=LocalizedText(fr=f"Fichier {n}"),
-                url=url,
-                format=fmt,
-            )
-            for n, (url, fmt) in enumerate(resources, start=1)
-        ],
-    }
-    values.update(overrides)
-    return DatasetSubmitted(**values)
 
 
 # --- events -----------------------------------------------------------------------------------

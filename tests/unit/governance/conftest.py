@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from argon2 import PasswordHasher
 from sqlmodel import col, select
 
 from libs.auth import Principal, Role, RoleGrant
-from libs.events.schemas import DatasetSubmitted, LocalizedText, ResourceSummary
+from libs.events.schemas import DatasetSubmitted
 from libs.fields import Localized
 from libs.uow import UnitOfWork
 from services.governance.app import MIGRATIONS_DIR
@@ -25,6 +24,7 @@ from services.governance.domain import institutions, passwords
 from services.governance.domain.audit import Actor
 from services.governance.models import AuditEntry, Institution, messaging
 from services.governance.settings import GovernanceSettings
+from tests.support.governance_data import submitted
 from tests.support.units import SqliteUnits
 
 OPERATOR = Actor(name="tests")
@@ -80,41 +80,11 @@ def add_institution(units: SqliteUnits, *, enrolled: bool = False) -> Institutio
 
 
 def submission(
-    institution_id: uuid.UUID,
-    submitted_by: uuid.UUID,
-    *,
-    dataset_id: uuid.UUID | None = None,
-    submitted_at: datetime | None = None,
-    resources: int | list[ResourceSummary] = 1,
-    **overrides: Any,
+    institution_id: uuid.UUID, submitted_by: uuid.UUID, **overrides: Any
 ) -> DatasetSubmitted:
-    """A complete, well-described submission with these resources (or as many CSV files)."""
-    dataset_id = dataset_id or uuid.uuid4()
-    values: dict[str, Any] = {
-        "dataset_id": dataset_id,
-        "slug": f"population-{dataset_id.hex[:8]}",
-        "institution_id": institution_id,
-        "submitted_by": submitted_by,
-        "submitted_at": submitted_at or datetime.now(UTC),
-        "title": LocalizedText(fr="Population légale", ar="السكان القانونيون"),
-        "description": LocalizedText(fr="Population légale des régions. " * 5, ar="السكان " * 20),
-        "tags": ["population"],
-        "themes": ["population"],
-        "license_id": "odc-odbl",
-        "license_is_open": True,
-        "frequency": "ANNUAL",
-        "contact_point": {"name": "Service des statistiques", "email": "stat@example.ma"},
-        "temporal_start": date(2004, 1, 1),
-        "spatial": ["oriental"],
-        "resources": resources
-        if isinstance(resources, list)
-        else [
-            ResourceSummary(id=uuid.uuid4(), url=f"https://data.example.ma/{n}.csv", format="CSV")
-            for n in range(resources)
-        ],
-    }
-    values.update(overrides)
-    return DatasetSubmitted(**values)
+    """A complete, well-described submission of one CSV file."""
+    csv = ("https://data.example.ma/population.csv", "CSV")
+    return submitted(institution_id, submitted_by, [csv], **overrides)
 
 
 def audit_actions(uow: UnitOfWork) -> list[str]:

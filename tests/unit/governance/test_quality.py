@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from libs.events.schemas import DatasetSubmitted, ResourceSummary
+from libs.events.schemas import DatasetSubmitted
 from services.governance.domain import quality
 from services.governance.domain.quality import CHECKS, SCORE_WEIGHTS, Evidence, Probe
 from services.governance.settings import GovernanceSettings
-from tests.unit.governance.conftest import submission
+from tests.support.governance_data import submitted
 
 VALID_TABLE = {"validated": True, "valid": True, "errors_by_type": {}, "first_errors": []}
 INVALID_TABLE = {
@@ -25,8 +25,7 @@ INVALID_TABLE = {
 
 def dataset(*resources: tuple[str, str | None], **overrides: Any) -> DatasetSubmitted:
     """A well-described submission with these (url, format) resources."""
-    summaries = [ResourceSummary(id=uuid.uuid4(), url=url, format=fmt) for url, fmt in resources]
-    return submission(uuid.uuid4(), uuid.uuid4(), resources=summaries, **overrides)
+    return submitted(uuid.uuid4(), uuid.uuid4(), list(resources), **overrides)
 
 
 def reached(table: dict[str, Any] | None = None) -> Probe:
