@@ -8,8 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, func, select
 
 from libs.auth import Role, TokenCodec
 from libs.events.schemas import ReviewDecided
@@ -103,20 +102,20 @@ def state_of(governance: GovernanceHarness, review_id: uuid.UUID) -> dict[str, A
     with Session(governance.engine) as session:
         review = session.get(Review, review_id)
         assert review is not None
-        history = session.execute(
+        history = session.exec(
             select(func.count())
             .select_from(ReviewEvent)
             .where(col(ReviewEvent.review_id) == review_id)
-        ).scalar_one()
+        ).one()
         outbox = messaging.outbox
-        decisions = session.execute(
+        decisions = session.exec(
             select(func.count())
             .select_from(outbox)
             .where(
                 outbox.c.event_type == ReviewDecided.event_type,
                 outbox.c.key == str(review.dataset_id),
             )
-        ).scalar_one()
+        ).one()
         return {
             "state": review.state,
             "checklist": review.checklist,
