@@ -21,6 +21,7 @@ Settings = GovernanceSettings
 
 def create_app(settings: GovernanceSettings | None = None) -> FastAPI:
     settings = settings or GovernanceSettings()
+    # Made with the app: the submission handler wakes it, the checks route awaits it.
     runner = ChecksRunner(settings)
 
     def keep_runner(app: FastAPI) -> None:
@@ -34,7 +35,7 @@ def create_app(settings: GovernanceSettings | None = None) -> FastAPI:
             tables=messaging,
             migrations_dir=MIGRATIONS_DIR,
             routers=[router],
-            handlers=lambda app: handlers(app.state.checks_runner),
+            handlers=handlers(runner),
             background=[checks_worker, overdue_worker],
             configure=keep_runner,
         )
