@@ -57,9 +57,12 @@ How each node maps to SQL on the catalog's search (for the integration)
   ``res_name``, ``res_description``, ``author``, ``maintainer``, ``extras_*``): the full-text
   index. The value is cut into ``libs.text.query_terms`` (stems); a term is one tsquery lexeme /
   FTS5 term (several stems: all of them, adjacent), a phrase is ``<->`` (PostgreSQL) / ``"a b"``
-  (FTS5), a prefix is ``'x':*`` / ``x*`` on the surface tokens. ``text`` is the whole document;
-  ``title`` / ``notes`` restrict it to the title (weight A / FTS5 column ``title``) or
-  description (C / ``description``); resource names and descriptions need their own columns.
+  (FTS5), a prefix is ``'x':*`` / ``x*`` on the surface tokens. A word that the analyser
+  cuts in several (``santé-paris``, ``l'eau``) is, in CKAN, the union of its parts in DisMax
+  and all of them under the standard parser; the catalog drops elided articles first.
+  ``text`` is the whole document; ``title`` / ``notes`` restrict it to the title (weight A /
+  FTS5 column ``title``) or description (C / ``description``); resource names and
+  descriptions need their own columns.
 * ``Term`` / ``Phrase`` on a **string** field: an exact comparison with the column or a row of
   a joined table: ``name`` = ``dataset.name``; ``tags`` = ``EXISTS dataset_tag``;
   ``groups`` = ``EXISTS dataset_theme``; ``organization`` / ``owner_org`` = the organisation's
