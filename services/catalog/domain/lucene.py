@@ -427,6 +427,19 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _MAGIC_FIELDS = re.compile(r"(?<![\w\\])_(?:query|val)_\s*:")
 
 
+# Operators the catalog cannot honour: (construct, what it is).
+_UNSUPPORTED = {
+    "~": ("fuzzy", "fuzzy and proximity searches (~)"),
+    "^": ("boost", "boosts (^)"),
+    "/": ("regex", "regular expressions (/…/)"),
+}
+
+
+def _unsupported(char: str, source: str) -> QuerySyntaxError:
+    construct, what = _UNSUPPORTED[char]
+    return QuerySyntaxError(construct, f"{what} are not supported", source=source)
+
+
 @dataclass
 class _Token:
     kind: str  # "(", ")", "op", "mod", "term", "phrase", "range", "field"
@@ -473,14 +486,8 @@ class _Scanner:
                 self.tokens.append(self._phrase())
             elif char in "[{":
                 self.tokens.append(self._range())
-            elif char == "/":
-                raise self.fail("regex", "regular expressions (/…/) are not supported")
-            elif char in "^~":
-                raise self.fail(
-                    "boost" if char == "^" else "fuzzy",
-                    f"{'boosts (^)' if char == '^' else 'fuzzy and proximity searches (~)'} "
-                    "are not supported",
-                )
+            elif char in _UNSUPPORTED:
+                raise _unsupported(char, self.source)
             elif char in ")]}:":
                 raise self.fail("syntax", f"unexpected {char!r} at position {start}")
             else:
@@ -490,10 +497,7 @@ class _Scanner:
 
     def _refuse_suffix(self) -> None:
         if self.position < len(self.text) and self.text[self.position] in "^~":
-            char = self.text[self.position]
-            construct = "boost" if char == "^" else "fuzzy"
-            what = "boosts (^)" if char == "^" else "fuzzy and proximity searches (~)"
-            raise self.fail(construct, f"{what} are not supported")
+            raise _unsupported(self.text[self.position], self.source)
 
     def _phrase(self) -> _Token:
         start = self.position
@@ -801,16 +805,9 @@ _DANGLING_OPERATORS = re.compile(r"\s+[-+\s]+$")
 def _refuse_in_word(word: str, source: str) -> None:
     """DisMax escapes these, so CKAN searches them as part of the word (``sant*`` is the word
     ``sant``); the catalog's analyser would not drop them alike, so they are refused."""
-    if "~" in word:
-        raise QuerySyntaxError(
-            "fuzzy", "fuzzy and proximity searches (~) are not supported", source=source
-        )
-    if "^" in word:
-        raise QuerySyntaxError("boost", "boosts (^) are not supported", source=source)
-    if "/" in word:
-        raise QuerySyntaxError(
-            "regex", "regular expressions (/…/) are not supported", source=source
-        )
+    for char in _UNSUPPORTED:
+        if char in word:
+            raise _unsupported(char, source)
     if "*" in word or "?" in word:
         raise QuerySyntaxError(
             "wildcard",
