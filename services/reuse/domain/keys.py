@@ -77,7 +77,8 @@ def issue_key(
     return api_key, issued
 
 
-def _active(now: datetime) -> tuple[ColumnElement[bool], ...]:
+def active_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """What makes a key usable at ``now``: not revoked, not expired."""
     return (
         col(ApiKey.revoked_at).is_(None),
         col(ApiKey.expires_at).is_(None) | (col(ApiKey.expires_at) > now),
@@ -99,7 +100,7 @@ def create_api_key(
     active = uow.session.exec(
         select(func.count())
         .select_from(ApiKey)
-        .where(col(ApiKey.developer_id) == developer.id, *_active(now))
+        .where(col(ApiKey.developer_id) == developer.id, *active_at(now))
     ).one()
     if active >= settings.max_keys_per_developer:
         raise Conflict(

@@ -9,7 +9,6 @@ redelivery or a replay from the start of the topic leaves the same state.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,76 +21,64 @@ from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWork
 from services.reuse.models import DatasetReplica, ReplicaState
 
-log = logging.getLogger("bayanat.reuse.replica")
 
-
-def _is_stale(replica: DatasetReplica | None, moment: datetime) -> bool:
-    return replica is not None and moment < replica.changed_at
-
-
-def _write(
-    uow: UnitOfWork, dataset_id: uuid.UUID, replica: DatasetReplica | None, **values: Any
-) -> DatasetReplica:
+def _apply(
+    uow: UnitOfWork, dataset_id: uuid.UUID, moment: datetime, *, create: bool, **values: Any
+) -> DatasetReplica | None:
+    """Write an event of ``moment`` on the dataset's row, unless the row already reflects a
+    later one (or, unless ``create``, there is no row)."""
+    replica = uow.session.get(DatasetReplica, dataset_id)
     if replica is None:
-        replica = DatasetReplica(id=dataset_id, **values)
-    else:
-        for name, value in values.items():
-            setattr(replica, name, value)
+        if not create:
+            return None
+        replica = DatasetReplica(**{"id": dataset_id, "title": {}, **values, "changed_at": moment})
+    elif moment < replica.changed_at:
+        return replica
+    for name, value in {**values, "changed_at": moment}.items():
+        setattr(replica, name, value)
     uow.session.add(replica)
     return replica
 
 
 def apply_dataset_published(uow: UnitOfWork, data: DatasetPublished) -> DatasetReplica | None:
-    replica = uow.session.get(DatasetReplica, data.dataset_id)
-    if _is_stale(replica, data.published_at):
-        return replica
-    return _write(
+    return _apply(
         uow,
         data.dataset_id,
-        replica,
+        data.published_at,
+        create=True,
         slug=data.slug,
         title=data.title.model_dump(exclude_none=True),
         institution_id=data.institution_id,
         state=ReplicaState.PUBLISHED,
         published_at=data.published_at,
         withdrawn_at=None,
-        changed_at=data.published_at,
     )
 
 
 def apply_dataset_updated(uow: UnitOfWork, data: DatasetUpdated) -> DatasetReplica | None:
-    replica = uow.session.get(DatasetReplica, data.dataset_id)
-    if replica is None:
-        # Its publication has not reached this service: nothing could cite it yet.
-        log.warning("update of a dataset never seen published", extra={"dataset": data.slug})
-        return None
-    if _is_stale(replica, data.updated_at):
-        return replica
-    return _write(
+    """Unknown datasets are left out: their publication has not reached this service, and an
+    update alone does not make a dataset citable."""
+    return _apply(
         uow,
         data.dataset_id,
-        replica,
+        data.updated_at,
+        create=False,
         slug=data.slug,
         institution_id=data.institution_id,
-        changed_at=data.updated_at,
     )
 
 
 def apply_dataset_withdrawn(uow: UnitOfWork, data: DatasetWithdrawn) -> DatasetReplica | None:
-    replica = uow.session.get(DatasetReplica, data.dataset_id)
-    if _is_stale(replica, data.withdrawn_at):
-        return replica
-    # Kept even when never seen published, so that a late publication cannot revive it.
-    return _write(
+    """Kept even when never seen published, so that a late publication cannot revive it."""
+    return _apply(
         uow,
         data.dataset_id,
-        replica,
+        data.withdrawn_at,
+        create=True,
         slug=data.slug,
-        title=replica.title if replica else {},
         institution_id=data.institution_id,
         state=ReplicaState.WITHDRAWN,
         withdrawn_at=data.withdrawn_at,
-        changed_at=data.withdrawn_at,
     )
 
 

@@ -232,20 +232,23 @@ def dataset_or_404(uow: UnitOfWork, reference: str) -> DatasetReplica:
 # --- events --------------------------------------------------------------------------------------
 
 
-def _title(reuse: Reuse) -> LocalizedText:
-    return LocalizedText.model_validate(reuse.title)
+def _what_consumers_keep(view: ReuseView) -> dict[str, Any]:
+    reuse = view.reuse
+    return {
+        "reuse_id": reuse.id,
+        "title": LocalizedText.model_validate(reuse.title),
+        "reuse_type": reuse.reuse_type,
+        "topic_name": reuse.topic,
+        "url": reuse.url,
+        "dataset_ids": [c.dataset.id for c in view.citations],
+        "institution_ids": view.institution_ids,
+    }
 
 
 def _declared(view: ReuseView) -> ReuseDeclared:
     reuse = view.reuse
     return ReuseDeclared(
-        reuse_id=reuse.id,
-        title=_title(reuse),
-        reuse_type=reuse.reuse_type,
-        topic_name=reuse.topic,
-        url=reuse.url,
-        dataset_ids=[c.dataset.id for c in view.citations],
-        institution_ids=view.institution_ids,
+        **_what_consumers_keep(view),
         developer_id=reuse.developer_id,
         organization=reuse.organization,
         declared_at=reuse.declared_at,
@@ -255,13 +258,7 @@ def _declared(view: ReuseView) -> ReuseDeclared:
 def _updated(view: ReuseView) -> ReuseUpdated:
     reuse = view.reuse
     return ReuseUpdated(
-        reuse_id=reuse.id,
-        title=_title(reuse),
-        reuse_type=reuse.reuse_type,
-        topic_name=reuse.topic,
-        url=reuse.url,
-        dataset_ids=[c.dataset.id for c in view.citations],
-        institution_ids=view.institution_ids,
+        **_what_consumers_keep(view),
         verified=reuse.state == ReuseState.VERIFIED,
         updated_at=reuse.updated_at,
     )
