@@ -103,7 +103,8 @@ def test_keys_are_bounded_and_writes_rate_limited_per_key(
         before = harness.counts()
         limited = harness.client.post("/api/v1/reuses", headers=headers, json=reuse_body("budget"))
         assert limited.status_code == 429
-        assert 0 < int(limited.headers["Retry-After"]) <= 3600
+        # Until the hour's three writes weigh less than two: within the next hour at the latest.
+        assert 0 < int(limited.headers["Retry-After"]) <= 2 * 3600
         assert "writes with this API key" in limited.json()["detail"]
         assert harness.counts() == before
         # The other key has its own count; revoking is never limited.

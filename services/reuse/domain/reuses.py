@@ -191,13 +191,13 @@ def load_views(uow: UnitOfWork, reuses: Sequence[Reuse]) -> list[ReuseView]:
     """Views of ``reuses`` in two statements, whatever their number."""
     ids = [reuse.id for reuse in reuses]
     cited: dict[uuid.UUID, list[Citation]] = defaultdict(list)
-    for link, dataset in uow.session.exec(
-        select(ReuseDataset, DatasetReplica)
+    for reuse_id, dataset in uow.session.exec(
+        select(ReuseDataset.reuse_id, DatasetReplica)
         .join(DatasetReplica, col(DatasetReplica.id) == col(ReuseDataset.dataset_id))
         .where(col(ReuseDataset.reuse_id).in_(ids))
         .order_by(col(ReuseDataset.reuse_id), col(ReuseDataset.position))
     ).all():
-        cited[link.reuse_id].append(Citation(dataset))
+        cited[reuse_id].append(Citation(dataset))
     author_ids = {reuse.developer_id for reuse in reuses}
     authors = {
         developer.id: developer
@@ -285,9 +285,13 @@ def _tags(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tag.lower() for tag in tags))
 
 
-def _cite(uow: UnitOfWork, reuse: Reuse, datasets: list[DatasetReplica]) -> list[Citation]:
+def _cite(
+    uow: UnitOfWork, reuse: Reuse, datasets: list[DatasetReplica], *, new: bool = False
+) -> list[Citation]:
+    """Make ``datasets`` the reuse's citations (``new``: it has none yet)."""
     session = uow.session
-    session.exec(delete(ReuseDataset).where(col(ReuseDataset.reuse_id) == reuse.id))
+    if not new:
+        session.exec(delete(ReuseDataset).where(col(ReuseDataset.reuse_id) == reuse.id))
     session.add_all(
         ReuseDataset(reuse_id=reuse.id, dataset_id=dataset.id, position=position)
         for position, dataset in enumerate(datasets)
@@ -346,8 +350,8 @@ def declare_reuse(
     )
     uow.session.add(reuse)
     _flush_unique(uow, declaration.url)
-    view = ReuseView(reuse, developer, _cite(uow, reuse, datasets))
-    reindex_reuse(uow, reuse)
+    view = ReuseView(reuse, developer, _cite(uow, reuse, datasets, new=True))
+    reindex_reuse(uow, reuse, new=True)
     uow.publish(_declared(view))
     return view
 

@@ -61,11 +61,12 @@ def query_terms(text: str | None) -> list[str]:
     return list(dict.fromkeys(_words([text])))[:QUERY_TERMS_MAX]
 
 
-def reindex_reuse(uow: UnitOfWork, reuse: Reuse) -> None:
-    """Replace the reuse's words; call after any change of its title, description, tags or
-    organisation."""
+def reindex_reuse(uow: UnitOfWork, reuse: Reuse, *, new: bool = False) -> None:
+    """Replace the reuse's words (``new``: it has none yet); call after any change of its
+    title, description, tags or organisation."""
     session = uow.session
-    session.exec(delete(ReuseTerm).where(col(ReuseTerm.reuse_id) == reuse.id))
+    if not new:
+        session.exec(delete(ReuseTerm).where(col(ReuseTerm.reuse_id) == reuse.id))
     session.add_all(
         ReuseTerm(term=term, reuse_id=reuse.id, weight=weight)
         for term, weight in index_terms(reuse).items()
