@@ -50,6 +50,7 @@ from sqlalchemy.engine import make_url
 from bench.processes import (
     ADMIN_URL,
     drop_database,
+    exchange,
     free_port,
     memory_of,
     percentile,
@@ -419,14 +420,9 @@ async def _load(port: int, paths: list[str], seconds: float, connections: int) -
             while time.perf_counter() < deadline:
                 path = paths[index % len(paths)]
                 index += connections
-                writer.write(f"GET {path} {REQUEST_TAIL}".encode())
-                status = int((await reader.readline()).split()[1])
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                received += len(await reader.readexactly(length))
+                request = f"GET {path} {REQUEST_TAIL}".encode()
+                status, body = await exchange(reader, writer, request)
+                received += len(body)
                 statuses[status] += 1
         finally:
             writer.close()

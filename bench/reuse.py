@@ -43,6 +43,7 @@ from fastapi import FastAPI
 
 from bench.processes import (
     drop_database,
+    exchange,
     free_port,
     memory_of,
     percentile,
@@ -310,14 +311,7 @@ async def _drive(
         try:
             while time.perf_counter() < deadline:
                 began = time.perf_counter()
-                writer.write(requests(connection, next(numbers)))
-                status = int((await reader.readline()).split()[1])
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                await reader.readexactly(length)
+                status, _ = await exchange(reader, writer, requests(connection, next(numbers)))
                 latencies.append(time.perf_counter() - began)
                 statuses[status] += 1
         finally:

@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import email
 import re
-import socket
 import threading
 import time
 import uuid
@@ -51,6 +50,7 @@ from services.reuse.app import create_app
 from services.reuse.models import metadata
 from services.reuse.settings import ReuseSettings
 from tests.support.apps import isolated_platform, wait_connected, with_platform
+from tests.support.brokers import free_port
 from tests.support.infra import PostgresDatabases, read_topic
 
 SMTP_LOGIN, SMTP_PASSWORD = "bayanat", "mail-secret"
@@ -113,12 +113,6 @@ class _Controller(Controller):
             # It warns of a login without TLS: this is a local test server.
             warnings.simplefilter("ignore", UserWarning)
             return super().factory()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -3,32 +3,29 @@ served by uvicorn on a real port, on PostgreSQL and on SQLite."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import ckanapi
 import httpx
 import pytest
 
+from bench.processes import uvicorn_process
 from libs.auth import Principal, Role, RoleGrant
 from libs.db import make_engine, upgrade
 from libs.events.schemas import DatasetPublished, LocalizedText
 from libs.messaging.outbox import Outbox
-from libs.settings import REPO_ROOT, PlatformSettings
+from libs.settings import PlatformSettings
 from libs.uow import UnitOfWorkFactory
 from services.reuse.app import MIGRATIONS_DIR
 from services.reuse.domain import reuses
 from services.reuse.domain.replica import apply_dataset_published
 from services.reuse.domain.reuses import ReuseDeclaration
 from services.reuse.models import Developer, messaging
-from tests.reuse.conftest import free_port, reuse_body
+from tests.reuse.conftest import reuse_body
+from tests.support.brokers import free_port
 from tests.support.infra import PostgresDatabases
 
 
@@ -103,47 +100,13 @@ def site(
     census, shown, rejected = seed(url)
     port = free_port()
     env = {
-        **os.environ,
         "REUSE_DATABASE_URL": url,
         "BAYANAT_VAR": str(directory / "var"),
         "KAFKA_TOPIC_PREFIX": f"{kafka.kafka_topic_prefix}rckan{uuid.uuid4().hex[:6]}.",
     }
-    log_path = directory / "server.log"
-    command = [sys.executable, "-m", "uvicorn", "--factory", "services.reuse.app:create_app"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base, process, log_path)
-        yield Site(url=base, census=census, shown=shown, rejected=rejected)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for(base: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"the reuse service exited: {log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the reuse service did not start: {log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
+    target = "services.reuse.app:create_app"
+    with uvicorn_process(target, port, env, directory / "server.log", "/healthz"):
+        yield Site(url=f"http://127.0.0.1:{port}", census=census, shown=shown, rejected=rejected)
 
 
 def test_showcase_list_and_show_with_ckanapi(site: Site) -> None:

@@ -16,12 +16,12 @@ from tests.reuse.conftest import (
     SMTP_LOGIN,
     Mailbox,
     ReuseHarness,
-    free_port,
     reuse_body,
     reuse_events,
     running_reuse,
 )
 from tests.support.apps import isolated_platform
+from tests.support.brokers import free_port
 from tests.support.infra import PostgresDatabases
 
 
