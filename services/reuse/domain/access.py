@@ -2,6 +2,7 @@
 
 - A developer is who an API key says (``Principal`` of kind "developer"); a national admin is
   who governance's JWT says (the admin role).
+- A developer manages their own account and keys only; a key of someone else is as unknown.
 - A developer declares reuses once their e-mail address is verified.
 - Only a reuse's owner edits or deletes it; only national admins verify or reject reuses.
 - Declared and verified reuses are public; a rejected one is seen by its owner and national
@@ -10,15 +11,30 @@
 
 from __future__ import annotations
 
+import uuid
+
 from libs.auth import Principal
-from libs.http.problems import Forbidden
-from services.reuse.models import PUBLIC_STATES, Developer, Reuse
+from libs.http.problems import Forbidden, NotFound, Unauthorized
+from services.reuse.models import PUBLIC_STATES, ApiKey, Developer, Reuse
 
 DEVELOPER = "developer"
 
 
 def is_developer(actor: Principal | None) -> bool:
     return actor is not None and actor.kind == DEVELOPER
+
+
+def ensure_developer(actor: Principal) -> None:
+    """What only a developer's API key does (a governance token is no developer's)."""
+    if not is_developer(actor):
+        raise Unauthorized("this needs a developer's API key", code="api-key-required")
+
+
+def ensure_key_owner(actor: Principal, api_key: ApiKey | None, key_id: uuid.UUID) -> ApiKey:
+    """The key, if it is the actor's; 404 otherwise (nobody learns what keys others hold)."""
+    if api_key is None or not is_developer(actor) or api_key.developer_id != actor.subject:
+        raise NotFound(f"you have no API key {key_id}", code="api-key-not-found")
+    return api_key
 
 
 def ensure_can_declare(developer: Developer) -> None:

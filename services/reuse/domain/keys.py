@@ -21,8 +21,9 @@ from libs.auth import IssuedApiKey, Principal, api_key_matches, api_key_prefix, 
 from libs.db import utcnow
 from libs.fields import Line
 from libs.http.pagination import Page, PageParams, paginate
-from libs.http.problems import Conflict, NotFound, Unauthorized
+from libs.http.problems import Conflict, Unauthorized
 from libs.uow import UnitOfWork
+from services.reuse.domain import access
 from services.reuse.domain.access import DEVELOPER
 from services.reuse.models import ApiKey, Developer
 from services.reuse.settings import ReuseSettings
@@ -94,6 +95,7 @@ def create_api_key(
     now: datetime | None = None,
 ) -> tuple[ApiKey, IssuedApiKey]:
     now = now or utcnow()
+    access.ensure_developer(actor)
     developer = uow.session.get(Developer, actor.subject)
     if developer is None:
         raise Unauthorized("no such developer", code="invalid-api-key")
@@ -126,9 +128,7 @@ def revoke_api_key(
     uow: UnitOfWork, actor: Principal, *, key_id: uuid.UUID, now: datetime | None = None
 ) -> ApiKey:
     """Revoke one of the developer's keys (again: no change); refused from now on."""
-    api_key = uow.session.get(ApiKey, key_id)
-    if api_key is None or api_key.developer_id != actor.subject:
-        raise NotFound(f"you have no API key {key_id}", code="api-key-not-found")
+    api_key = access.ensure_key_owner(actor, uow.session.get(ApiKey, key_id), key_id)
     if api_key.revoked_at is None:
         api_key.revoked_at = now or utcnow()
         uow.session.add(api_key)

@@ -308,11 +308,10 @@ def _flush_unique(uow: UnitOfWork, url: str) -> None:
 
 
 def _developer(uow: UnitOfWork, actor: Principal) -> Developer:
-    developer = uow.session.get(Developer, actor.subject) if access.is_developer(actor) else None
-    if developer is None:
-        raise Unauthorized(
-            "reuses are declared with a developer's API key", code="api-key-required"
-        )
+    access.ensure_developer(actor)
+    developer = uow.session.get(Developer, actor.subject)
+    if developer is None:  # its key authenticated it: not reachable
+        raise Unauthorized("no such developer", code="invalid-api-key")
     return developer
 
 
