@@ -82,7 +82,8 @@ def apply_dataset_withdrawn(uow: UnitOfWork, data: DatasetWithdrawn) -> DatasetR
     )
 
 
-def _as_uuid(reference: str) -> uuid.UUID | None:
+def as_uuid(reference: str) -> uuid.UUID | None:
+    """``reference`` as an id, or None when it is a slug."""
     try:
         return uuid.UUID(reference)
     except ValueError:
@@ -91,7 +92,7 @@ def _as_uuid(reference: str) -> uuid.UUID | None:
 
 def find_dataset(uow: UnitOfWork, reference: str) -> DatasetReplica | None:
     """A dataset by its id or its slug."""
-    key = _as_uuid(reference)
+    key = as_uuid(reference)
     replica = uow.session.get(DatasetReplica, key) if key else None
     if replica is None:
         replica = uow.session.exec(
@@ -112,8 +113,8 @@ def resolve_citations(
     Each must be published, except those the reuse already cites (a withdrawn dataset keeps
     its citations); else a 422 that names every unknown and every unpublished reference.
     """
-    ids = {key for key in map(_as_uuid, references) if key}
-    slugs = [reference for reference in references if _as_uuid(reference) is None]
+    ids = {key for key in map(as_uuid, references) if key}
+    slugs = [reference for reference in references if as_uuid(reference) is None]
     rows = uow.session.exec(
         select(DatasetReplica).where(
             or_(col(DatasetReplica.id).in_(ids), col(DatasetReplica.slug).in_(slugs))
@@ -124,7 +125,7 @@ def resolve_citations(
     unknown: list[str] = []
     unpublished: list[str] = []
     for reference in references:
-        key = _as_uuid(reference)
+        key = as_uuid(reference)
         row = by_reference.get(str(key) if key else reference)
         if row is None:
             unknown.append(reference)

@@ -45,7 +45,7 @@ from libs.http.problems import Conflict, NotFound, Unauthorized
 from libs.text import normalise
 from libs.uow import UnitOfWork
 from services.reuse.domain import access
-from services.reuse.domain.replica import find_dataset, resolve_citations
+from services.reuse.domain.replica import as_uuid, find_dataset, resolve_citations
 from services.reuse.domain.search import NEWEST_FIRST, reindex_reuse
 from services.reuse.domain.urls import PublicUrl, url_digest
 from services.reuse.domain.vocabulary import ReuseTopic
@@ -156,16 +156,9 @@ class ReuseView:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _as_uuid(reference: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(reference)
-    except ValueError:
-        return None
-
-
 def find_reuse(uow: UnitOfWork, reference: str | uuid.UUID) -> Reuse | None:
     """A reuse by its id or its slug."""
-    key = reference if isinstance(reference, uuid.UUID) else _as_uuid(reference)
+    key = reference if isinstance(reference, uuid.UUID) else as_uuid(reference)
     if key is not None:
         return uow.session.get(Reuse, key)
     return uow.session.exec(select(Reuse).where(col(Reuse.slug) == str(reference))).first()
