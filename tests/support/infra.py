@@ -11,10 +11,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import psycopg
 from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord
 from sqlalchemy.engine import make_url
 
 from libs.events import CloudEvent
@@ -77,7 +77,7 @@ async def read_topic(
     *,
     until: int,
     timeout: float = 30.0,
-) -> list[Any]:
+) -> list[ConsumerRecord]:
     """Every record of ``topic`` (prefix applied) from the start, once ``until`` are there."""
     consumer = AIOKafkaConsumer(
         f"{platform.kafka_topic_prefix}{topic}",
@@ -87,7 +87,7 @@ async def read_topic(
         enable_auto_commit=False,
     )
     await consumer.start()
-    records: list[Any] = []
+    records: list[ConsumerRecord] = []
     try:
         deadline = asyncio.get_running_loop().time() + timeout
         while len(records) < until and asyncio.get_running_loop().time() < deadline:
@@ -99,7 +99,7 @@ async def read_topic(
     return records
 
 
-def events_of(records: list[Any]) -> list[CloudEvent]:
+def events_of(records: list[ConsumerRecord]) -> list[CloudEvent]:
     return [CloudEvent.from_bytes(r.value) for r in records]
 
 
