@@ -47,16 +47,22 @@ import uvloop
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from bench.processes import free_port as _free_port
-from bench.processes import uvicorn_process
+from bench.processes import (
+    ADMIN_URL,
+    drop_database,
+    exchange,
+    free_port,
+    memory_of,
+    percentile,
+    scratch_database,
+    sqlalchemy_url,
+    uvicorn_process,
+)
 from libs.db import upgrade
 from libs.settings import REPO_ROOT, var_dir
 from libs.text import normalise, tokens
 from libs.vocabularies import FORMATS, LICENSES, REGIONS
 
-ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql://bayanat:bayanat@127.0.0.1:5432/postgres"
-)
 SEARCH_TARGET = 2.0
 THROUGHPUT_TARGET = 0.5
 BARE_PAYLOAD_ENV = "BENCH_BARE_PAYLOAD"
@@ -215,7 +221,7 @@ FROM stage_dataset
 def load_catalog(database_url: str, count: int) -> dict[str, Any]:
     """Migrations, then ``count`` published datasets and their rows, by COPY; seconds taken."""
     started = time.perf_counter()
-    upgrade(REPO_ROOT / "services" / "catalog" / "migrations", _sqlalchemy(database_url))
+    upgrade(REPO_ROOT / "services" / "catalog" / "migrations", sqlalchemy_url(database_url))
     migrated = time.perf_counter()
     now = datetime.now(UTC)
     with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
@@ -282,21 +288,7 @@ def load_catalog(database_url: str, count: int) -> dict[str, Any]:
     }
 
 
-# --- Processes -----------------------------------------------------------------------------
-
-
-def _sqlalchemy(url: str) -> str:
-    return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-
-
-def memory_of(pid: int) -> dict[str, float]:
-    """Resident memory of a process, now and at its peak, in MiB (Linux /proc)."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = round(int(value.split()[0]) / 1024, 1)
-    return {"rss_mib": fields.get("VmRSS", 0.0), "peak_rss_mib": fields.get("VmHWM", 0.0)}
+# --- The bare endpoint -----------------------------------------------------------------------
 
 
 def bare_app():  # type: ignore[no-untyped-def]
@@ -318,12 +310,6 @@ def bare_app():  # type: ignore[no-untyped-def]
 
 
 # --- Measurements --------------------------------------------------------------------------
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def _ms(seconds: float) -> float:
@@ -383,7 +369,7 @@ def measure_search(
         psycopg.connect(database_url, autocommit=True) as connection,
     ):
         for case in SEARCHES:
-            statements = record_search_sql(_sqlalchemy(database_url), case)
+            statements = record_search_sql(sqlalchemy_url(database_url), case)
             url = f"/api/v1/datasets?{urlencode(case.params)}"
             api_times: list[float] = []
             db_times: list[float] = []
@@ -434,14 +420,9 @@ async def _load(port: int, paths: list[str], seconds: float, connections: int) -
             while time.perf_counter() < deadline:
                 path = paths[index % len(paths)]
                 index += connections
-                writer.write(f"GET {path} {REQUEST_TAIL}".encode())
-                status = int((await reader.readline()).split()[1])
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                received += len(await reader.readexactly(length))
+                request = f"GET {path} {REQUEST_TAIL}".encode()
+                status, body = await exchange(reader, writer, request)
+                received += len(body)
                 statuses[status] += 1
         finally:
             writer.close()
@@ -491,18 +472,6 @@ def measure_throughput(
 # --- The run -------------------------------------------------------------------------------
 
 
-def _scratch_database() -> tuple[str, str]:
-    name = f"bench_catalog_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return name, make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(name: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _sample_paths(database_url: str, count: int) -> list[str]:
     with psycopg.connect(database_url) as connection:
         names = [
@@ -547,12 +516,12 @@ def run(
         )
         loading: dict[str, Any] = {"reused_database": name}
     else:
-        name, database_url = _scratch_database()
+        name, database_url = scratch_database("catalog")
         print(f"catalog bench: loading {datasets} datasets into {name}…", flush=True)
         loading = load_catalog(database_url, datasets)
         print(f"catalog bench: loaded in {loading['load_seconds']} s", flush=True)
     try:
-        bare_port = _free_port()
+        bare_port = free_port()
         base_env = {
             "CATALOG_DATABASE_URL": database_url,
             "CATALOG_RUN_MIGRATIONS": "false",
@@ -565,7 +534,7 @@ def run(
             "CATALOG_SEARCH_COUNTS_CACHE_SECONDS": "0",
             "CATALOG_PUBLIC_CACHE_SECONDS": "0",
         }
-        cold_port = _free_port()
+        cold_port = free_port()
         with uvicorn_process(
             "services.catalog.app:create_app",
             cold_port,
@@ -592,7 +561,7 @@ def run(
                     cold_port, bare_port, paths, seconds, rounds, connections
                 )
                 memory = memory_of(catalog.pid)
-                warm_port = _free_port()
+                warm_port = free_port()
                 with uvicorn_process(
                     "services.catalog.app:create_app",
                     warm_port,
@@ -607,7 +576,7 @@ def run(
                     )
     finally:
         if not database and not keep_database:
-            _drop_database(name)
+            drop_database(name)
     ratios = [s["ratio_p50"] for s in searches]
     result = {
         "benchmark": "catalog search latency and dataset GET throughput",

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import time
@@ -43,8 +42,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import REGISTRY
 from sqlalchemy import MetaData
 
-from bench.processes import free_port, uvicorn_process
-from bench.relay import _drop_database, _scratch_database
+from bench.processes import (
+    drop_database,
+    free_port,
+    percentile,
+    scratch_database,
+    sqlalchemy_url,
+    uvicorn_process,
+)
 from libs.db import make_engine, upgrade
 from libs.events import CONTENT_TYPE, CloudEvent, EventData, new_event, payload_model
 from libs.events.schemas import (
@@ -76,9 +81,6 @@ from services.metrics.handlers import HANDLERS
 from services.metrics.models import messaging
 from services.metrics.settings import MetricsSettings
 
-ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql://bayanat:bayanat@127.0.0.1:5432/postgres"
-)
 TARGET_RATIO = 0.3
 START = datetime(2019, 1, 1, tzinfo=UTC)
 THEMES = ["sante", "education", "transport", "environnement", "economie-finances", "emploi"]
@@ -414,16 +416,11 @@ async def _drop_when_idle(name: str, attempts: int = 60) -> None:
     its worker cannot be terminated by a non-superuser)."""
     for _ in range(attempts):
         try:
-            _drop_database(ADMIN_URL, name)
+            drop_database(name)
             return
         except psycopg.errors.InsufficientPrivilege:
             await asyncio.sleep(1)
     print(f"scratch database {name} left behind: drop it by hand")
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
@@ -435,8 +432,9 @@ async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
     events = Programme().events(count)
     mix = Counter(e.type.removeprefix("ma.gov.data.") for e in events)
     produce_seconds = await produce(platform, events)
-    name, database_url = _scratch_database(ADMIN_URL, "metrics")
-    probe_name, probe_url = _scratch_database(ADMIN_URL, "metrics_probe")
+    name, database_url = scratch_database("metrics")
+    probe_name, probe_url = scratch_database("metrics_probe")
+    database_url, probe_url = sqlalchemy_url(database_url), sqlalchemy_url(probe_url)
     try:
         await asyncio.to_thread(upgrade, MIGRATIONS_DIR, database_url)
         raw = [await raw_consumption_seconds(platform, count)]
@@ -477,8 +475,8 @@ async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
         "rebuild_events_per_second": round(rebuild.events / rebuild.seconds),
         "latency_samples": len(latencies),
         "latency_ms": {
-            "p50": round(1000 * _percentile(latencies, 0.5), 1),
-            "p95": round(1000 * _percentile(latencies, 0.95), 1),
+            "p50": round(1000 * percentile(latencies, 0.5), 1),
+            "p95": round(1000 * percentile(latencies, 0.95), 1),
             "max": round(1000 * max(latencies), 1),
         },
     }

@@ -100,8 +100,8 @@ async def relay_seconds(platform: PlatformSettings, database_url: str, events: l
         engine.dispose()
 
 
-def _scratch_database(admin_url: str, label: str = "relay") -> tuple[str, str]:
-    name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
+def _scratch_database(admin_url: str) -> tuple[str, str]:
+    name = f"bench_relay_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     url = make_url(admin_url).set(drivername="postgresql+psycopg", database=name)

@@ -1,23 +1,28 @@
 """Authentication and authorisation shared by every service.
 
 Governance issues JWTs (HS256 with a shared secret in development, RS256 in production: the
-other services then only hold the public key). External developers use API keys, stored as
-SHA-256 digests: the keys are 256-bit random, so a slow hash adds nothing.
+other services then only hold the public key). External developers use API keys
+(``bk_<prefix>_<secret>``): the prefix is visible and stored in clear, so that a key is found by
+one indexed lookup; the whole key is stored as a SHA-256 digest and compared in constant time.
+The secret is 256-bit random, so a slow hash adds nothing. A key is sent as ``X-API-Key`` or as
+``Authorization: Bearer bk_…``; any other bearer credential is a JWT.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Table, insert, update
 from sqlmodel import Session, select
@@ -226,12 +231,34 @@ def record_revocation(session: Session, table: Table, data: TokensRevoked) -> No
 # --- API keys --------------------------------------------------------------------------------
 
 API_KEY_PREFIX = "bk_"
+API_KEY_PREFIX_LENGTH = 12  # hex digits of the visible part
+_API_KEY = re.compile(r"^bk_(?P<prefix>[0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
 
 
-def generate_api_key() -> tuple[str, str]:
-    """A new key (shown once) and the digest to store."""
-    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    return key, hash_api_key(key)
+@dataclass(frozen=True)
+class IssuedApiKey:
+    """A new API key: ``key`` is shown once to its owner; ``prefix`` and ``digest`` are kept."""
+
+    key: str
+    prefix: str
+    digest: str
+
+
+def generate_api_key() -> IssuedApiKey:
+    prefix = secrets.token_hex(API_KEY_PREFIX_LENGTH // 2)
+    key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    return IssuedApiKey(key=key, prefix=prefix, digest=hash_api_key(key))
+
+
+def api_key_prefix(key: str) -> str | None:
+    """The visible prefix of a well-formed key (the index to look it up by), else None."""
+    match = _API_KEY.match(key)
+    return match["prefix"] if match else None
+
+
+def is_api_key(credential: str) -> bool:
+    """Whether a bearer credential is meant as an API key rather than a JWT."""
+    return credential.startswith(API_KEY_PREFIX)
 
 
 def hash_api_key(key: str) -> str:
@@ -245,6 +272,7 @@ def api_key_matches(key: str, digest: str) -> bool:
 # --- FastAPI dependencies --------------------------------------------------------------------
 
 _bearer = HTTPBearer(auto_error=False)
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
 def token_codec(request: Request) -> TokenCodec:
@@ -260,13 +288,26 @@ async def optional_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
-    if credentials is None:
+    if credentials is None or is_api_key(credentials.credentials):
         return None
     principal = token_codec(request).principal(credentials.credentials)
     revocations: Revocations | None = getattr(request.app.state, "revocations", None)
     if revocations is not None and revocations.is_revoked(principal):
         raise Unauthorized("the token was revoked: log in again", code="token-revoked")
     return principal
+
+
+async def api_key_credential(
+    header: Annotated[str | None, Depends(_api_key_header)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str | None:
+    """The API key a request carries (``X-API-Key``, or ``Authorization: Bearer bk_…``), not
+    yet checked: the service that issued it looks it up (:func:`api_key_prefix`)."""
+    if header:
+        return header.strip()
+    if credentials is not None and is_api_key(credentials.credentials):
+        return credentials.credentials
+    return None
 
 
 async def current_principal(
@@ -294,4 +335,5 @@ def require_role(role: Role, institution_id: uuid.UUID | None, principal: Princi
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+ApiKeyCredential = Annotated[str | None, Depends(api_key_credential)]
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]

@@ -131,10 +131,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             max_event_bytes=platform.kafka_max_message_bytes - 16 * 1024,
         )
         app.state.unit_of_work = factory
-        handlers = dict(spec.handlers(app) if callable(spec.handlers) else spec.handlers)
+        handlers = app.state.handlers
         revocations = Revocations(spec.tables.token_revocations)
         app.state.revocations = revocations
-        handlers.update(platform_handlers(settings.service_name, spec.tables, handlers))
         app.state.consumer = EventConsumer(
             service_name=settings.service_name,
             unit_of_work=factory,
@@ -196,5 +195,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         app.include_router(router)
     if spec.configure:
         spec.configure(app)
+    # Every consumed event type and its handler (the service's, then the platform's).
+    handlers = dict(spec.handlers(app) if callable(spec.handlers) else spec.handlers)
+    handlers.update(platform_handlers(settings.service_name, spec.tables, handlers))
+    app.state.handlers = handlers
     document_problems(app)
     return app

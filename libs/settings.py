@@ -83,6 +83,8 @@ class ServiceSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int | None = None
+    # Worker processes serving the API (`bayanat serve`); 0 means one per CPU core.
+    workers: int = Field(default=0, ge=0, le=64)
     # Empty means a SQLite file under var/.
     database_url: str = ""
     run_migrations: bool = True
@@ -108,6 +110,14 @@ class ServiceSettings(BaseSettings):
     @cached_property
     def platform(self) -> PlatformSettings:
         return PlatformSettings()
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+    @property
+    def env_prefix(self) -> str:
+        return str(self.model_config.get("env_prefix", ""))
 
     @property
     def bind_port(self) -> int:

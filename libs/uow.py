@@ -77,7 +77,9 @@ class UnitOfWork:
     def __exit__(self, *exc_info: object) -> None:
         session = self.session
         try:
-            if session.in_transaction():
+            # Uncommitted changes are undone (and the objects holding them expired); after a
+            # commit, only reads followed: closing ends them and keeps what was loaded usable.
+            if not self.committed and session.in_transaction():
                 session.rollback()
         finally:
             session.close()

@@ -32,15 +32,26 @@ ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}
 
 
 @app.command()
-def serve(service: ServiceName) -> None:
-    """Run one service with uvicorn on its configured host and port."""
+def serve(
+    service: ServiceName,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: the service's setting)")
+    ] = None,
+) -> None:
+    """Run one service with uvicorn on its configured host and port, in worker processes."""
     module = service_app_module(service)
     settings = module.Settings()
+    count = workers or settings.worker_count
+    if count > 1 and settings.run_migrations:
+        # Once, before the workers start, rather than in each of them at the same time.
+        upgrade(module.MIGRATIONS_DIR, settings.sqlalchemy_url)
+        os.environ[f"{settings.env_prefix}RUN_MIGRATIONS"] = "false"
     uvicorn.run(
         f"services.{service}.app:create_app",
         factory=True,
         host=settings.host,
         port=settings.bind_port,
+        workers=count if count > 1 else None,
         log_config=None,
         access_log=False,
     )
@@ -54,7 +65,10 @@ def run() -> None:
         settings = service_app_module(name).Settings()
         process = subprocess.Popen([sys.executable, "-m", "services.cli", "serve", name])
         processes.append((name, process))
-        typer.echo(f"  {name:<11} {settings.base_url}  (docs: {settings.base_url}/docs)")
+        typer.echo(
+            f"  {name:<11} {settings.base_url}  (docs: {settings.base_url}/docs, "
+            f"{settings.worker_count} worker processes)"
+        )
     stopping = False
 
     def stop(*_: object) -> None:

@@ -39,6 +39,7 @@ PLATFORM = (schemas.TokensRevoked,)
 RECEIVES: dict[str, tuple[type[EventData], ...]] = {
     "governance": (
         schemas.DatasetSubmitted,
+        schemas.DecisionNotApplied,
         schemas.DatasetPublished,
         schemas.DatasetUpdated,
         schemas.DatasetWithdrawn,

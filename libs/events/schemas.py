@@ -133,6 +133,9 @@ class ReviewDecided(EventData):
     reasons: list[str] = Field(default_factory=list)
     decided_by: UUID
     decided_at: datetime
+    # The submission this decision answers (its ``submitted_at``): a decision on an older
+    # round than the dataset's current one is stale.
+    submitted_at: datetime | None = None
 
 
 class DatasetOverdue(EventData):
@@ -154,11 +157,14 @@ class DatasetOverdue(EventData):
 class ResourceSummary(BaseModel):
     id: UUID
     title: LocalizedText | None = None
+    # For an uploaded file of a dataset not yet public: a short-lived signed download URL
+    # that only the holder of this event can use (the file stays private until publication).
     url: str
     format: str | None = None
     media_type: str | None = None
     size: int | None = None
     uploaded: bool = False
+    sha256: str | None = None
 
 
 class DatasetSubmitted(EventData):
@@ -186,6 +192,24 @@ class DatasetSubmitted(EventData):
     spatial: list[str] = Field(default_factory=list)
     version: str | None = None
     resources: list[ResourceSummary] = Field(default_factory=list)
+
+
+class DecisionNotApplied(EventData):
+    """The catalog received a review decision it could not apply, and says why, so that
+    governance never shows "approved" for a dataset that was not published."""
+
+    event_type = TYPE_PREFIX + "dataset.decision_not_applied.v1"
+    topic = Topic.CATALOG_DATASETS
+    subject_field = "dataset_id"
+
+    dataset_id: UUID
+    review_id: UUID
+    institution_id: UUID
+    decision: Literal["approved", "rejected"]
+    reason: Literal["unknown_dataset", "not_submitted", "stale_round", "other_institution"]
+    detail: str
+    dataset_state: str | None = None
+    noticed_at: datetime
 
 
 class DatasetPublished(EventData):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import hashlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
@@ -106,9 +107,10 @@ _HEADERS = [("content-type", CONTENT_TYPE.encode())]
 class OutboxRelay:
     """Publishes pending outbox rows in id order with an idempotent producer, marks them sent.
 
-    While Kafka is down it retries with backoff and the rows simply wait. On PostgreSQL a
-    session advisory lock keeps a single active relay per service, so that several replicas
-    never publish one subject's events out of order.
+    While Kafka is down it retries with backoff and the rows simply wait. One relay per service
+    is active at a time, so that several workers or replicas never publish one subject's events
+    out of order: a session advisory lock on PostgreSQL, a lock file beside the database file
+    on SQLite.
     """
 
     def __init__(
@@ -131,6 +133,7 @@ class OutboxRelay:
         self.max_backoff_seconds = max_backoff_seconds
         self.connected = False
         self.holds_lock = False
+        self._lock_file: TextIO | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._partitions: dict[str, list[int]] = {}
@@ -201,9 +204,26 @@ class OutboxRelay:
             self.holds_lock = False
             await asyncio.shield(self._db_mark(marker.close))
 
+    def _try_file_lock(self) -> bool:
+        """SQLite has no advisory locks: the worker processes of one service on one database
+        file take turns through a lock file next to it (released when the process dies)."""
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return True
+        if self._lock_file is None:
+            self._lock_file = open(f"{database}.relay.lock", "a+")  # noqa: SIM115 - held open
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
     def _release(self, reader: Connection) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing the file releases its lock
+            self._lock_file = None
         # A pooled connection outlives close(): the session lock must be given back first.
-        if self.holds_lock:
+        if self.holds_lock and is_postgres(self.engine):
             try:
                 key = advisory_lock_key(self.service_name)
                 reader.execute(select(func.pg_advisory_unlock(key)))
@@ -339,11 +359,11 @@ class OutboxRelay:
         return sent
 
     async def _acquire_lock(self, connection: Connection) -> None:
-        if not is_postgres(self.engine):
-            return
         key = advisory_lock_key(self.service_name)
 
         def try_lock() -> bool:
+            if not is_postgres(self.engine):
+                return self._try_file_lock()
             acquired = connection.execute(select(func.pg_try_advisory_lock(key))).scalar()
             connection.commit()
             return bool(acquired)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from libs.db import make_engine, upgrade
 from libs.http.problems import Problem
+from libs.messaging.outbox import Outbox
+from libs.uow import UnitOfWorkFactory
 from services.governance.domain import accounts
 from services.governance.domain.audit import Actor
 from services.governance.domain.continuity import check_overdue
+from services.governance.models import messaging
 from services.governance.settings import GovernanceSettings
 
 app = typer.Typer(help="Governance: national admins, overdue checks.", no_args_is_help=True)
@@ -22,11 +27,18 @@ PASSWORD_ENV = "BAYANAT_ADMIN_PASSWORD"
 CLI_ACTOR = Actor(name="cli")
 
 
-def _engine(settings: GovernanceSettings):  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def _units(settings: GovernanceSettings) -> Iterator[UnitOfWorkFactory]:
+    """Units of work on the service's database, migrated first. Their events wait in the
+    outbox for the running service's relay."""
     from services.governance.app import MIGRATIONS_DIR
 
     upgrade(MIGRATIONS_DIR, settings.sqlalchemy_url)
-    return make_engine(settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        yield UnitOfWorkFactory(engine, Outbox(messaging.outbox, settings.service_name))
+    finally:
+        engine.dispose()
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -57,7 +69,6 @@ def create_admin(
     """
     settings = GovernanceSettings()
     password = _read_password(password_stdin)
-    engine = _engine(settings)
     try:
         command = accounts.AccountCreate(
             email=email, display_name=name, password=password, is_admin=True
@@ -66,15 +77,20 @@ def create_admin(
         typer.echo(f"invalid input: {exc}", err=True)
         raise typer.Exit(2) from exc
     try:
-        with Session(engine, expire_on_commit=False) as session:
-            account = accounts.create(
-                session, CLI_ACTOR, command, password_min_length=settings.password_min_length
+        with _units(settings) as units, units() as uow:
+            account = accounts.create_account(
+                uow,
+                CLI_ACTOR,
+                email=command.email,
+                display_name=command.display_name,
+                password=command.password,
+                is_admin=True,
+                password_min_length=settings.password_min_length,
             )
+            uow.commit()
     except Problem as exc:
         typer.echo(f"cannot create the admin: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
-    finally:
-        engine.dispose()
     typer.echo(f"national admin created: {account.email} ({account.id})")
 
 
@@ -85,12 +101,10 @@ def check_overdue_command() -> None:
     The alerts are written to the outbox; the running governance service relays them.
     """
     settings = GovernanceSettings()
-    engine = _engine(settings)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            alerts = check_overdue(session, settings, actor=CLI_ACTOR)
-    finally:
-        engine.dispose()
+    grace = timedelta(days=settings.overdue_grace_days)
+    with _units(settings) as units, units() as uow:
+        alerts = check_overdue(uow, CLI_ACTOR, grace=grace)
+        uow.commit()
     for alert in alerts:
         typer.echo(f"overdue: dataset {alert.dataset_id} (due {alert.due_at.isoformat()})")
     typer.echo(f"{len(alerts)} dataset(s) flagged")

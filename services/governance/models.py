@@ -12,20 +12,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-)
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
-from libs.messaging.outbox import Outbox
+from libs.db import utc_timestamp
+from libs.events.schemas import InstitutionKind
 from libs.messaging.tables import messaging_tables
 
 
@@ -35,7 +27,6 @@ class GovernanceTable(SQLModel, registry=registry()):
 
 metadata = GovernanceTable.metadata
 messaging = messaging_tables(metadata)
-outbox = Outbox(messaging.outbox, service_name="governance")
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 _BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -43,12 +34,6 @@ _BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 def _json(nullable: bool = False) -> Any:
     return Field(default=None, sa_column=Column(JSON, nullable=nullable))
-
-
-def _timestamp(nullable: bool = True, index: bool = False) -> Any:
-    return Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index)
-    )
 
 
 # --- institutions and accounts ---------------------------------------------------------------
@@ -65,7 +50,7 @@ class Institution(GovernanceTable, table=True):
     slug: str = Field(max_length=100, unique=True, index=True)
     name: dict[str, str] = _json()
     acronym: str | None = Field(default=None, max_length=32)
-    kind: str = Field(default="other", max_length=32)
+    kind: InstitutionKind = Field(default="other", sa_type=String(32))
     website: str | None = Field(default=None, max_length=500)
     logo_url: str | None = Field(default=None, max_length=500)
     status: InstitutionStatus = Field(
@@ -75,8 +60,8 @@ class Institution(GovernanceTable, table=True):
     commitment_reference: str | None = Field(default=None, max_length=200)
     withdrawn_on: date | None = None
     withdrawal_reason: str | None = Field(default=None, max_length=2000)
-    created_at: datetime = _timestamp(nullable=False)
-    modified_at: datetime = _timestamp(nullable=False)
+    created_at: datetime = utc_timestamp(nullable=False)
+    modified_at: datetime = utc_timestamp(nullable=False)
 
 
 class Account(GovernanceTable, table=True):
@@ -86,10 +71,10 @@ class Account(GovernanceTable, table=True):
     password_hash: str = Field(max_length=255)
     is_admin: bool = Field(default=False)
     active: bool = Field(default=True)
-    created_at: datetime = _timestamp(nullable=False)
-    modified_at: datetime = _timestamp(nullable=False)
-    last_login_at: datetime | None = _timestamp()
-    password_changed_at: datetime | None = _timestamp()
+    created_at: datetime = utc_timestamp(nullable=False)
+    modified_at: datetime = utc_timestamp(nullable=False)
+    last_login_at: datetime | None = utc_timestamp()
+    password_changed_at: datetime | None = utc_timestamp()
 
 
 class InstitutionRole(StrEnum):
@@ -112,7 +97,7 @@ class RoleAssignment(GovernanceTable, table=True):
         )
     )
     role: InstitutionRole = Field(sa_type=String(16), primary_key=True)
-    granted_at: datetime = _timestamp(nullable=False)
+    granted_at: datetime = utc_timestamp(nullable=False)
     granted_by: uuid.UUID | None = None
 
 
@@ -131,10 +116,10 @@ class RefreshToken(GovernanceTable, table=True):
         sa_column=Column(ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     family_id: uuid.UUID = Field(index=True)
-    issued_at: datetime = _timestamp(nullable=False)
-    expires_at: datetime = _timestamp(nullable=False)
-    used_at: datetime | None = _timestamp()
-    revoked_at: datetime | None = _timestamp()
+    issued_at: datetime = utc_timestamp(nullable=False)
+    expires_at: datetime = utc_timestamp(nullable=False)
+    used_at: datetime | None = utc_timestamp()
+    revoked_at: datetime | None = utc_timestamp()
 
 
 class LoginAttempt(GovernanceTable, table=True):
@@ -145,7 +130,7 @@ class LoginAttempt(GovernanceTable, table=True):
     id: int | None = Field(default=None, sa_column=Column(_BIG_ID, primary_key=True))
     email: str = Field(max_length=320, index=True)
     ip: str = Field(max_length=64, index=True)
-    attempted_at: datetime = _timestamp(nullable=False, index=True)
+    attempted_at: datetime = utc_timestamp(nullable=False, index=True)
 
 
 class AuditEntry(GovernanceTable, table=True):
@@ -154,7 +139,7 @@ class AuditEntry(GovernanceTable, table=True):
     __tablename__ = "audit_entry"
 
     id: int | None = Field(default=None, sa_column=Column(_BIG_ID, primary_key=True))
-    at: datetime = _timestamp(nullable=False, index=True)
+    at: datetime = utc_timestamp(nullable=False, index=True)
     actor_id: uuid.UUID | None = Field(default=None, index=True)  # None: the system
     actor_name: str | None = Field(default=None, max_length=320)
     action: str = Field(max_length=64, index=True)
@@ -177,7 +162,7 @@ class GuideVersion(GovernanceTable, table=True):
     version: int = Field(primary_key=True)
     content: dict[str, Any] = _json()
     note: str | None = Field(default=None, max_length=2000)
-    created_at: datetime = _timestamp(nullable=False)
+    created_at: datetime = utc_timestamp(nullable=False)
     created_by: uuid.UUID | None = None
 
 
@@ -207,30 +192,30 @@ class Review(GovernanceTable, table=True):
     round: int = Field(default=1)
     snapshot: dict[str, Any] = _json()
     submitted_by: uuid.UUID
-    submitted_at: datetime = _timestamp(nullable=False)
-    opened_at: datetime = _timestamp(nullable=False)
+    submitted_at: datetime = utc_timestamp(nullable=False)
+    opened_at: datetime = utc_timestamp(nullable=False)
     guide_version: int
     # {item_id: {"answer": "yes"|"no"|"na", "note": ..., "by": ..., "at": ...}} of this round.
     checklist: dict[str, Any] = _json()
     checks_status: ChecksStatus = Field(default=ChecksStatus.PENDING, sa_type=String(16))
     # Bumped on every request for checks; a run only stores its result if still current.
     checks_generation: int = Field(default=1)
-    checks_requested_at: datetime | None = _timestamp()
-    checks_started_at: datetime | None = _timestamp()
-    checks_completed_at: datetime | None = _timestamp()
+    checks_requested_at: datetime | None = utc_timestamp()
+    checks_started_at: datetime | None = utc_timestamp()
+    checks_completed_at: datetime | None = utc_timestamp()
     quality_report: dict[str, Any] | None = _json(nullable=True)
     quality_score: int | None = None
     # ReviewOpened waits for the first check results of a round so that it carries the score.
     announce_pending: bool = Field(default=True)
     # The decision itself is the state: approved, or rejected (changes requested).
     decided_by: uuid.UUID | None = None
-    decided_at: datetime | None = _timestamp()
+    decided_at: datetime | None = utc_timestamp()
     reasons: list[str] | None = _json(nullable=True)
-    modified_at: datetime = _timestamp(nullable=False)
+    modified_at: datetime = utc_timestamp(nullable=False)
 
 
-Index("ix_review_checks_pending", Review.checks_status, Review.checks_requested_at)  # type: ignore[arg-type]
-Index("ix_review_institution_state", Review.institution_id, Review.state)  # type: ignore[arg-type]
+Index("ix_review_checks_pending", col(Review.checks_status), col(Review.checks_requested_at))
+Index("ix_review_institution_state", col(Review.institution_id), col(Review.state))
 
 
 class ReviewEvent(GovernanceTable, table=True):
@@ -244,7 +229,7 @@ class ReviewEvent(GovernanceTable, table=True):
     )
     round: int
     kind: str = Field(max_length=32)
-    at: datetime = _timestamp(nullable=False)
+    at: datetime = utc_timestamp(nullable=False)
     actor_id: uuid.UUID | None = None
     actor_name: str | None = Field(default=None, max_length=320)
     body: dict[str, Any] | None = _json(nullable=True)
@@ -265,11 +250,11 @@ class TrackedDataset(GovernanceTable, table=True):
     # draft (changes requested) | submitted | published | withdrawn
     state: str = Field(max_length=16, index=True)
     frequency: str | None = Field(default=None, max_length=32)
-    published_at: datetime | None = _timestamp()
-    last_data_update: datetime | None = _timestamp()
+    published_at: datetime | None = utc_timestamp()
+    last_data_update: datetime | None = utc_timestamp()
     # Only published datasets are watched for updates; withdrawal stops it.
     tracking: bool = Field(default=False, index=True)
     # The due date of the last overdue alert sent: one DatasetOverdue per missed period.
-    overdue_alerted_due_at: datetime | None = _timestamp()
-    overdue_since: datetime | None = _timestamp()
-    modified_at: datetime = _timestamp(nullable=False)
+    overdue_alerted_due_at: datetime | None = utc_timestamp()
+    overdue_since: datetime | None = utc_timestamp()
+    modified_at: datetime = utc_timestamp(nullable=False)

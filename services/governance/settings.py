@@ -8,17 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from libs.settings import ServiceSettings
-
-# Every automatic check the service runs (domain/quality.py); the blocking ones prevent approval.
-CHECK_NAMES = (
-    "resources_present",
-    "resources_reachable",
-    "classification",
-    "open_license",
-    "machine_readable",
-    "metadata_completeness",
-    "csv_valid",
-)
+from services.governance.domain.quality import CHECKS, default_blocking_checks, unknown_checks
 
 
 class GovernanceSettings(ServiceSettings):
@@ -43,16 +33,9 @@ class GovernanceSettings(ServiceSettings):
     trust_forwarded_for: bool = False
 
     # --- automatic quality checks -------------------------------------------------------------
-    blocking_checks: list[str] = Field(
-        default_factory=lambda: [
-            "resources_present",
-            "resources_reachable",
-            "classification",
-            "open_license",
-            "machine_readable",
-            "csv_valid",
-        ]
-    )
+    # The checks (domain/quality.py) whose failure prevents approval; by default, those
+    # declared blocking.
+    blocking_checks: list[str] = Field(default_factory=default_blocking_checks)
     # Hosts (exact names) or IP networks (CIDR or single addresses) that the URL checker may
     # reach although they are private, loopback, link-local or reserved.
     quality_url_allowlist: list[str] = Field(default_factory=list)
@@ -63,7 +46,7 @@ class GovernanceSettings(ServiceSettings):
     quality_min_description_length: int = Field(default=100, ge=0)
     quality_user_agent: str = "Bayanat-quality-checker/1.0 (+https://data.gov.ma)"
 
-    # The background worker that runs pending checks (see domain/checks_runner.py).
+    # The background worker that runs pending checks (see workers.py).
     checks_worker_enabled: bool = True
     checks_poll_seconds: float = Field(default=2.0, gt=0)
     # A run still marked running after this long (a crashed replica) is taken up again.
@@ -78,7 +61,7 @@ class GovernanceSettings(ServiceSettings):
     @field_validator("blocking_checks")
     @classmethod
     def _known_checks(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(CHECK_NAMES))
+        unknown = unknown_checks(value)
         if unknown:
-            raise ValueError(f"unknown checks {unknown}; known: {', '.join(CHECK_NAMES)}")
+            raise ValueError(f"unknown checks {unknown}; known: {', '.join(CHECKS)}")
         return value

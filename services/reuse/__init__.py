@@ -1,3 +1,3 @@
-"""Bayanat reuse: Developer accounts and API keys, reuse projects citing published datasets,
-moderation.
+"""Bayanat reuse: developers' accounts and API keys, reuse projects citing published datasets,
+their moderation by national admins, and CKAN's showcase readers.
 """

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -34,16 +34,21 @@ from sqlmodel import Session, select
 
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
 from libs.events import CloudEvent, EventData, Topic, dead_letter_topic, new_event
-from libs.events.schemas import DatasetSubmitted, LocalizedText, ResourceSummary
+from libs.events.schemas import DatasetSubmitted
+from libs.fields import Localized
 from libs.messaging.kafka import ensure_topics, make_producer, topic_name
+from libs.messaging.outbox import Outbox
 from libs.settings import PlatformSettings
+from libs.uow import UnitOfWorkFactory
 from services.governance.app import create_app
 from services.governance.domain import accounts, institutions
 from services.governance.domain.audit import Actor
-from services.governance.models import Account, Institution, Review
+from services.governance.handlers import handlers
+from services.governance.models import Account, Institution, InstitutionRole, Review, messaging
 from services.governance.settings import GovernanceSettings
 from tests.support.apps import isolated_platform as _isolated_platform
 from tests.support.apps import wait_connected, with_platform
+from tests.support.governance_data import submitted as submitted
 from tests.support.infra import PostgresDatabases, events_of, read_topic
 
 PASSWORD = "a long enough passphrase"
@@ -65,9 +70,21 @@ class GovernanceHarness:
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
+    @property
+    def units(self) -> UnitOfWorkFactory:
+        return self.app.state.unit_of_work
+
     def review_of(self, dataset_id: uuid.UUID) -> Review | None:
         with self.session() as session:
             return session.exec(select(Review).where(Review.dataset_id == dataset_id)).first()
+
+    def submit(self, data: DatasetSubmitted) -> None:
+        """Applies the submission as its handler does (the review opens; the checks runner is
+        woken once it is committed), without going through Kafka."""
+        on_submitted = handlers(self.app.state.checks_runner)[DatasetSubmitted.event_type]
+        with self.units() as uow:
+            on_submitted(uow, new_event("catalog", data), data)
+            uow.commit()
 
 
 def isolated_platform(platform: PlatformSettings, label: str = "gov") -> PlatformSettings:
@@ -227,25 +244,27 @@ BROKEN_CSV = (
 # --- data -------------------------------------------------------------------------------------
 
 
+def units_of(engine: Engine) -> UnitOfWorkFactory:
+    """Units of work on a governance database; their events wait for the app's relay."""
+    return UnitOfWorkFactory(engine, Outbox(messaging.outbox, "governance"))
+
+
 def make_institution(
     engine: Engine, *, enrolled: bool = True, slug: str | None = None
 ) -> Institution:
     slug = slug or f"inst-{uuid.uuid4().hex[:8]}"
-    with Session(engine, expire_on_commit=False) as session:
-        institution = institutions.create(
-            session,
+    with units_of(engine)() as uow:
+        institution = institutions.create_institution(
+            uow,
             TEST_ACTOR,
-            institutions.InstitutionCreate(
-                slug=slug,
-                name={"fr": f"Institution {slug}", "ar": f"مؤسسة {slug}"},  # type: ignore[arg-type]
-                kind="public_body",
-            ),
+            slug=slug,
+            name=Localized(fr=f"Institution {slug}", ar=f"مؤسسة {slug}"),
+            kind="public_body",
         )
         if enrolled:
-            institution = institutions.enrol(
-                session, TEST_ACTOR, institution.id, institutions.Enrolment()
-            )
-        return institution
+            institutions.enrol_institution(uow, TEST_ACTOR, institution_id=institution.id)
+        uow.commit()
+    return institution
 
 
 def make_account(
@@ -256,22 +275,29 @@ def make_account(
     password: str = PASSWORD,
 ) -> Account:
     email = email or f"{uuid.uuid4().hex[:10]}@example.org"
-    with Session(engine, expire_on_commit=False) as session:
-        return accounts.create(
-            session,
+    command = accounts.AccountCreate(  # the API's input, validated as it validates it
+        email=email,
+        display_name=email.split("@")[0],
+        password=password,
+        is_admin=is_admin,
+        roles=[
+            accounts.RoleInput(institution_id=inst, role=InstitutionRole(role))
+            for role, inst in roles
+        ],
+    )
+    with units_of(engine)() as uow:
+        account = accounts.create_account(
+            uow,
             TEST_ACTOR,
-            accounts.AccountCreate(
-                email=email,
-                display_name=email.split("@")[0],
-                password=password,
-                is_admin=is_admin,
-                roles=[
-                    accounts.RoleInput(institution_id=inst, role=role)  # type: ignore[arg-type]
-                    for role, inst in roles
-                ],
-            ),
+            email=command.email,
+            display_name=command.display_name,
+            password=command.password,
+            is_admin=command.is_admin,
+            roles=command.roles,
             password_min_length=12,
         )
+        uow.commit()
+    return account
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD, **headers: str) -> dict:
@@ -299,53 +325,6 @@ def token_for(
         grants=[RoleGrant(role=role, institution_id=inst) for role, inst in grants],
     )
     return codec.encode(principal, lifetime=lifetime)
-
-
-def submitted(
-    institution_id: uuid.UUID,
-    submitted_by: uuid.UUID,
-    resources: list[tuple[str, str | None]],
-    *,
-    dataset_id: uuid.UUID | None = None,
-    submitted_at: datetime | None = None,
-    **overrides: Any,
-) -> DatasetSubmitted:
-    """A complete, well-described submission; ``resources`` are (url, format) pairs."""
-    dataset_id = dataset_id or uuid.uuid4()
-    values: dict[str, Any] = {
-        "dataset_id": dataset_id,
-        "slug": f"population-{dataset_id.hex[:8]}",
-        "institution_id": institution_id,
-        "submitted_by": submitted_by,
-        "submitted_at": submitted_at or datetime.now(UTC),
-        "title": LocalizedText(fr="Population légale des régions", ar="السكان القانونيون للجهات"),
-        "description": LocalizedText(
-            fr="Population légale de chacune des douze régions, par année, issue des "
-            "recensements généraux de la population et de l'habitat et de leurs projections.",
-            ar="السكان القانونيون لكل جهة من الجهات الاثنتي عشرة حسب السنة، من الإحصاءات "
-            "العامة للسكان والسكنى وإسقاطاتها، كما تنشرها المندوبية السامية للتخطيط كل سنة.",
-        ),
-        "tags": ["population", "recensement"],
-        "themes": ["population"],
-        "license_id": "odc-odbl",
-        "license_is_open": True,
-        "frequency": "ANNUAL",
-        "contact_point": {"name": "Service des statistiques", "email": "stat@example.ma"},
-        "temporal_start": date(2004, 1, 1),
-        "temporal_end": date(2024, 12, 31),
-        "spatial": ["souss-massa", "oriental"],
-        "resources": [
-            ResourceSummary(
-                id=uuid.uuid4(),
-                title=LocalizedText(fr=f"Fichier {n}"),
-                url=url,
-                format=fmt,
-            )
-            for n, (url, fmt) in enumerate(resources, start=1)
-        ],
-    }
-    values.update(overrides)
-    return DatasetSubmitted(**values)
 
 
 # --- events -----------------------------------------------------------------------------------

@@ -221,7 +221,7 @@ def test_expired_forged_and_misused_tokens_are_refused(governance: GovernanceHar
     claims = governance.codec.decode(token_for(governance.codec, account))
     claims["roles"] = [{"role": "admin", "institution_id": None}]
     tampered = jwt.encode(claims, "another secret of sufficient length!!", algorithm="HS256")
-    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    unsigned = jwt.encode(claims, key="", algorithm="none")
     refresh_as_access = governance.codec.encode(
         governance.codec.principal(token_for(governance.codec, account)),
         lifetime=timedelta(minutes=5),

@@ -8,12 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from libs.auth import Role, TokenCodec
 from libs.events.schemas import ReviewDecided
-from services.governance.domain import reviews
 from services.governance.models import Account, Institution, Review, ReviewEvent, messaging
 from tests.governance.conftest import (
     GOOD_CSV,
@@ -53,9 +51,7 @@ def open_review(
 ) -> Review:
     """Opens a review as the DatasetSubmitted handler does, then waits for its report."""
     data = submitted(institution.id, by.id, [(url, "CSV")])
-    with Session(governance.engine, expire_on_commit=False) as session:
-        reviews.open_from_submission(session, data)
-        session.commit()
+    governance.submit(data)
     return wait_for(
         lambda: (
             (review := governance.review_of(data.dataset_id))
@@ -106,18 +102,20 @@ def state_of(governance: GovernanceHarness, review_id: uuid.UUID) -> dict[str, A
     with Session(governance.engine) as session:
         review = session.get(Review, review_id)
         assert review is not None
-        history = session.execute(
-            select(func.count()).select_from(ReviewEvent).where(ReviewEvent.review_id == review_id)
-        ).scalar_one()
+        history = session.exec(
+            select(func.count())
+            .select_from(ReviewEvent)
+            .where(col(ReviewEvent.review_id) == review_id)
+        ).one()
         outbox = messaging.outbox
-        decisions = session.execute(
+        decisions = session.exec(
             select(func.count())
             .select_from(outbox)
             .where(
                 outbox.c.event_type == ReviewDecided.event_type,
                 outbox.c.key == str(review.dataset_id),
             )
-        ).scalar_one()
+        ).one()
         return {
             "state": review.state,
             "checklist": review.checklist,
@@ -136,7 +134,7 @@ ACTIONS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
 }
 
 
-def act(governance: GovernanceHarness, review: Review, action: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+def act(governance: GovernanceHarness, review: Review, action: str, headers: dict[str, str]):
     method, path, body = ACTIONS[action]
     return governance.client.request(
         method, f"/api/v1/reviews/{review.id}/{path}", json=body, headers=headers

@@ -9,10 +9,8 @@ import subprocess
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from sqlmodel import Session
 
 from libs.auth import Role
 from libs.events import Topic
@@ -23,9 +21,10 @@ from libs.events.schemas import (
     DatasetWithdrawn,
     LocalizedText,
 )
+from services.governance.domain.audit import SYSTEM
 from services.governance.domain.continuity import check_overdue
-from services.governance.domain.schedules import overdue_worker
 from services.governance.models import Institution, TrackedDataset
+from services.governance.workers import check_overdue_periodically
 from tests.governance.conftest import (
     GovernanceHarness,
     bearer,
@@ -68,7 +67,7 @@ def published(
         frequency=frequency,
         published_at=NOW - timedelta(days=400),
         last_data_update=last_update,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
@@ -106,7 +105,8 @@ async def test_overdue_datasets_are_flagged_once_per_missed_period(
     flagged = {f["dataset_id"]: f for f in run.json()["flagged"]}
     assert set(flagged) == {str(late.dataset_id), str(never_updated.dataset_id)}
     grace = timedelta(days=governance.settings.overdue_grace_days)
-    expected_due = late.last_data_update + timedelta(days=31) + grace  # type: ignore[operator]
+    assert late.last_data_update is not None
+    expected_due = late.last_data_update + timedelta(days=31) + grace
     assert datetime.fromisoformat(flagged[str(late.dataset_id)]["due_at"]) == expected_due
 
     events = await topic_events(
@@ -123,8 +123,10 @@ async def test_overdue_datasets_are_flagged_once_per_missed_period(
     # The same period is not announced twice…
     assert client.post("/api/v1/schedules/check", headers=admin_headers).json()["count"] == 0
     # …but one more missed month is.
-    with Session(governance.engine, expire_on_commit=False) as session:
-        later = check_overdue(session, governance.settings, now=NOW + timedelta(days=32))
+    grace = timedelta(days=governance.settings.overdue_grace_days)
+    with governance.units() as uow:
+        later = check_overdue(uow, SYSTEM, grace=grace, now=NOW + timedelta(days=32))
+        uow.commit()
     assert [a.dataset_id for a in later if a.dataset_id == late.dataset_id] == [late.dataset_id]
     assert [a.due_at for a in later if a.dataset_id == late.dataset_id] == [
         expected_due + timedelta(days=31)
@@ -241,11 +243,8 @@ async def test_the_scheduled_check_runs_in_the_background(governance: Governance
     institution = make_institution(governance.engine)
     late = published(institution.id, "BIWEEKLY", NOW - timedelta(days=40))
     await publish_and_wait(governance, late)
-    settings = governance.settings.model_copy(
-        update={"overdue_worker_enabled": True, "overdue_check_interval_seconds": 0.2}
-    )
-    app = SimpleNamespace(state=SimpleNamespace(settings=settings, engine=governance.engine))
-    worker = asyncio.create_task(overdue_worker(app))  # type: ignore[arg-type]
+    settings = governance.settings.model_copy(update={"overdue_check_interval_seconds": 0.2})
+    worker = asyncio.create_task(check_overdue_periodically(governance.units, settings))
     try:
         for _ in range(300):
             row = tracked(governance, late.dataset_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import uuid
 
 import pytest
@@ -10,7 +11,6 @@ import pytest
 from libs.auth import Role
 from libs.events import Topic
 from libs.events.schemas import InstitutionEnrolled, InstitutionWithdrawn
-from services.governance.domain.default_guide import DEFAULT_GUIDE
 from services.governance.models import Account
 from tests.governance.conftest import (
     GovernanceHarness,
@@ -20,6 +20,11 @@ from tests.governance.conftest import (
     of_type,
     token_for,
     topic_events,
+)
+
+# The migration that seeds version 1 of the guide, with the content it writes out.
+SEEDING_MIGRATION = importlib.import_module(
+    "services.governance.migrations.versions.0002_institutions_accounts_reviews_guide_"
 )
 
 
@@ -185,7 +190,7 @@ def test_the_guide_is_seeded_bilingual_and_public(governance: GovernanceHarness)
     guide = response.json()
     assert guide["version"] >= 1
     first = governance.client.get("/api/v1/guide/versions/1").json()
-    assert first["content"] == DEFAULT_GUIDE
+    assert first["content"] == SEEDING_MIGRATION.GUIDE_V1
     stages = [s["key"] for s in first["content"]["stages"]]
     assert stages == ["selection", "collection", "classification", "validation"]
     for stage in first["content"]["stages"]:

@@ -8,12 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
 
 from libs.auth import Role
 from libs.events.schemas import DatasetPublished, LocalizedText
 from libs.settings import PlatformSettings
-from services.governance.domain import continuity, reviews
+from services.governance.domain import continuity
 from tests.governance.conftest import (
     GOOD_CSV,
     FileServer,
@@ -70,9 +69,7 @@ def test_a_review_and_an_overdue_check_on_sqlite(
     data = submitted(
         institution.id, steward.id, [(file_server.serve("/lite.csv", Served(GOOD_CSV)), "CSV")]
     )
-    with Session(governance.engine) as session:
-        reviews.open_from_submission(session, data)
-        session.commit()
+    governance.submit(data)
     review = wait_for(
         lambda: (r := governance.review_of(data.dataset_id)) and r.checks_status == "done" and r,
         what="the review's report",
@@ -92,9 +89,9 @@ def test_a_review_and_an_overdue_check_on_sqlite(
     assert approved.status_code == 200, approved.text
 
     now = datetime.now(UTC)
-    with Session(governance.engine) as session:
-        continuity.on_published(
-            session,
+    with governance.units() as uow:
+        continuity.apply_publication(
+            uow,
             DatasetPublished(
                 dataset_id=data.dataset_id,
                 slug=data.slug,
@@ -105,7 +102,7 @@ def test_a_review_and_an_overdue_check_on_sqlite(
                 last_data_update=now - timedelta(days=90),
             ),
         )
-        session.commit()
+        uow.commit()
     admin = make_account(governance.engine, is_admin=True)
     admin_headers = bearer(token_for(governance.codec, admin, (Role.ADMIN, None)))
     flagged = governance.client.post("/api/v1/schedules/check", headers=admin_headers).json()

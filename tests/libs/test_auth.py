@@ -4,18 +4,23 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from libs.auth import (
+    ApiKeyCredential,
+    OptionalPrincipal,
     Principal,
     Role,
     RoleGrant,
     TokenCodec,
     api_key_matches,
+    api_key_prefix,
     generate_api_key,
     hash_api_key,
 )
-from libs.http.problems import Unauthorized
-from libs.settings import PlatformSettings
+from libs.http.problems import Unauthorized, install_problem_handlers
+from libs.settings import PlatformSettings, ServiceSettings
 
 INSTITUTION_A = uuid.uuid4()
 INSTITUTION_B = uuid.uuid4()
@@ -87,8 +92,32 @@ def test_rs256_services_verify_with_the_public_key_only() -> None:
 
 
 def test_api_keys_are_stored_as_digests_and_checked() -> None:
-    key, digest = generate_api_key()
-    assert key.startswith("bk_") and key not in digest
+    issued = generate_api_key()
+    key, digest = issued.key, issued.digest
+    assert key.startswith(f"bk_{issued.prefix}_") and key not in digest
+    assert api_key_prefix(key) == issued.prefix and len(issued.prefix) == 12
     assert digest == hash_api_key(key)
     assert api_key_matches(key, digest)
     assert not api_key_matches(key + "x", digest)
+    for malformed in (key + "x", key[:-1], key.replace("bk_", "bx_"), "bk_" + "0" * 12):
+        assert api_key_prefix(malformed) is None
+
+
+def test_an_api_key_is_read_from_either_header_and_never_taken_for_a_jwt() -> None:
+    app = FastAPI()
+    app.state.settings = ServiceSettings()
+    install_problem_handlers(app)
+
+    @app.get("/who")
+    def who(key: ApiKeyCredential, principal: OptionalPrincipal) -> dict[str, str | None]:
+        return {"key": key, "subject": str(principal.subject) if principal else None}
+
+    key = generate_api_key().key
+    client = TestClient(app)
+    assert client.get("/who", headers={"X-API-Key": key}).json() == {"key": key, "subject": None}
+    as_bearer = client.get("/who", headers={"Authorization": f"Bearer {key}"})
+    assert as_bearer.json() == {"key": key, "subject": None}
+    assert client.get("/who").json() == {"key": None, "subject": None}
+    # Any other bearer credential is a JWT, and a bad one is refused.
+    refused = client.get("/who", headers={"Authorization": "Bearer not-a-key"})
+    assert refused.status_code == 401

@@ -76,6 +76,7 @@ SAMPLES: dict[str, EventData] = {
             reasons=["licence missing"],
             decided_by=_id(4),
             decided_at=WHEN,
+            submitted_at=WHEN,
         ),
         s.DatasetOverdue(
             dataset_id=_id(3),
@@ -142,6 +143,22 @@ SAMPLES: dict[str, EventData] = {
             institution_id=_id(1),
             withdrawn_at=WHEN,
             reason="superseded",
+        ),
+        s.DecisionNotApplied(
+            dataset_id=_id(3),
+            review_id=_id(2),
+            institution_id=_id(1),
+            decision="approved",
+            reason="stale_round",
+            detail="the dataset was submitted again after this round",
+            dataset_state="submitted",
+            noticed_at=WHEN,
+        ),
+        s.TokensRevoked(
+            account_id=_id(4),
+            session_id=_id(11),
+            not_before=WHEN,
+            reason="logout",
         ),
         s.ReuseDeclared(
             reuse_id=_id(7),
@@ -396,7 +413,7 @@ def test_receivers_follow_the_design(document: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_handled_events_are_documented_as_received(document: dict[str, Any], service: str) -> None:
-    handlers = importlib.import_module(f"services.{service}.handlers").HANDLERS
+    handlers = importlib.import_module(f"services.{service}.app").create_app().state.handlers
     by_key = {key: t for t, (key, _) in messages_by_type(document).items()}
     documented = {by_key[m] for svc, _, m in operations(document, "receive") if svc == service}
     undocumented = sorted(set(handlers) - documented)

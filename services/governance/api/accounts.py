@@ -5,26 +5,23 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlmodel import Session, col, func, or_, select
 
-from libs.auth import AdminPrincipal, CurrentPrincipal
-from libs.db import get_session
+from libs.auth import CurrentPrincipal
 from libs.http.pagination import Page, PageParams, page_params
-from libs.http.problems import Forbidden
-from services.governance.api.deps import CurrentActor, Settings
+from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.governance.api.deps import AccountsAdmin, CurrentActor, Settings
 from services.governance.api.schemas import AccountOut, RoleOut
-from services.governance.domain import accounts
-from services.governance.domain.common import page_of
+from services.governance.domain import access, accounts
 from services.governance.models import Account, InstitutionRole, RoleAssignment
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
 def account_out(
-    session: Session, account: Account, roles: list[RoleAssignment] | None = None
+    uow: UnitOfWork, account: Account, roles: list[RoleAssignment] | None = None
 ) -> AccountOut:
     if roles is None:
-        roles = accounts.roles_of(session, account.id)
+        roles = accounts.roles_of(uow, account.id)
     return AccountOut(
         id=account.id,
         email=account.email,
@@ -37,111 +34,102 @@ def account_out(
     )
 
 
+def committed(uow: UnitOfWork, account: Account) -> AccountOut:
+    """The account's answer after a change, rendered, then the change committed."""
+    out = account_out(uow, account)
+    uow.commit()
+    return out
+
+
 @router.post("", status_code=201, response_model=AccountOut)
 def create_account(
-    body: accounts.AccountCreate,
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    settings: Settings,
-    session: Session = Depends(get_session),
+    body: accounts.AccountCreate, actor: AccountsAdmin, settings: Settings, uow: UnitOfWorkDep
 ) -> AccountOut:
-    account = accounts.create(
-        session, actor, body, password_min_length=settings.password_min_length
+    account = accounts.create_account(
+        uow,
+        actor,
+        email=body.email,
+        display_name=body.display_name,
+        password=body.password,
+        is_admin=body.is_admin,
+        roles=body.roles,
+        password_min_length=settings.password_min_length,
     )
-    return account_out(session, account)
+    return committed(uow, account)
 
 
 @router.get("", response_model=Page[AccountOut])
 def list_accounts(
-    _: AdminPrincipal,
+    _: AccountsAdmin,
+    uow: UnitOfWorkDep,
     q: str | None = Query(None, max_length=200, description="Part of the email or the name"),
     institution_id: uuid.UUID | None = None,
     role: InstitutionRole | None = None,
     is_admin: bool | None = None,
     active: bool | None = None,
     params: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
 ) -> Page[AccountOut]:
-    conditions = []
-    if q:
-        pattern = f"%{q.lower()}%"
-        conditions.append(
-            or_(col(Account.email).like(pattern), func.lower(Account.display_name).like(pattern))
-        )
-    if institution_id is not None or role is not None:
-        members = select(RoleAssignment.account_id)
-        if institution_id is not None:
-            members = members.where(RoleAssignment.institution_id == institution_id)
-        if role is not None:
-            members = members.where(RoleAssignment.role == role)
-        conditions.append(col(Account.id).in_(members))
-    if is_admin is not None:
-        conditions.append(Account.is_admin == is_admin)
-    if active is not None:
-        conditions.append(Account.active == active)
-    rows, total = page_of(
-        session, Account, conditions, [col(Account.email)], params.offset, params.limit
+    page = accounts.list_accounts(
+        uow,
+        q=q,
+        institution_id=institution_id,
+        role=role,
+        is_admin=is_admin,
+        active=active,
+        params=params,
     )
-    roles = accounts.roles_by_account(session, [a.id for a in rows])
-    return Page.of([account_out(session, a, roles[a.id]) for a in rows], total, params)
+    roles = accounts.roles_by_account(uow, [a.id for a in page.items])
+    return page.map(lambda account: account_out(uow, account, roles[account.id]))
 
 
 @router.get("/me", response_model=AccountOut)
-def me(principal: CurrentPrincipal, session: Session = Depends(get_session)) -> AccountOut:
-    return account_out(session, accounts.get(session, principal.subject))
+def me(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> AccountOut:
+    return account_out(uow, accounts.get_account(uow, principal.subject))
 
 
 @router.get("/{account_id}", response_model=AccountOut)
-def get_account(
-    account_id: uuid.UUID, principal: CurrentPrincipal, session: Session = Depends(get_session)
-) -> AccountOut:
-    if not principal.is_admin and principal.subject != account_id:
-        raise Forbidden("only the account itself or a national admin may read it")
-    return account_out(session, accounts.get(session, account_id))
+def get_account(account_id: uuid.UUID, actor: CurrentActor, uow: UnitOfWorkDep) -> AccountOut:
+    access.require_account_reader(actor, account_id)
+    return account_out(uow, accounts.get_account(uow, account_id))
 
 
 @router.patch("/{account_id}", response_model=AccountOut)
 def update_account(
-    account_id: uuid.UUID,
-    body: accounts.AccountUpdate,
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    session: Session = Depends(get_session),
+    account_id: uuid.UUID, body: accounts.AccountUpdate, actor: AccountsAdmin, uow: UnitOfWorkDep
 ) -> AccountOut:
-    return account_out(session, accounts.update(session, actor, account_id, body))
+    account = accounts.update_account(uow, actor, account_id=account_id, changes=body)
+    return committed(uow, account)
 
 
 @router.post("/{account_id}/password", status_code=204)
 def change_password(
     account_id: uuid.UUID,
     body: accounts.PasswordChange,
-    principal: CurrentPrincipal,
     actor: CurrentActor,
     settings: Settings,
-    session: Session = Depends(get_session),
+    uow: UnitOfWorkDep,
 ) -> Response:
     """Own password (with the current one), or any account's by a national admin."""
     accounts.change_password(
-        session,
-        principal,
+        uow,
         actor,
-        account_id,
-        body,
+        account_id=account_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
         password_min_length=settings.password_min_length,
     )
+    uow.commit()
     return Response(status_code=204)
 
 
 @router.post("/{account_id}/roles", status_code=201, response_model=AccountOut)
 def grant_role(
-    account_id: uuid.UUID,
-    body: accounts.RoleInput,
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    session: Session = Depends(get_session),
+    account_id: uuid.UUID, body: accounts.RoleInput, actor: AccountsAdmin, uow: UnitOfWorkDep
 ) -> AccountOut:
-    accounts.grant_role(session, actor, account_id, body)
-    return account_out(session, accounts.get(session, account_id))
+    accounts.grant_role(
+        uow, actor, account_id=account_id, institution_id=body.institution_id, role=body.role
+    )
+    return committed(uow, accounts.get_account(uow, account_id))
 
 
 @router.delete("/{account_id}/roles/{institution_id}/{role}", status_code=204)
@@ -149,9 +137,11 @@ def revoke_role(
     account_id: uuid.UUID,
     institution_id: uuid.UUID,
     role: InstitutionRole,
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    session: Session = Depends(get_session),
+    actor: AccountsAdmin,
+    uow: UnitOfWorkDep,
 ) -> Response:
-    accounts.revoke_role(session, actor, account_id, institution_id, role)
+    accounts.revoke_role(
+        uow, actor, account_id=account_id, institution_id=institution_id, role=role
+    )
+    uow.commit()
     return Response(status_code=204)

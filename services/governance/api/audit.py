@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import Session, col
+from pydantic import AwareDatetime
+from sqlmodel import col, select
 
-from libs.auth import AdminPrincipal
-from libs.db import get_session
-from libs.http.pagination import Page, PageParams, page_params
+from libs.http.pagination import Page, PageParams, page_params, paginate
 from libs.http.problems import InvalidInput
+from libs.uow import UnitOfWorkDep
+from services.governance.api.deps import AuditReader
 from services.governance.api.schemas import AuditEntryOut
-from services.governance.domain.common import page_of
 from services.governance.models import AuditEntry
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -22,7 +20,8 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 @router.get("", response_model=Page[AuditEntryOut])
 def audit_log(
-    _: AdminPrincipal,
+    _: AuditReader,
+    uow: UnitOfWorkDep,
     actor_id: uuid.UUID | None = None,
     action: str | None = Query(
         None, max_length=64, description="An action (review.approve) or a prefix (review.)"
@@ -30,34 +29,31 @@ def audit_log(
     target_type: str | None = Query(None, max_length=32),
     target_id: str | None = Query(None, max_length=64),
     institution_id: uuid.UUID | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: AwareDatetime | None = Query(None, description="A moment with its offset"),
+    until: AwareDatetime | None = Query(None, description="A moment with its offset"),
     params: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
-) -> Page[Any]:
+) -> Page[AuditEntryOut]:
     """Every governance action, most recent first."""
     if since and until and since > until:
         raise InvalidInput("since", "must not be after until")
-    conditions: list[Any] = []
+    statement = select(AuditEntry)
     if actor_id is not None:
-        conditions.append(AuditEntry.actor_id == actor_id)
+        statement = statement.where(col(AuditEntry.actor_id) == actor_id)
     if action:
-        conditions.append(
+        statement = statement.where(
             col(AuditEntry.action).startswith(action)
             if action.endswith(".")
-            else AuditEntry.action == action
+            else col(AuditEntry.action) == action
         )
     if target_type:
-        conditions.append(AuditEntry.target_type == target_type)
+        statement = statement.where(col(AuditEntry.target_type) == target_type)
     if target_id:
-        conditions.append(AuditEntry.target_id == target_id)
+        statement = statement.where(col(AuditEntry.target_id) == target_id)
     if institution_id is not None:
-        conditions.append(AuditEntry.institution_id == institution_id)
+        statement = statement.where(col(AuditEntry.institution_id) == institution_id)
     if since is not None:
-        conditions.append(col(AuditEntry.at) >= since)
+        statement = statement.where(col(AuditEntry.at) >= since)
     if until is not None:
-        conditions.append(col(AuditEntry.at) <= until)
-    rows, total = page_of(
-        session, AuditEntry, conditions, [col(AuditEntry.id).desc()], params.offset, params.limit
-    )
-    return Page.of([AuditEntryOut.model_validate(r) for r in rows], total, params)
+        statement = statement.where(col(AuditEntry.at) <= until)
+    page = paginate(uow.session, statement.order_by(col(AuditEntry.id).desc()), params)
+    return page.map(AuditEntryOut.model_validate)

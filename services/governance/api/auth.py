@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session
 
-from libs.auth import CurrentPrincipal
-from libs.db import get_session
+from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.governance.api import accounts as accounts_api
 from services.governance.api.accounts import account_out
-from services.governance.api.deps import ClientIp, Codec, Settings
+from services.governance.api.deps import AnonymousActor, Codec, Settings
 from services.governance.api.schemas import AccountOut, TokenResponse
-from services.governance.domain import accounts, sessions
+from services.governance.domain import sessions
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -29,14 +28,20 @@ class RefreshInput(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
-def _tokens(session: Session, pair: sessions.TokenPair) -> TokenResponse:
-    return TokenResponse(
-        access_token=pair.access_token,
-        expires_in=pair.expires_in,
-        refresh_token=pair.refresh_token,
-        refresh_expires_in=pair.refresh_expires_in,
-        account=account_out(session, pair.account, pair.roles),
+def _answer(uow: UnitOfWork, outcome: sessions.TokenPair | sessions.Refused) -> TokenResponse:
+    """The token pair, committed; or the refusal, committed (its trace stays) and raised."""
+    if isinstance(outcome, sessions.Refused):
+        uow.commit()
+        raise outcome.problem
+    out = TokenResponse(
+        access_token=outcome.access_token,
+        expires_in=outcome.expires_in,
+        refresh_token=outcome.refresh_token,
+        refresh_expires_in=outcome.refresh_expires_in,
+        account=account_out(uow, outcome.account, outcome.roles),
     )
+    uow.commit()
+    return out
 
 
 @router.post(
@@ -45,37 +50,37 @@ def _tokens(session: Session, pair: sessions.TokenPair) -> TokenResponse:
     responses={401: {"description": "invalid credentials"}, 429: {"description": "rate limit"}},
 )
 def login(
-    body: LoginInput,
-    settings: Settings,
-    codec: Codec,
-    ip: ClientIp,
-    session: Session = Depends(get_session),
+    body: LoginInput, actor: AnonymousActor, settings: Settings, codec: Codec, uow: UnitOfWorkDep
 ) -> TokenResponse:
     """Exchanges email and password for an access token (JWT) and a refresh token."""
-    pair = sessions.login(session, settings, codec, email=body.email, password=body.password, ip=ip)
-    return _tokens(session, pair)
+    outcome = sessions.log_in(
+        uow, actor, email=body.email, password=body.password, settings=settings, codec=codec
+    )
+    return _answer(uow, outcome)
 
 
 @router.post("/refresh", response_model=TokenResponse)
 def refresh(
     body: RefreshInput,
+    actor: AnonymousActor,
     settings: Settings,
     codec: Codec,
-    ip: ClientIp,
-    session: Session = Depends(get_session),
+    uow: UnitOfWorkDep,
 ) -> TokenResponse:
     """A new token pair for a refresh token, which is spent (rotation)."""
-    pair = sessions.refresh(session, settings, codec, refresh_token=body.refresh_token, ip=ip)
-    return _tokens(session, pair)
+    outcome = sessions.refresh_session(
+        uow, actor, refresh_token=body.refresh_token, settings=settings, codec=codec
+    )
+    return _answer(uow, outcome)
 
 
 @router.post("/logout", status_code=204)
-def logout(body: RefreshInput, ip: ClientIp, session: Session = Depends(get_session)) -> Response:
+def logout(body: RefreshInput, actor: AnonymousActor, uow: UnitOfWorkDep) -> Response:
     """Ends the session of the refresh token (it and its rotations are revoked)."""
-    sessions.logout(session, refresh_token=body.refresh_token, ip=ip)
+    sessions.log_out(uow, actor, refresh_token=body.refresh_token)
+    uow.commit()
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=AccountOut)
-def me(principal: CurrentPrincipal, session: Session = Depends(get_session)) -> AccountOut:
-    return account_out(session, accounts.get(session, principal.subject))
+# The caller's own account, as /accounts/me answers it.
+router.add_api_route("/me", accounts_api.me, methods=["GET"], response_model=AccountOut)

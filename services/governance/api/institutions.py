@@ -3,171 +3,159 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import String, cast
-from sqlmodel import Session, col, func, or_, select
 
-from libs.auth import AdminPrincipal, CurrentPrincipal
-from libs.db import get_session
+from libs.db import utcnow
 from libs.http.pagination import Page, PageParams, page_params
-from libs.http.problems import Forbidden
-from services.governance.api.deps import CurrentActor, Settings
+from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.governance.api.deps import CurrentActor, InstitutionsAdmin, Settings
 from services.governance.api.schemas import InstitutionOut, MemberOut, OverdueOut
-from services.governance.domain import institutions
-from services.governance.domain.accounts import roles_by_account
-from services.governance.domain.audit import utcnow
-from services.governance.domain.common import page_of
+from services.governance.domain import access, accounts, institutions
 from services.governance.domain.dashboard import dashboard, overdue_datasets
-from services.governance.domain.reviews import can_read
-from services.governance.models import Account, Institution, InstitutionStatus, RoleAssignment
+from services.governance.models import Institution, InstitutionStatus
 
 router = APIRouter(prefix="/institutions", tags=["institutions"])
 
 
+def committed(uow: UnitOfWork, institution: Institution) -> InstitutionOut:
+    """The institution's answer after a change, rendered, then the change committed."""
+    out = InstitutionOut.model_validate(institution)
+    uow.commit()
+    return out
+
+
 @router.post("", status_code=201, response_model=InstitutionOut)
 def create_institution(
-    body: institutions.InstitutionCreate,
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    session: Session = Depends(get_session),
-) -> Institution:
-    return institutions.create(session, actor, body)
+    body: institutions.InstitutionCreate, actor: InstitutionsAdmin, uow: UnitOfWorkDep
+) -> InstitutionOut:
+    institution = institutions.create_institution(
+        uow,
+        actor,
+        slug=body.slug,
+        name=body.name,
+        acronym=body.acronym,
+        kind=body.kind,
+        website=body.website,
+        logo_url=body.logo_url,
+    )
+    return committed(uow, institution)
 
 
 @router.get("", response_model=Page[InstitutionOut])
 def list_institutions(
+    uow: UnitOfWorkDep,
     q: str | None = Query(None, max_length=200, description="Part of the name, slug or acronym"),
     status: InstitutionStatus | None = None,
     kind: str | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
-) -> Page[Any]:
-    conditions = []
-    if status is not None:
-        conditions.append(Institution.status == status)
-    if kind is not None:
-        conditions.append(Institution.kind == kind)
-    if q:
-        pattern = f"%{q.lower()}%"
-        conditions.append(
-            or_(
-                col(Institution.slug).like(pattern),
-                func.lower(Institution.acronym).like(pattern),
-                func.lower(cast(Institution.name, String)).like(pattern),
-            )
-        )
-    rows, total = page_of(
-        session, Institution, conditions, [col(Institution.slug)], params.offset, params.limit
-    )
-    return Page.of([InstitutionOut.model_validate(r) for r in rows], total, params)
+) -> Page[InstitutionOut]:
+    page = institutions.list_institutions(uow, q=q, status=status, kind=kind, params=params)
+    return page.map(InstitutionOut.model_validate)
 
 
 @router.get("/{institution_id}", response_model=InstitutionOut)
-def get_institution(institution_id: uuid.UUID, session: Session = Depends(get_session)) -> Any:
-    return institutions.get(session, institution_id)
+def get_institution(institution_id: uuid.UUID, uow: UnitOfWorkDep) -> InstitutionOut:
+    return InstitutionOut.model_validate(institutions.get_institution(uow, institution_id))
 
 
 @router.patch("/{institution_id}", response_model=InstitutionOut)
 def update_institution(
     institution_id: uuid.UUID,
     body: institutions.InstitutionUpdate,
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    session: Session = Depends(get_session),
-) -> Institution:
-    return institutions.update(session, actor, institution_id, body)
+    actor: InstitutionsAdmin,
+    uow: UnitOfWorkDep,
+) -> InstitutionOut:
+    institution = institutions.update_institution(
+        uow, actor, institution_id=institution_id, changes=body
+    )
+    return committed(uow, institution)
 
 
 @router.post("/{institution_id}/enrol", response_model=InstitutionOut)
 def enrol_institution(
     institution_id: uuid.UUID,
     body: institutions.Enrolment,
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    session: Session = Depends(get_session),
-) -> Institution:
+    actor: InstitutionsAdmin,
+    uow: UnitOfWorkDep,
+) -> InstitutionOut:
     """Enrols the institution in the open-data strategy (publishes institution enrolled)."""
-    return institutions.enrol(session, actor, institution_id, body)
+    institution = institutions.enrol_institution(
+        uow,
+        actor,
+        institution_id=institution_id,
+        enrolled_on=body.enrolled_on,
+        commitment_reference=body.commitment_reference,
+    )
+    return committed(uow, institution)
 
 
 @router.post("/{institution_id}/withdraw", response_model=InstitutionOut)
 def withdraw_institution(
     institution_id: uuid.UUID,
     body: institutions.Withdrawal,
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    session: Session = Depends(get_session),
-) -> Institution:
+    actor: InstitutionsAdmin,
+    uow: UnitOfWorkDep,
+) -> InstitutionOut:
     """Withdraws the institution from the strategy (publishes institution withdrawn)."""
-    return institutions.withdraw(session, actor, institution_id, body)
-
-
-def _require_member(principal: Any, institution_id: uuid.UUID) -> None:
-    if not can_read(principal, institution_id):
-        raise Forbidden(f"a role in institution {institution_id} (or national admin) is required")
+    institution = institutions.withdraw_institution(
+        uow,
+        actor,
+        institution_id=institution_id,
+        withdrawn_on=body.withdrawn_on,
+        reason=body.reason,
+    )
+    return committed(uow, institution)
 
 
 @router.get("/{institution_id}/members", response_model=Page[MemberOut])
 def list_members(
     institution_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    actor: CurrentActor,
+    uow: UnitOfWorkDep,
     params: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
-) -> Page[Any]:
-    institutions.get(session, institution_id)
-    _require_member(principal, institution_id)
-    member_ids = select(RoleAssignment.account_id).where(
-        RoleAssignment.institution_id == institution_id
-    )
-    rows, total = page_of(
-        session,
-        Account,
-        [col(Account.id).in_(member_ids)],
-        [col(Account.email)],
-        params.offset,
-        params.limit,
-    )
-    roles = roles_by_account(session, [a.id for a in rows], institution_id)
-    items = [
-        MemberOut(
+) -> Page[MemberOut]:
+    institutions.get_institution(uow, institution_id)
+    access.require_staff(actor, institution_id)
+    page = accounts.list_members(uow, institution_id=institution_id, params=params)
+    roles = accounts.roles_by_account(uow, [a.id for a in page.items], institution_id)
+    return page.map(
+        lambda account: MemberOut(
             account_id=account.id,
             email=account.email,
             display_name=account.display_name,
             active=account.active,
             roles=sorted(str(assignment.role) for assignment in roles[account.id]),
         )
-        for account in rows
-    ]
-    return Page.of(items, total, params)
+    )
 
 
 @router.get("/{institution_id}/overdue", response_model=Page[OverdueOut])
 def list_overdue(
     institution_id: uuid.UUID,
     settings: Settings,
+    uow: UnitOfWorkDep,
     params: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
-) -> Page[Any]:
+) -> Page[OverdueOut]:
     """The institution's published datasets whose update is overdue (public)."""
-    institutions.get(session, institution_id)
-    overdue = overdue_datasets(session, settings, institution_id, utcnow())
+    institutions.get_institution(uow, institution_id)
+    grace = timedelta(days=settings.overdue_grace_days)
+    overdue = overdue_datasets(uow, institution_id=institution_id, grace=grace, now=utcnow())
     page = overdue[params.offset : params.offset + params.limit]
     return Page.of([OverdueOut(**entry) for entry in page], len(overdue), params)
 
 
 @router.get("/{institution_id}/dashboard")
 def institution_dashboard(
-    institution_id: uuid.UUID,
-    principal: CurrentPrincipal,
-    settings: Settings,
-    session: Session = Depends(get_session),
+    institution_id: uuid.UUID, actor: CurrentActor, settings: Settings, uow: UnitOfWorkDep
 ) -> dict[str, Any]:
     """Datasets per state, pending reviews and their age, overdue datasets, average score."""
-    institution = institutions.get(session, institution_id)
-    _require_member(principal, institution_id)
+    institution = institutions.get_institution(uow, institution_id)
+    access.require_staff(actor, institution_id)
+    grace = timedelta(days=settings.overdue_grace_days)
     return {
         "institution": InstitutionOut.model_validate(institution).model_dump(mode="json"),
-        **dashboard(session, settings, institution_id),
+        **dashboard(uow, institution_id=institution_id, grace=grace),
     }

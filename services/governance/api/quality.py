@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from services.governance.api.deps import Settings
-from services.governance.domain.quality import CHECK_STAGES, CHECK_TITLES, RATINGS, SCORE_WEIGHTS
+from services.governance.domain.quality import CHECKS, RATINGS, SCORE_WEIGHTS
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 
@@ -17,12 +17,12 @@ def quality_checks(settings: Settings) -> dict[str, Any]:
     return {
         "checks": [
             {
-                "name": name,
-                "stage": stage,
-                "title": CHECK_TITLES[name],
-                "blocking": name in settings.blocking_checks,
+                "name": check.name,
+                "stage": check.stage,
+                "title": check.title,
+                "blocking": check.name in settings.blocking_checks,
             }
-            for name, stage in CHECK_STAGES.items()
+            for check in CHECKS.values()
         ],
         "score": {
             "max": 100,

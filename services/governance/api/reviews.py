@@ -5,19 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import anyio.from_thread
-from fastapi import APIRouter, Depends, Request
-from sqlmodel import Session
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
 
-from libs.auth import CurrentPrincipal
-from libs.db import get_session
+from libs.db import utcnow
 from libs.http.pagination import Page, PageParams, page_params
-from services.governance.api.deps import CurrentActor, Settings
+from libs.uow import UnitOfWork, UnitOfWorkDep, UnitOfWorkFactory
+from services.governance.api.deps import CurrentActor, Runner, Settings, Units
 from services.governance.api.schemas import HistoryEntryOut, ReviewDetail, ReviewSummary
 from services.governance.domain import guide, reviews
-from services.governance.domain.audit import utcnow
-from services.governance.domain.checks_runner import Claim, execute
-from services.governance.domain.common import aware
+from services.governance.domain.audit import Actor
 from services.governance.models import Review, ReviewState
 from services.governance.settings import GovernanceSettings
 
@@ -25,9 +22,8 @@ router = APIRouter(prefix="/reviews", tags=["reviews"])
 
 
 def summary(review: Review) -> dict[str, Any]:
-    opened_at = aware(review.opened_at)
-    assert opened_at is not None
-    end = aware(review.decided_at) if review.state != ReviewState.OPEN else utcnow()
+    # Open: how long it has waited; decided: how long it took.
+    end = review.decided_at if review.state != ReviewState.OPEN else None
     return {
         "id": review.id,
         "dataset_id": review.dataset_id,
@@ -37,89 +33,90 @@ def summary(review: Review) -> dict[str, Any]:
         "state": review.state,
         "round": review.round,
         "submitted_by": review.submitted_by,
-        "submitted_at": aware(review.submitted_at),
-        "opened_at": opened_at,
-        # Open: how long it has waited; decided: how long it took.
-        "age_seconds": max(0, int(((end or utcnow()) - opened_at).total_seconds())),
+        "submitted_at": review.submitted_at,
+        "opened_at": review.opened_at,
+        "age_seconds": max(0, int(((end or utcnow()) - review.opened_at).total_seconds())),
         "checks_status": review.checks_status,
         "quality_score": review.quality_score,
         "decision": None if review.state == ReviewState.OPEN else str(review.state),
-        "decided_at": aware(review.decided_at),
+        "decided_at": review.decided_at,
     }
 
 
-def detail(session: Session, review: Review, settings: GovernanceSettings) -> ReviewDetail:
-    content = guide.version(session, review.guide_version).content
-    entries = reviews.history(session, review.id)
+def detail(uow: UnitOfWork, review: Review, settings: GovernanceSettings) -> ReviewDetail:
+    content = guide.get_version(uow, review.guide_version).content
+    entries = reviews.history(uow, review.id)
     return ReviewDetail(
         **summary(review),
         guide_version=review.guide_version,
         snapshot=review.snapshot,
         checklist=review.checklist,
-        stages=reviews.stages(review, content, settings),
+        stages=reviews.stages(review, content, settings.blocking_checks),
         quality_report=review.quality_report,
-        blocking_failures=[c["name"] for c in reviews.failing_blocking_checks(review, settings)],
+        blocking_failures=[
+            c["name"] for c in reviews.failing_blocking_checks(review, settings.blocking_checks)
+        ],
         decided_by=review.decided_by,
         reasons=review.reasons,
         history=[HistoryEntryOut.model_validate(e) for e in entries],
     )
 
 
+def committed_detail(uow: UnitOfWork, review: Review, settings: GovernanceSettings) -> ReviewDetail:
+    """The review's detail after a change, rendered, then the change committed."""
+    out = detail(uow, review, settings)
+    uow.commit()
+    return out
+
+
 @router.get("", response_model=Page[ReviewSummary])
 def list_reviews(
-    principal: CurrentPrincipal,
+    actor: CurrentActor,
+    uow: UnitOfWorkDep,
     state: ReviewState | None = None,
     institution_id: uuid.UUID | None = None,
     dataset_id: uuid.UUID | None = None,
     params: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
-) -> Page[Any]:
+) -> Page[ReviewSummary]:
     """The queue: reviews of the institutions where the caller holds a role (all for admins).
     With ``state=open``, oldest first."""
-    rows, total = reviews.listing(
-        session,
-        principal,
+    page = reviews.list_reviews(
+        uow,
+        actor,
         state=state,
         institution_id=institution_id,
         dataset_id=dataset_id,
-        offset=params.offset,
-        limit=params.limit,
+        params=params,
     )
-    return Page.of([ReviewSummary(**summary(r)) for r in rows], total, params)
+    return page.map(lambda review: ReviewSummary(**summary(review)))
 
 
 @router.get("/{review_id}", response_model=ReviewDetail)
 def get_review(
-    review_id: uuid.UUID,
-    principal: CurrentPrincipal,
-    settings: Settings,
-    session: Session = Depends(get_session),
+    review_id: uuid.UUID, actor: CurrentActor, settings: Settings, uow: UnitOfWorkDep
 ) -> ReviewDetail:
     """The review with its dataset snapshot, quality report, stages and history."""
-    return detail(session, reviews.get_readable(session, principal, review_id), settings)
+    return detail(uow, reviews.get_review(uow, actor, review_id), settings)
 
 
 @router.get("/{review_id}/history", response_model=Page[HistoryEntryOut])
 def review_history(
     review_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    actor: CurrentActor,
+    uow: UnitOfWorkDep,
     params: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
-) -> Page[Any]:
-    reviews.get_readable(session, principal, review_id)
-    entries, total = reviews.history_page(session, review_id, params.offset, params.limit)
-    return Page.of([HistoryEntryOut.model_validate(e) for e in entries], total, params)
+) -> Page[HistoryEntryOut]:
+    reviews.get_review(uow, actor, review_id)
+    return reviews.history_page(uow, review_id, params).map(HistoryEntryOut.model_validate)
 
 
 @router.get("/{review_id}/quality")
-def review_quality(
-    review_id: uuid.UUID, principal: CurrentPrincipal, session: Session = Depends(get_session)
-) -> dict[str, Any]:
-    review = reviews.get_readable(session, principal, review_id)
+def review_quality(review_id: uuid.UUID, actor: CurrentActor, uow: UnitOfWorkDep) -> dict[str, Any]:
+    review = reviews.get_review(uow, actor, review_id)
     return {
         "review_id": review.id,
         "checks_status": review.checks_status,
-        "checks_completed_at": aware(review.checks_completed_at),
+        "checks_completed_at": review.checks_completed_at,
         "report": review.quality_report,
     }
 
@@ -128,71 +125,88 @@ def review_quality(
 def answer_checklist(
     review_id: uuid.UUID,
     body: reviews.ChecklistAnswers,
-    principal: CurrentPrincipal,
     actor: CurrentActor,
     settings: Settings,
-    session: Session = Depends(get_session),
+    uow: UnitOfWorkDep,
 ) -> ReviewDetail:
     """Answers items of the guide's checklist (yes, no, na), with an optional note."""
-    review = reviews.answer_checklist(session, principal, actor, review_id, body)
-    return detail(session, review, settings)
+    review = reviews.answer_checklist(uow, actor, review_id=review_id, answers=body.answers)
+    return committed_detail(uow, review, settings)
 
 
 @router.post("/{review_id}/comments", status_code=201, response_model=HistoryEntryOut)
 def add_comment(
-    review_id: uuid.UUID,
-    body: reviews.CommentInput,
-    principal: CurrentPrincipal,
-    actor: CurrentActor,
-    session: Session = Depends(get_session),
-) -> Any:
-    return reviews.comment(session, principal, actor, review_id, body.body)
+    review_id: uuid.UUID, body: reviews.CommentInput, actor: CurrentActor, uow: UnitOfWorkDep
+) -> HistoryEntryOut:
+    entry = reviews.add_comment(uow, actor, review_id=review_id, text=body.body)
+    out = HistoryEntryOut.model_validate(entry)
+    uow.commit()
+    return out
 
 
 @router.post("/{review_id}/request-changes", response_model=ReviewDetail)
 def request_changes(
     review_id: uuid.UUID,
     body: reviews.ChangeRequest,
-    principal: CurrentPrincipal,
     actor: CurrentActor,
     settings: Settings,
-    session: Session = Depends(get_session),
+    uow: UnitOfWorkDep,
 ) -> ReviewDetail:
     """Returns the dataset to its steward with reasons (review decided: rejected)."""
-    review = reviews.request_changes(session, principal, actor, review_id, body, settings)
-    return detail(session, review, settings)
+    review = reviews.request_changes(
+        uow,
+        actor,
+        review_id=review_id,
+        reasons=body.reasons,
+        include_failed_checks=body.include_failed_checks,
+        blocking_checks=settings.blocking_checks,
+    )
+    return committed_detail(uow, review, settings)
 
 
 @router.post("/{review_id}/approve", response_model=ReviewDetail)
 def approve(
     review_id: uuid.UUID,
-    principal: CurrentPrincipal,
     actor: CurrentActor,
     settings: Settings,
+    uow: UnitOfWorkDep,
     body: reviews.Approval | None = None,
-    session: Session = Depends(get_session),
 ) -> ReviewDetail:
     """Approves the dataset for publication (review decided: approved)."""
-    review = reviews.approve(
-        session, principal, actor, review_id, body or reviews.Approval(), settings
+    review = reviews.approve_review(
+        uow,
+        actor,
+        review_id=review_id,
+        comment=body.comment if body else None,
+        blocking_checks=settings.blocking_checks,
     )
-    return detail(session, review, settings)
+    return committed_detail(uow, review, settings)
 
 
 @router.post("/{review_id}/checks", response_model=ReviewDetail)
-def run_checks(
+async def run_checks(
     review_id: uuid.UUID,
-    request: Request,
-    principal: CurrentPrincipal,
     actor: CurrentActor,
     settings: Settings,
-    session: Session = Depends(get_session),
+    uow: UnitOfWorkDep,
+    units: Units,
+    runner: Runner,
 ) -> ReviewDetail:
     """Runs the automatic checks again now and answers with the new report."""
-    review, generation = reviews.request_checks(session, principal, actor, review_id)
-    claim = Claim(review.id, generation, dict(review.snapshot))
-    session.close()  # no transaction stays open while the resources are fetched
-    engine = request.app.state.engine
-    anyio.from_thread.run(execute, engine, settings, claim)
-    with Session(engine, expire_on_commit=False) as fresh:
-        return detail(fresh, reviews.get_readable(fresh, principal, review_id), settings)
+
+    def claim() -> reviews.Claim:
+        claimed = reviews.request_checks(uow, actor, review_id=review_id)
+        uow.commit()
+        return claimed
+
+    # The run is claimed and committed first: no transaction stays open while the resources
+    # are fetched, and the report is stored in the runner's own unit.
+    await runner.execute(units, await run_in_threadpool(claim))
+    return await run_in_threadpool(_read_review, units, actor, review_id, settings)
+
+
+def _read_review(
+    units: UnitOfWorkFactory, actor: Actor, review_id: uuid.UUID, settings: GovernanceSettings
+) -> ReviewDetail:
+    with units() as fresh:
+        return detail(fresh, reviews.get_review(fresh, actor, review_id), settings)

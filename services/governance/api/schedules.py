@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlmodel import Session, col
+from sqlmodel import col, select
 
-from libs.auth import AdminPrincipal
-from libs.db import get_session
-from libs.http.pagination import Page, PageParams, page_params
-from services.governance.api.deps import CurrentActor, Settings
+from libs.db import utcnow
+from libs.http.pagination import Page, PageParams, page_params, paginate
+from libs.uow import UnitOfWorkDep
+from services.governance.api.deps import SchedulesAdmin, Settings
 from services.governance.api.schemas import OverdueCheckOut, ScheduleOut
-from services.governance.domain.audit import utcnow
-from services.governance.domain.common import aware, page_of
 from services.governance.domain.continuity import check_overdue, schedule_of
 from services.governance.models import TrackedDataset
 
@@ -25,52 +22,43 @@ router = APIRouter(prefix="/schedules", tags=["schedules"])
 @router.get("", response_model=Page[ScheduleOut])
 def list_schedules(
     settings: Settings,
+    uow: UnitOfWorkDep,
     institution_id: uuid.UUID | None = None,
     params: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
-) -> Page[Any]:
+) -> Page[ScheduleOut]:
     """The published datasets whose updates are followed, with their next due date."""
-    conditions: list[Any] = [col(TrackedDataset.tracking)]
+    statement = select(TrackedDataset).where(col(TrackedDataset.tracking))
     if institution_id is not None:
-        conditions.append(TrackedDataset.institution_id == institution_id)
-    rows, total = page_of(
-        session,
-        TrackedDataset,
-        conditions,
-        [col(TrackedDataset.slug), col(TrackedDataset.dataset_id)],
-        params.offset,
-        params.limit,
-    )
+        statement = statement.where(col(TrackedDataset.institution_id) == institution_id)
+    statement = statement.order_by(col(TrackedDataset.slug), col(TrackedDataset.dataset_id))
     grace = timedelta(days=settings.overdue_grace_days)
     now = utcnow()
-    items = []
-    for row in rows:
+
+    def scheduled(row: TrackedDataset) -> ScheduleOut:
         schedule = schedule_of(row, grace)
-        items.append(
-            ScheduleOut(
-                dataset_id=row.dataset_id,
-                institution_id=row.institution_id,
-                slug=row.slug,
-                title=row.title,
-                state=row.state,
-                frequency=row.frequency,
-                published_at=aware(row.published_at),
-                last_data_update=aware(row.last_data_update),
-                due_at=schedule.first_due if schedule else None,
-                overdue=schedule is not None and schedule.overdue_at(now),
-                overdue_since=aware(row.overdue_since),
-            )
+        return ScheduleOut(
+            dataset_id=row.dataset_id,
+            institution_id=row.institution_id,
+            slug=row.slug,
+            title=row.title,
+            state=row.state,
+            frequency=row.frequency,
+            published_at=row.published_at,
+            last_data_update=row.last_data_update,
+            due_at=schedule.first_due if schedule else None,
+            overdue=schedule is not None and schedule.overdue_at(now),
+            overdue_since=row.overdue_since,
         )
-    return Page.of(items, total, params)
+
+    return paginate(uow.session, statement, params).map(scheduled)
 
 
 @router.post("/check", response_model=OverdueCheckOut)
 def run_overdue_check(
-    _: AdminPrincipal,
-    actor: CurrentActor,
-    settings: Settings,
-    session: Session = Depends(get_session),
+    actor: SchedulesAdmin, settings: Settings, uow: UnitOfWorkDep
 ) -> OverdueCheckOut:
     """Runs the overdue check now (it also runs on a schedule): the alerts it published."""
-    alerts = check_overdue(session, settings, actor=actor)
-    return OverdueCheckOut(flagged=[a.model_dump(mode="json") for a in alerts], count=len(alerts))
+    alerts = check_overdue(uow, actor, grace=timedelta(days=settings.overdue_grace_days))
+    out = OverdueCheckOut(flagged=[a.model_dump(mode="json") for a in alerts], count=len(alerts))
+    uow.commit()
+    return out

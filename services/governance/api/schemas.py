@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
-
-from services.governance.domain.common import aware
-
-# SQLite hands back naive datetimes for timezone-aware columns: they are UTC.
-Moment = Annotated[datetime, AfterValidator(aware)]
+from pydantic import BaseModel, ConfigDict
 
 
 class Out(BaseModel):
@@ -31,14 +26,14 @@ class InstitutionOut(Out):
     commitment_reference: str | None
     withdrawn_on: date | None
     withdrawal_reason: str | None
-    created_at: Moment
-    modified_at: Moment
+    created_at: datetime
+    modified_at: datetime
 
 
 class RoleOut(Out):
     institution_id: uuid.UUID
     role: str
-    granted_at: Moment | None = None
+    granted_at: datetime | None = None
 
 
 class AccountOut(Out):
@@ -48,8 +43,8 @@ class AccountOut(Out):
     is_admin: bool
     active: bool
     roles: list[RoleOut] = []
-    created_at: Moment
-    last_login_at: Moment | None
+    created_at: datetime
+    last_login_at: datetime | None
 
 
 class MemberOut(BaseModel):
@@ -73,7 +68,7 @@ class HistoryEntryOut(Out):
     id: int
     round: int
     kind: str
-    at: Moment
+    at: datetime
     actor_id: uuid.UUID | None
     actor_name: str | None
     body: dict[str, Any] | None
@@ -88,13 +83,13 @@ class ReviewSummary(BaseModel):
     state: str
     round: int
     submitted_by: uuid.UUID
-    submitted_at: Moment
-    opened_at: Moment
+    submitted_at: datetime
+    opened_at: datetime
     age_seconds: int
     checks_status: str
     quality_score: int | None
     decision: str | None
-    decided_at: Moment | None
+    decided_at: datetime | None
 
 
 class ReviewDetail(ReviewSummary):
@@ -112,7 +107,7 @@ class ReviewDetail(ReviewSummary):
 class GuideVersionSummary(Out):
     version: int
     note: str | None
-    created_at: Moment
+    created_at: datetime
     created_by: uuid.UUID | None
 
 
@@ -123,7 +118,7 @@ class GuideOut(GuideVersionSummary):
 
 class AuditEntryOut(Out):
     id: int
-    at: Moment
+    at: datetime
     actor_id: uuid.UUID | None
     actor_name: str | None
     action: str
@@ -142,11 +137,11 @@ class ScheduleOut(BaseModel):
     title: dict[str, Any] | None
     state: str
     frequency: str | None
-    published_at: Moment | None
-    last_data_update: Moment | None
-    due_at: Moment | None
+    published_at: datetime | None
+    last_data_update: datetime | None
+    due_at: datetime | None
     overdue: bool
-    overdue_since: Moment | None
+    overdue_since: datetime | None
 
 
 class OverdueOut(BaseModel):
@@ -154,8 +149,8 @@ class OverdueOut(BaseModel):
     slug: str
     title: dict[str, Any] | None
     frequency: str | None
-    last_data_update: Moment | None
-    due_at: Moment
+    last_data_update: datetime | None
+    due_at: datetime
     overdue_days: int
     alerted: bool
 

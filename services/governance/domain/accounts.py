@@ -6,17 +6,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from datetime import datetime
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from libs.auth import Principal, Role, RoleGrant
-from libs.http.problems import Conflict, Forbidden, InvalidInput, NotFound
-from services.governance.domain import audit
-from services.governance.domain.audit import Actor, utcnow
-from services.governance.domain.common import Email, as_json, changes_of, get_or_404, lock
+from libs.db import utcnow
+from libs.fields import Email, Line
+from libs.http.pagination import Page, PageParams, paginate
+from libs.http.problems import Conflict, InvalidInput, NotFound
+from libs.uow import UnitOfWork
+from services.governance.domain import access, audit
+from services.governance.domain.audit import Actor
+from services.governance.domain.common import (
+    as_json,
+    changes_of,
+    contains,
+    flush_or,
+    get_or_404,
+    lock,
+)
 from services.governance.domain.passwords import check_strength, hash_password, verify_password
 from services.governance.models import (
     Account,
@@ -25,6 +36,8 @@ from services.governance.models import (
     RefreshToken,
     RoleAssignment,
 )
+
+DisplayName = Annotated[Line, Field(min_length=1, max_length=200)]
 
 
 class RoleInput(BaseModel):
@@ -38,7 +51,7 @@ class AccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: Email
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: DisplayName
     password: str = Field(min_length=1, max_length=1024)
     is_admin: bool = False
     roles: list[RoleInput] = Field(default_factory=list, max_length=100)
@@ -47,7 +60,7 @@ class AccountCreate(BaseModel):
 class AccountUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    display_name: DisplayName | None = None
     is_admin: bool | None = None
     active: bool | None = None
 
@@ -64,25 +77,22 @@ def public_view(account: Account) -> dict[str, object]:
     return as_json(account, exclude={"password_hash"})
 
 
-def roles_of(session: Session, account_id: uuid.UUID) -> list[RoleAssignment]:
-    return roles_by_account(session, [account_id])[account_id]
+def roles_of(uow: UnitOfWork, account_id: uuid.UUID) -> list[RoleAssignment]:
+    return roles_by_account(uow, [account_id])[account_id]
 
 
 def roles_by_account(
-    session: Session,
+    uow: UnitOfWork,
     account_ids: Collection[uuid.UUID],
     institution_id: uuid.UUID | None = None,
 ) -> dict[uuid.UUID, list[RoleAssignment]]:
     """The roles of several accounts (in one institution, if given) in one query."""
-    conditions = [col(RoleAssignment.account_id).in_(account_ids)]
+    statement = select(RoleAssignment).where(col(RoleAssignment.account_id).in_(account_ids))
     if institution_id is not None:
-        conditions.append(RoleAssignment.institution_id == institution_id)
+        statement = statement.where(col(RoleAssignment.institution_id) == institution_id)
+    statement = statement.order_by(col(RoleAssignment.institution_id), col(RoleAssignment.role))
     grouped: dict[uuid.UUID, list[RoleAssignment]] = {account_id: [] for account_id in account_ids}
-    for assignment in session.exec(
-        select(RoleAssignment)
-        .where(*conditions)
-        .order_by(RoleAssignment.institution_id, RoleAssignment.role)
-    ).all():
+    for assignment in uow.session.exec(statement).all():
         grouped[assignment.account_id].append(assignment)
     return grouped
 
@@ -97,145 +107,190 @@ def principal_of(account: Account, roles: list[RoleAssignment]) -> Principal:
     return Principal(subject=account.id, name=account.display_name, grants=grants)
 
 
-def _email_free(session: Session, email: str) -> None:
-    if session.exec(select(Account.id).where(Account.email == email)).first() is not None:
+def _audit(
+    uow: UnitOfWork,
+    actor: Actor,
+    account: Account,
+    action: str,
+    *,
+    institution_id: uuid.UUID | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record_action(
+        uow,
+        actor,
+        action=action,
+        target_type="account",
+        target_id=account.id,
+        institution_id=institution_id,
+        before=before,
+        after=after,
+    )
+
+
+def _email_free(uow: UnitOfWork, email: str) -> None:
+    if uow.session.exec(select(Account.id).where(col(Account.email) == email)).first() is not None:
         raise Conflict(f"email: an account already uses {email}", code="email-taken", field="email")
 
 
-def create(
-    session: Session, actor: Actor, command: AccountCreate, *, password_min_length: int
+def create_account(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    is_admin: bool = False,
+    roles: Collection[RoleInput] = (),
+    password_min_length: int,
 ) -> Account:
-    _email_free(session, command.email)
-    check_strength(command.password, min_length=password_min_length, email=command.email)
+    _email_free(uow, email)
+    check_strength(password, min_length=password_min_length, email=email)
     now = utcnow()
     account = Account(
-        email=command.email,
-        display_name=command.display_name,
-        password_hash=hash_password(command.password),
-        is_admin=command.is_admin,
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
         created_at=now,
         modified_at=now,
         password_changed_at=now,
     )
-    session.add(account)
-    session.flush()
-    for index, role in enumerate(command.roles):
-        _add_role(session, actor, account, role, field=f"roles.{index}.institution_id")
-    audit.record(
-        session,
+    uow.session.add(account)
+    flush_or(uow, Conflict("email: already taken", code="email-taken", field="email"))
+    for index, role in enumerate(roles):
+        _add_role(uow, actor, account, role, field=f"roles.{index}.institution_id")
+    _audit(
+        uow,
         actor,
+        account,
         "account.create",
-        "account",
-        account.id,
-        after={**public_view(account), "roles": [r.model_dump(mode="json") for r in command.roles]},
+        after={**public_view(account), "roles": [r.model_dump(mode="json") for r in roles]},
     )
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("email: already taken", code="email-taken", field="email") from exc
     return account
 
 
-def get(session: Session, account_id: uuid.UUID) -> Account:
-    return get_or_404(session, Account, account_id, "account")
+def get_account(uow: UnitOfWork, account_id: uuid.UUID) -> Account:
+    return get_or_404(uow.session, Account, account_id, "account")
 
 
-def _active_admins(session: Session) -> int:
-    return int(
-        session.exec(
-            select(func.count()).select_from(Account).where(Account.is_admin, Account.active)
-        ).one()
+def list_accounts(
+    uow: UnitOfWork,
+    *,
+    q: str | None = None,
+    institution_id: uuid.UUID | None = None,
+    role: InstitutionRole | None = None,
+    is_admin: bool | None = None,
+    active: bool | None = None,
+    params: PageParams,
+) -> Page[Account]:
+    """Accounts by email: those whose email or name contains ``q``, holding ``role`` in
+    ``institution_id``, admin or not, active or not, as asked."""
+    statement = select(Account)
+    if q:  # emails are stored lower-cased
+        statement = statement.where(
+            contains(q, col(Account.email), func.lower(col(Account.display_name)))
+        )
+    if institution_id is not None or role is not None:
+        members = select(RoleAssignment.account_id)
+        if institution_id is not None:
+            members = members.where(col(RoleAssignment.institution_id) == institution_id)
+        if role is not None:
+            members = members.where(col(RoleAssignment.role) == role)
+        statement = statement.where(col(Account.id).in_(members))
+    if is_admin is not None:
+        statement = statement.where(col(Account.is_admin) == is_admin)
+    if active is not None:
+        statement = statement.where(col(Account.active) == active)
+    return paginate(uow.session, statement.order_by(col(Account.email)), params)
+
+
+def list_members(
+    uow: UnitOfWork, *, institution_id: uuid.UUID, params: PageParams
+) -> Page[Account]:
+    """The accounts holding a role in the institution, by email."""
+    members = select(RoleAssignment.account_id).where(
+        col(RoleAssignment.institution_id) == institution_id
     )
+    statement = select(Account).where(col(Account.id).in_(members)).order_by(col(Account.email))
+    return paginate(uow.session, statement, params)
 
 
-def update(
-    session: Session, actor: Actor, account_id: uuid.UUID, command: AccountUpdate
+def _active_admins(uow: UnitOfWork) -> int:
+    statement = (
+        select(func.count()).select_from(Account).where(col(Account.is_admin), col(Account.active))
+    )
+    return int(uow.session.exec(statement).one())
+
+
+def update_account(
+    uow: UnitOfWork, actor: Actor, *, account_id: uuid.UUID, changes: AccountUpdate
 ) -> Account:
-    account = lock(session, Account, account_id, "account")
+    """Changes the fields ``changes`` sends; the last active national admin stays one."""
+    account = lock(uow.session, Account, account_id, "account")
     before = public_view(account)
-    changes = changes_of(command, not_null=("is_admin", "active", "display_name"))
+    sent = changes_of(changes, not_null=("is_admin", "active", "display_name"))
     was_active_admin = account.is_admin and account.active
-    for field, value in changes.items():
+    for field, value in sent.items():
         setattr(account, field, value)
     if was_active_admin and not (account.is_admin and account.active):
-        session.flush()
-        if _active_admins(session) == 0:
+        uow.flush()
+        if _active_admins(uow) == 0:
             raise Conflict(
                 "the last active national admin cannot be demoted or deactivated",
                 code="last-admin",
             )
     if not account.active:
-        revoke_refresh_tokens(session, RefreshToken.account_id == account.id)
+        revoke_refresh_tokens(uow, col(RefreshToken.account_id) == account.id)
     account.modified_at = utcnow()
-    audit.record(
-        session,
-        actor,
-        "account.update",
-        "account",
-        account.id,
-        before=before,
-        after=public_view(account),
-    )
-    session.commit()
+    _audit(uow, actor, account, "account.update", before=before, after=public_view(account))
     return account
 
 
 def change_password(
-    session: Session,
-    principal: Principal,
+    uow: UnitOfWork,
     actor: Actor,
-    account_id: uuid.UUID,
-    command: PasswordChange,
     *,
+    account_id: uuid.UUID,
+    current_password: str | None,
+    new_password: str,
     password_min_length: int,
 ) -> None:
-    """An account changes its own password (giving the current one); an admin resets any."""
-    account = lock(session, Account, account_id, "account")
-    own = principal.subject == account.id
-    if not own and not principal.is_admin:
-        raise Forbidden("only the account itself or a national admin may change its password")
+    """An account changes its own password (giving the current one); an admin resets any.
+    Every session of the account ends."""
+    account = lock(uow.session, Account, account_id, "account")
+    access.require_password_changer(actor, account.id)
+    own = actor.id == account.id
     # Changing one's own password always takes the current one (a stolen token is not enough).
-    if own and not (
-        command.current_password
-        and verify_password(account.password_hash, command.current_password)
-    ):
+    if own and not (current_password and verify_password(account.password_hash, current_password)):
         raise InvalidInput("current_password", "does not match the current password")
     check_strength(
-        command.new_password,
-        min_length=password_min_length,
-        email=account.email,
-        field="new_password",
+        new_password, min_length=password_min_length, email=account.email, field="new_password"
     )
-    account.password_hash = hash_password(command.new_password)
+    account.password_hash = hash_password(new_password)
     account.password_changed_at = account.modified_at = utcnow()
-    # Every session of the account ends: its refresh tokens are revoked.
-    revoke_refresh_tokens(session, RefreshToken.account_id == account.id)
-    audit.record(
-        session,
-        actor,
-        "account.password",
-        "account",
-        account.id,
-        after={"changed_by": "self" if own else "admin"},
+    revoke_refresh_tokens(uow, col(RefreshToken.account_id) == account.id)
+    _audit(
+        uow, actor, account, "account.password", after={"changed_by": "self" if own else "admin"}
     )
-    session.commit()
 
 
 def revoke_refresh_tokens(
-    session: Session, which: ColumnElement[bool], now: datetime | None = None
+    uow: UnitOfWork, which: ColumnElement[bool], now: datetime | None = None
 ) -> None:
     """Revokes the refresh tokens not yet revoked among ``which`` (an account's, a login's)."""
     now = now or utcnow()
-    for token in session.exec(
+    for token in uow.session.exec(
         select(RefreshToken).where(which, col(RefreshToken.revoked_at).is_(None))
     ).all():
         token.revoked_at = now
 
 
 def _add_role(
-    session: Session, actor: Actor, account: Account, role: RoleInput, field: str
+    uow: UnitOfWork, actor: Actor, account: Account, role: RoleInput, field: str
 ) -> RoleAssignment:
+    session = uow.session
     if session.get(Institution, role.institution_id) is None:
         raise InvalidInput(field, f"institution {role.institution_id} not found")
     existing = session.get(RoleAssignment, (account.id, role.institution_id, role.role.value))
@@ -257,48 +312,48 @@ def _add_role(
 
 
 def grant_role(
-    session: Session, actor: Actor, account_id: uuid.UUID, role: RoleInput
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    account_id: uuid.UUID,
+    institution_id: uuid.UUID,
+    role: InstitutionRole,
 ) -> RoleAssignment:
-    account = lock(session, Account, account_id, "account")
-    assignment = _add_role(session, actor, account, role, field="institution_id")
+    account = lock(uow.session, Account, account_id, "account")
+    granted = RoleInput(institution_id=institution_id, role=role)
+    assignment = _add_role(uow, actor, account, granted, field="institution_id")
+    flush_or(uow, Conflict("the account already holds this role", code="role-held"))
     account.modified_at = utcnow()
-    audit.record(
-        session,
+    _audit(
+        uow,
         actor,
+        account,
         "account.role_grant",
-        "account",
-        account.id,
-        institution_id=role.institution_id,
-        after=role.model_dump(mode="json"),
+        institution_id=institution_id,
+        after=granted.model_dump(mode="json"),
     )
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("the account already holds this role", code="role-held") from exc
     return assignment
 
 
 def revoke_role(
-    session: Session,
+    uow: UnitOfWork,
     actor: Actor,
+    *,
     account_id: uuid.UUID,
     institution_id: uuid.UUID,
     role: InstitutionRole,
 ) -> None:
-    account = lock(session, Account, account_id, "account")
-    assignment = session.get(RoleAssignment, (account.id, institution_id, role.value))
+    account = lock(uow.session, Account, account_id, "account")
+    assignment = uow.session.get(RoleAssignment, (account.id, institution_id, role.value))
     if assignment is None:
         raise NotFound(f"account {account_id} holds no role {role.value} in {institution_id}")
-    session.delete(assignment)
+    uow.session.delete(assignment)
     account.modified_at = utcnow()
-    audit.record(
-        session,
+    _audit(
+        uow,
         actor,
+        account,
         "account.role_revoke",
-        "account",
-        account.id,
         institution_id=institution_id,
         before={"institution_id": str(institution_id), "role": role.value},
     )
-    session.commit()

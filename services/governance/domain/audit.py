@@ -4,49 +4,45 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from libs.auth import Principal
+from libs.db import utcnow
+from libs.uow import UnitOfWork
 from services.governance.models import AuditEntry
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: an account (from its token) or the system (None id), and from where."""
+    """Who acts and from where: an account, with the roles its token grants (``principal``,
+    what access.py decides on), or the system (its workers, the operator's command line),
+    which holds no role and is never checked through access.py."""
 
     id: uuid.UUID | None = None
     name: str | None = None
     ip: str | None = None
+    principal: Principal | None = None
 
     @classmethod
-    def of(cls, principal: Principal | None, ip: str | None = None) -> Actor:
-        if principal is None:
-            return cls(ip=ip)
-        return cls(id=principal.subject, name=principal.name, ip=ip)
+    def of(cls, principal: Principal, ip: str | None = None) -> Actor:
+        return cls(id=principal.subject, name=principal.name, ip=ip, principal=principal)
 
 
 SYSTEM = Actor(name="system")
 
 
-def record(
-    session: Session,
+def record_action(
+    uow: UnitOfWork,
     actor: Actor,
+    *,
     action: str,
     target_type: str,
     target_id: object | None = None,
-    *,
     institution_id: uuid.UUID | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Adds an audit entry to the caller's unit of work (committed with the change)."""
+    """Adds an audit entry to the unit of work: it commits with the change it records."""
     entry = AuditEntry(
         at=utcnow(),
         actor_id=actor.id,
@@ -59,5 +55,5 @@ def record(
         before=before,
         after=after,
     )
-    session.add(entry)
+    uow.session.add(entry)
     return entry

@@ -9,13 +9,13 @@ once when it first falls due, again if another whole period passes without an up
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from libs.db import utcnow
 from libs.events.schemas import (
     DatasetOverdue,
     DatasetPublished,
@@ -23,22 +23,18 @@ from libs.events.schemas import (
     DatasetUpdated,
     DatasetWithdrawn,
 )
+from libs.uow import UnitOfWork
 from libs.vocabularies import FREQUENCIES
 from services.governance.domain import audit
-from services.governance.domain.audit import SYSTEM, Actor, utcnow
-from services.governance.domain.common import aware
-from services.governance.models import TrackedDataset, outbox
-from services.governance.settings import GovernanceSettings
-
-log = logging.getLogger("bayanat.governance.continuity")
-
+from services.governance.domain.audit import SYSTEM, Actor
+from services.governance.models import TrackedDataset
 
 CatalogEvent = DatasetSubmitted | DatasetPublished | DatasetUpdated | DatasetWithdrawn
 
 
-def _tracked(session: Session, data: CatalogEvent, state: str) -> TrackedDataset:
+def _tracked(uow: UnitOfWork, data: CatalogEvent, state: str) -> TrackedDataset:
     """The dataset's row, locked and marked modified; created in ``state`` when first heard of."""
-    row = session.get(TrackedDataset, data.dataset_id, with_for_update=True)
+    row = uow.session.get(TrackedDataset, data.dataset_id, with_for_update=True)
     if row is None:
         row = TrackedDataset(
             dataset_id=data.dataset_id,
@@ -46,7 +42,7 @@ def _tracked(session: Session, data: CatalogEvent, state: str) -> TrackedDataset
             slug=data.slug,
             state=state,
         )
-        session.add(row)
+        uow.session.add(row)
     row.modified_at = utcnow()
     return row
 
@@ -57,23 +53,27 @@ def _describe(row: TrackedDataset, data: DatasetSubmitted | DatasetPublished) ->
     row.title = data.title.model_dump(exclude_none=True)
 
 
-def on_submitted(session: Session, data: DatasetSubmitted) -> None:
-    row = _tracked(session, data, "submitted")
+# The appliers of the catalog's events: applying one twice leaves the state it left once.
+
+
+def apply_submission(uow: UnitOfWork, data: DatasetSubmitted) -> None:
+    row = _tracked(uow, data, "submitted")
     _describe(row, data)
     # A published dataset submitted again (new version) keeps its schedule meanwhile.
     row.state = "submitted"
     row.frequency = data.frequency or row.frequency
 
 
-def on_changes_requested(session: Session, dataset_id: uuid.UUID) -> None:
-    row = session.get(TrackedDataset, dataset_id)
+def note_changes_requested(uow: UnitOfWork, dataset_id: uuid.UUID) -> None:
+    """The dataset went back to its steward: a draft again, or still published (new version)."""
+    row = uow.session.get(TrackedDataset, dataset_id)
     if row is not None and row.state == "submitted":
         row.state = "published" if row.tracking else "draft"
         row.modified_at = utcnow()
 
 
-def on_published(session: Session, data: DatasetPublished) -> None:
-    row = _tracked(session, data, "published")
+def apply_publication(uow: UnitOfWork, data: DatasetPublished) -> None:
+    row = _tracked(uow, data, "published")
     _describe(row, data)
     row.state = "published"
     row.frequency = data.frequency
@@ -82,8 +82,8 @@ def on_published(session: Session, data: DatasetPublished) -> None:
     row.tracking = True
 
 
-def on_updated(session: Session, data: DatasetUpdated) -> None:
-    row = _tracked(session, data, "published")
+def apply_update(uow: UnitOfWork, data: DatasetUpdated) -> None:
+    row = _tracked(uow, data, "published")
     row.frequency = data.frequency
     _set_last_update(row, data.last_data_update)
     if row.state != "withdrawn":
@@ -92,8 +92,8 @@ def on_updated(session: Session, data: DatasetUpdated) -> None:
             row.state = "published"
 
 
-def on_withdrawn(session: Session, data: DatasetWithdrawn) -> None:
-    row = _tracked(session, data, "withdrawn")
+def apply_withdrawal(uow: UnitOfWork, data: DatasetWithdrawn) -> None:
+    row = _tracked(uow, data, "withdrawn")
     row.state = "withdrawn"
     row.tracking = False
     row.overdue_since = None
@@ -101,7 +101,7 @@ def on_withdrawn(session: Session, data: DatasetWithdrawn) -> None:
 
 
 def _set_last_update(row: TrackedDataset, moment: datetime) -> None:
-    previous = aware(row.last_data_update)
+    previous = row.last_data_update
     if previous is None or moment > previous:
         row.last_data_update = moment
         # A new update starts a new schedule: earlier alerts no longer apply.
@@ -128,24 +128,19 @@ class Schedule:
 
 def schedule_of(row: TrackedDataset, grace: timedelta) -> Schedule | None:
     frequency = FREQUENCIES.get(row.frequency or "")
-    base = aware(row.last_data_update) or aware(row.published_at)
+    base = row.last_data_update or row.published_at
     if frequency is None or frequency.period is None or base is None:
         return None  # irregular, never, unknown: nothing to keep
     return Schedule(frequency.period, base + frequency.period + grace)
 
 
 def check_overdue(
-    session: Session,
-    settings: GovernanceSettings,
-    *,
-    actor: Actor = SYSTEM,
-    now: datetime | None = None,
+    uow: UnitOfWork, actor: Actor, *, grace: timedelta, now: datetime | None = None
 ) -> list[DatasetOverdue]:
-    """Flags the overdue datasets: one DatasetOverdue per missed period; commits."""
+    """Flags the overdue datasets: one DatasetOverdue per missed period."""
     now = now or utcnow()
-    grace = timedelta(days=settings.overdue_grace_days)
     # Row locks (PostgreSQL) keep two replicas running the check at once from alerting twice.
-    rows = session.exec(
+    rows = uow.session.exec(
         select(TrackedDataset)
         .where(col(TrackedDataset.tracking))
         .order_by(col(TrackedDataset.dataset_id))
@@ -158,20 +153,20 @@ def check_overdue(
             row.overdue_since = None
             continue
         due = schedule.due_at(now)
-        alerted = aware(row.overdue_alerted_due_at)
+        alerted = row.overdue_alerted_due_at
         if alerted is not None and due <= alerted:
             continue  # this period (or a later one) was already announced
         alert = DatasetOverdue(
             dataset_id=row.dataset_id,
             institution_id=row.institution_id,
             frequency=row.frequency or "",
-            last_data_update=aware(row.last_data_update),
+            last_data_update=row.last_data_update,
             due_at=due,
             detected_at=now,
         )
-        outbox.publish(session, alert)
+        uow.publish(alert)
         row.overdue_alerted_due_at = due
-        row.overdue_since = aware(row.overdue_since) or schedule.first_due
+        row.overdue_since = row.overdue_since or schedule.first_due
         row.modified_at = now
         alerts.append(alert)
     # A scheduled run that flags nothing leaves no trace; a requested one always does.
@@ -179,8 +174,7 @@ def check_overdue(
         flagged = [
             {"dataset_id": str(a.dataset_id), "due_at": a.due_at.isoformat()} for a in alerts
         ]
-        audit.record(session, actor, "schedule.check", "schedule", None, after={"flagged": flagged})
-    session.commit()
-    if alerts:
-        log.info("overdue datasets flagged", extra={"count": len(alerts)})
+        audit.record_action(
+            uow, actor, action="schedule.check", target_type="schedule", after={"flagged": flagged}
+        )
     return alerts

@@ -28,9 +28,10 @@ _ERROR_PLACES = {
 def validate_table(content: bytes, *, fmt: str = "csv") -> dict[str, Any]:
     """A JSON-ready summary of the validation of ``content`` (bytes already downloaded)."""
     errors: list[dict[str, Any]] = []
-    encoding: str | None = "utf-8-sig" if content.startswith(b"\xef\xbb\xbf") else "utf-8"
+    declared = "utf-8-sig" if content.startswith(b"\xef\xbb\xbf") else "utf-8"
+    encoding: str | None = declared
     try:
-        content.decode(encoding)
+        content.decode(declared)
     except UnicodeDecodeError as exc:
         encoding = None  # let frictionless detect it, to go on and check the structure
         errors.append(

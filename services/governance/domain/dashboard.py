@@ -7,28 +7,28 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
-from services.governance.domain.audit import utcnow
-from services.governance.domain.common import aware
+from libs.db import utcnow
+from libs.uow import UnitOfWork
 from services.governance.domain.continuity import schedule_of
 from services.governance.models import Review, ReviewState, TrackedDataset
-from services.governance.settings import GovernanceSettings
 
 DATASET_STATES = ("draft", "submitted", "published", "withdrawn")
 LISTED = 10
 
 
 def overdue_datasets(
-    session: Session, settings: GovernanceSettings, institution_id: uuid.UUID, now: datetime
+    uow: UnitOfWork, *, institution_id: uuid.UUID, grace: timedelta, now: datetime
 ) -> list[dict[str, Any]]:
-    grace = timedelta(days=settings.overdue_grace_days)
-    rows = session.exec(
+    """The institution's tracked datasets whose first missed period is past, oldest due
+    first."""
+    rows = uow.session.exec(
         select(TrackedDataset)
-        .where(TrackedDataset.institution_id == institution_id, col(TrackedDataset.tracking))
+        .where(col(TrackedDataset.institution_id) == institution_id, col(TrackedDataset.tracking))
         .order_by(col(TrackedDataset.last_data_update), col(TrackedDataset.dataset_id))
     ).all()
-    overdue = []
+    overdue: list[dict[str, Any]] = []
     for row in rows:
         schedule = schedule_of(row, grace)
         if schedule is None or not schedule.overdue_at(now):
@@ -39,7 +39,7 @@ def overdue_datasets(
                 "slug": row.slug,
                 "title": row.title,
                 "frequency": row.frequency,
-                "last_data_update": aware(row.last_data_update),
+                "last_data_update": row.last_data_update,
                 "due_at": schedule.first_due,
                 "overdue_days": (now - schedule.first_due).days,
                 "alerted": row.overdue_alerted_due_at is not None,
@@ -49,36 +49,35 @@ def overdue_datasets(
     return overdue
 
 
-def dashboard(
-    session: Session, settings: GovernanceSettings, institution_id: uuid.UUID
-) -> dict[str, Any]:
+def dashboard(uow: UnitOfWork, *, institution_id: uuid.UUID, grace: timedelta) -> dict[str, Any]:
+    session = uow.session
     now = utcnow()
     counts = dict.fromkeys(DATASET_STATES, 0)
     for state, count in session.exec(
         select(TrackedDataset.state, func.count())
-        .where(TrackedDataset.institution_id == institution_id)
-        .group_by(TrackedDataset.state)
+        .where(col(TrackedDataset.institution_id) == institution_id)
+        .group_by(col(TrackedDataset.state))
     ).all():
         counts[state] = int(count)
     review_counts = dict.fromkeys([s.value for s in ReviewState], 0)
-    for state, count in session.exec(
+    for review_state, count in session.exec(
         select(Review.state, func.count())
-        .where(Review.institution_id == institution_id)
-        .group_by(Review.state)
+        .where(col(Review.institution_id) == institution_id)
+        .group_by(col(Review.state))
     ).all():
-        review_counts[str(state)] = int(count)
+        review_counts[str(review_state)] = int(count)
     pending = session.exec(
         select(Review)
-        .where(Review.institution_id == institution_id, Review.state == ReviewState.OPEN)
+        .where(col(Review.institution_id) == institution_id, col(Review.state) == ReviewState.OPEN)
         .order_by(col(Review.opened_at))
         .limit(LISTED)
     ).all()
     average = session.exec(
         select(func.avg(Review.quality_score)).where(
-            Review.institution_id == institution_id, col(Review.quality_score).is_not(None)
+            col(Review.institution_id) == institution_id, col(Review.quality_score).is_not(None)
         )
     ).one()
-    overdue = overdue_datasets(session, settings, institution_id, now)
+    overdue = overdue_datasets(uow, institution_id=institution_id, grace=grace, now=now)
     return {
         "institution_id": institution_id,
         "generated_at": now,
@@ -86,7 +85,7 @@ def dashboard(
         "reviews": {
             "by_state": review_counts,
             "pending": review_counts[ReviewState.OPEN.value],
-            "oldest_pending_age_seconds": int((now - aware(pending[0].opened_at)).total_seconds())  # type: ignore[operator]
+            "oldest_pending_age_seconds": int((now - pending[0].opened_at).total_seconds())
             if pending
             else None,
             "oldest_pending": [
@@ -94,8 +93,8 @@ def dashboard(
                     "review_id": review.id,
                     "dataset_id": review.dataset_id,
                     "title": review.snapshot.get("title"),
-                    "opened_at": aware(review.opened_at),
-                    "age_seconds": int((now - aware(review.opened_at)).total_seconds()),  # type: ignore[operator]
+                    "opened_at": review.opened_at,
+                    "age_seconds": int((now - review.opened_at).total_seconds()),
                     "quality_score": review.quality_score,
                 }
                 for review in pending

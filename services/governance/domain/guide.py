@@ -8,20 +8,26 @@ checklists are the national admins' to edit.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from libs.db import utcnow
+from libs.fields import SLUG_PATTERN, Text
+from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, NotFound, Problem
+from libs.uow import UnitOfWork
 from services.governance.domain import audit
-from services.governance.domain.audit import Actor, utcnow
-from services.governance.domain.common import SLUG_PATTERN, page_of
+from services.governance.domain.audit import Actor
+from services.governance.domain.common import flush_or
 from services.governance.models import GuideVersion
 
 STAGES = ("selection", "collection", "classification", "validation")
 StageKey = Literal["selection", "collection", "classification", "validation"]
+
+
+GuideText = Annotated[Text, Field(min_length=1, max_length=5000)]
 
 
 class Bilingual(BaseModel):
@@ -29,9 +35,9 @@ class Bilingual(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    ar: str = Field(min_length=1, max_length=5000)
-    fr: str = Field(min_length=1, max_length=5000)
-    en: str | None = Field(default=None, max_length=5000)
+    ar: GuideText
+    fr: GuideText
+    en: GuideText | None = None
 
 
 class ChecklistItem(BaseModel):
@@ -86,7 +92,7 @@ class GuideEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content: GuideContent
-    note: str | None = Field(default=None, max_length=2000)
+    note: Annotated[Text, Field(max_length=2000)] | None = None
 
 
 def checklist_items(content: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -98,49 +104,49 @@ def checklist_items(content: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def current(session: Session) -> GuideVersion:
-    found = session.exec(select(GuideVersion).order_by(col(GuideVersion.version).desc())).first()
+def current(uow: UnitOfWork) -> GuideVersion:
+    found = uow.session.exec(
+        select(GuideVersion).order_by(col(GuideVersion.version).desc())
+    ).first()
     if found is None:  # the first migration seeds version 1
         raise Problem("the procedures guide has not been seeded", status=503, code="no-guide")
     return found
 
 
-def version(session: Session, number: int) -> GuideVersion:
-    found = session.get(GuideVersion, number)
+def get_version(uow: UnitOfWork, number: int) -> GuideVersion:
+    found = uow.session.get(GuideVersion, number)
     if found is None:
         raise NotFound(f"guide version {number} not found")
     return found
 
 
-def versions(session: Session, offset: int, limit: int) -> tuple[list[GuideVersion], int]:
-    return page_of(session, GuideVersion, [], [col(GuideVersion.version).desc()], offset, limit)
+def list_versions(uow: UnitOfWork, params: PageParams) -> Page[GuideVersion]:
+    statement = select(GuideVersion).order_by(col(GuideVersion.version).desc())
+    return paginate(uow.session, statement, params)
 
 
-def publish(session: Session, actor: Actor, edit: GuideEdit) -> GuideVersion:
-    latest = current(session)
+def publish_guide(
+    uow: UnitOfWork, actor: Actor, *, content: GuideContent, note: str | None
+) -> GuideVersion:
+    """A new version of the guide, numbered after the current one."""
+    latest = current(uow)
     guide = GuideVersion(
         version=latest.version + 1,
-        content=edit.content.model_dump(mode="json", exclude_none=True),
-        note=edit.note,
+        content=content.model_dump(mode="json", exclude_none=True),
+        note=note,
         created_at=utcnow(),
         created_by=actor.id,
     )
-    session.add(guide)
-    audit.record(
-        session,
+    uow.session.add(guide)
+    taken = f"guide version {guide.version} was published concurrently; reload and retry"
+    flush_or(uow, Conflict(taken, code="guide-version-taken"))
+    audit.record_action(
+        uow,
         actor,
-        "guide.publish",
-        "guide",
-        guide.version,
+        action="guide.publish",
+        target_type="guide",
+        target_id=guide.version,
         before={"version": latest.version, "content": latest.content},
-        after={"version": guide.version, "content": guide.content, "note": edit.note},
+        after={"version": guide.version, "content": guide.content, "note": note},
     )
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(
-            f"guide version {guide.version} was published concurrently; reload and retry",
-            code="guide-version-taken",
-        ) from exc
     return guide

@@ -4,39 +4,49 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy import String, cast
+from sqlmodel import col, func, select
 
-from libs.events.schemas import InstitutionEnrolled, InstitutionWithdrawn, LocalizedText
+from libs.db import utcnow
+from libs.events.schemas import (
+    InstitutionEnrolled,
+    InstitutionKind,
+    InstitutionWithdrawn,
+    LocalizedText,
+)
+from libs.fields import HttpUrl, Line, Localized, ShortLine, Slug, Text
+from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict
+from libs.uow import UnitOfWork
 from services.governance.domain import audit
-from services.governance.domain.audit import Actor, utcnow
+from services.governance.domain.audit import Actor
 from services.governance.domain.common import (
-    SLUG_PATTERN,
-    HttpUrl,
-    Localized,
     as_json,
     changes_of,
+    contains,
+    flush_or,
     get_or_404,
     lock,
 )
-from services.governance.models import Institution, InstitutionStatus, outbox
+from services.governance.models import Institution, InstitutionStatus
 
-InstitutionKind = Literal["ministry", "public_body", "local_authority", "other"]
+# The widths of the institution's columns.
+Acronym = Annotated[ShortLine, Field(max_length=32)]
+WebAddress = Annotated[HttpUrl, Field(max_length=500)]
 
 
 class InstitutionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    slug: str = Field(min_length=2, max_length=100, pattern=SLUG_PATTERN)
+    slug: Slug
     name: Localized
-    acronym: str | None = Field(default=None, max_length=32)
+    acronym: Acronym | None = None
     kind: InstitutionKind = "other"
-    website: HttpUrl | None = None
-    logo_url: HttpUrl | None = None
+    website: WebAddress | None = None
+    logo_url: WebAddress | None = None
 
 
 class InstitutionUpdate(BaseModel):
@@ -44,77 +54,94 @@ class InstitutionUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    slug: str | None = Field(default=None, min_length=2, max_length=100, pattern=SLUG_PATTERN)
+    slug: Slug | None = None
     name: Localized | None = None
-    acronym: str | None = Field(default=None, max_length=32)
+    acronym: Acronym | None = None
     kind: InstitutionKind | None = None
-    website: HttpUrl | None = None
-    logo_url: HttpUrl | None = None
+    website: WebAddress | None = None
+    logo_url: WebAddress | None = None
 
 
 class Enrolment(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     enrolled_on: date | None = None  # default: today
-    commitment_reference: str | None = Field(default=None, max_length=200)
+    commitment_reference: Annotated[Line, Field(max_length=200)] | None = None
 
 
 class Withdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     withdrawn_on: date | None = None  # default: today
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Annotated[Text, Field(max_length=2000)] | None = None
 
 
-def _slug_free(session: Session, slug: str, except_id: uuid.UUID | None = None) -> None:
-    taken = session.exec(select(Institution.id).where(Institution.slug == slug)).first()
+def _slug_free(uow: UnitOfWork, slug: str, except_id: uuid.UUID | None = None) -> None:
+    taken = uow.session.exec(select(Institution.id).where(col(Institution.slug) == slug)).first()
     if taken is not None and taken != except_id:
         raise Conflict(
             f"slug: an institution already uses {slug!r}", code="slug-taken", field="slug"
         )
 
 
-def create(session: Session, actor: Actor, command: InstitutionCreate) -> Institution:
-    _slug_free(session, command.slug)
+def create_institution(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    slug: str,
+    name: Localized,
+    acronym: str | None = None,
+    kind: InstitutionKind = "other",
+    website: str | None = None,
+    logo_url: str | None = None,
+) -> Institution:
+    _slug_free(uow, slug)
     now = utcnow()
     institution = Institution(
-        slug=command.slug,
-        name=command.name.as_dict(),
-        acronym=command.acronym or None,
-        kind=command.kind,
-        website=command.website,
-        logo_url=command.logo_url,
+        slug=slug,
+        name=name.as_dict(),
+        acronym=acronym or None,
+        kind=kind,
+        website=website,
+        logo_url=logo_url,
         created_at=now,
         modified_at=now,
     )
-    session.add(institution)
-    return _save(session, actor, "institution.create", institution, before=None)
+    uow.session.add(institution)
+    return _recorded(uow, actor, "institution.create", institution, before=None)
 
 
-def update(
-    session: Session, actor: Actor, institution_id: uuid.UUID, command: InstitutionUpdate
+def update_institution(
+    uow: UnitOfWork, actor: Actor, *, institution_id: uuid.UUID, changes: InstitutionUpdate
 ) -> Institution:
-    institution = lock(session, Institution, institution_id, "institution")
+    """Changes the fields ``changes`` sends; an enrolled institution is announced again."""
+    institution = lock(uow.session, Institution, institution_id, "institution")
     before = as_json(institution)
-    changes = changes_of(command, not_null=("slug", "name", "kind"))
-    if "slug" in changes:
-        _slug_free(session, changes["slug"], except_id=institution.id)
-    if "name" in changes:
-        changes["name"] = command.name.as_dict()  # type: ignore[union-attr]
-    for field, value in changes.items():
+    sent = changes_of(changes, not_null=("slug", "name", "kind"))
+    if "slug" in sent:
+        _slug_free(uow, sent["slug"], except_id=institution.id)
+    if changes.name is not None:
+        sent["name"] = changes.name.as_dict()
+    for field, value in sent.items():
         setattr(institution, field, value)
     institution.modified_at = utcnow()
     if institution.status == InstitutionStatus.ENROLLED:
         # There is no "institution updated" event: enrolled carries the whole description and
         # consumers upsert on it, so an edit of an enrolled institution is announced again.
-        outbox.publish(session, _enrolled_event(institution))
-    return _save(session, actor, "institution.update", institution, before)
+        uow.publish(_enrolled_event(institution))
+    return _recorded(uow, actor, "institution.update", institution, before)
 
 
-def enrol(
-    session: Session, actor: Actor, institution_id: uuid.UUID, command: Enrolment
+def enrol_institution(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    institution_id: uuid.UUID,
+    enrolled_on: date | None = None,
+    commitment_reference: str | None = None,
 ) -> Institution:
-    institution = lock(session, Institution, institution_id, "institution")
+    """Enrols the institution in the strategy (from ``enrolled_on``, by default today)."""
+    institution = lock(uow.session, Institution, institution_id, "institution")
     if institution.status == InstitutionStatus.ENROLLED:
         raise Conflict(
             f"institution {institution.slug} is already enrolled (since {institution.enrolled_on})",
@@ -122,19 +149,26 @@ def enrol(
         )
     before = as_json(institution)
     institution.status = InstitutionStatus.ENROLLED
-    institution.enrolled_on = command.enrolled_on or utcnow().date()
-    institution.commitment_reference = command.commitment_reference
+    institution.enrolled_on = enrolled_on or utcnow().date()
+    institution.commitment_reference = commitment_reference
     institution.withdrawn_on = None
     institution.withdrawal_reason = None
     institution.modified_at = utcnow()
-    outbox.publish(session, _enrolled_event(institution))
-    return _save(session, actor, "institution.enrol", institution, before)
+    uow.publish(_enrolled_event(institution))
+    return _recorded(uow, actor, "institution.enrol", institution, before)
 
 
-def withdraw(
-    session: Session, actor: Actor, institution_id: uuid.UUID, command: Withdrawal
+def withdraw_institution(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    institution_id: uuid.UUID,
+    withdrawn_on: date | None = None,
+    reason: str | None = None,
 ) -> Institution:
-    institution = lock(session, Institution, institution_id, "institution")
+    """Withdraws an enrolled institution from the strategy (``withdrawn_on``, by default
+    today)."""
+    institution = lock(uow.session, Institution, institution_id, "institution")
     if institution.status != InstitutionStatus.ENROLLED:
         raise Conflict(
             f"institution {institution.slug} is not enrolled (status {institution.status})",
@@ -142,32 +176,58 @@ def withdraw(
         )
     before = as_json(institution)
     institution.status = InstitutionStatus.WITHDRAWN
-    institution.withdrawn_on = command.withdrawn_on or utcnow().date()
-    institution.withdrawal_reason = command.reason
+    institution.withdrawn_on = withdrawn_on or utcnow().date()
+    institution.withdrawal_reason = reason
     institution.modified_at = utcnow()
-    outbox.publish(
-        session,
+    uow.publish(
         InstitutionWithdrawn(
             institution_id=institution.id,
             withdrawn_on=institution.withdrawn_on,
-            reason=command.reason,
-        ),
+            reason=reason,
+        )
     )
-    return _save(session, actor, "institution.withdraw", institution, before)
+    return _recorded(uow, actor, "institution.withdraw", institution, before)
 
 
-def get(session: Session, institution_id: uuid.UUID) -> Institution:
-    return get_or_404(session, Institution, institution_id, "institution")
+def get_institution(uow: UnitOfWork, institution_id: uuid.UUID) -> Institution:
+    return get_or_404(uow.session, Institution, institution_id, "institution")
+
+
+def list_institutions(
+    uow: UnitOfWork,
+    *,
+    q: str | None,
+    status: InstitutionStatus | None,
+    kind: str | None,
+    params: PageParams,
+) -> Page[Institution]:
+    """Institutions by slug, those whose name, slug or acronym contains ``q`` if given."""
+    statement = select(Institution)
+    if status is not None:
+        statement = statement.where(col(Institution.status) == status)
+    if kind is not None:
+        statement = statement.where(col(Institution.kind) == kind)
+    if q:  # slugs are lower-case
+        statement = statement.where(
+            contains(
+                q,
+                col(Institution.slug),
+                func.lower(col(Institution.acronym)),
+                func.lower(cast(col(Institution.name), String)),
+            )
+        )
+    return paginate(uow.session, statement.order_by(col(Institution.slug)), params)
 
 
 def _enrolled_event(institution: Institution) -> InstitutionEnrolled:
-    assert institution.enrolled_on is not None
+    if institution.enrolled_on is None:
+        raise ValueError(f"institution {institution.id} has no enrolment date")
     return InstitutionEnrolled(
         institution_id=institution.id,
         slug=institution.slug,
         name=LocalizedText(**institution.name),
         acronym=institution.acronym,
-        kind=institution.kind,  # type: ignore[arg-type]
+        kind=institution.kind,
         website=institution.website,
         logo_url=institution.logo_url,
         enrolled_on=institution.enrolled_on,
@@ -175,27 +235,24 @@ def _enrolled_event(institution: Institution) -> InstitutionEnrolled:
     )
 
 
-def _save(
-    session: Session,
+def _recorded(
+    uow: UnitOfWork,
     actor: Actor,
     action: str,
     institution: Institution,
     before: dict[str, Any] | None,
 ) -> Institution:
-    """Audits the change (state before and after) and commits the unit of work."""
-    audit.record(
-        session,
+    """Writes the change (a slug taken concurrently is a conflict) and audits it, with the
+    state before and after."""
+    flush_or(uow, Conflict("slug: already taken", code="slug-taken", field="slug"))
+    audit.record_action(
+        uow,
         actor,
-        action,
-        "institution",
-        institution.id,
+        action=action,
+        target_type="institution",
+        target_id=institution.id,
         institution_id=institution.id,
         before=before,
         after=as_json(institution),
     )
-    try:
-        session.commit()
-    except IntegrityError as exc:  # a concurrent create took the slug first
-        session.rollback()
-        raise Conflict("slug: already taken", code="slug-taken", field="slug") from exc
     return institution

@@ -1,6 +1,9 @@
 """Automatic quality checks of a submitted dataset, and its 0–100 quality score.
 
-The checks (their names are the ones ``GOVERNANCE_BLOCKING_CHECKS`` lists):
+Each check is one function, declared once with ``@check``: its name (the one
+``GOVERNANCE_BLOCKING_CHECKS`` lists), the review stage it belongs to, its bilingual title and
+whether it blocks approval by default. The registry, ``CHECKS``, keeps them in declaration
+order, which is the order of a report and of the guide:
 
 - resources_present (collection): at least one resource is attached;
 - resources_reachable (collection): every resource URL answers (2xx after redirects);
@@ -27,6 +30,8 @@ count the share of resources that meet them. In short:
   description in Arabic and French 3 (a quarter per text), an update frequency 3.
 
 The rating bands are MQA's, rescaled: excellent ≥ 87, good ≥ 55, sufficient ≥ 30, else bad.
+
+Fetching (``run_checks``) does network I/O; everything from ``evaluate`` on is pure.
 """
 
 from __future__ import annotations
@@ -34,69 +39,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import posixpath
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
 
+from libs.db import utcnow
 from libs.events.schemas import DatasetSubmitted, ResourceSummary
 from libs.vocabularies import FORMATS, FREQUENCIES, normalise_format
-from services.governance.domain.audit import utcnow
 from services.governance.domain.csvcheck import validate_table
 from services.governance.domain.urlguard import RefusedTarget, guarded_client
-from services.governance.settings import CHECK_NAMES, GovernanceSettings
+
+if TYPE_CHECKING:
+    from services.governance.settings import GovernanceSettings
 
 log = logging.getLogger("bayanat.governance.quality")
 
-CHECK_STAGES: dict[str, str] = {
-    "resources_present": "collection",
-    "resources_reachable": "collection",
-    "classification": "classification",
-    "open_license": "validation",
-    "machine_readable": "validation",
-    "metadata_completeness": "validation",
-    "csv_valid": "validation",
-}
-assert tuple(CHECK_STAGES) == CHECK_NAMES
-
-CHECK_TITLES: dict[str, dict[str, str]] = {
-    "resources_present": {
-        "fr": "Au moins une ressource est jointe",
-        "ar": "إرفاق مورد واحد على الأقل",
-        "en": "At least one resource is attached",
-    },
-    "resources_reachable": {
-        "fr": "Toutes les ressources sont accessibles en ligne",
-        "ar": "جميع الموارد متاحة على الخط",
-        "en": "Every resource URL is reachable",
-    },
-    "classification": {
-        "fr": "Thèmes, mots-clés, licence et fréquence renseignés",
-        "ar": "المواضيع والكلمات المفتاحية والرخصة والوتيرة محددة",
-        "en": "Themes, tags, licence and frequency are set",
-    },
-    "open_license": {
-        "fr": "Licence ouverte",
-        "ar": "رخصة مفتوحة",
-        "en": "Open licence",
-    },
-    "machine_readable": {
-        "fr": "Au moins un format ouvert lisible par machine (3 étoiles)",
-        "ar": "صيغة مفتوحة واحدة على الأقل قابلة للقراءة الآلية (3 نجوم)",
-        "en": "At least one open machine-readable format (3 stars)",
-    },
-    "metadata_completeness": {
-        "fr": "Métadonnées complètes",
-        "ar": "اكتمال البيانات الوصفية",
-        "en": "Complete metadata",
-    },
-    "csv_valid": {
-        "fr": "Les fichiers CSV sont valides",
-        "ar": "ملفات CSV سليمة",
-        "en": "CSV files are valid",
-    },
-}
+# The review stages an automatic check can belong to (the guide's, after selection).
+CheckStage = Literal["collection", "classification", "validation"]
 
 SCORE_WEIGHTS: dict[str, dict[str, float]] = {
     "findability": {"tags": 7, "themes": 8, "spatial": 5, "temporal": 5},
@@ -110,7 +73,6 @@ SCORE_WEIGHTS: dict[str, dict[str, float]] = {
     "reusability": {"license": 5, "open_license": 8, "contact_point": 5, "publisher": 2},
     "contextuality": {"description": 4, "languages": 3, "frequency": 3},
 }
-assert sum(sum(d.values()) for d in SCORE_WEIGHTS.values()) == 100
 
 RATINGS = ((87, "excellent"), (55, "good"), (30, "sufficient"), (0, "bad"))
 TABULAR = {"CSV": "csv", "TSV": "tsv"}
@@ -144,7 +106,439 @@ def stars(fmt: str | None) -> int:
     return FORMATS[fmt].stars if fmt in FORMATS else 1
 
 
-# --- fetching ---------------------------------------------------------------------------------
+# --- what the checks read -----------------------------------------------------------------------
+
+
+def _share(values: Iterable[bool]) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the checks and the score read: the dataset as submitted, one row per resource
+    (what fetching it found), and the figures several checks and the score share."""
+
+    dataset: DatasetSubmitted
+    resources: list[dict[str, Any]]
+    description_minimum: int
+
+    @classmethod
+    def of(
+        cls, dataset: DatasetSubmitted, probes: list[Probe], description_minimum: int
+    ) -> Evidence:
+        rows = []
+        for resource, found in zip(dataset.resources, probes, strict=True):
+            fmt = resource_format(resource)
+            rows.append(
+                {
+                    "id": str(resource.id),
+                    "title": resource.title.model_dump(exclude_none=True)
+                    if resource.title
+                    else None,
+                    "url": resource.url,
+                    "format": fmt,
+                    "stars": stars(fmt),
+                    **asdict(found),
+                }
+            )
+        return cls(dataset, rows, description_minimum)
+
+    @cached_property
+    def tables(self) -> list[dict[str, Any]]:
+        """The tabular resources (CSV, TSV)."""
+        return [r for r in self.resources if r["format"] in TABULAR]
+
+    @cached_property
+    def frequency_known(self) -> bool:
+        frequency = self.dataset.frequency
+        return frequency in FREQUENCIES and frequency != "UNKNOWN"
+
+    @cached_property
+    def open_license(self) -> bool:
+        return bool(self.dataset.license_id) and self.dataset.license_is_open
+
+    @cached_property
+    def descriptions(self) -> dict[str, Any]:
+        description = self.dataset.description
+        return description.model_dump() if description else {}
+
+    @cached_property
+    def description_length(self) -> int:
+        """The length of the longest description, whatever its language."""
+        return max((len(v or "") for v in self.descriptions.values()), default=0)
+
+    @cached_property
+    def texts(self) -> dict[str, bool]:
+        """Which of the title and the description are given in Arabic and in French."""
+        return {
+            "title.ar": bool(self.dataset.title.ar),
+            "title.fr": bool(self.dataset.title.fr),
+            "description.ar": bool(self.descriptions.get("ar")),
+            "description.fr": bool(self.descriptions.get("fr")),
+        }
+
+    @cached_property
+    def metadata(self) -> dict[str, bool]:
+        """Which of the expected metadata fields are filled in."""
+        dataset = self.dataset
+        contact = dataset.contact_point or {}
+        return {
+            "languages": all(self.texts.values()),
+            "description": self.description_length >= self.description_minimum,
+            "themes": bool(dataset.themes),
+            "tags": bool(dataset.tags),
+            "contact_point": bool(contact.get("email") or contact.get("name")),
+            "temporal_coverage": dataset.temporal_start is not None,
+            "spatial_coverage": bool(dataset.spatial),
+            "frequency": self.frequency_known,
+        }
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+CheckFunction = Callable[[Evidence], Verdict]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    stage: CheckStage
+    title: dict[str, str]  # ar, fr and en
+    blocking: bool  # by default: GOVERNANCE_BLOCKING_CHECKS decides
+    run: CheckFunction
+
+
+CHECKS: dict[str, Check] = {}
+"""Every automatic check, by name, in the order they were declared."""
+
+
+def check(
+    name: str, *, stage: CheckStage, title: dict[str, str], blocking: bool
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Declares an automatic check: ``@check("csv_valid", stage=..., title=..., blocking=...)``."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if name in CHECKS:
+            raise ValueError(f"the check {name!r} is declared twice")
+        if not {"ar", "fr"} <= title.keys():
+            raise ValueError(f"the check {name!r} needs a title in Arabic and French")
+        CHECKS[name] = Check(name, stage, title, blocking, function)
+        return function
+
+    return register
+
+
+def default_blocking_checks() -> list[str]:
+    return [c.name for c in CHECKS.values() if c.blocking]
+
+
+def unknown_checks(names: Iterable[str]) -> list[str]:
+    return sorted(set(names) - CHECKS.keys())
+
+
+def checks_of_stage(stage: str) -> list[Check]:
+    return [c for c in CHECKS.values() if c.stage == stage]
+
+
+# --- the checks ---------------------------------------------------------------------------------
+
+
+@check(
+    "resources_present",
+    stage="collection",
+    title={
+        "fr": "Au moins une ressource est jointe",
+        "ar": "إرفاق مورد واحد على الأقل",
+        "en": "At least one resource is attached",
+    },
+    blocking=True,
+)
+def resources_present(evidence: Evidence) -> Verdict:
+    count = len(evidence.resources)
+    summary = f"{count} resource(s) attached" if count else "no resource attached"
+    return Verdict(bool(count), summary, {"count": count})
+
+
+@check(
+    "resources_reachable",
+    stage="collection",
+    title={
+        "fr": "Toutes les ressources sont accessibles en ligne",
+        "ar": "جميع الموارد متاحة على الخط",
+        "en": "Every resource URL is reachable",
+    },
+    blocking=True,
+)
+def resources_reachable(evidence: Evidence) -> Verdict:
+    resources = evidence.resources
+    unreachable = [r for r in resources if not r["reachable"]]
+    refused = [r for r in unreachable if r["error"] == "refused-target"]
+    if not resources:
+        summary = "no resource to reach"
+    elif not unreachable:
+        summary = "every resource URL is reachable"
+    else:
+        summary = f"{len(unreachable)} of {len(resources)} resource URL(s) not reachable"
+        if refused:
+            summary += f", {len(refused)} refused (internal address)"
+    return Verdict(
+        bool(resources) and not unreachable,
+        summary,
+        {
+            "unreachable": [
+                {"id": r["id"], "url": r["url"], "error": r["error"], "detail": r["detail"]}
+                for r in unreachable
+            ]
+        },
+    )
+
+
+@check(
+    "classification",
+    stage="classification",
+    title={
+        "fr": "Thèmes, mots-clés, licence et fréquence renseignés",
+        "ar": "المواضيع والكلمات المفتاحية والرخصة والوتيرة محددة",
+        "en": "Themes, tags, licence and frequency are set",
+    },
+    blocking=True,
+)
+def classification(evidence: Evidence) -> Verdict:
+    dataset = evidence.dataset
+    present = {
+        "themes": bool(dataset.themes),
+        "tags": bool(dataset.tags),
+        "license": bool(dataset.license_id),
+        "frequency": evidence.frequency_known,
+    }
+    missing = [name for name, is_present in present.items() if not is_present]
+    summary = (
+        f"missing: {', '.join(missing)}"
+        if missing
+        else "themes, tags, licence and frequency are set"
+    )
+    return Verdict(not missing, summary, {"missing": missing})
+
+
+@check(
+    "open_license",
+    stage="validation",
+    title={"fr": "Licence ouverte", "ar": "رخصة مفتوحة", "en": "Open licence"},
+    blocking=True,
+)
+def open_license(evidence: Evidence) -> Verdict:
+    license_id = evidence.dataset.license_id
+    if evidence.open_license:
+        summary = f"licence {license_id} is open"
+    elif license_id:
+        summary = f"licence {license_id} is not open"
+    else:
+        summary = "no licence"
+    return Verdict(evidence.open_license, summary, {"license_id": license_id})
+
+
+@check(
+    "machine_readable",
+    stage="validation",
+    title={
+        "fr": "Au moins un format ouvert lisible par machine (3 étoiles)",
+        "ar": "صيغة مفتوحة واحدة على الأقل قابلة للقراءة الآلية (3 نجوم)",
+        "en": "At least one open machine-readable format (3 stars)",
+    },
+    blocking=True,
+)
+def machine_readable(evidence: Evidence) -> Verdict:
+    best = max((r["stars"] for r in evidence.resources), default=0)
+    summary = f"best resource: {best} star(s)"
+    if best < 3:
+        summary += "; publish at least one CSV, JSON, XML, GeoJSON… resource"
+    return Verdict(best >= 3, summary, {"stars": {r["id"]: r["stars"] for r in evidence.resources}})
+
+
+@check(
+    "metadata_completeness",
+    stage="validation",
+    title={
+        "fr": "Métadonnées complètes",
+        "ar": "اكتمال البيانات الوصفية",
+        "en": "Complete metadata",
+    },
+    blocking=False,
+)
+def metadata_completeness(evidence: Evidence) -> Verdict:
+    fields = evidence.metadata
+    missing = [name for name, present in fields.items() if not present]
+    summary = f"missing or too short: {', '.join(missing)}" if missing else "metadata complete"
+    return Verdict(
+        not missing,
+        summary,
+        {
+            "fields": fields,
+            "missing": missing,
+            "completeness": round(_share(fields.values()), 3),
+            "languages": evidence.texts,
+            "description_length": evidence.description_length,
+            "description_min_length": evidence.description_minimum,
+        },
+    )
+
+
+@check(
+    "csv_valid",
+    stage="validation",
+    title={
+        "fr": "Les fichiers CSV sont valides",
+        "ar": "ملفات CSV سليمة",
+        "en": "CSV files are valid",
+    },
+    blocking=True,
+)
+def csv_valid(evidence: Evidence) -> Verdict:
+    tables = evidence.tables
+    invalid = [r for r in tables if r["table"] and r["table"].get("valid") is False]
+    not_validated = [r for r in tables if not (r["table"] and r["table"].get("validated"))]
+    if not tables:
+        summary = "no tabular resource"
+    elif invalid:
+        summary = f"{len(invalid)} of {len(tables)} tabular resource(s) with errors"
+    else:
+        summary = f"{len(tables) - len(not_validated)} tabular resource(s) valid"
+        if not_validated:
+            summary += f", {len(not_validated)} not validated"
+    return Verdict(
+        not invalid,
+        summary,
+        {
+            "invalid": [
+                {
+                    "id": r["id"],
+                    "url": r["url"],
+                    "errors_by_type": r["table"]["errors_by_type"],
+                    "first_errors": r["table"]["first_errors"][:3],
+                }
+                for r in invalid
+            ],
+            "not_validated": [r["id"] for r in not_validated],
+        },
+    )
+
+
+# --- the score ----------------------------------------------------------------------------------
+
+
+def achieved(evidence: Evidence) -> dict[str, dict[str, float]]:
+    """The share (0 to 1) of each criterion of ``SCORE_WEIGHTS`` the dataset meets."""
+    resources = evidence.resources
+    fields = evidence.metadata
+    open_share = _share(r["stars"] >= 3 for r in resources)
+    tables = evidence.tables
+    valid_data = (
+        _share(bool(r["table"] and r["table"].get("valid")) for r in tables)
+        if tables
+        else open_share
+    )
+    minimum = evidence.description_minimum
+    return {
+        "findability": {
+            "tags": float(fields["tags"]),
+            "themes": float(fields["themes"]),
+            "spatial": float(fields["spatial_coverage"]),
+            "temporal": float(fields["temporal_coverage"]),
+        },
+        "accessibility": {
+            "resources": float(bool(resources)),
+            "reachable": _share(r["reachable"] for r in resources),
+        },
+        "interoperability": {
+            "known_format": _share(r["format"] is not None for r in resources),
+            "machine_readable": _share(r["stars"] >= 2 for r in resources),
+            "open_format": open_share,
+            "valid_data": valid_data,
+        },
+        "reusability": {
+            "license": float(bool(evidence.dataset.license_id)),
+            "open_license": float(evidence.open_license),
+            "contact_point": float(fields["contact_point"]),
+            "publisher": 1.0,
+        },
+        "contextuality": {
+            "description": min(1.0, evidence.description_length / minimum) if minimum else 1.0,
+            "languages": _share(evidence.texts.values()),
+            "frequency": float(fields["frequency"]),
+        },
+    }
+
+
+def score(evidence: Evidence) -> tuple[int, dict[str, Any]]:
+    """The 0–100 score and its points by dimension and criterion."""
+    shares = achieved(evidence)
+    dimensions: dict[str, Any] = {}
+    total = 0.0
+    for dimension, weights in SCORE_WEIGHTS.items():
+        criteria = {
+            name: {"points": round(weight * shares[dimension][name], 2), "max": weight}
+            for name, weight in weights.items()
+        }
+        points = sum(c["points"] for c in criteria.values())
+        total += points
+        dimensions[dimension] = {
+            "points": round(points, 2),
+            "max": sum(weights.values()),
+            "criteria": criteria,
+        }
+    return round(total), dimensions
+
+
+def rating(points: int) -> str:
+    return next(label for floor, label in RATINGS if points >= floor)
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def run_check(check: Check, evidence: Evidence, blocking_checks: Collection[str]) -> dict[str, Any]:
+    verdict = check.run(evidence)
+    return {
+        "name": check.name,
+        "stage": check.stage,
+        "title": check.title,
+        "passed": verdict.passed,
+        "summary": verdict.summary,
+        "details": verdict.details,
+        "blocking": check.name in blocking_checks,
+    }
+
+
+def evaluate(
+    dataset: DatasetSubmitted, probes: list[Probe], settings: GovernanceSettings
+) -> dict[str, Any]:
+    """The report: every registered check, the score, what blocks approval."""
+    evidence = Evidence.of(dataset, probes, settings.quality_min_description_length)
+    checks = [run_check(c, evidence, settings.blocking_checks) for c in CHECKS.values()]
+    points, dimensions = score(evidence)
+    failing = [c["name"] for c in checks if c["blocking"] and not c["passed"]]
+    return {
+        "generated_at": utcnow().isoformat(),
+        "score": points,
+        "rating": rating(points),
+        "dimensions": dimensions,
+        "checks": checks,
+        "blocking_failures": failing,
+        "passed": not failing,
+        "resources": evidence.resources,
+    }
+
+
+# --- fetching -----------------------------------------------------------------------------------
 
 
 async def probe(
@@ -224,256 +618,3 @@ async def run_checks(snapshot: dict[str, Any], settings: GovernanceSettings) -> 
             *(probe(client, resource, settings, semaphore) for resource in dataset.resources)
         )
     return evaluate(dataset, list(probes), settings)
-
-
-# --- evaluation (pure) ------------------------------------------------------------------------
-
-
-def _check(name: str, passed: bool, summary: str, **details: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "stage": CHECK_STAGES[name],
-        "title": CHECK_TITLES[name],
-        "passed": passed,
-        "summary": summary,
-        "details": details,
-    }
-
-
-def _share(values: list[bool]) -> float:
-    return sum(values) / len(values) if values else 0.0
-
-
-def evaluate(
-    dataset: DatasetSubmitted, probes: list[Probe], settings: GovernanceSettings
-) -> dict[str, Any]:
-    resources: list[dict[str, Any]] = []
-    for resource, found in zip(dataset.resources, probes, strict=True):
-        fmt = resource_format(resource)
-        resources.append(
-            {
-                "id": str(resource.id),
-                "title": resource.title.model_dump(exclude_none=True) if resource.title else None,
-                "url": resource.url,
-                "format": fmt,
-                "stars": stars(fmt),
-                **asdict(found),
-            }
-        )
-
-    checks: list[dict[str, Any]] = []
-    checks.append(
-        _check(
-            "resources_present",
-            bool(resources),
-            f"{len(resources)} resource(s) attached" if resources else "no resource attached",
-            count=len(resources),
-        )
-    )
-
-    unreachable = [r for r in resources if not r["reachable"]]
-    refused = [r for r in unreachable if r["error"] == "refused-target"]
-    summary = (
-        "every resource URL is reachable"
-        if resources and not unreachable
-        else "no resource to reach"
-        if not resources
-        else f"{len(unreachable)} of {len(resources)} resource URL(s) not reachable"
-        + (f", {len(refused)} refused (internal address)" if refused else "")
-    )
-    checks.append(
-        _check(
-            "resources_reachable",
-            bool(resources) and not unreachable,
-            summary,
-            unreachable=[
-                {"id": r["id"], "url": r["url"], "error": r["error"], "detail": r["detail"]}
-                for r in unreachable
-            ],
-        )
-    )
-
-    frequency_known = dataset.frequency in FREQUENCIES and dataset.frequency != "UNKNOWN"
-    classification = {
-        "themes": bool(dataset.themes),
-        "tags": bool(dataset.tags),
-        "license": bool(dataset.license_id),
-        "frequency": frequency_known,
-    }
-    missing = [name for name, present in classification.items() if not present]
-    checks.append(
-        _check(
-            "classification",
-            not missing,
-            "themes, tags, licence and frequency are set"
-            if not missing
-            else f"missing: {', '.join(missing)}",
-            missing=missing,
-        )
-    )
-
-    open_license = bool(dataset.license_id) and dataset.license_is_open
-    checks.append(
-        _check(
-            "open_license",
-            open_license,
-            f"licence {dataset.license_id} is open"
-            if open_license
-            else f"licence {dataset.license_id} is not open"
-            if dataset.license_id
-            else "no licence",
-            license_id=dataset.license_id,
-        )
-    )
-
-    best = max((r["stars"] for r in resources), default=0)
-    checks.append(
-        _check(
-            "machine_readable",
-            best >= 3,
-            f"best resource: {best} star(s)"
-            + ("" if best >= 3 else "; publish at least one CSV, JSON, XML, GeoJSON… resource"),
-            stars={r["id"]: r["stars"] for r in resources},
-        )
-    )
-
-    descriptions = dataset.description.model_dump() if dataset.description else {}
-    longest = max((len(v or "") for v in descriptions.values()), default=0)
-    minimum = settings.quality_min_description_length
-    texts = {
-        "title.ar": bool(dataset.title.ar),
-        "title.fr": bool(dataset.title.fr),
-        "description.ar": bool(descriptions.get("ar")),
-        "description.fr": bool(descriptions.get("fr")),
-    }
-    contact = dataset.contact_point or {}
-    fields = {
-        "languages": all(texts.values()),
-        "description": longest >= minimum,
-        "themes": bool(dataset.themes),
-        "tags": bool(dataset.tags),
-        "contact_point": bool(contact.get("email") or contact.get("name")),
-        "temporal_coverage": dataset.temporal_start is not None,
-        "spatial_coverage": bool(dataset.spatial),
-        "frequency": frequency_known,
-    }
-    missing = [name for name, present in fields.items() if not present]
-    checks.append(
-        _check(
-            "metadata_completeness",
-            not missing,
-            "metadata complete" if not missing else f"missing or too short: {', '.join(missing)}",
-            fields=fields,
-            missing=missing,
-            completeness=round(_share(list(fields.values())), 3),
-            languages=texts,
-            description_length=longest,
-            description_min_length=minimum,
-        )
-    )
-
-    tables = [r for r in resources if r["format"] in TABULAR]
-    invalid = [r for r in tables if r["table"] and r["table"].get("valid") is False]
-    not_validated = [r for r in tables if not (r["table"] and r["table"].get("validated"))]
-    checks.append(
-        _check(
-            "csv_valid",
-            not invalid,
-            "no tabular resource"
-            if not tables
-            else f"{len(invalid)} of {len(tables)} tabular resource(s) with errors"
-            if invalid
-            else f"{len(tables) - len(not_validated)} tabular resource(s) valid"
-            + (f", {len(not_validated)} not validated" if not_validated else ""),
-            invalid=[
-                {
-                    "id": r["id"],
-                    "url": r["url"],
-                    "errors_by_type": r["table"]["errors_by_type"],
-                    "first_errors": r["table"]["first_errors"][:3],
-                }
-                for r in invalid
-            ],
-            not_validated=[r["id"] for r in not_validated],
-        )
-    )
-
-    for check in checks:
-        check["blocking"] = check["name"] in settings.blocking_checks
-
-    score, dimensions = _score(dataset, resources, fields, texts, longest, minimum, open_license)
-    failing = [c["name"] for c in checks if c["blocking"] and not c["passed"]]
-    return {
-        "generated_at": utcnow().isoformat(),
-        "score": score,
-        "rating": next(label for floor, label in RATINGS if score >= floor),
-        "dimensions": dimensions,
-        "checks": checks,
-        "blocking_failures": failing,
-        "passed": not failing,
-        "resources": resources,
-    }
-
-
-def _score(
-    dataset: DatasetSubmitted,
-    resources: list[dict[str, Any]],
-    fields: dict[str, bool],
-    texts: dict[str, bool],
-    description_length: int,
-    description_minimum: int,
-    open_license: bool,
-) -> tuple[int, dict[str, Any]]:
-    tables = [r for r in resources if r["format"] in TABULAR]
-    open_share = _share([r["stars"] >= 3 for r in resources])
-    valid_data = (
-        _share([bool(r["table"] and r["table"].get("valid")) for r in tables])
-        if tables
-        else open_share
-    )
-    achieved: dict[str, dict[str, float]] = {
-        "findability": {
-            "tags": float(fields["tags"]),
-            "themes": float(fields["themes"]),
-            "spatial": float(fields["spatial_coverage"]),
-            "temporal": float(fields["temporal_coverage"]),
-        },
-        "accessibility": {
-            "resources": float(bool(resources)),
-            "reachable": _share([r["reachable"] for r in resources]),
-        },
-        "interoperability": {
-            "known_format": _share([r["format"] is not None for r in resources]),
-            "machine_readable": _share([r["stars"] >= 2 for r in resources]),
-            "open_format": open_share,
-            "valid_data": valid_data,
-        },
-        "reusability": {
-            "license": float(bool(dataset.license_id)),
-            "open_license": float(open_license),
-            "contact_point": float(fields["contact_point"]),
-            "publisher": 1.0,
-        },
-        "contextuality": {
-            "description": min(1.0, description_length / description_minimum)
-            if description_minimum
-            else 1.0,
-            "languages": _share(list(texts.values())),
-            "frequency": float(fields["frequency"]),
-        },
-    }
-    dimensions: dict[str, Any] = {}
-    total = 0.0
-    for dimension, weights in SCORE_WEIGHTS.items():
-        criteria = {
-            name: {"points": round(weight * achieved[dimension][name], 2), "max": weight}
-            for name, weight in weights.items()
-        }
-        points = sum(c["points"] for c in criteria.values())
-        total += points
-        dimensions[dimension] = {
-            "points": round(points, 2),
-            "max": sum(weights.values()),
-            "criteria": criteria,
-        }
-    return round(total), dimensions

@@ -6,38 +6,40 @@ checks runner stores their report and then announces ``ReviewOpened`` with the s
 reviewers of the dataset's institution, and the national admins, answer the guide's checklist,
 comment, request changes (``ReviewDecided`` rejected, with reasons) or approve (``ReviewDecided``
 approved). Approval needs the blocking checks passed and the required checklist items answered
-"yes", and is never made by the person who submitted the dataset.
+"yes", and is never made by the person who submitted the dataset (access.py).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
-from typing import Any, Literal
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, col, select
+from sqlmodel import col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from libs.auth import Principal, Role
+from libs.db import utcnow
 from libs.events.schemas import DatasetSubmitted, ReviewDecided, ReviewOpened
-from libs.http.problems import Conflict, Forbidden, InvalidInput
-from services.governance.domain import audit, continuity, guide
-from services.governance.domain.audit import SYSTEM, Actor, utcnow
-from services.governance.domain.common import aware, get_or_404, lock, page_of
-from services.governance.domain.quality import CHECK_STAGES
-from services.governance.models import ChecksStatus, Review, ReviewEvent, ReviewState, outbox
-from services.governance.settings import GovernanceSettings
+from libs.fields import Text
+from libs.http.pagination import Page, PageParams, paginate
+from libs.http.problems import Conflict, InvalidInput
+from libs.uow import UnitOfWork
+from services.governance.domain import access, audit, continuity, guide
+from services.governance.domain.audit import SYSTEM, Actor
+from services.governance.domain.common import get_or_404, lock
+from services.governance.domain.quality import checks_of_stage
+from services.governance.models import ChecksStatus, Review, ReviewEvent, ReviewState
 
 log = logging.getLogger("bayanat.governance.reviews")
 
-READ_ROLES = (Role.REVIEWER, Role.STEWARD, Role.VIEWER)
-
-# A flag on the session: a commit that asked for checks wakes the checks runner at once.
-CHECKS_REQUESTED_FLAG = "bayanat.governance.checks_requested"
+Decision = Literal["approved", "rejected"]
 
 
-# --- commands ---------------------------------------------------------------------------------
+# --- inputs -------------------------------------------------------------------------------------
 
 
 class Answer(BaseModel):
@@ -45,7 +47,7 @@ class Answer(BaseModel):
 
     item_id: str = Field(min_length=1, max_length=64)
     answer: Literal["yes", "no", "na"]
-    note: str | None = Field(default=None, max_length=2000)
+    note: Annotated[Text, Field(max_length=2000)] | None = None
 
 
 class ChecklistAnswers(BaseModel):
@@ -57,13 +59,13 @@ class ChecklistAnswers(BaseModel):
 class CommentInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    body: str = Field(min_length=1, max_length=10_000)
+    body: Annotated[Text, Field(min_length=1, max_length=10_000)]
 
 
 class ChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reasons: list[str] = Field(min_length=1, max_length=50)
+    reasons: list[Text] = Field(min_length=1, max_length=50)
     # Adds one reason per failing blocking check, so the steward sees what to fix.
     include_failed_checks: bool = True
 
@@ -71,54 +73,21 @@ class ChangeRequest(BaseModel):
 class Approval(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    comment: str | None = Field(default=None, max_length=10_000)
+    comment: Annotated[Text, Field(max_length=10_000)] | None = None
 
 
-# --- authorisation ----------------------------------------------------------------------------
+# --- history ------------------------------------------------------------------------------------
 
 
-def can_read(principal: Principal, institution_id: uuid.UUID) -> bool:
-    return any(principal.has_role(role, institution_id) for role in READ_ROLES)
-
-
-def can_act(principal: Principal, institution_id: uuid.UUID) -> bool:
-    return principal.has_role(Role.REVIEWER, institution_id)
-
-
-def require_read(principal: Principal, review: Review) -> None:
-    if not can_read(principal, review.institution_id):
-        raise Forbidden(
-            f"this review belongs to institution {review.institution_id}, where you hold no role"
-        )
-
-
-def require_act(principal: Principal, review: Review) -> None:
-    if not can_act(principal, review.institution_id):
-        raise Forbidden(
-            f"role reviewer of institution {review.institution_id} (or national admin) required "
-            "to act on this review"
-        )
-
-
-def readable_institutions(principal: Principal) -> set[uuid.UUID] | None:
-    """None: every institution (national admin)."""
-    if principal.is_admin:
-        return None
-    return set().union(*(principal.institutions(role) for role in READ_ROLES))
-
-
-# --- history ----------------------------------------------------------------------------------
-
-
-def _history(
-    session: Session,
+def _add_history(
+    uow: UnitOfWork,
     review: Review,
     kind: str,
     actor: Actor,
     body: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> ReviewEvent:
-    event = ReviewEvent(
+    entry = ReviewEvent(
         review_id=review.id,
         round=review.round,
         kind=kind,
@@ -127,79 +96,96 @@ def _history(
         actor_name=actor.name,
         body=body,
     )
-    session.add(event)
-    return event
+    uow.session.add(entry)
+    return entry
 
 
-def history(session: Session, review_id: uuid.UUID) -> list[ReviewEvent]:
+def _history_of(review_id: uuid.UUID) -> SelectOfScalar[ReviewEvent]:
+    return (
+        select(ReviewEvent)
+        .where(col(ReviewEvent.review_id) == review_id)
+        .order_by(col(ReviewEvent.id))
+    )
+
+
+def history(uow: UnitOfWork, review_id: uuid.UUID) -> list[ReviewEvent]:
     """The whole history of a review, oldest first."""
-    return list(
-        session.exec(
-            select(ReviewEvent)
-            .where(ReviewEvent.review_id == review_id)
-            .order_by(col(ReviewEvent.id))
-        ).all()
+    return list(uow.session.exec(_history_of(review_id)).all())
+
+
+def history_page(uow: UnitOfWork, review_id: uuid.UUID, params: PageParams) -> Page[ReviewEvent]:
+    return paginate(uow.session, _history_of(review_id), params)
+
+
+def _audit(
+    uow: UnitOfWork,
+    actor: Actor,
+    review: Review,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record_action(
+        uow,
+        actor,
+        action=action,
+        target_type="review",
+        target_id=review.id,
+        institution_id=review.institution_id,
+        before=before,
+        after=after,
     )
 
 
-def history_page(
-    session: Session, review_id: uuid.UUID, offset: int, limit: int
-) -> tuple[list[ReviewEvent], int]:
-    return page_of(
-        session,
-        ReviewEvent,
-        [ReviewEvent.review_id == review_id],
-        [col(ReviewEvent.id)],
-        offset,
-        limit,
-    )
+# --- opening (from the catalog's events) --------------------------------------------------------
 
 
-# --- opening (from the catalog's events) ------------------------------------------------------
-
-
-def open_from_submission(session: Session, data: DatasetSubmitted) -> Review | None:
-    """Opens or reopens the dataset's review; runs inside the consumer's transaction."""
-    now = utcnow()
-    current_guide = guide.current(session)
-    snapshot = data.model_dump(mode="json")
+def apply_submission(uow: UnitOfWork, data: DatasetSubmitted) -> Review | None:
+    """Opens the dataset's review, or reopens it for a new round; None when the submission is
+    not newer than the one the review has (a redelivery, or overtaken by a later one)."""
+    session = uow.session
     review = session.exec(
-        select(Review).where(Review.dataset_id == data.dataset_id).with_for_update()
+        select(Review).where(col(Review.dataset_id) == data.dataset_id).with_for_update()
     ).first()
-    continuity.on_submitted(session, data)
+    if review is not None and data.submitted_at <= review.submitted_at:
+        log.info("stale submission ignored", extra={"dataset_id": str(data.dataset_id)})
+        return None
+    continuity.apply_submission(uow, data)
+    now = utcnow()
+    guide_version = guide.current(uow).version
+    snapshot = data.model_dump(mode="json")
     if review is None:
-        review = Review(dataset_id=data.dataset_id)
-        _start_round(review, data, snapshot, current_guide.version, now)
+        review = Review(
+            dataset_id=data.dataset_id,
+            institution_id=data.institution_id,
+            submitted_by=data.submitted_by,
+            guide_version=guide_version,
+        )
+        _start_round(review, data, snapshot, guide_version, now)
         session.add(review)
         session.flush()
         kind = "opened"
     else:
-        previous = aware(review.submitted_at)
-        if previous is not None and data.submitted_at <= previous:
-            log.info("stale submission ignored", extra={"dataset_id": str(data.dataset_id)})
-            return None
         review.round += 1
         review.checks_generation += 1
-        _start_round(review, data, snapshot, current_guide.version, now)
+        _start_round(review, data, snapshot, guide_version, now)
         kind = "reopened"
-    _history(
-        session,
+    _add_history(
+        uow,
         review,
         kind,
         Actor(id=data.submitted_by, name="submitter"),
         {"submitted_at": data.submitted_at.isoformat(), "guide_version": review.guide_version},
         at=now,
     )
-    audit.record(
-        session,
+    _audit(
+        uow,
         SYSTEM,
+        review,
         f"review.{'open' if kind == 'opened' else 'reopen'}",
-        "review",
-        review.id,
-        institution_id=review.institution_id,
         after={"dataset_id": str(data.dataset_id), "round": review.round},
     )
-    session.info[CHECKS_REQUESTED_FLAG] = True
     return review
 
 
@@ -229,19 +215,72 @@ def _start_round(
     review.modified_at = now
 
 
-# --- checks -----------------------------------------------------------------------------------
+# --- the automatic checks -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A run of the checks, claimed: the snapshot to check and the generation it is for."""
+
+    review_id: uuid.UUID
+    generation: int
+    snapshot: dict[str, Any]
+
+    @classmethod
+    def of(cls, review: Review) -> Claim:
+        return cls(review.id, review.checks_generation, dict(review.snapshot))
+
+
+def claim_checks(uow: UnitOfWork, *, stale_after: float, now: datetime) -> Claim | None:
+    """Claims the oldest review waiting for its checks, or one whose run was claimed more than
+    ``stale_after`` seconds ago by a process that never finished it (a crashed replica).
+    ``FOR UPDATE SKIP LOCKED`` lets several replicas share the work on PostgreSQL."""
+    stale = now - timedelta(seconds=stale_after)
+    review = uow.session.exec(
+        select(Review)
+        .where(
+            or_(
+                col(Review.checks_status) == ChecksStatus.PENDING,
+                (col(Review.checks_status) == ChecksStatus.RUNNING)
+                & (col(Review.checks_started_at) < stale),
+            )
+        )
+        .order_by(col(Review.checks_requested_at))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if review is None:
+        return None
+    review.checks_status = ChecksStatus.RUNNING
+    review.checks_started_at = now
+    return Claim.of(review)
+
+
+def request_checks(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID) -> Claim:
+    """A reviewer asks for the checks again: the run is claimed for the caller, which runs it
+    once this unit is committed (``ChecksRunner.execute``)."""
+    review = _open_for_action(uow, actor, review_id, "checks run on open reviews only")
+    now = utcnow()
+    review.checks_generation += 1
+    review.checks_status = ChecksStatus.RUNNING
+    review.checks_requested_at = review.checks_started_at = now
+    review.modified_at = now
+    _add_history(uow, review, "checks_requested", actor, at=now)
+    _audit(uow, actor, review, "review.checks", after={"generation": review.checks_generation})
+    return Claim.of(review)
 
 
 def record_checks(
-    session: Session,
-    review_id: uuid.UUID,
-    generation: int,
+    uow: UnitOfWork,
+    *,
+    claim: Claim,
     report: dict[str, Any] | None,
     error: str | None = None,
 ) -> Review | None:
-    """Stores a run's report if the run is still the current one; announces a new round."""
-    review = session.get(Review, review_id, with_for_update=True)
-    if review is None or review.checks_generation != generation:
+    """Stores a run's report (or why it could not run) if the run is still the current one;
+    the first report of a round announces the review (``ReviewOpened``, with the score)."""
+    review = uow.session.get(Review, claim.review_id, with_for_update=True)
+    if review is None or review.checks_generation != claim.generation:
         return None  # a newer submission or request superseded this run
     now = utcnow()
     review.quality_report = report if report is not None else {"error": error}
@@ -249,8 +288,8 @@ def record_checks(
     review.checks_status = ChecksStatus.DONE if report is not None else ChecksStatus.FAILED
     review.checks_completed_at = now
     review.modified_at = now
-    _history(
-        session,
+    _add_history(
+        uow,
         review,
         "checks_completed" if report is not None else "checks_failed",
         SYSTEM,
@@ -264,45 +303,31 @@ def record_checks(
     )
     if review.announce_pending:
         review.announce_pending = False
-        outbox.publish(
-            session,
+        uow.publish(
             ReviewOpened(
                 review_id=review.id,
                 dataset_id=review.dataset_id,
                 institution_id=review.institution_id,
-                opened_at=aware(review.opened_at),  # type: ignore[arg-type]
+                opened_at=review.opened_at,
                 quality_score=review.quality_score,
                 reopened=review.round > 1,
-            ),
+            )
         )
     return review
 
 
-def request_checks(
-    session: Session, principal: Principal, actor: Actor, review_id: uuid.UUID
-) -> tuple[Review, int]:
-    """A reviewer asks for the checks again; the caller runs them (claimed here) and stores."""
-    review = _open_for_action(session, principal, review_id, "checks run on open reviews only")
-    now = utcnow()
-    review.checks_generation += 1
-    review.checks_status = ChecksStatus.RUNNING
-    review.checks_requested_at = review.checks_started_at = now
-    review.modified_at = now
-    _history(session, review, "checks_requested", actor, at=now)
-    audit.record(
-        session,
-        actor,
-        "review.checks",
-        "review",
-        review.id,
-        institution_id=review.institution_id,
-        after={"generation": review.checks_generation},
-    )
-    session.commit()
-    return review, review.checks_generation
+def failing_blocking_checks(
+    review: Review, blocking_checks: Collection[str]
+) -> list[dict[str, Any]]:
+    report = review.quality_report or {}
+    return [
+        check
+        for check in report.get("checks", [])
+        if check["name"] in blocking_checks and not check["passed"]
+    ]
 
 
-# --- reviewers' actions -----------------------------------------------------------------------
+# --- reviewers' actions -------------------------------------------------------------------------
 
 
 REOPENS = "it reopens when the dataset is submitted again"
@@ -314,29 +339,25 @@ def _require_open(review: Review, hint: str = REOPENS) -> None:
 
 
 def _open_for_action(
-    session: Session, principal: Principal, review_id: uuid.UUID, hint: str = REOPENS
+    uow: UnitOfWork, actor: Actor, review_id: uuid.UUID, hint: str = REOPENS
 ) -> Review:
-    review = lock(session, Review, review_id, "review")
-    require_act(principal, review)
+    review = lock(uow.session, Review, review_id, "review")
+    access.require_review_actor(actor, review)
     _require_open(review, hint)
     return review
 
 
-def _checklist_items(session: Session, review: Review) -> dict[str, dict[str, Any]]:
+def _checklist_items(uow: UnitOfWork, review: Review) -> dict[str, dict[str, Any]]:
     """The checklist of the guide version the review follows."""
-    return guide.checklist_items(guide.version(session, review.guide_version).content)
+    return guide.checklist_items(guide.get_version(uow, review.guide_version).content)
 
 
 def answer_checklist(
-    session: Session,
-    principal: Principal,
-    actor: Actor,
-    review_id: uuid.UUID,
-    command: ChecklistAnswers,
+    uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID, answers: list[Answer]
 ) -> Review:
-    review = _open_for_action(session, principal, review_id)
-    items = _checklist_items(session, review)
-    for index, answer in enumerate(command.answers):
+    review = _open_for_action(uow, actor, review_id)
+    items = _checklist_items(uow, review)
+    for index, answer in enumerate(answers):
         if answer.item_id not in items:
             raise InvalidInput(
                 f"answers.{index}.item_id",
@@ -345,7 +366,7 @@ def answer_checklist(
     before = dict(review.checklist)
     now = utcnow()
     checklist = dict(review.checklist)
-    for answer in command.answers:
+    for answer in answers:
         checklist[answer.item_id] = {
             "answer": answer.answer,
             "note": answer.note,
@@ -355,96 +376,63 @@ def answer_checklist(
         }
     review.checklist = checklist  # a new dict, so that the JSON column is seen as changed
     review.modified_at = now
-    answered = [a.model_dump() for a in command.answers]
-    _history(session, review, "checklist_answered", actor, {"answers": answered}, at=now)
-    audit.record(
-        session,
+    answered = [a.model_dump() for a in answers]
+    _add_history(uow, review, "checklist_answered", actor, {"answers": answered}, at=now)
+    _audit(
+        uow,
         actor,
+        review,
         "review.checklist",
-        "review",
-        review.id,
-        institution_id=review.institution_id,
         before={"checklist": before},
         after={"checklist": checklist},
     )
-    session.commit()
     return review
 
 
-def comment(
-    session: Session, principal: Principal, actor: Actor, review_id: uuid.UUID, body: str
-) -> ReviewEvent:
-    review = lock(session, Review, review_id, "review")
-    # Reviewers and admins, and the institution's stewards (to answer a reviewer).
-    if not (
-        can_act(principal, review.institution_id)
-        or principal.has_role(Role.STEWARD, review.institution_id)
-    ):
-        raise Forbidden(
-            f"role reviewer or steward of institution {review.institution_id} required to comment"
-        )
+def add_comment(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID, text: str) -> ReviewEvent:
+    review = lock(uow.session, Review, review_id, "review")
+    access.require_commenter(actor, review)
     now = utcnow()
-    event = _history(session, review, "comment", actor, {"text": body}, at=now)
+    entry = _add_history(uow, review, "comment", actor, {"text": text}, at=now)
     review.modified_at = now
-    audit.record(
-        session,
-        actor,
-        "review.comment",
-        "review",
-        review.id,
-        institution_id=review.institution_id,
-        after={"text": body},
-    )
-    session.commit()
-    return event
-
-
-def failing_blocking_checks(review: Review, settings: GovernanceSettings) -> list[dict[str, Any]]:
-    report = review.quality_report or {}
-    return [
-        check
-        for check in report.get("checks", [])
-        if check["name"] in settings.blocking_checks and not check["passed"]
-    ]
+    _audit(uow, actor, review, "review.comment", after={"text": text})
+    uow.flush()  # the entry's id, for the answer
+    return entry
 
 
 def request_changes(
-    session: Session,
-    principal: Principal,
+    uow: UnitOfWork,
     actor: Actor,
+    *,
     review_id: uuid.UUID,
-    command: ChangeRequest,
-    settings: GovernanceSettings,
+    reasons: list[str],
+    include_failed_checks: bool,
+    blocking_checks: Collection[str],
 ) -> Review:
-    review = _open_for_action(session, principal, review_id)
-    reasons = [reason for reason in command.reasons if reason]
+    review = _open_for_action(uow, actor, review_id)
+    reasons = [reason for reason in reasons if reason]
     if not reasons:
         raise InvalidInput("reasons", "give at least one reason")
-    if command.include_failed_checks:
+    if include_failed_checks:
         reasons += [
             f"{check['name']}: {check['summary']}"
-            for check in failing_blocking_checks(review, settings)
+            for check in failing_blocking_checks(review, blocking_checks)
         ]
-    _decide(session, review, actor, "rejected", reasons)
-    continuity.on_changes_requested(session, review.dataset_id)
-    session.commit()
+    _decide(uow, review, actor, "rejected", reasons)
+    continuity.note_changes_requested(uow, review.dataset_id)
     return review
 
 
-def approve(
-    session: Session,
-    principal: Principal,
+def approve_review(
+    uow: UnitOfWork,
     actor: Actor,
+    *,
     review_id: uuid.UUID,
-    command: Approval,
-    settings: GovernanceSettings,
+    comment: str | None,
+    blocking_checks: Collection[str],
 ) -> Review:
-    review = lock(session, Review, review_id, "review")
-    require_act(principal, review)
-    if review.submitted_by == principal.subject:
-        raise Forbidden(
-            "you submitted this dataset: another reviewer must approve it", code="own-submission"
-        )
+    review = lock(uow.session, Review, review_id, "review")
+    access.require_approver(actor, review)
     _require_open(review)
     if review.checks_status in (ChecksStatus.PENDING, ChecksStatus.RUNNING):
         raise Conflict(
@@ -456,7 +444,7 @@ def approve(
             "the automatic checks could not run; run them again (POST .../checks)",
             code="checks-failed",
         )
-    failing = failing_blocking_checks(review, settings)
+    failing = failing_blocking_checks(review, blocking_checks)
     if failing:
         names = [check["name"] for check in failing]
         raise Conflict(
@@ -465,7 +453,7 @@ def approve(
             failing_checks=names,
             checks=[{"name": c["name"], "summary": c["summary"]} for c in failing],
         )
-    items = _checklist_items(session, review)
+    items = _checklist_items(uow, review)
     unanswered = [
         item_id
         for item_id, item in items.items()
@@ -477,22 +465,22 @@ def approve(
             code="checklist-incomplete",
             items=unanswered,
         )
-    _decide(session, review, actor, "approved", [command.comment] if command.comment else [])
-    session.commit()
+    _decide(uow, review, actor, "approved", [comment] if comment else [])
     return review
 
 
 # A decision: the review's new state, its history entry, its audit action.
-_DECISIONS = {
+_DECISIONS: dict[Decision, tuple[ReviewState, str, str]] = {
     "approved": (ReviewState.APPROVED, "approved", "review.approve"),
     "rejected": (ReviewState.REJECTED, "changes_requested", "review.request_changes"),
 }
 
 
 def _decide(
-    session: Session, review: Review, actor: Actor, decision: str, reasons: list[str]
+    uow: UnitOfWork, review: Review, actor: Actor, decision: Decision, reasons: list[str]
 ) -> None:
-    assert actor.id is not None
+    if actor.id is None:
+        raise ValueError("a decision is made by an account")
     state, history_kind, action = _DECISIONS[decision]
     now = utcnow()
     before = {"state": review.state, "round": review.round}
@@ -501,75 +489,66 @@ def _decide(
     review.decided_at = now
     review.reasons = reasons
     review.modified_at = now
-    _history(session, review, history_kind, actor, {"reasons": reasons}, at=now)
-    outbox.publish(
-        session,
+    _add_history(uow, review, history_kind, actor, {"reasons": reasons}, at=now)
+    uow.publish(
         ReviewDecided(
             review_id=review.id,
             dataset_id=review.dataset_id,
             institution_id=review.institution_id,
-            decision=decision,  # type: ignore[arg-type]
+            decision=decision,
             reasons=[] if decision == "approved" else reasons,
             decided_by=actor.id,
             decided_at=now,
-        ),
+        )
     )
-    audit.record(
-        session,
+    _audit(
+        uow,
         actor,
+        review,
         action,
-        "review",
-        review.id,
-        institution_id=review.institution_id,
         before=before,
         after={"state": review.state, "round": review.round, "reasons": reasons},
     )
 
 
-# --- reading ----------------------------------------------------------------------------------
+# --- reading ------------------------------------------------------------------------------------
 
 
-def get_readable(session: Session, principal: Principal, review_id: uuid.UUID) -> Review:
-    review = get_or_404(session, Review, review_id, "review")
-    require_read(principal, review)
+def get_review(uow: UnitOfWork, actor: Actor, review_id: uuid.UUID) -> Review:
+    review = get_or_404(uow.session, Review, review_id, "review")
+    access.require_review_reader(actor, review)
     return review
 
 
-def listing(
-    session: Session,
-    principal: Principal,
+def list_reviews(
+    uow: UnitOfWork,
+    actor: Actor,
     *,
     state: ReviewState | None,
     institution_id: uuid.UUID | None,
     dataset_id: uuid.UUID | None,
-    offset: int,
-    limit: int,
-) -> tuple[list[Review], int]:
-    visible = readable_institutions(principal)
-    if visible is not None and not visible:
-        raise Forbidden("a reviewer, steward or viewer role in an institution is required")
-    if institution_id is not None and visible is not None and institution_id not in visible:
-        raise Forbidden(f"you hold no role in institution {institution_id}")
-    conditions = []
+    params: PageParams,
+) -> Page[Review]:
+    visible = access.require_review_lister(actor, institution_id)
+    statement = select(Review)
     if visible is not None:
-        conditions.append(col(Review.institution_id).in_(visible))
+        statement = statement.where(col(Review.institution_id).in_(visible))
     if institution_id is not None:
-        conditions.append(Review.institution_id == institution_id)
+        statement = statement.where(col(Review.institution_id) == institution_id)
     if state is not None:
-        conditions.append(Review.state == state)
+        statement = statement.where(col(Review.state) == state)
     if dataset_id is not None:
-        conditions.append(Review.dataset_id == dataset_id)
+        statement = statement.where(col(Review.dataset_id) == dataset_id)
     # The open queue reads oldest first; decided reviews most recent first.
-    order = (
-        [col(Review.opened_at), col(Review.id)]
-        if state == ReviewState.OPEN
-        else [col(Review.modified_at).desc(), col(Review.id)]
-    )
-    return page_of(session, Review, conditions, order, offset, limit)
+    if state == ReviewState.OPEN:
+        statement = statement.order_by(col(Review.opened_at), col(Review.id))
+    else:
+        statement = statement.order_by(col(Review.modified_at).desc(), col(Review.id))
+    return paginate(uow.session, statement, params)
 
 
 def stages(
-    review: Review, content: dict[str, Any], settings: GovernanceSettings
+    review: Review, content: dict[str, Any], blocking_checks: Collection[str]
 ) -> list[dict[str, Any]]:
     """Each stage of the guide with its checklist answers, its automatic checks and its status:
     complete, incomplete (something to do) or failed (an answer "no" on a required item, or a
@@ -589,14 +568,12 @@ def stages(
                 failed |= value == "no"
                 incomplete |= value != "yes"
         stage_checks = []
-        for name, check_stage in CHECK_STAGES.items():
-            if check_stage != stage["key"]:
-                continue
-            check = checks.get(name)
-            blocking = name in settings.blocking_checks
+        for automatic in checks_of_stage(stage["key"]):
+            check = checks.get(automatic.name)
+            blocking = automatic.name in blocking_checks
             stage_checks.append(
                 {
-                    "name": name,
+                    "name": automatic.name,
                     "blocking": blocking,
                     "passed": check["passed"] if check else None,
                     "summary": check["summary"] if check else None,

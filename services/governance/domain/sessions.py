@@ -19,14 +19,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, delete
+from sqlmodel import col, select
 
 from libs.auth import TokenCodec
-from libs.http.problems import Problem, Unauthorized
+from libs.db import utcnow
+from libs.http.problems import Problem, TooManyRequests, Unauthorized
+from libs.uow import UnitOfWork
 from services.governance.domain import accounts, audit
-from services.governance.domain.audit import Actor, utcnow
-from services.governance.domain.common import aware
+from services.governance.domain.audit import Actor
 from services.governance.domain.passwords import (
     burn_verification_time,
     hash_password,
@@ -39,14 +40,6 @@ from services.governance.settings import GovernanceSettings
 REFRESH_PREFIX = "brt_"
 
 
-class TooManyAttempts(Problem):
-    status, title, code = 429, "Too many requests", "too-many-login-attempts"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail, retry_after=retry_after)
-        self.retry_after = retry_after
-
-
 @dataclass(frozen=True)
 class TokenPair:
     access_token: str
@@ -57,146 +50,174 @@ class TokenPair:
     roles: list[RoleAssignment]  # the account's roles, read once for the token and the answer
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A refusal that must leave its trace (a failed login counted and audited, a replayed
+    token's family revoked): the edge commits the unit, then answers with ``problem``."""
+
+    problem: Problem
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _retry_after(
-    session: Session, where: object, limit: int, window: timedelta, now: datetime
+def retry_after(
+    attempts: list[datetime], limit: int, window: timedelta, now: datetime
 ) -> int | None:
-    """Seconds until fewer than ``limit`` failures remain in the window; None when under it."""
-    recent = session.exec(
-        select(LoginAttempt.attempted_at)
-        .where(where, LoginAttempt.attempted_at >= now - window)  # type: ignore[arg-type]
-        .order_by(col(LoginAttempt.attempted_at).desc())
-        .limit(limit)
-    ).all()
-    if len(recent) < limit:
+    """Seconds until fewer than ``limit`` of these failures (most recent first) remain in the
+    window; None when there are fewer already."""
+    if len(attempts) < limit:
         return None
-    oldest_counted = aware(recent[-1])
-    assert oldest_counted is not None
+    oldest_counted = attempts[limit - 1]
     return max(1, math.ceil((oldest_counted + window - now).total_seconds()))
 
 
-def login(
-    session: Session,
-    settings: GovernanceSettings,
-    codec: TokenCodec,
+def _recent_failures(
+    uow: UnitOfWork, which: ColumnElement[bool], limit: int, since: datetime
+) -> list[datetime]:
+    return list(
+        uow.session.exec(
+            select(LoginAttempt.attempted_at)
+            .where(which, col(LoginAttempt.attempted_at) >= since)
+            .order_by(col(LoginAttempt.attempted_at).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def _check_rate_limit(
+    uow: UnitOfWork, settings: GovernanceSettings, *, email: str, ip: str, now: datetime
+) -> None:
+    """Refuses (429) an account or an address that reached its failures' limit in the window."""
+    window = timedelta(seconds=settings.login_window_seconds)
+    for which, limit, who in (
+        (col(LoginAttempt.email) == email, settings.login_max_failures_per_account, "this account"),
+        (col(LoginAttempt.ip) == ip, settings.login_max_failures_per_ip, "this address"),
+    ):
+        wait = retry_after(_recent_failures(uow, which, limit, now - window), limit, window, now)
+        if wait is not None:
+            raise TooManyRequests(
+                f"too many failed logins for {who}; try again in {wait} seconds",
+                retry_after=wait,
+                code="too-many-login-attempts",
+            )
+
+
+def log_in(
+    uow: UnitOfWork,
+    actor: Actor,
     *,
     email: str,
     password: str,
-    ip: str,
-) -> TokenPair:
+    settings: GovernanceSettings,
+    codec: TokenCodec,
+) -> TokenPair | Refused:
+    """Exchanges email and password for tokens; ``actor`` is the anonymous caller (its
+    address). A failure is counted for the rate limit and audited: it is ``Refused``."""
     email = email.strip().lower()
+    ip = actor.ip or "unknown"
     now = utcnow()
     window = timedelta(seconds=settings.login_window_seconds)
-    session.exec(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - window))  # type: ignore[call-overload,arg-type]
-    for where, limit, who in (
-        (LoginAttempt.email == email, settings.login_max_failures_per_account, "this account"),
-        (LoginAttempt.ip == ip, settings.login_max_failures_per_ip, "this address"),
-    ):
-        wait = _retry_after(session, where, limit, window, now)
-        if wait is not None:
-            session.commit()
-            raise TooManyAttempts(
-                f"too many failed logins for {who}; try again in {wait} seconds", wait
-            )
+    uow.session.exec(delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < now - window))
+    _check_rate_limit(uow, settings, email=email, ip=ip, now=now)
 
-    account = session.exec(select(Account).where(Account.email == email)).first()
+    account = uow.session.exec(select(Account).where(col(Account.email) == email)).first()
     if account is None:
         burn_verification_time(password)
     valid = account is not None and verify_password(account.password_hash, password)
     if account is None or not valid or not account.active:
-        session.add(LoginAttempt(email=email, ip=ip, attempted_at=now))
-        audit.record(
-            session,
+        uow.session.add(LoginAttempt(email=email, ip=ip, attempted_at=now))
+        audit.record_action(
+            uow,
             Actor(id=account.id if account else None, name=email, ip=ip),
-            "auth.login_failed",
-            "account",
-            account.id if account else None,
+            action="auth.login_failed",
+            target_type="account",
+            target_id=account.id if account else None,
             after={"email": email, "reason": "inactive" if valid else "bad-credentials"},
         )
-        session.commit()
         # One answer for unknown email, wrong password and inactive account: no enumeration.
-        raise Unauthorized("invalid email or password", code="invalid-credentials")
+        return Refused(Unauthorized("invalid email or password", code="invalid-credentials"))
 
-    session.exec(delete(LoginAttempt).where(LoginAttempt.email == email))  # type: ignore[call-overload,arg-type]
+    uow.session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     account.last_login_at = now
-    pair = _issue(session, settings, codec, account, family_id=uuid.uuid4(), now=now)
-    audit.record(
-        session,
+    pair = _issue(uow, settings, codec, account, family_id=uuid.uuid4(), now=now)
+    audit.record_action(
+        uow,
         Actor(id=account.id, name=account.display_name, ip=ip),
-        "auth.login",
-        "account",
-        account.id,
+        action="auth.login",
+        target_type="account",
+        target_id=account.id,
     )
-    session.commit()
     return pair
 
 
-def refresh(
-    session: Session,
-    settings: GovernanceSettings,
-    codec: TokenCodec,
+def refresh_session(
+    uow: UnitOfWork,
+    actor: Actor,
     *,
     refresh_token: str,
-    ip: str,
-) -> TokenPair:
+    settings: GovernanceSettings,
+    codec: TokenCodec,
+) -> TokenPair | Refused:
+    """A new token pair for a refresh token, which is spent (rotation). A token presented
+    again after its rotation revokes its whole family: that is ``Refused``."""
     now = utcnow()
-    stored = session.exec(
+    stored = uow.session.exec(
         select(RefreshToken)
-        .where(RefreshToken.token_hash == _digest(refresh_token))
+        .where(col(RefreshToken.token_hash) == _digest(refresh_token))
         .with_for_update()
     ).first()
     if stored is None:
         raise Unauthorized("unknown refresh token", code="invalid-refresh-token")
     if stored.used_at is not None or stored.revoked_at is not None:
-        if stored.used_at is not None and stored.revoked_at is None:
-            # A rotated token presented again: someone holds a copy. End the whole family.
-            accounts.revoke_refresh_tokens(session, RefreshToken.family_id == stored.family_id, now)
-            audit.record(
-                session,
-                Actor(id=stored.account_id, ip=ip),
-                "auth.refresh_reuse",
-                "account",
-                stored.account_id,
-                after={"family_id": str(stored.family_id)},
-            )
-            session.commit()
-        raise Unauthorized(
+        spent = Unauthorized(
             "this refresh token was already used or revoked; log in again",
             code="invalid-refresh-token",
         )
-    if aware(stored.expires_at) <= now:  # type: ignore[operator]
+        if stored.revoked_at is not None:
+            raise spent
+        # A rotated token presented again: someone holds a copy. End the whole family.
+        accounts.revoke_refresh_tokens(uow, col(RefreshToken.family_id) == stored.family_id, now)
+        audit.record_action(
+            uow,
+            Actor(id=stored.account_id, ip=actor.ip),
+            action="auth.refresh_reuse",
+            target_type="account",
+            target_id=stored.account_id,
+            after={"family_id": str(stored.family_id)},
+        )
+        return Refused(spent)
+    if stored.expires_at <= now:
         raise Unauthorized("the refresh token has expired; log in again", code="token-expired")
-    account = session.get(Account, stored.account_id)
+    account = uow.session.get(Account, stored.account_id)
     if account is None or not account.active:
         raise Unauthorized("the account is not active", code="invalid-refresh-token")
     stored.used_at = now
-    pair = _issue(session, settings, codec, account, family_id=stored.family_id, now=now)
-    session.commit()
-    return pair
+    return _issue(uow, settings, codec, account, family_id=stored.family_id, now=now)
 
 
-def logout(session: Session, *, refresh_token: str, ip: str) -> None:
+def log_out(uow: UnitOfWork, actor: Actor, *, refresh_token: str) -> None:
     """Revokes the session the refresh token belongs to (its whole family)."""
-    stored = session.exec(
-        select(RefreshToken).where(RefreshToken.token_hash == _digest(refresh_token))
+    stored = uow.session.exec(
+        select(RefreshToken).where(col(RefreshToken.token_hash) == _digest(refresh_token))
     ).first()
     if stored is None:
         raise Unauthorized("unknown refresh token", code="invalid-refresh-token")
-    now = utcnow()
-    accounts.revoke_refresh_tokens(session, RefreshToken.family_id == stored.family_id, now)
-    audit.record(
-        session, Actor(id=stored.account_id, ip=ip), "auth.logout", "account", stored.account_id
+    accounts.revoke_refresh_tokens(uow, col(RefreshToken.family_id) == stored.family_id)
+    audit.record_action(
+        uow,
+        Actor(id=stored.account_id, ip=actor.ip),
+        action="auth.logout",
+        target_type="account",
+        target_id=stored.account_id,
     )
-    session.commit()
 
 
 def _issue(
-    session: Session,
+    uow: UnitOfWork,
     settings: GovernanceSettings,
     codec: TokenCodec,
     account: Account,
@@ -206,11 +227,11 @@ def _issue(
 ) -> TokenPair:
     access_lifetime = timedelta(minutes=settings.access_token_minutes)
     refresh_lifetime = timedelta(days=settings.refresh_token_days)
-    roles = accounts.roles_of(session, account.id)
+    roles = accounts.roles_of(uow, account.id)
     principal = accounts.principal_of(account, roles)
     access = codec.encode(principal, lifetime=access_lifetime, extra={"email": account.email})
     token = REFRESH_PREFIX + secrets.token_urlsafe(32)
-    session.add(
+    uow.session.add(
         RefreshToken(
             token_hash=_digest(token),
             account_id=account.id,

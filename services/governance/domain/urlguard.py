@@ -54,15 +54,22 @@ class AllowList:
         return cls(frozenset(hosts), tuple(networks))
 
     def allows(self, host: str, address: IPAddress) -> bool:
+        address = unmapped(address)
         return host.lower().rstrip(".") in self.hosts or any(
             address in network for network in self.networks
         )
 
 
+def unmapped(address: IPAddress) -> IPAddress:
+    """An IPv4-mapped IPv6 address (``::ffff:10.0.0.1``) is the IPv4 address it carries."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def why_internal(address: IPAddress) -> str | None:
     """The reason an address is off limits, or None for a public one."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = unmapped(address)
     # Most specific first: link-local and loopback addresses also count as private.
     for reason in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
         if getattr(address, f"is_{reason}"):
@@ -81,7 +88,7 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     seen: list[IPAddress] = []
     for _family, _type, _proto, _name, sockaddr in infos:
-        address = ipaddress.ip_address(sockaddr[0].split("%")[0])
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])  # no IPv6 zone
         if address not in seen:
             seen.append(address)
     return seen

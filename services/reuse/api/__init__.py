@@ -1,5 +1,10 @@
-"""HTTP routers of the reuse service (thin: parse, authorise, call the domain)."""
+"""HTTP routers of the reuse service (thin: parse, call the domain, shape the answer, commit)."""
 
 from fastapi import APIRouter
 
-router = APIRouter(prefix="/api/v1")
+from services.reuse.api import ckan, developers, reuses
+
+router = APIRouter()
+router.include_router(developers.router, prefix="/api/v1")
+router.include_router(reuses.router, prefix="/api/v1")
+router.include_router(ckan.router)

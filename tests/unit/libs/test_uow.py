@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, insert, select
+from sqlmodel import Field, SQLModel
+from sqlmodel import select as sqlmodel_select
 
 from libs.db import make_engine
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
@@ -27,10 +29,16 @@ class Counter:
         self.calls += 1
 
 
+class Thing(SQLModel, table=True):
+    id: int = Field(primary_key=True)
+    label: str
+
+
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
     engine = make_engine(f"sqlite:///{tmp_path / 'probe.db'}")
     probe.metadata.create_all(engine)
+    Thing.metadata.create_all(engine, tables=[Thing.metadata.tables["thing"]])
     return engine
 
 
@@ -171,3 +179,12 @@ def test_the_session_is_only_there_inside_the_block(engine: Engine) -> None:
     uow = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))()
     with pytest.raises(RuntimeError, match="not open"):
         _ = uow.session
+
+
+def test_objects_read_after_the_commit_stay_usable_after_the_block(engine: Engine) -> None:
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
+    with units() as uow:
+        uow.session.add(Thing(id=1, label="kept"))
+        uow.commit()
+        thing = uow.session.exec(sqlmodel_select(Thing)).one()  # a new transaction, a read
+    assert thing.label == "kept"  # neither expired nor detached with its state lost

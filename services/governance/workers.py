@@ -1,0 +1,161 @@
+"""The governance service's background workers: the checks runner and the overdue check.
+
+Each opens its own units of work (``app.state.unit_of_work``) and commits each step.
+
+The checks runner: the checks fetch every resource over the network (seconds, sometimes until
+a timeout), while the consumer's handler runs inside the transaction that records the event as
+processed. Holding that transaction (and its row locks) across network I/O would stall the
+consumer and the database, and a slow server would make the event's handling fail and be
+retried. So the handler only opens the review with a *pending* report, in its unit of work,
+and registers the runner's ``wake`` to run once that unit has committed; the runner claims
+pending reviews in a short unit of its own (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+several replicas share the work), runs the checks with no transaction open, and stores the
+report in another short unit, which also publishes ``ReviewOpened`` with the score. A run is
+tagged with the review's ``checks_generation``: when the dataset is submitted again meanwhile,
+the outdated result is dropped and the new snapshot is checked. A run claimed by a process that
+died is taken up again after ``GOVERNANCE_CHECKS_STALE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+
+from libs.db import utcnow
+from libs.uow import UnitOfWorkFactory
+from services.governance.domain import quality, reviews
+from services.governance.domain.audit import SYSTEM
+from services.governance.domain.continuity import check_overdue
+from services.governance.domain.reviews import Claim
+from services.governance.models import Review
+from services.governance.settings import GovernanceSettings
+
+log = logging.getLogger("bayanat.governance.workers")
+
+# --- the checks runner --------------------------------------------------------------------------
+
+
+CheckRun = Callable[[dict[str, Any], GovernanceSettings], Awaitable[dict[str, Any]]]
+
+
+class ChecksRunner:
+    """Claims the reviews waiting for their checks, runs them and stores the reports.
+
+    One per app (``app.state.checks_runner``); ``wake()`` may be called from any thread (an
+    after-commit callback runs in the thread that committed).
+    """
+
+    def __init__(self, settings: GovernanceSettings, check: CheckRun = quality.run_checks) -> None:
+        self.settings = settings
+        self.check = check
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._woken: asyncio.Event | None = None
+
+    def wake(self) -> None:
+        """Look for pending checks now rather than at the next poll."""
+        loop, woken = self._loop, self._woken
+        if loop is None or woken is None or loop.is_closed():
+            return  # not running: it looks for pending checks when it starts
+        loop.call_soon_threadsafe(woken.set)
+
+    def claim_next(self, units: UnitOfWorkFactory) -> Claim | None:
+        with units() as uow:
+            claim = reviews.claim_checks(
+                uow, stale_after=self.settings.checks_stale_seconds, now=utcnow()
+            )
+            uow.commit()
+        return claim
+
+    async def execute(self, units: UnitOfWorkFactory, claim: Claim) -> Review | None:
+        """Runs the checks of a claim (no transaction open meanwhile) and stores the outcome;
+        the review as stored, or None when a newer run superseded this one."""
+        report: dict[str, Any] | None = None
+        error: str | None = None
+        try:
+            report = await self.check(claim.snapshot, self.settings)
+        except Exception as exc:  # the review must still open, with the failure recorded
+            log.exception("automatic checks failed", extra={"review_id": str(claim.review_id)})
+            error = f"{type(exc).__name__}: {exc}"
+
+        def store() -> Review | None:
+            with units() as uow:
+                review = reviews.record_checks(uow, claim=claim, report=report, error=error)
+                uow.commit()
+            return review
+
+        return await asyncio.to_thread(store)
+
+    async def run_pending(self, units: UnitOfWorkFactory) -> int:
+        """Runs every pending check; returns how many runs were made."""
+        count = 0
+        while (claim := await asyncio.to_thread(self.claim_next, units)) is not None:
+            await self.execute(units, claim)
+            count += 1
+        return count
+
+    async def run(self, units: UnitOfWorkFactory) -> None:
+        """Runs pending checks whenever woken, and every ``checks_poll_seconds`` anyway."""
+        self._loop = asyncio.get_running_loop()
+        self._woken = woken = asyncio.Event()
+        try:
+            while True:
+                try:
+                    await self.run_pending(units)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("checks runner interrupted; retrying")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), self.settings.checks_poll_seconds)
+                woken.clear()
+        finally:
+            self._loop = self._woken = None
+
+
+async def checks_worker(app: FastAPI) -> None:
+    """Background task of the governance app (``ServiceSpec.background``)."""
+    settings: GovernanceSettings = app.state.settings
+    if not settings.checks_worker_enabled:
+        return
+    runner: ChecksRunner = app.state.checks_runner
+    await runner.run(app.state.unit_of_work)
+
+
+# --- the overdue check --------------------------------------------------------------------------
+
+
+def check_overdue_once(units: UnitOfWorkFactory, settings: GovernanceSettings) -> int:
+    """One overdue check in a unit of its own; how many datasets it flagged."""
+    with units() as uow:
+        alerts = check_overdue(uow, SYSTEM, grace=timedelta(days=settings.overdue_grace_days))
+        uow.commit()
+    if alerts:
+        log.info("overdue datasets flagged", extra={"count": len(alerts)})
+    return len(alerts)
+
+
+async def check_overdue_periodically(
+    units: UnitOfWorkFactory, settings: GovernanceSettings
+) -> None:
+    """The overdue check every ``overdue_check_interval_seconds``, until cancelled."""
+    while True:
+        try:
+            await asyncio.to_thread(check_overdue_once, units, settings)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("overdue check failed; retrying at the next interval")
+        await asyncio.sleep(settings.overdue_check_interval_seconds)
+
+
+async def overdue_worker(app: FastAPI) -> None:
+    """Background task of the governance app (``ServiceSpec.background``)."""
+    settings: GovernanceSettings = app.state.settings
+    if settings.overdue_worker_enabled:
+        await check_overdue_periodically(app.state.unit_of_work, settings)
