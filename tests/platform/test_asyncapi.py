@@ -59,7 +59,6 @@ SAMPLES: dict[str, EventData] = {
             commitment_reference="OGP-2025-03",
         ),
         s.InstitutionWithdrawn(institution_id=_id(1), withdrawn_on=date(2025, 6, 1), reason="x"),
-        s.TokensRevoked(account_id=_id(20), session_id=_id(21), not_before=WHEN, reason="logout"),
         s.ReviewOpened(
             review_id=_id(2),
             dataset_id=_id(3),
