@@ -1,7 +1,8 @@
 """``python -m bench``: runs the benchmarks and writes their results to a file.
 
-Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|reuse``, ``--datasets N``
-(catalog size, default 100000), ``--reuses N`` (reuse registry size, default 10000).
+Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|reuse|metrics``,
+``--datasets N`` (catalog size, default 100000), ``--reuses N`` (reuse registry size, default
+10000), ``--events N`` (metrics events, default 100000).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from libs.settings import var_dir
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--output", type=Path, default=var_dir() / "bench")
-    parser.add_argument("--only", choices=["relay", "catalog", "reuse"])
+    parser.add_argument("--only", choices=["relay", "catalog", "reuse", "metrics"])
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--reuses", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=100_000)
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
 
@@ -41,6 +43,9 @@ def main() -> None:
     if args.only in (None, "reuse"):
         reuse = importlib.import_module("bench.reuse")
         reuse.main(args.output / "reuse.json", reuses=args.reuses)
+    if args.only in (None, "metrics"):
+        metrics = importlib.import_module("bench.metrics")
+        metrics.main(args.output / "metrics.json", events=args.events)
 
 
 if __name__ == "__main__":

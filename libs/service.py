@@ -142,6 +142,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             handlers=handlers,
             max_attempts=settings.consumer_max_attempts,
             commit_interval_seconds=settings.consumer_commit_interval_seconds,
+            batch_size=settings.consumer_batch_size,
         )
         topics = asyncio.create_task(_ensure_topics_until_done(settings), name="topics")
         tasks = [topics]

@@ -45,6 +45,11 @@ class PlatformSettings(BaseSettings):
     # keep every legal event well below it; an event that would not fit is refused before the
     # change that would announce it is committed.
     kafka_max_message_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024)
+    # How long the topics the services create keep their events (retention.ms): -1, for
+    # ever, by default. The topics are the platform's event log: a consumer rebuilds its state
+    # by replaying them from offset zero (``bayanat metrics rebuild``), which only gives the
+    # right figures if no event was deleted.
+    kafka_topic_retention_ms: int = Field(default=-1, ge=-1)
 
     jwt_algorithm: str = Field(default="HS256", pattern="^(HS256|RS256)$")
     # HS256 in development: when unset, a random secret is created once under var/ so that
@@ -91,6 +96,9 @@ class ServiceSettings(BaseSettings):
     # How often processed offsets are committed; the effect is already committed with its
     # event id, so a crash before the offset commit replays without a second effect.
     consumer_commit_interval_seconds: float = Field(default=0.0, ge=0)
+    # Events applied per unit of work (libs/messaging/consumer.py): 1, each event its own
+    # transaction; more for a service whose handlers write in bulk before the commit.
+    consumer_batch_size: int = Field(default=1, ge=1, le=10_000)
     public_url: str = ""
     # Bounds on every request (libs/http/limits.py); uploads have limits of their own.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -5,6 +5,8 @@ Every change a service makes goes through one ``UnitOfWork``:
 - it owns the session of the transaction (``uow.session``);
 - ``uow.publish(payload)`` writes the event into the service's outbox in that transaction, so
   the state change and its event commit together or not at all;
+- ``uow.before_commit(step)`` registers work that belongs to the transaction but is best done
+  once, just before it commits (writing in bulk what several event handlers recorded);
 - ``uow.after_commit(callback)`` registers work that must only happen once the change is
   durable (wake the outbox relay, wake a background worker), explicitly, by the code that
   needs it; ``uow.invalidate_caches()`` registers the service's read caches to be cleared;
@@ -55,6 +57,7 @@ class UnitOfWork:
         self._caches = caches
         self._max_event_bytes = max_event_bytes
         self._session: Session | None = None
+        self._steps: list[Callable[[], None]] = []
         self._callbacks: list[Callable[[], None]] = []
         self.committed = False
 
@@ -66,6 +69,7 @@ class UnitOfWork:
 
     def __enter__(self) -> Self:
         self._session = Session(self.engine, expire_on_commit=False)
+        self._steps = []
         self._callbacks = []
         self.committed = False
         return self
@@ -80,6 +84,7 @@ class UnitOfWork:
         finally:
             session.close()
             self._session = None
+            self._steps = []
             self._callbacks = []
 
     def publish(self, data: EventData) -> CloudEvent:
@@ -102,6 +107,12 @@ class UnitOfWork:
             self.after_commit(self._wake_relay)
         return event
 
+    def before_commit(self, step: Callable[[], None]) -> None:
+        """Run ``step`` in this transaction just before it commits; a step registered twice
+        runs once. A step that fails fails the commit: nothing is committed."""
+        if step not in self._steps:
+            self._steps.append(step)
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once this unit has committed (never if it rolls back); a callback
         registered twice runs once."""
@@ -117,6 +128,10 @@ class UnitOfWork:
         self.session.flush()
 
     def commit(self) -> None:
+        while self._steps:  # a step may register another
+            steps, self._steps = self._steps, []
+            for step in steps:
+                step()
         self.session.commit()
         self.committed = True
         callbacks, self._callbacks = self._callbacks, []
@@ -128,6 +143,7 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._steps = []
         self._callbacks = []
 
 

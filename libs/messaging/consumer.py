@@ -28,6 +28,9 @@ Handler = Callable[[UnitOfWork, CloudEvent, Any], None]
 """``on_<event>(uow, event, data)``: applies the event in the runner's unit of work, which the
 runner commits together with the event's id (a handler never commits)."""
 
+# A record, its event, the event's payload and the handler that applies it.
+_Parsed = tuple[ConsumerRecord, CloudEvent, EventData, Handler]
+
 EVENTS_CONSUMED = Counter(
     "bayanat_events_consumed_total",
     "Events taken from Kafka by outcome (applied, duplicate, ignored, dead_lettered)",
@@ -54,6 +57,12 @@ class EventConsumer:
     finds its id and has no second effect. A message that is not a valid event, or whose
     handler fails ``max_attempts`` times, goes to the service's dead-letter topic with the
     error, and consumption moves on.
+
+    With ``batch_size`` above 1, the events of one fetch (up to that many) are applied in one
+    unit of work: one duplicate check, one insert of their ids, one commit, and the handlers'
+    ``before_commit`` steps run once for them all (a projection writes in bulk). The handlers
+    are the same; if the batch fails, its events are applied again one by one, so that a bad
+    one is retried and dead-lettered alone.
     """
 
     def __init__(
@@ -67,6 +76,7 @@ class EventConsumer:
         max_attempts: int = 3,
         commit_interval_seconds: float = 0.0,
         retry_delay_seconds: float = 0.2,
+        batch_size: int = 1,
     ) -> None:
         unknown = [t for t in handlers if payload_model(t) is None]
         if unknown:
@@ -79,6 +89,7 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.commit_interval = commit_interval_seconds
         self.retry_delay = retry_delay_seconds
+        self.batch_size = max(1, batch_size)
         self.topics = sorted({payload_model(t).topic.value for t in handlers})  # type: ignore[union-attr]
         self.group_id = f"{platform.kafka_topic_prefix}{service_name}"
         self.dead_letter_topic = topic_name(platform, dead_letter_topic(service_name))
@@ -127,10 +138,17 @@ class EventConsumer:
             self.connected = True
             last_commit = time.monotonic()
             while True:
-                batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                batches = await consumer.getmany(
+                    timeout_ms=500, max_records=max(500, self.batch_size)
+                )
+                if self.batch_size > 1:
+                    await self._handle_batch(
+                        [r for records in batches.values() for r in records], producer
+                    )
                 for partition, records in batches.items():
                     for record in records:
-                        await self._handle(record, producer)
+                        if self.batch_size == 1:
+                            await self._handle(record, producer)
                         self._pending[partition] = record.offset + 1
                 if self._pending and time.monotonic() - last_commit >= self.commit_interval:
                     await self.commit_pending()
@@ -153,23 +171,86 @@ class EventConsumer:
         for tp in offsets:
             self._pending.pop(tp, None)
 
-    async def _handle(self, record: ConsumerRecord, producer: Any) -> None:
+    async def _parse(
+        self, record: ConsumerRecord, producer: Any
+    ) -> tuple[CloudEvent, EventData, Handler] | None:
+        """The event, its payload and its handler; None when it is ignored or dead-lettered."""
         try:
             event = CloudEvent.from_bytes(record.value)
-        except EventParseError as exc:
-            await self._dead_letter(record, producer, exc)
-            return
-        token = event_id_var.set(str(event.id))
-        try:
             handler = self.handlers.get(event.type)
             if handler is None:
                 EVENTS_CONSUMED.labels(self.service_name, "ignored").inc()
-                return
-            try:
-                data = event.payload()
-            except EventParseError as exc:
-                await self._dead_letter(record, producer, exc)
-                return
+                return None
+            return event, event.payload(), handler
+        except EventParseError as exc:
+            await self._dead_letter(record, producer, exc)
+            return None
+
+    async def _handle(self, record: ConsumerRecord, producer: Any) -> None:
+        parsed = await self._parse(record, producer)
+        if parsed is not None:
+            await self._apply_with_retries(record, *parsed, producer)
+
+    async def _handle_batch(self, records: list[ConsumerRecord], producer: Any) -> None:
+        items: list[_Parsed] = []
+        for record in records:
+            parsed = await self._parse(record, producer)
+            if parsed is not None:
+                items.append((record, *parsed))
+        if not items:
+            return
+        try:
+            applied = await asyncio.to_thread(self._apply_batch, items)
+        except Exception as exc:
+            log.warning("batch of %d events failed, applying them one by one: %r", len(items), exc)
+            for item in items:
+                await self._apply_with_retries(*item, producer)
+            return
+        EVENTS_CONSUMED.labels(self.service_name, "applied").inc(applied)
+        if len(items) > applied:
+            EVENTS_CONSUMED.labels(self.service_name, "duplicate").inc(len(items) - applied)
+        log.info("events applied", extra={"applied": applied, "received": len(items)})
+
+    def _apply_batch(self, items: list[_Parsed]) -> int:
+        """Apply the events not seen yet in one unit of work; how many were applied."""
+        table = self.processed
+        ids = [str(event.id) for _, event, _, _ in items]
+        rows: list[dict[str, Any]] = []
+        with self.unit_of_work() as uow:
+            seen = set(uow.session.exec(select(table.c.event_id).where(table.c.event_id.in_(ids))))
+            now = datetime.now(UTC)
+            for (record, event, data, handler), event_id in zip(items, ids, strict=True):
+                if event_id in seen:
+                    continue
+                seen.add(event_id)
+                token = event_id_var.set(event_id)
+                try:
+                    handler(uow, event, data)
+                finally:
+                    event_id_var.reset(token)
+                rows.append(
+                    {
+                        "event_id": event_id,
+                        "event_type": event.type,
+                        "topic": record.topic,
+                        "processed_at": now,
+                    }
+                )
+            if rows:
+                uow.session.execute(insert(table), rows)
+            uow.commit()
+        return len(rows)
+
+    async def _apply_with_retries(
+        self,
+        record: ConsumerRecord,
+        event: CloudEvent,
+        data: EventData,
+        handler: Handler,
+        producer: Any,
+    ) -> None:
+        token = event_id_var.set(str(event.id))
+        try:
             error: Exception | None = None
             for attempt in range(1, self.max_attempts + 1):
                 try:

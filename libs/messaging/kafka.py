@@ -54,8 +54,18 @@ async def kafka_reachable(platform: PlatformSettings, timeout: float = 3.0) -> b
             log.debug("admin client close failed", exc_info=True)
 
 
+def topic_configs(platform: PlatformSettings) -> dict[str, str]:
+    """The configuration every topic is created with: an event log's retention, and the
+    platform's largest record."""
+    return {
+        "retention.ms": str(platform.kafka_topic_retention_ms),
+        "max.message.bytes": str(platform.kafka_max_message_bytes),
+    }
+
+
 async def ensure_topics(platform: PlatformSettings, topics: Iterable[str]) -> None:
-    """Create the topics that do not exist yet (already-exists is fine)."""
+    """Create the topics that do not exist yet (already-exists is fine), configured with
+    :func:`topic_configs`; an existing topic keeps its configuration."""
     names = sorted({topic_name(platform, topic) for topic in topics})
     admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka_bootstrap_servers)
     await admin.start()
@@ -66,6 +76,7 @@ async def ensure_topics(platform: PlatformSettings, topics: Iterable[str]) -> No
                 name=name,
                 num_partitions=platform.kafka_topic_partitions,
                 replication_factor=platform.kafka_replication_factor,
+                topic_configs=topic_configs(platform),
             )
             for name in names
             if name not in existing

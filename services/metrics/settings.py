@@ -1,8 +1,10 @@
 """Settings of the metrics service, read from ``METRICS_*`` environment variables."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.settings import ServiceSettings
+from services.metrics.domain.progress import Margins
 
 
 class MetricsSettings(ServiceSettings):
@@ -10,3 +12,25 @@ class MetricsSettings(ServiceSettings):
 
     service_name = "metrics"
     default_port = 8004
+
+    # The projector writes the facts of a whole fetch at once (domain/projection.py).
+    consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
+
+    # An indicator's status (domain/progress.py): how far its progress from the baseline may
+    # trail the share of its period gone by before it is at risk, and before it is late.
+    at_risk_margin: float = Field(default=0.10, ge=0, le=1)
+    late_margin: float = Field(default=0.25, ge=0, le=1)
+
+    # How often the current values are compared with the last announced ones, and an
+    # ``indicator changed`` event published for each that moved (0: never).
+    indicator_check_seconds: float = Field(default=5.0, ge=0)
+
+    # The most points one history may have (a day or a month each).
+    history_max_points: int = Field(default=4000, ge=12, le=100_000)
+
+    # ``bayanat metrics rebuild``: events applied per transaction.
+    rebuild_batch_size: int = Field(default=2000, ge=1, le=50_000)
+
+    @property
+    def margins(self) -> Margins:
+        return Margins(at_risk=self.at_risk_margin, late=max(self.late_margin, self.at_risk_margin))

@@ -232,3 +232,12 @@ def test_dockerfile_builds_one_image_for_all_services() -> None:
 def test_dockerignore_keeps_local_state_out() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", "var", ".env"} <= ignored
+
+
+def test_events_are_kept_for_ever(compose: dict[str, Any]) -> None:
+    # The topics are the event log the metrics service rebuilds its figures from.
+    assert environment(compose["services"]["kafka"])["KAFKA_LOG_RETENTION_HOURS"] == "-1"
+    for name in SERVICES:
+        env = environment(compose["services"][name])
+        assert int(env["KAFKA_TOPIC_RETENTION_MS"]) == PlatformSettings().kafka_topic_retention_ms
+        assert int(env["KAFKA_TOPIC_RETENTION_MS"]) == -1

@@ -213,6 +213,50 @@ async def test_a_redelivered_event_has_one_effect(kafka, probe_engine):
     assert probe.effect_count(probe_engine, event.subject) == 1
 
 
+async def test_a_batch_applies_each_event_once_and_sets_a_failing_one_aside(kafka, probe_engine):
+    platform = isolated(kafka)
+    dlq = dead_letter_topic("probe")
+    await ensure_topics(platform, [TOPIC, dlq])
+    events = [enrolled_event(uuid.uuid4()) for _ in range(40)]
+    # Every event twice, the second copy often in the same fetch.
+    values = [(e.subject.encode(), e.to_bytes()) for e in events]
+    await produce(platform, TOPIC, values + values)
+    units_of_work: list[int] = []
+    original = probe.on_institution_enrolled
+
+    def mark() -> None:
+        units_of_work.append(1)
+
+    def counting(uow, event, data):
+        uow.before_commit(mark)  # runs once per unit of work, however many events it applies
+        original(uow, event, data)
+
+    consumer = probe.make_consumer(probe_engine, platform, batch_size=100)
+    consumer.handlers[InstitutionEnrolled.event_type] = counting
+    async with background(consumer.run()):
+        await wait_until(lambda: probe.effect_count(probe_engine) == 40, what="the events")
+        assert [probe.effect_count(probe_engine, e.subject) for e in events] == [1] * 40
+        assert len(units_of_work) < 40, "the events of a fetch share one unit of work"
+
+        # A failing event fails its batch: the others are applied one by one, it is set aside.
+        doomed = new_event(
+            "probe",
+            InstitutionWithdrawn(institution_id=uuid.uuid4(), withdrawn_on=datetime.now().date()),
+        )
+        after = [enrolled_event(uuid.uuid4()) for _ in range(5)]
+        await produce(
+            platform,
+            TOPIC,
+            [(doomed.subject.encode(), doomed.to_bytes())]
+            + [(e.subject.encode(), e.to_bytes()) for e in after],
+        )
+        await wait_until(lambda: probe.effect_count(probe_engine) == 45, what="the others")
+        records = await read_topic(platform, dlq, until=1)
+
+    assert [r.value for r in records] == [doomed.to_bytes()]
+    assert probe.effect_count(probe_engine) == 45
+
+
 async def test_consumer_killed_before_offset_commit_has_no_second_effect(kafka, probe_engine):
     platform = isolated(kafka)
     await ensure_topics(platform, [TOPIC])

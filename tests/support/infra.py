@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,7 +68,16 @@ class PostgresDatabases:
     def drop_all(self) -> None:
         with _admin_connect() as connection:
             for name in self.created:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                # An autovacuum worker busy on the database cannot be terminated by this role:
+                # wait for it to finish.
+                for attempt in range(60):
+                    try:
+                        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                        break
+                    except psycopg.errors.InsufficientPrivilege:
+                        if attempt == 59:
+                            raise
+                        time.sleep(1)
         self.created.clear()
 
 

@@ -80,7 +80,10 @@ def effect_count(engine: Engine, subject: str | None = None) -> int:
 
 
 def make_consumer(
-    engine: Engine, platform: PlatformSettings, commit_interval_seconds: float = 0.0
+    engine: Engine,
+    platform: PlatformSettings,
+    commit_interval_seconds: float = 0.0,
+    batch_size: int = 1,
 ) -> EventConsumer:
     return EventConsumer(
         service_name="probe",
@@ -94,4 +97,5 @@ def make_consumer(
         max_attempts=2,
         commit_interval_seconds=commit_interval_seconds,
         retry_delay_seconds=0.05,
+        batch_size=batch_size,
     )

@@ -113,6 +113,52 @@ def test_a_callback_registered_twice_runs_once_and_a_failing_one_does_not_undo(
     assert count(engine, probe.notes) == 1
 
 
+def test_a_step_before_commit_runs_once_in_the_transaction(engine: Engine) -> None:
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
+    calls: list[str] = []
+
+    def write_notes() -> None:
+        calls.append("notes")
+        note(uow)  # still inside the transaction: committed with the rest
+        uow.before_commit(lambda: calls.append("registered by a step"))
+
+    with units() as uow:
+        uow.before_commit(write_notes)
+        uow.before_commit(write_notes)
+        assert calls == []
+        uow.commit()
+    assert calls == ["notes", "registered by a step"]
+    assert count(engine, probe.notes) == 1
+
+
+def test_a_failing_step_before_commit_commits_nothing(engine: Engine) -> None:
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
+    callback = Counter()
+
+    def broken() -> None:
+        raise RuntimeError("cannot write")
+
+    with pytest.raises(RuntimeError, match="cannot write"), units() as uow:
+        note(uow)
+        uow.before_commit(broken)
+        uow.after_commit(callback)
+        uow.commit()
+    assert count(engine, probe.notes) == 0
+    assert callback.calls == 0
+
+
+def test_steps_are_dropped_with_a_rollback(engine: Engine) -> None:
+    units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
+    calls: list[str] = []
+    with units() as uow:
+        uow.before_commit(lambda: calls.append("step"))
+        uow.rollback()
+        note(uow)
+        uow.commit()
+    assert calls == []
+    assert count(engine, probe.notes) == 1
+
+
 def test_caches_are_cleared_once_committed_and_only_when_invalidated(engine: Engine) -> None:
     cache = Counter()
     units = UnitOfWorkFactory(engine, Outbox(probe.tables.outbox, "probe"))
