@@ -15,6 +15,9 @@ Helpers (plain functions, usable from any test module)
   ``institution enrolled`` handler uses.
 - :func:`create_draft_dataset` / :func:`create_published_dataset`: a dataset with resources
   through the domain (create → resources → submit → the approved-review publication).
+
+The helpers write through the app's units of work (``catalog.units``), so that what they
+change clears the app's read caches as any write of the service does.
 - :func:`produce_event`: sends an event to its topic through a real Kafka producer.
 - :func:`catalog_events`: the CloudEvents on the catalog's datasets topic.
 """
@@ -41,6 +44,7 @@ from libs.events import CloudEvent, EventData, Topic, new_event
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
 from libs.messaging.kafka import make_producer, topic_name
 from libs.settings import PlatformSettings
+from libs.uow import UnitOfWorkFactory
 from services.catalog.app import create_app
 from services.catalog.domain.datasets import DatasetCreate, create_dataset, submit_dataset
 from services.catalog.domain.datasets import publish_submitted as _publish_submitted
@@ -68,6 +72,7 @@ class CatalogHarness:
     settings: CatalogSettings
     platform: PlatformSettings  # this app's Kafka settings: read and produce with these
     engine: Engine
+    units: UnitOfWorkFactory  # the app's units of work (its outbox, relay and caches)
     store: FileStore
     upload_dir: Path
 
@@ -118,7 +123,8 @@ def running_catalog(
             settings=settings,
             platform=platform,
             engine=app.state.engine,
-            store=FileStore(settings.upload_path, settings.max_upload_bytes),
+            units=app.state.unit_of_work,
+            store=app.state.file_store,
             upload_dir=settings.upload_path,
         )
 
@@ -209,7 +215,7 @@ def admin_principal() -> Principal:
 
 
 def enrol_organization(
-    engine: Engine,
+    units: UnitOfWorkFactory,
     *,
     institution_id: uuid.UUID | None = None,
     slug: str | None = None,
@@ -228,9 +234,9 @@ def enrol_organization(
         kind=kind,  # type: ignore[arg-type]
         enrolled_on=date.today(),
     )
-    with Session(engine, expire_on_commit=False) as session:
-        organization = apply_enrolment(session, data)
-        session.commit()
+    with units() as uow:
+        organization = apply_enrolment(uow, data)
+        uow.commit()
         return organization
 
 
@@ -269,7 +275,7 @@ class DatasetFixture:
 
 
 def create_draft_dataset(
-    engine: Engine,
+    units: UnitOfWorkFactory,
     store: FileStore,
     organization_id: uuid.UUID,
     *,
@@ -293,27 +299,29 @@ def create_draft_dataset(
         title=LocalizedText(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
         **fields,
     )
-    with Session(engine, expire_on_commit=False) as session:
-        dataset = create_dataset(session, actor, data)
-        resource_ids = []
-        for spec in resources:
-            meta = ResourceFields(
-                url=spec.url,
-                format=spec.format,
-                media_type=spec.media_type,
-                title=LocalizedText(**spec.title) if spec.title else None,
-            )
-            upload = None
-            if spec.content is not None:
-                upload = store.save([spec.content], spec.filename, spec.media_type)
-            resource = add_resource(session, actor, dataset.id, meta, upload, store=store)
-            resource_ids.append(resource.id)
-        session.refresh(dataset)
-        return DatasetFixture(dataset, resource_ids)
+    with units() as uow:
+        dataset = create_dataset(uow, actor, data=data)
+        uow.commit()
+    resource_ids = []
+    for spec in resources:
+        meta = ResourceFields(
+            url=spec.url,
+            format=spec.format,
+            media_type=spec.media_type,
+            title=LocalizedText(**spec.title) if spec.title else None,
+        )
+        upload = None
+        if spec.content is not None:
+            upload = store.save([spec.content], spec.filename, spec.media_type)
+        with units() as uow:
+            resource = add_resource(uow, actor, ref=dataset.id, data=meta, upload=upload)
+            uow.commit()
+        resource_ids.append(resource.id)
+    return DatasetFixture(read_dataset(units, dataset.id), resource_ids)
 
 
 def create_published_dataset(
-    engine: Engine,
+    units: UnitOfWorkFactory,
     store: FileStore,
     organization_id: uuid.UUID,
     **options: Any,
@@ -323,15 +331,20 @@ def create_published_dataset(
     Takes the options of :func:`create_draft_dataset`."""
     actor = options.get("actor") or steward_principal(organization_id)
     options["actor"] = actor
-    created = create_draft_dataset(engine, store, organization_id, **options)
-    with Session(engine, expire_on_commit=False) as session:
-        submit_dataset(session, actor, created.id, base_url=TEST_BASE_URL)
-        dataset = session.get(Dataset, created.id)
-        assert dataset is not None
-        _publish_submitted(session, dataset)
-        session.commit()
-        session.refresh(dataset)
-        return DatasetFixture(dataset, created.resource_ids)
+    created = create_draft_dataset(units, store, organization_id, **options)
+    with units() as uow:
+        dataset = submit_dataset(uow, actor, ref=created.id, base_url=TEST_BASE_URL)
+        _publish_submitted(uow, dataset)
+        uow.commit()
+    return DatasetFixture(read_dataset(units, created.id), created.resource_ids)
+
+
+def read_dataset(units: UnitOfWorkFactory, dataset_id: uuid.UUID) -> Dataset:
+    """The dataset as committed, usable once its unit is closed."""
+    with units() as uow:
+        dataset = uow.session.get_one(Dataset, dataset_id)
+        uow.session.expunge(dataset)  # the unit rolls back on leaving, which would expire it
+    return dataset
 
 
 # --- events -----------------------------------------------------------------------------------

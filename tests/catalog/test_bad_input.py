@@ -43,7 +43,7 @@ VALID: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def organization_id(catalog: CatalogHarness) -> uuid.UUID:
-    return enrol_organization(catalog.engine, slug="mef", acronym="MEF").id
+    return enrol_organization(catalog.units, slug="mef", acronym="MEF").id
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +54,13 @@ def steward(tokens: TokenFactory, organization_id: uuid.UUID) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def taken(catalog: CatalogHarness, organization_id: uuid.UUID) -> DatasetFixture:
     return create_draft_dataset(
-        catalog.engine, catalog.store, organization_id, name="budget-etat-2024"
+        catalog.units, catalog.store, organization_id, name="budget-etat-2024"
     )
 
 
 @pytest.fixture(scope="module")
 def submitted(catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id)
+    draft = create_draft_dataset(catalog.units, catalog.store, organization_id)
     response = catalog.client.post(
         f"/api/v1/datasets/{draft.id}/submit", headers=tokens.as_steward(organization_id)
     )
@@ -145,7 +145,7 @@ def test_a_missing_title_is_refused(
 def test_a_taken_name_is_a_conflict(
     catalog: CatalogHarness, steward: dict[str, str], taken: DatasetFixture
 ) -> None:
-    other = create_draft_dataset(catalog.engine, catalog.store, taken.dataset.organization_id)
+    other = create_draft_dataset(catalog.units, catalog.store, taken.dataset.organization_id)
     before = snapshot(catalog)
     response = catalog.client.post(
         "/api/v1/datasets", headers=steward, json=VALID | {"name": taken.name}
@@ -181,7 +181,7 @@ def test_a_steward_of_another_institution_is_forbidden(
     taken: DatasetFixture,
     unchanged: None,
 ) -> None:
-    other_institution = enrol_organization(catalog.engine).id
+    other_institution = enrol_organization(catalog.units).id
     outsider = tokens.as_steward(other_institution)
     response = catalog.client.post(
         "/api/v1/datasets",
@@ -236,13 +236,13 @@ def test_an_institution_that_is_not_enrolled_is_named(
 def test_a_withdrawn_institution_writes_nothing(
     catalog: CatalogHarness, tokens: TokenFactory
 ) -> None:
-    institution = enrol_organization(catalog.engine).id
-    draft = create_draft_dataset(catalog.engine, catalog.store, institution)
-    with catalog.session() as session:
+    institution = enrol_organization(catalog.units).id
+    draft = create_draft_dataset(catalog.units, catalog.store, institution)
+    with catalog.units() as uow:
         apply_withdrawal(
-            session, InstitutionWithdrawn(institution_id=institution, withdrawn_on=date.today())
+            uow, InstitutionWithdrawn(institution_id=institution, withdrawn_on=date.today())
         )
-        session.commit()
+        uow.commit()
     before = snapshot(catalog)
     steward = tokens.as_steward(institution)
     created = catalog.client.post("/api/v1/datasets", headers=steward, json=VALID)
@@ -294,7 +294,7 @@ def test_there_is_no_way_to_publish_without_an_approved_review(
 async def test_an_approval_of_a_dataset_that_is_not_submitted_is_ignored(
     catalog: CatalogHarness, organization_id: uuid.UUID, steward: dict[str, str]
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id)
+    draft = create_draft_dataset(catalog.units, catalog.store, organization_id)
     event = await produce_event(
         catalog.platform,
         ReviewDecided(
@@ -352,7 +352,7 @@ def test_unknown_formats_and_bad_resources_are_refused(
 def test_published_datasets_are_not_deleted_or_edited(
     catalog: CatalogHarness, steward: dict[str, str], organization_id: uuid.UUID
 ) -> None:
-    published = create_published_dataset(catalog.engine, catalog.store, organization_id)
+    published = create_published_dataset(catalog.units, catalog.store, organization_id)
     before = snapshot(catalog)
     base = f"/api/v1/datasets/{published.id}"
     assert_problem(catalog.client.delete(base, headers=steward), 409)

@@ -216,7 +216,9 @@ def test_exports_are_read_in_chunks(catalog) -> None:
     assert [b.dataset.name for chunk in chunks for b in chunk] == sorted(corpus.published)
     # The stream yields its header, then one piece per chunk: nothing waits for the whole.
     pieces = list(
-        exports.stream_export(engine, EXPORTS["datasets.csv"], Links(BASE_URL), chunk_size=1)
+        exports.stream_export(
+            client.app.state.unit_of_work, EXPORTS["datasets.csv"], Links(BASE_URL), chunk_size=1
+        )
     )
     assert len(pieces) == 1 + len(corpus.published)
     assert pieces[0].decode("utf-8").startswith(BOM + "id,name,")

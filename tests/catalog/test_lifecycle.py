@@ -80,7 +80,7 @@ async def test_a_dataset_from_draft_to_withdrawal(
     catalog: CatalogHarness, tokens: TokenFactory
 ) -> None:
     client = catalog.client
-    organization = enrol_organization(catalog.engine, slug="ministere-sante")
+    organization = enrol_organization(catalog.units, slug="ministere-sante")
     steward_id = uuid.uuid4()
     steward = tokens.headers(tokens.steward(organization.id, subject=steward_id))
 

@@ -19,8 +19,8 @@ from tests.catalog.conftest import (
 
 
 def test_public_reads_carry_an_etag_and_answer_304(catalog: CatalogHarness) -> None:
-    organization = enrol_organization(catalog.engine)
-    dataset = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    dataset = create_published_dataset(catalog.units, catalog.store, organization.id)
     first = catalog.client.get(f"/api/v1/datasets/{dataset.id}")
     assert first.status_code == 200
     assert first.headers["cache-control"].startswith("public, max-age=")
@@ -34,8 +34,8 @@ def test_public_reads_carry_an_etag_and_answer_304(catalog: CatalogHarness) -> N
 def test_a_write_of_this_process_shows_at_once(
     catalog: CatalogHarness, tokens: TokenFactory
 ) -> None:
-    organization = enrol_organization(catalog.engine)
-    dataset = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    dataset = create_published_dataset(catalog.units, catalog.store, organization.id)
     assert catalog.client.get(f"/api/v1/datasets/{dataset.id}").status_code == 200
 
     withdrawn = catalog.client.post(
@@ -54,8 +54,8 @@ def test_a_write_of_this_process_shows_at_once(
 
 
 def test_another_replicas_write_shows_within_the_time_to_live(catalog: CatalogHarness) -> None:
-    organization = enrol_organization(catalog.engine)
-    dataset = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    dataset = create_published_dataset(catalog.units, catalog.store, organization.id)
     cache = catalog.app.state.dataset_cache
     cache.ttl = 1.0
     try:

@@ -38,17 +38,17 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(catalog: CatalogHarness, tokens: TokenFactory) -> World:
-    ours = enrol_organization(catalog.engine, slug="hcp", acronym="HCP").id
+    ours = enrol_organization(catalog.units, slug="hcp", acronym="HCP").id
     theirs = enrol_organization(
-        catalog.engine,
+        catalog.units,
         slug="mef",
         acronym="MEF",
         name_fr="Ministère de l'Économie et des Finances",
         name_ar="وزارة الاقتصاد والمالية",
     ).id
-    engine, store = catalog.engine, catalog.store
+    units, store = catalog.units, catalog.store
     published = create_published_dataset(
-        engine,
+        units,
         store,
         ours,
         title={"fr": "Recensement 2024", "ar": "الإحصاء العام 2024"},
@@ -56,16 +56,17 @@ def world(catalog: CatalogHarness, tokens: TokenFactory) -> World:
         themes=["population", "collectivites"],
         license_id="cc-by",
     )
-    draft = create_draft_dataset(engine, store, ours, title={"fr": "Brouillon HCP"})
-    submitted = create_draft_dataset(engine, store, ours, title={"fr": "Soumis HCP"})
+    draft = create_draft_dataset(units, store, ours, title={"fr": "Brouillon HCP"})
+    submitted = create_draft_dataset(units, store, ours, title={"fr": "Soumis HCP"})
     catalog.client.post(
         f"/api/v1/datasets/{submitted.id}/submit", headers=tokens.as_steward(ours)
     ).raise_for_status()
-    withdrawn = create_published_dataset(engine, store, ours, title={"fr": "Retiré HCP"})
-    with Session(engine) as session:
-        withdraw_dataset(session, steward_principal(ours), withdrawn.id, reason="obsolète")
+    withdrawn = create_published_dataset(units, store, ours, title={"fr": "Retiré HCP"})
+    with units() as uow:
+        withdraw_dataset(uow, steward_principal(ours), ref=withdrawn.id, reason="obsolète")
+        uow.commit()
     theirs_published = create_published_dataset(
-        engine,
+        units,
         store,
         theirs,
         title={"fr": "Loi de finances", "ar": "قانون المالية"},
@@ -217,7 +218,7 @@ def test_reference_lists_count_published_datasets(catalog: CatalogHarness, world
 def test_a_draft_and_its_files_are_deleted(
     catalog: CatalogHarness, tokens: TokenFactory, world: World
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, world.ours, actor=admin_principal())
+    draft = create_draft_dataset(catalog.units, catalog.store, world.ours, actor=admin_principal())
     with Session(catalog.engine) as session:
         keys = list(
             session.scalars(
@@ -243,7 +244,7 @@ def test_a_drafts_resources_are_edited_and_removed(
 ) -> None:
     client = catalog.client
     steward = tokens.as_steward(world.ours)
-    draft = create_draft_dataset(catalog.engine, catalog.store, world.ours)
+    draft = create_draft_dataset(catalog.units, catalog.store, world.ours)
     upload_id, link_id = draft.resource_ids
     base = f"/api/v1/datasets/{draft.id}/resources"
     edited = client.patch(

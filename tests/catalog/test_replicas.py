@@ -1,5 +1,6 @@
 """What the catalog learns from other services' events, produced to their real topics:
-organisations from institution enrolled/withdrawn, reuse counts from reuse declared/removed."""
+organisations from institution enrolled/withdrawn, reuse counts from reuse declared, updated
+and removed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from libs.events.schemas import (
     LocalizedText,
     ReuseDeclared,
     ReuseRemoved,
+    ReuseUpdated,
 )
 from tests.catalog.conftest import (
     CatalogHarness,
@@ -95,9 +97,9 @@ async def test_organisations_follow_institution_events(
 
 async def test_reuse_counts_follow_reuse_events(catalog: CatalogHarness) -> None:
     client = catalog.client
-    organization = enrol_organization(catalog.engine)
-    first = create_published_dataset(catalog.engine, catalog.store, organization.id)
-    second = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    first = create_published_dataset(catalog.units, catalog.store, organization.id)
+    second = create_published_dataset(catalog.units, catalog.store, organization.id)
 
     def reuse_count(dataset_id: uuid.UUID) -> int:
         return int(client.get(f"/api/v1/datasets/{dataset_id}").json()["reuse_count"])
@@ -105,10 +107,11 @@ async def test_reuse_counts_follow_reuse_events(catalog: CatalogHarness) -> None
     def declared(reuse_id: uuid.UUID, *dataset_ids: uuid.UUID) -> ReuseDeclared:
         return ReuseDeclared(
             reuse_id=reuse_id,
-            title="Carte des services publics",
+            title=LocalizedText(fr="Carte des services publics", ar="خريطة المرافق العمومية"),
             reuse_type="application",
             url="https://carte.example.ma",
             dataset_ids=list(dataset_ids),
+            institution_ids=[organization.id],
             developer_id=uuid.uuid4(),
             declared_at=datetime.now(UTC),
         )
@@ -129,6 +132,20 @@ async def test_reuse_counts_follow_reuse_events(catalog: CatalogHarness) -> None
     await produce_event(catalog.platform, declared(app_reuse, second.id), service="reuse")
     await wait_until(lambda: reuse_count(first.id) == 1, what="the re-declaration")
     assert reuse_count(second.id) == 1
+
+    # So does an update: the article now cites both datasets.
+    updated = ReuseUpdated(
+        reuse_id=article,
+        title=LocalizedText(fr="Article sur la population"),
+        reuse_type="article",
+        url="https://presse.example.ma/population",
+        dataset_ids=[first.id, second.id],
+        institution_ids=[organization.id],
+        updated_at=datetime.now(UTC),
+    )
+    await produce_event(catalog.platform, updated, service="reuse")
+    await wait_until(lambda: reuse_count(second.id) == 2, what="the update")
+    assert reuse_count(first.id) == 1
 
     await produce_event(
         catalog.platform,

@@ -4,7 +4,7 @@ endpoint, over the catalogue of search_fixtures (five published datasets, three 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from libs.settings import PlatformSettings
 from services.catalog.app import create_app
+from services.catalog.domain.cache import CountsCache
 from services.catalog.domain.search import (
     Filter,
     FilterField,
@@ -45,10 +46,12 @@ class Catalog:
     url: str
     engine: Engine
     corpus: Corpus
+    # As the app keeps it: counts of public searches reused while the catalogue is unchanged.
+    counts: CountsCache = field(default_factory=lambda: CountsCache(ttl_seconds=300))
 
     def search(self, **fields: object) -> SearchResult:
         with Session(self.engine) as session:
-            return search_datasets(session, SearchQuery(**fields))  # type: ignore[arg-type]
+            return search_datasets(session, SearchQuery(**fields), counts=self.counts)  # type: ignore[arg-type]
 
     def names(self, **fields: object) -> list[str]:
         return [view.dataset.name for view in self.search(limit=100, **fields).items]
@@ -553,7 +556,7 @@ def test_counts_follow_every_change_of_the_catalogue(
         session.add(DatasetTag(dataset_id=corpus.ids["qualite-air"], tag="ozone"))
         session.commit()
     with Session(engine) as session:
-        fresh = search_datasets(session, SearchQuery(), counts_cache_seconds=0)
+        fresh = search_datasets(session, SearchQuery())
     assert counts(fresh, FilterField.TAG)["ozone"] == 1
     engine.dispose()
 

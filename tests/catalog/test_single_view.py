@@ -70,10 +70,10 @@ def _shape(view: DatasetView) -> dict[str, Any]:
 
 
 def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness) -> None:
-    engine, store = catalog.engine, catalog.store
-    organization = enrol_organization(engine, slug="onee")
+    engine, units, store = catalog.engine, catalog.units, catalog.store
+    organization = enrol_organization(units, slug="onee")
     full = create_published_dataset(
-        engine,
+        units,
         store,
         organization.id,
         title={"fr": "Production électrique"},
@@ -87,7 +87,7 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
         ],
     )
     bare = create_draft_dataset(
-        engine,
+        units,
         store,
         organization.id,
         title={"fr": "Vide"},
@@ -96,7 +96,7 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
         themes=[],
         license_id=None,
     )
-    draft = create_draft_dataset(engine, store, organization.id, title={"fr": "Brouillon"})
+    draft = create_draft_dataset(units, store, organization.id, title={"fr": "Brouillon"})
     with Session(engine) as session:
         session.add_all(DatasetReuse(dataset_id=full.id, reuse_id=uuid.uuid4()) for _ in range(2))
         session.commit()
@@ -131,10 +131,10 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
 def test_the_batch_loader_reads_any_number_of_datasets_in_as_many_statements(
     catalog: CatalogHarness,
 ) -> None:
-    engine, store = catalog.engine, catalog.store
-    organization = enrol_organization(engine, slug="anrt")
+    engine, units, store = catalog.engine, catalog.units, catalog.store
+    organization = enrol_organization(units, slug="anrt")
     datasets = [
-        create_published_dataset(engine, store, organization.id, title={"fr": f"Lot {n}"}).dataset
+        create_published_dataset(units, store, organization.id, title={"fr": f"Lot {n}"}).dataset
         for n in range(4)
     ]
     counts = []

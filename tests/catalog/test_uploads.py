@@ -49,13 +49,13 @@ def catalog(  # type: ignore[override]
 
 @pytest.fixture(scope="module")
 def organization_id(catalog: CatalogHarness) -> uuid.UUID:
-    return enrol_organization(catalog.engine).id
+    return enrol_organization(catalog.units).id
 
 
 @pytest.fixture(scope="module")
 def published(catalog: CatalogHarness, organization_id: uuid.UUID):  # type: ignore[no-untyped-def]
     return create_published_dataset(
-        catalog.engine,
+        catalog.units,
         catalog.store,
         organization_id,
         resources=[
@@ -79,7 +79,7 @@ def counts(catalog: CatalogHarness) -> tuple[int, int]:
 def test_an_upload_is_measured_hashed_and_stored(
     catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id, resources=[])
+    draft = create_draft_dataset(catalog.units, catalog.store, organization_id, resources=[])
     response = catalog.client.post(
         f"/api/v1/datasets/{draft.id}/resources",
         headers=tokens.as_steward(organization_id),
@@ -175,7 +175,7 @@ def test_a_draft_upload_is_only_served_to_its_stewards(
     catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID
 ) -> None:
     draft = create_draft_dataset(
-        catalog.engine,
+        catalog.units,
         catalog.store,
         organization_id,
         resources=[ResourceSpec(content=b"a,b\n1,2\n", filename="x.csv")],
@@ -194,7 +194,7 @@ def test_a_draft_upload_is_only_served_to_its_stewards(
 def test_an_oversized_upload_is_refused_and_nothing_is_kept(
     catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID, size: int
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id, resources=[])
+    draft = create_draft_dataset(catalog.units, catalog.store, organization_id, resources=[])
     files_before = stored_files(catalog.upload_dir)
     rows_before = counts(catalog)
     response = catalog.client.post(
@@ -213,7 +213,7 @@ def test_an_oversized_upload_is_refused_and_nothing_is_kept(
 def test_a_refused_upload_leaves_no_file(
     catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id, resources=[])
+    draft = create_draft_dataset(catalog.units, catalog.store, organization_id, resources=[])
     files_before = stored_files(catalog.upload_dir)
     rows_before = counts(catalog)
     response = catalog.client.post(
@@ -239,7 +239,7 @@ def test_new_data_replaces_an_uploaded_file(
     catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID
 ) -> None:
     dataset = create_published_dataset(
-        catalog.engine,
+        catalog.units,
         catalog.store,
         organization_id,
         resources=[ResourceSpec(content=b"annee,valeur\n2023,1\n", filename="serie.csv")],

@@ -18,15 +18,14 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Resp
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import col, select
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
-from libs.cache import CachedResponse, ResponseCache
-from libs.db import get_session
-from libs.http.pagination import Page, PageParams, page_params
+from libs.http.pagination import Page, PageParams, page_params, paginate
 from libs.http.problems import Forbidden, NotFound, Problem, problem_response
-from services.catalog.api.schemas import DatasetOut, DatasetSummary, ResourceOut, public_base
+from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.catalog.api.deps import PublicBase, StoreDep, dataset_cache, public_base, units
+from services.catalog.api.schemas import DatasetOut, DatasetSummary, ResourceOut
 from services.catalog.api.uploads import (
     form_model,
     is_multipart,
@@ -37,9 +36,10 @@ from services.catalog.api.uploads import (
 from services.catalog.domain import datasets as dataset_domain
 from services.catalog.domain import resources as resource_domain
 from services.catalog.domain.access import ensure_can_write, visible_institutions
+from services.catalog.domain.cache import CachedResponse
 from services.catalog.domain.datasets import DatasetCreate, DatasetFields, require_state
-from services.catalog.domain.resources import DataUpdate, ResourceFields
-from services.catalog.domain.storage import FileStore
+from services.catalog.domain.resources import DataUpdate, ResourceFields, discard_on_error
+from services.catalog.domain.storage import FileStore, StoredFile
 from services.catalog.domain.views import (
     get_dataset,
     get_resource,
@@ -52,25 +52,11 @@ from services.catalog.models import Dataset, DatasetState
 
 router = APIRouter(tags=["datasets"])
 
-SessionDep = Annotated[Session, Depends(get_session)]
 DatasetRef = Annotated[str, Path(description="The dataset's id (UUID) or name (slug)")]
 
 
-def file_store(request: Request) -> FileStore:
-    state = request.app.state
-    store = getattr(state, "file_store", None)
-    if store is None:
-        settings = state.settings
-        store = FileStore(settings.upload_path, settings.max_upload_bytes)
-        state.file_store = store
-    return store
-
-
-StoreDep = Annotated[FileStore, Depends(file_store)]
-
-
-def _dataset_out(session: Session, dataset: Dataset, request: Request) -> DatasetOut:
-    return DatasetOut.of(load_view(session, dataset), public_base(request))
+def _dataset_out(uow: UnitOfWork, dataset: Dataset, base_url: str) -> DatasetOut:
+    return DatasetOut.of(load_view(uow.session, dataset), base_url)
 
 
 PROBLEM = {"content": {"application/problem+json": {}}}
@@ -99,8 +85,8 @@ async def read_dataset(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     # Anonymous reads of published datasets are most of the traffic: their rendered body is
-    # cached (libs.cache) and served without a database session or a thread hop.
-    cache = public_cache(request)
+    # cached and served without a unit of work or a thread hop; only a miss opens a unit.
+    cache = dataset_cache(request)
     entry = cache.get(id_or_slug) if actor is None else None
     public = True
     if entry is None:
@@ -117,24 +103,15 @@ async def read_dataset(
 def _render_dataset(
     request: Request, id_or_slug: str, actor: Principal | None
 ) -> tuple[CachedResponse, bool]:
-    cache = public_cache(request)
+    cache = dataset_cache(request)
     generation = cache.generation  # before reading: a write that lands meanwhile wins
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        view = get_visible_view(session, id_or_slug, actor)
+    with units(request)() as uow:
+        view = get_visible_view(uow.session, id_or_slug, actor)
         body = DatasetOut.of(view, public_base(request)).model_dump_json().encode()
-    dataset = view.dataset
-    public = dataset.state == DatasetState.PUBLISHED
-    keys = [str(dataset.id), dataset.name] if actor is None and public else []
+        dataset = view.dataset
+        public = dataset.state == DatasetState.PUBLISHED
+        keys = [str(dataset.id), dataset.name] if actor is None and public else []
     return cache.put(keys, body, generation), public
-
-
-def public_cache(request: Request) -> ResponseCache:
-    state = request.app.state
-    cache = getattr(state, "dataset_cache", None)
-    if cache is None:
-        cache = ResponseCache(state.engine, state.settings.public_cache_seconds)
-        state.dataset_cache = cache
-    return cache
 
 
 @router.get(
@@ -144,9 +121,9 @@ def public_cache(request: Request) -> ResponseCache:
     tags=["datasets"],
 )
 def my_datasets(
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
     params: Annotated[PageParams, Depends(page_params)],
     state: Annotated[DatasetState | None, Query(description="Only this state")] = None,
 ) -> Page[DatasetSummary]:
@@ -155,19 +132,13 @@ def my_datasets(
         raise Forbidden("steward or reviewer role of an institution required", code="not-steward")
     statement = select(Dataset)
     if institutions is not None:
-        statement = statement.where(Dataset.organization_id.in_(institutions))  # type: ignore[attr-defined]
+        statement = statement.where(col(Dataset.organization_id).in_(institutions))
     if state is not None:
-        statement = statement.where(Dataset.state == state)
-    total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = list(
-        session.scalars(
-            statement.order_by(Dataset.modified_at.desc(), Dataset.name)  # type: ignore[attr-defined]
-            .offset(params.offset)
-            .limit(params.limit)
-        )
-    )
-    base = public_base(request)
-    return Page.of([DatasetSummary.of(v, base) for v in load_views(session, rows)], total, params)
+        statement = statement.where(col(Dataset.state) == state)
+    statement = statement.order_by(col(Dataset.modified_at).desc(), col(Dataset.name))
+    page = paginate(uow.session, statement, params)
+    views = load_views(uow.session, page.items)
+    return page.with_items([DatasetSummary.of(view, base_url) for view in views])
 
 
 # --- write ----------------------------------------------------------------------------------
@@ -182,13 +153,14 @@ def my_datasets(
 )
 def create_dataset(
     data: DatasetCreate,
-    request: Request,
     response: Response,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
 ) -> DatasetOut:
-    dataset = dataset_domain.create_dataset(session, actor, data)
-    out = _dataset_out(session, dataset, request)
+    dataset = dataset_domain.create_dataset(uow, actor, data=data)
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
     response.headers["Location"] = out.url
     return out
 
@@ -202,12 +174,14 @@ def create_dataset(
 def update_dataset(
     id_or_slug: DatasetRef,
     changes: DatasetFields,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
 ) -> DatasetOut:
-    dataset = dataset_domain.update_dataset(session, actor, id_or_slug, changes)
-    return _dataset_out(session, dataset, request)
+    dataset = dataset_domain.update_dataset(uow, actor, ref=id_or_slug, changes=changes)
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
+    return out
 
 
 @router.delete(
@@ -217,9 +191,10 @@ def update_dataset(
     responses=WRITE_ERRORS,
 )
 def delete_dataset(
-    id_or_slug: DatasetRef, session: SessionDep, actor: CurrentPrincipal, store: StoreDep
+    id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, store: StoreDep
 ) -> Response:
-    dataset_domain.delete_dataset(session, actor, id_or_slug, store)
+    dataset_domain.delete_dataset(uow, actor, ref=id_or_slug, store=store)
+    uow.commit()
     return Response(status_code=204)
 
 
@@ -232,12 +207,12 @@ def delete_dataset(
     responses=WRITE_ERRORS,
 )
 def submit_dataset(
-    id_or_slug: DatasetRef, request: Request, session: SessionDep, actor: CurrentPrincipal
+    id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, base_url: PublicBase
 ) -> DatasetOut:
-    dataset = dataset_domain.submit_dataset(
-        session, actor, id_or_slug, base_url=public_base(request)
-    )
-    return _dataset_out(session, dataset, request)
+    dataset = dataset_domain.submit_dataset(uow, actor, ref=id_or_slug, base_url=base_url)
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
+    return out
 
 
 class WithdrawRequest(BaseModel):
@@ -254,14 +229,16 @@ class WithdrawRequest(BaseModel):
 )
 def withdraw_dataset(
     id_or_slug: DatasetRef,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
     body: Annotated[WithdrawRequest | None, Body()] = None,
 ) -> DatasetOut:
     reason = body.reason if body else None
-    dataset = dataset_domain.withdraw_dataset(session, actor, id_or_slug, reason=reason)
-    return _dataset_out(session, dataset, request)
+    dataset = dataset_domain.withdraw_dataset(uow, actor, ref=id_or_slug, reason=reason)
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
+    return out
 
 
 def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -335,12 +312,26 @@ UPLOAD_ERRORS = {
 
 
 def _precheck(
-    session: Session, actor: CurrentPrincipal, ref: str, state: DatasetState, action: str
+    uow: UnitOfWork, actor: Principal, ref: str, state: DatasetState, action: str
 ) -> None:
     """Refuse before a byte of the file is stored (the domain checks again when writing)."""
-    dataset = get_dataset(session, ref)
+    dataset = get_dataset(uow.session, ref)
     ensure_can_write(actor, dataset.organization_id)
     require_state(dataset, state, action)
+
+
+def _add_resource(
+    uow: UnitOfWork,
+    actor: Principal,
+    ref: str,
+    fields: ResourceFields,
+    upload: StoredFile | None,
+    base: str,
+) -> ResourceOut:
+    resource = resource_domain.add_resource(uow, actor, ref=ref, data=fields, upload=upload)
+    out = ResourceOut.of(resource, base)
+    uow.commit()
+    return out
 
 
 @router.post(
@@ -358,14 +349,15 @@ async def add_resource(
     id_or_slug: DatasetRef,
     request: Request,
     response: Response,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
     store: StoreDep,
+    base_url: PublicBase,
 ) -> ResourceOut:
     upload = None
     if is_multipart(request):
         await run_in_threadpool(
-            _precheck, session, actor, id_or_slug, DatasetState.DRAFT, "change the resources of"
+            _precheck, uow, actor, id_or_slug, DatasetState.DRAFT, "change the resources of"
         )
         form = await receive_form(request, store)
         upload = form.file
@@ -377,19 +369,17 @@ async def add_resource(
                 code="invalid-input",
                 field="file",
             )
-        try:
+        with discard_on_error(store, upload):
             fields = form_model(ResourceFields, resource_form_data(form.fields))
-        except Problem:
-            store.delete(upload.key)
-            raise
     else:
         fields = form_model(ResourceFields, await json_body(request))
-    resource = await run_in_threadpool(
-        resource_domain.add_resource, session, actor, id_or_slug, fields, upload, store=store
-    )
-    out = ResourceOut.of(resource, public_base(request))
+    # The stored file goes if the resource is not written (refused, or the commit fails).
+    with discard_on_error(store, upload):
+        out = await run_in_threadpool(
+            _add_resource, uow, actor, id_or_slug, fields, upload, base_url
+        )
     response.headers["Location"] = (
-        public_base(request) + f"/api/v1/datasets/{resource.dataset_id}/resources/{resource.id}"
+        base_url + f"/api/v1/datasets/{out.dataset_id}/resources/{out.id}"
     )
     return out
 
@@ -403,12 +393,12 @@ async def add_resource(
 def read_resource(
     id_or_slug: DatasetRef,
     resource_id: str,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: OptionalPrincipal,
+    base_url: PublicBase,
 ) -> ResourceOut:
-    dataset = get_visible_dataset(session, id_or_slug, actor)
-    return ResourceOut.of(get_resource(session, dataset, resource_id), public_base(request))
+    dataset = get_visible_dataset(uow.session, id_or_slug, actor)
+    return ResourceOut.of(get_resource(uow.session, dataset, resource_id), base_url)
 
 
 @router.patch(
@@ -421,12 +411,16 @@ def update_resource(
     id_or_slug: DatasetRef,
     resource_id: str,
     changes: ResourceFields,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
 ) -> ResourceOut:
-    resource = resource_domain.update_resource(session, actor, id_or_slug, resource_id, changes)
-    return ResourceOut.of(resource, public_base(request))
+    resource = resource_domain.update_resource(
+        uow, actor, ref=id_or_slug, resource_id=resource_id, changes=changes
+    )
+    out = ResourceOut.of(resource, base_url)
+    uow.commit()
+    return out
 
 
 @router.delete(
@@ -438,12 +432,32 @@ def update_resource(
 def delete_resource(
     id_or_slug: DatasetRef,
     resource_id: str,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
     store: StoreDep,
 ) -> Response:
-    resource_domain.delete_resource(session, actor, id_or_slug, resource_id, store=store)
+    resource_domain.delete_resource(
+        uow, actor, ref=id_or_slug, resource_id=resource_id, store=store
+    )
+    uow.commit()
     return Response(status_code=204)
+
+
+def _publish_data_update(
+    uow: UnitOfWork,
+    actor: Principal,
+    ref: str,
+    update: DataUpdate,
+    upload: StoredFile | None,
+    store: FileStore,
+    base_url: str,
+) -> DatasetOut:
+    dataset = resource_domain.publish_data_update(
+        uow, actor, ref=ref, update=update, upload=upload, store=store
+    )
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
+    return out
 
 
 @router.post(
@@ -459,34 +473,31 @@ def delete_resource(
 async def publish_data_update(
     id_or_slug: DatasetRef,
     request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
     store: StoreDep,
+    base_url: PublicBase,
 ) -> DatasetOut:
     upload = None
     if is_multipart(request):
         await run_in_threadpool(
-            _precheck, session, actor, id_or_slug, DatasetState.PUBLISHED, "publish new data for"
+            _precheck, uow, actor, id_or_slug, DatasetState.PUBLISHED, "publish new data for"
         )
         form = await receive_form(request, store)
         upload = form.file
-        try:
+        with discard_on_error(store, upload):
             resource_data = resource_form_data(form.fields, ("replace_resource_id",))
             data: dict[str, Any] = {"resource": resource_data if resource_data else None}
             if form.fields.get("replace_resource_id"):
                 data["replace_resource_id"] = form.fields["replace_resource_id"]
             update = form_model(DataUpdate, data)
-        except Problem:
-            if upload:
-                store.delete(upload.key)
-            raise
     else:
         body = await request.body()
         update = form_model(DataUpdate, await json_body(request)) if body.strip() else DataUpdate()
-    dataset = await run_in_threadpool(
-        resource_domain.publish_data_update, session, actor, id_or_slug, update, upload, store=store
-    )
-    return await run_in_threadpool(_dataset_out, session, dataset, request)
+    with discard_on_error(store, upload):
+        return await run_in_threadpool(
+            _publish_data_update, uow, actor, id_or_slug, update, upload, store, base_url
+        )
 
 
 # --- download -------------------------------------------------------------------------------
@@ -574,15 +585,15 @@ def download_resource(
     id_or_slug: DatasetRef,
     resource_id: str,
     request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: OptionalPrincipal,
     store: StoreDep,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
     if_range: Annotated[str | None, Header()] = None,
 ) -> Response:
-    dataset = get_visible_dataset(session, id_or_slug, actor)
-    resource = get_resource(session, dataset, resource_id)
+    dataset = get_visible_dataset(uow.session, id_or_slug, actor)
+    resource = get_resource(uow.session, dataset, resource_id)
     if resource.storage_key is None:
         raise NotFound(
             f"resource {resource.id} is a link, not a file held by the catalog: "

@@ -12,16 +12,18 @@ file), CSV in UTF-8 with a byte-order mark.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from sqlmodel import Session
 
-from libs.db import get_session
+from libs.db import utcnow
+from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import units
 from services.catalog.domain import exports
 from services.catalog.domain.exports import EXPORTS, ExportKind, Links
+from services.catalog.domain.organizations import get_organization
 from services.catalog.models import Organization
 
 router = APIRouter(tags=["Bulk downloads"])
@@ -57,9 +59,9 @@ def _download(
     request: Request, kind: ExportKind, organization: Organization | None
 ) -> StreamingResponse:
     links = Links(request.app.state.settings.base_url)
-    filename = exports.export_filename(kind, organization, datetime.now(UTC).date())
+    filename = exports.export_filename(kind, organization, utcnow().date())
     body = exports.stream_export(
-        request.app.state.engine,
+        units(request),
         kind,
         links,
         organization_id=organization.id if organization else None,
@@ -74,7 +76,7 @@ def _download(
     )
 
 
-def _catalog_route(kind: ExportKind):  # type: ignore[no-untyped-def]
+def _catalog_route(kind: ExportKind) -> Callable[..., StreamingResponse]:
     def export_catalog(request: Request) -> StreamingResponse:
         return _download(request, kind, None)
 
@@ -82,12 +84,12 @@ def _catalog_route(kind: ExportKind):  # type: ignore[no-untyped-def]
     return export_catalog
 
 
-def _organization_route(kind: ExportKind):  # type: ignore[no-untyped-def]
+def _organization_route(kind: ExportKind) -> Callable[..., StreamingResponse]:
     def export_organization(
-        request: Request, id_or_name: str, session: Session = Depends(get_session)
+        request: Request, id_or_name: str, uow: UnitOfWorkDep
     ) -> StreamingResponse:
         # Checked before streaming starts, so that an unknown organisation is a clean 404.
-        organization = exports.find_organization(session, id_or_name)
+        organization = get_organization(uow.session, id_or_name)
         return _download(request, kind, organization)
 
     export_organization.__name__ = "export_organization_" + kind.name.replace(".", "_")

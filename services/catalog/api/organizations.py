@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import func, select
-from sqlmodel import Session
+from fastapi import APIRouter, Depends, Query
+from sqlmodel import col, select
 
-from libs.db import get_session
-from libs.http.pagination import Page, PageParams, page_params
-from services.catalog.api.schemas import DatasetSummary, OrganizationOut, public_base
+from libs.http.pagination import Page, PageParams, page_params, paginate
+from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import PublicBase
+from services.catalog.api.schemas import DatasetSummary, OrganizationOut
 from services.catalog.domain.organizations import (
     get_organization,
     list_organizations,
@@ -21,7 +21,6 @@ from services.catalog.models import Dataset, DatasetState
 
 router = APIRouter(tags=["organizations"])
 
-SessionDep = Annotated[Session, Depends(get_session)]
 PROBLEM = {"content": {"application/problem+json": {}}}
 
 
@@ -31,17 +30,15 @@ PROBLEM = {"content": {"application/problem+json": {}}}
     summary="Organisations with their published dataset counts, by name",
 )
 def organizations(
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     params: Annotated[PageParams, Depends(page_params)],
     include_withdrawn: Annotated[
         bool, Query(description="Also the institutions that have withdrawn")
     ] = False,
     q: Annotated[str | None, Query(max_length=200, description="Part of name or acronym")] = None,
 ) -> Page[OrganizationOut]:
-    rows, total = list_organizations(session, params, include_withdrawn=include_withdrawn, query=q)
-    return Page.of(
-        [OrganizationOut.of(r.organization, r.dataset_count) for r in rows], total, params
-    )
+    page = list_organizations(uow.session, params, include_withdrawn=include_withdrawn, query=q)
+    return page.map(lambda row: OrganizationOut.of(row.organization, row.dataset_count))
 
 
 @router.get(
@@ -50,9 +47,9 @@ def organizations(
     summary="One organisation by id or name",
     responses={404: {"description": "No such organisation", **PROBLEM}},
 )
-def organization(id_or_name: str, session: SessionDep) -> OrganizationOut:
-    found = get_organization(session, id_or_name)
-    return OrganizationOut.of(found, published_counts(session, [found.id]).get(found.id, 0))
+def organization(id_or_name: str, uow: UnitOfWorkDep) -> OrganizationOut:
+    found = get_organization(uow.session, id_or_name)
+    return OrganizationOut.of(found, published_counts(uow.session, [found.id]).get(found.id, 0))
 
 
 @router.get(
@@ -63,21 +60,19 @@ def organization(id_or_name: str, session: SessionDep) -> OrganizationOut:
 )
 def organization_datasets(
     id_or_name: str,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
+    base_url: PublicBase,
     params: Annotated[PageParams, Depends(page_params)],
 ) -> Page[DatasetSummary]:
-    found = get_organization(session, id_or_name)
-    statement = select(Dataset).where(
-        Dataset.organization_id == found.id, Dataset.state == DatasetState.PUBLISHED
-    )
-    total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = list(
-        session.scalars(
-            statement.order_by(Dataset.modified_at.desc(), Dataset.name)  # type: ignore[attr-defined]
-            .offset(params.offset)
-            .limit(params.limit)
+    found = get_organization(uow.session, id_or_name)
+    statement = (
+        select(Dataset)
+        .where(
+            col(Dataset.organization_id) == found.id,
+            col(Dataset.state) == DatasetState.PUBLISHED,
         )
+        .order_by(col(Dataset.modified_at).desc(), col(Dataset.name))
     )
-    base = public_base(request)
-    return Page.of([DatasetSummary.of(v, base) for v in load_views(session, rows)], total, params)
+    page = paginate(uow.session, statement, params)
+    views = load_views(uow.session, page.items)
+    return page.with_items([DatasetSummary.of(view, base_url) for view in views])

@@ -7,10 +7,9 @@ Times are ISO 8601 in UTC.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from fastapi import Request
 from pydantic import BaseModel, Field
 
 from services.catalog.domain.views import (
@@ -22,19 +21,6 @@ from services.catalog.domain.views import (
 from services.catalog.models import License, Organization, Resource, Theme
 
 Localized = dict[str, str]
-
-
-def public_base(request: Request) -> str:
-    """The service's public base URL: CATALOG_PUBLIC_URL, else the one the request came to."""
-    configured = request.app.state.settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive times: they were stored in UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class OrganizationRef(BaseModel):
@@ -109,8 +95,8 @@ class ResourceOut(BaseModel):
             media_type=resource.media_type,
             size=resource.size,
             sha256=resource.sha256,
-            created_at=utc(resource.created_at),  # type: ignore[arg-type]
-            modified_at=utc(resource.modified_at),  # type: ignore[arg-type]
+            created_at=resource.created_at,
+            modified_at=resource.modified_at,
         )
 
 
@@ -132,10 +118,10 @@ def _dataset_common(view: DatasetView, base_url: str) -> dict[str, Any]:
         "frequency": d.frequency,
         "num_resources": len(view.resources),
         "reuse_count": view.reuse_count,
-        "created_at": utc(d.created_at),
-        "modified_at": utc(d.modified_at),
-        "published_at": utc(d.published_at),
-        "last_data_update": utc(d.last_data_update),
+        "created_at": d.created_at,
+        "modified_at": d.modified_at,
+        "published_at": d.published_at,
+        "last_data_update": d.last_data_update,
     }
 
 
@@ -228,10 +214,10 @@ class DatasetOut(BaseModel):
             contact_point=ContactPointOut(**d.contact_point) if d.contact_point else None,
             version=d.version,
             rejection_reasons=d.rejection_reasons,
-            rejected_at=utc(d.rejected_at),
+            rejected_at=d.rejected_at,
             resources=[ResourceOut.of(r, base_url) for r in view.resources],
-            submitted_at=utc(d.submitted_at),
-            withdrawn_at=utc(d.withdrawn_at),
+            submitted_at=d.submitted_at,
+            withdrawn_at=d.withdrawn_at,
         )
 
 

@@ -10,23 +10,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
-from libs.db import get_session
 from libs.http.pagination import PageParams, page_params
 from libs.http.problems import InvalidInput
-from services.catalog.api.schemas import (
-    LicenseRef,
-    Localized,
-    OrganizationRef,
-    ThemeRef,
-    public_base,
-    utc,
-)
+from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import PublicBase, SearchCounts
+from services.catalog.api.schemas import LicenseRef, Localized, OrganizationRef, ThemeRef
 from services.catalog.domain.search import (
-    COUNTS_CACHE_SECONDS,
     FACET_FIELDS,
     FacetValue,
     Filter,
@@ -117,8 +109,8 @@ def search_item(view: DatasetView, base_url: str, score: float | None) -> Datase
         license=LicenseRef.of(view.license) if view.license else None,
         formats=view.formats,
         reuse_count=view.reuse_count,
-        modified=utc(dataset.modified_at),  # type: ignore[arg-type]
-        published=utc(dataset.published_at),
+        modified=dataset.modified_at,
+        published=dataset.published_at,
         score=score,
     )
 
@@ -169,7 +161,9 @@ def _clean(values: list[str]) -> tuple[str, ...]:
     ),
 )
 def search(
-    request: Request,
+    uow: UnitOfWorkDep,
+    counts: SearchCounts,
+    base_url: PublicBase,
     q: str | None = Query(None, max_length=500, description="Words to find"),
     organization: list[str] = Query([], description="Organisation id or name (any of)"),
     theme: list[str] = Query([], description="Theme name (all of)"),
@@ -180,7 +174,6 @@ def search(
     modified_since: str | None = Query(None, description="ISO 8601 date or date-time"),
     sort: str = Query("relevance", description="One of: " + ", ".join(SORTS)),
     paging: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
 ) -> Response:
     filters: list[Filter] = []
     if organization_values := _clean(organization):
@@ -201,11 +194,7 @@ def search(
         limit=paging.limit,
         facets=FACET_FIELDS,
     )
-    cache_seconds = getattr(
-        request.app.state.settings, "search_counts_cache_seconds", COUNTS_CACHE_SECONDS
-    )
-    result = search_datasets(session, query, counts_cache_seconds=cache_seconds)
-    base_url = public_base(request)
+    result = search_datasets(uow.session, query, counts=counts)
     page = DatasetSearchPage(
         items=[
             search_item(view, base_url, score if q else None)

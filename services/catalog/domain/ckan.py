@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from libs.http.problems import Problem
 from libs.text import normalise
 from libs.vocabularies import REGIONS
+from services.catalog.domain.cache import CountsCache
+from services.catalog.domain.organizations import find_organization, published_counts
 from services.catalog.domain.search import (
-    COUNTS_CACHE_SECONDS,
     DEFAULT_SORT,
     FacetValue,
     Filter,
@@ -36,7 +36,6 @@ from services.catalog.domain.search import (
     SearchQuery,
     Sort,
     SortKey,
-    as_utc,
     localized,
     search_datasets,
 )
@@ -240,7 +239,7 @@ class Site:
     """What the actions need to know of the running catalog."""
 
     url: str
-    counts_cache_seconds: float = COUNTS_CACHE_SECONDS
+    counts: CountsCache | None = None  # the app's search counts cache
     title: str = "Bayanat"
     description: str = (
         "Le portail national des données ouvertes — البوابة الوطنية للبيانات المفتوحة"
@@ -255,7 +254,7 @@ def ckan_time(moment: datetime | date | None) -> str | None:
     if moment is None:
         return None
     if isinstance(moment, datetime):
-        return as_utc(moment).replace(tzinfo=None).isoformat()  # type: ignore[union-attr]
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
     return moment.isoformat()
 
 
@@ -674,11 +673,12 @@ def package_search(session: Session, params: Params, site: Site) -> dict[str, An
         facet_limit=None if facet_limit is None or facet_limit < 0 else facet_limit,
         facet_mincount=facet_mincount,
     )
-    result = search_datasets(session, query, counts_cache_seconds=site.counts_cache_seconds)
+    result = search_datasets(session, query, counts=site.counts)
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, dict[str, Any]] = {}
     for name in facet_names:
-        values: list[FacetValue] = result.facets.get(FACET_FIELDS.get(name), [])  # type: ignore[arg-type]
+        field = FACET_FIELDS.get(name)
+        values: list[FacetValue] = result.facets.get(field, []) if field else []
         facets[name] = {value.value: value.count for value in values}
         search_facets[name] = {
             "title": name,
@@ -735,13 +735,13 @@ def package_list(session: Session, params: Params, site: Site) -> list[str]:
     offset = params.integer("offset", 0)
     statement = (
         select(Dataset.name)
-        .where(Dataset.state == DatasetState.PUBLISHED)
-        .order_by(Dataset.name)
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+        .order_by(col(Dataset.name))
         .offset(offset)
     )
     if limit is not None:
         statement = statement.limit(limit)
-    return list(session.scalars(statement))
+    return list(session.exec(statement))
 
 
 @action
@@ -757,7 +757,7 @@ def current_package_list_with_resources(
     result = search_datasets(
         session,
         SearchQuery(sort=(Sort(SortKey.MODIFIED, True),), offset=offset, limit=limit, facets=()),
-        counts_cache_seconds=site.counts_cache_seconds,
+        counts=site.counts,
     )
     return [package_dict(view, site) for view in result.items]
 
@@ -779,7 +779,7 @@ def _published_counts(session: Session, site: Site, facet: FilterField) -> dict[
     result = search_datasets(
         session,
         SearchQuery(limit=0, facets=(facet,), facet_limit=None),
-        counts_cache_seconds=site.counts_cache_seconds,
+        counts=site.counts,
     )
     return {value.value: value.count for value in result.facets[facet]}
 
@@ -818,7 +818,7 @@ def organization_list(session: Session, params: Params, site: Site) -> list[Any]
     wanted = set(params.strings("organizations") or [])
     organizations = {
         o.name: o
-        for o in session.scalars(select(Organization).where(Organization.active.is_(True)))  # type: ignore[attr-defined]
+        for o in session.exec(select(Organization).where(col(Organization.active).is_(True)))
         if not wanted or o.name in wanted
     }
     counts = _published_counts(session, site, FilterField.ORGANIZATION)
@@ -845,7 +845,7 @@ def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str
             limit=GROUP_DATASETS_MAX,
             facets=(),
         ),
-        counts_cache_seconds=site.counts_cache_seconds,
+        counts=site.counts,
     )
     return [package_dict(view, site) for view in result.items]
 
@@ -853,20 +853,11 @@ def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str
 @action
 def organization_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
     """One organisation by id or name: id, include_datasets."""
-    ref = params.required("id")
-    key = as_uuid(ref)
-    organization = session.get(Organization, key) if key else None
-    if organization is None:
-        organization = session.scalar(select(Organization).where(Organization.name == ref))
+    organization = find_organization(session, params.required("id"))
     if organization is None:
         raise NotFoundError("Organization was not found.")
-    count = session.scalar(
-        select(func.count()).where(
-            Dataset.organization_id == organization.id,
-            Dataset.state == DatasetState.PUBLISHED,
-        )
-    )
-    result = organization_dict(organization, int(count or 0))
+    count = published_counts(session, [organization.id]).get(organization.id, 0)
+    result = organization_dict(organization, count)
     if params.boolean("include_datasets", False):
         result["packages"] = _datasets_of(
             session, site, Filter(FilterField.ORGANIZATION, (str(organization.id),))
@@ -875,7 +866,7 @@ def organization_show(session: Session, params: Params, site: Site) -> dict[str,
 
 
 def _find_theme(session: Session, ref: str) -> Theme:
-    for theme in session.scalars(select(Theme)):
+    for theme in session.exec(select(Theme)):
         if ref in (theme.name, theme_id(theme.name)):
             return theme
     raise NotFoundError("Group was not found.")
@@ -893,7 +884,7 @@ def group_list(session: Session, params: Params, site: Site) -> list[Any]:
     wanted = set(params.strings("groups") or [])
     themes = {
         t.name: t
-        for t in session.scalars(select(Theme).order_by(Theme.position))
+        for t in session.exec(select(Theme).order_by(col(Theme.position)))
         if not wanted or t.name in wanted
     }
     counts = _theme_counts(session, site)
@@ -922,23 +913,22 @@ def tag_list(session: Session, params: Params, site: Site) -> list[Any]:
         return []  # the catalog's tags are all free tags
     statement = (
         select(DatasetTag.tag)
-        .join(Dataset, Dataset.id == DatasetTag.dataset_id)  # type: ignore[arg-type]
-        .where(Dataset.state == DatasetState.PUBLISHED)
-        .group_by(DatasetTag.tag)
-        .order_by(DatasetTag.tag)
+        .join(Dataset, col(Dataset.id) == col(DatasetTag.dataset_id))
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+        .group_by(col(DatasetTag.tag))
+        .order_by(col(DatasetTag.tag))
     )
     query = params.text("query")
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
         statement = statement.where(
-            func.lower(DatasetTag.tag).like(f"%{escaped.lower()}%", escape="\\")
+            func.lower(col(DatasetTag.tag)).contains(query.lower(), autoescape=True)
         )
     offset = params.integer("offset", 0) or 0
     limit = params.integer("limit", None)
     statement = statement.offset(offset)
     if limit is not None:
         statement = statement.limit(limit)
-    names = list(session.scalars(statement))
+    names = list(session.exec(statement))
     if params.boolean("all_fields", False):
         return [tag_dict(name) for name in names]
     return names
@@ -947,7 +937,7 @@ def tag_list(session: Session, params: Params, site: Site) -> list[Any]:
 @action
 def license_list(session: Session, params: Params, site: Site) -> list[dict[str, Any]]:
     """The licences a dataset may carry."""
-    return [license_dict(lic) for lic in session.scalars(select(License).order_by(License.id))]
+    return [license_dict(lic) for lic in session.exec(select(License).order_by(col(License.id)))]
 
 
 @action

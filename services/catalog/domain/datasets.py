@@ -8,24 +8,26 @@ State machine::
 
 Only a draft can be edited (a submitted dataset is locked until the review decides). There is no
 way to publish except a consumed approval of a submitted dataset (``apply_review_decision``).
-Each command validates, authorises, writes the state and its event (outbox) in one
-transaction, keeps the search index in step, and commits; the handler-side functions do not
-commit (the consumer's transaction does).
+Each command validates, authorises, changes the state, publishes its event and keeps the search
+index in step, in the caller's unit of work, which commits it (the router, or the consumer for
+an applied event): nothing here commits.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from libs.auth import Principal, Role
+from libs.db import utcnow
 from libs.events.schemas import (
     DatasetPublished,
     DatasetSubmitted,
@@ -36,6 +38,7 @@ from libs.events.schemas import (
     ReviewDecided,
 )
 from libs.http.problems import Conflict, InvalidInput
+from libs.uow import UnitOfWork
 from services.catalog.domain import validation
 from services.catalog.domain.access import ensure_can_write
 from services.catalog.domain.organizations import (
@@ -57,7 +60,6 @@ from services.catalog.models import (
     DatasetTag,
     DatasetTheme,
     Resource,
-    outbox,
 )
 
 log = logging.getLogger("bayanat.catalog.datasets")
@@ -114,19 +116,17 @@ class DatasetCreate(DatasetFields):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def dataset_tags(session: Session, dataset_id: uuid.UUID) -> list[str]:
-    statement = select(DatasetTag.tag).where(DatasetTag.dataset_id == dataset_id)
-    return list(session.scalars(statement.order_by(DatasetTag.tag)))
+    statement = select(DatasetTag.tag).where(col(DatasetTag.dataset_id) == dataset_id)
+    return list(session.exec(statement.order_by(col(DatasetTag.tag))))
 
 
-def touch(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
-    """Mark a change: modified time moves and the search index is refreshed."""
-    dataset.modified_at = at or _now()
-    reindex_dataset(session, dataset, dataset_tags(session, dataset.id))
+def touch(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None = None) -> None:
+    """Mark a change: the modified time moves, the search index is refreshed, and what
+    anonymous readers see (cached responses, search counts) is renewed once committed."""
+    dataset.modified_at = at or utcnow()
+    reindex_dataset(uow.session, dataset, dataset_tags(uow.session, dataset.id))
+    uow.invalidate_caches()
 
 
 def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:
@@ -150,7 +150,7 @@ def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:
 
 
 def _writable_dataset(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
     ref: str | uuid.UUID,
     state: DatasetState,
@@ -160,11 +160,11 @@ def _writable_dataset(
 ) -> Dataset:
     """The dataset ``actor`` may ``action``: 404, 403 or 409 otherwise (and, with
     ``enrolled``, while its institution is not enrolled)."""
-    dataset = get_dataset(session, ref)
+    dataset = get_dataset(uow.session, ref)
     ensure_can_write(actor, dataset.organization_id)
     require_state(dataset, state, action)
     if enrolled:
-        require_enrolled_for_write(session, dataset.organization_id)
+        require_enrolled_for_write(uow.session, dataset.organization_id)
     return dataset
 
 
@@ -180,7 +180,7 @@ def _default_institution(actor: Principal) -> uuid.UUID:
 
 
 def _name_taken(session: Session, name: str, except_id: uuid.UUID | None = None) -> bool:
-    holder = session.scalar(select(Dataset.id).where(Dataset.name == name))
+    holder = session.exec(select(Dataset.id).where(col(Dataset.name) == name)).first()
     return holder is not None and holder != except_id
 
 
@@ -206,12 +206,12 @@ def unique_name(session: Session, title: dict[str, str]) -> str:
 
 
 def _set_tags(session: Session, dataset_id: uuid.UUID, tags: list[str]) -> None:
-    session.execute(delete(DatasetTag).where(DatasetTag.dataset_id == dataset_id))  # type: ignore[arg-type]
+    session.exec(delete(DatasetTag).where(col(DatasetTag.dataset_id) == dataset_id))
     session.add_all(DatasetTag(dataset_id=dataset_id, tag=tag) for tag in tags)
 
 
 def _set_themes(session: Session, dataset_id: uuid.UUID, themes: list[str]) -> None:
-    session.execute(delete(DatasetTheme).where(DatasetTheme.dataset_id == dataset_id))  # type: ignore[arg-type]
+    session.exec(delete(DatasetTheme).where(col(DatasetTheme.dataset_id) == dataset_id))
     session.add_all(DatasetTheme(dataset_id=dataset_id, theme_name=name) for name in themes)
 
 
@@ -254,12 +254,12 @@ def _apply_fields(
         dataset.version = validation.version(fields.version)
 
 
-def commit_dataset(session: Session, dataset: Dataset) -> None:
-    """Commit; the unique index on ``name`` may still refuse a concurrent twin (409)."""
+def _flush_name(uow: UnitOfWork, dataset: Dataset) -> None:
+    """Write the changes so far: the unique index on ``name`` may refuse a twin written
+    concurrently (409; the unit is then left without a commit, and rolls back)."""
     try:
-        session.commit()
+        uow.flush()
     except IntegrityError as exc:
-        session.rollback()
         if "name" in str(exc.orig).lower():
             raise _name_conflict(dataset.name) from exc
         raise
@@ -268,14 +268,15 @@ def commit_dataset(session: Session, dataset: Dataset) -> None:
 # --- steward commands -----------------------------------------------------------------------
 
 
-def create_dataset(session: Session, actor: Principal, data: DatasetCreate) -> Dataset:
+def create_dataset(uow: UnitOfWork, actor: Principal, *, data: DatasetCreate) -> Dataset:
     """A new draft of ``data.organization_id`` (or the steward's only institution)."""
+    session = uow.session
     organization_id = data.organization_id or _default_institution(actor)
     ensure_can_write(actor, organization_id)
     require_enrolled_for_new_dataset(session, organization_id)
     tags = validation.tags(data.tags or [])
     themes = validation.themes(session, data.themes or [])
-    now = _now()
+    now = utcnow()
     dataset = Dataset(
         id=uuid.uuid4(),
         name="",
@@ -290,20 +291,21 @@ def create_dataset(session: Session, actor: Principal, data: DatasetCreate) -> D
     if not dataset.name:
         dataset.name = unique_name(session, dataset.title)
     session.add(dataset)
-    session.flush()
+    _flush_name(uow, dataset)
     _set_tags(session, dataset.id, tags)
     _set_themes(session, dataset.id, themes)
     session.flush()
     reindex_dataset(session, dataset, tags)
-    commit_dataset(session, dataset)
+    uow.invalidate_caches()
     return dataset
 
 
 def update_dataset(
-    session: Session, actor: Principal, ref: str | uuid.UUID, changes: DatasetFields
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, changes: DatasetFields
 ) -> Dataset:
     """Change a draft's metadata: only the fields present in ``changes`` (a PATCH)."""
-    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
+    session = uow.session
+    dataset = _writable_dataset(uow, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
     present = set(changes.model_fields_set)
     if "title" in present and changes.title is None:
         raise InvalidInput("title", "cannot be removed: a dataset needs a title in ar or fr")
@@ -316,35 +318,33 @@ def update_dataset(
         _set_tags(session, dataset.id, tags)
     if themes is not None:
         _set_themes(session, dataset.id, themes)
-    session.flush()
-    touch(session, dataset)
-    commit_dataset(session, dataset)
+    _flush_name(uow, dataset)
+    touch(uow, dataset)
     return dataset
 
 
 def delete_dataset(
-    session: Session, actor: Principal, ref: str | uuid.UUID, store: FileStore
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, store: FileStore
 ) -> None:
     """Delete a draft and its uploaded files (a published dataset is withdrawn instead)."""
-    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "delete")
-    keys = list(
-        session.scalars(
-            select(Resource.storage_key).where(
-                Resource.dataset_id == dataset.id,
-                Resource.storage_key.is_not(None),  # type: ignore[union-attr]
-            )
+    session = uow.session
+    dataset = _writable_dataset(uow, actor, ref, DatasetState.DRAFT, "delete")
+    keys = session.exec(
+        select(Resource.storage_key).where(
+            col(Resource.dataset_id) == dataset.id, col(Resource.storage_key).is_not(None)
         )
-    )
+    ).all()
     remove_from_index(session, dataset.id)
-    session.execute(delete(Resource).where(Resource.dataset_id == dataset.id))  # type: ignore[arg-type]
-    session.execute(delete(DatasetTag).where(DatasetTag.dataset_id == dataset.id))  # type: ignore[arg-type]
-    session.execute(delete(DatasetTheme).where(DatasetTheme.dataset_id == dataset.id))  # type: ignore[arg-type]
+    session.exec(delete(Resource).where(col(Resource.dataset_id) == dataset.id))
+    session.exec(delete(DatasetTag).where(col(DatasetTag.dataset_id) == dataset.id))
+    session.exec(delete(DatasetTheme).where(col(DatasetTheme.dataset_id) == dataset.id))
     session.delete(dataset)
-    session.commit()
-    # After the commit: a crash here leaves an orphan file, which `bayanat catalog
+    session.flush()
+    uow.invalidate_caches()
+    # Once committed: a crash in between leaves an orphan file, which `bayanat catalog
     # orphan-uploads` removes; never a row pointing at a missing file.
     for key in keys:
-        store.delete(key)
+        uow.after_commit(partial(store.delete, key))
 
 
 def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> DatasetSubmitted:
@@ -384,55 +384,51 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
 
 
 def submit_dataset(
-    session: Session, actor: Principal, ref: str | uuid.UUID, *, base_url: str
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, base_url: str
 ) -> Dataset:
     """draft → submitted, with the full snapshot for the review (DatasetSubmitted)."""
-    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
-    view = load_view(session, dataset)
+    dataset = _writable_dataset(uow, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
+    view = load_view(uow.session, dataset)
     if not view.resources:
         raise InvalidInput("resources", "add at least one resource before submitting")
-    now = _now()
+    now = utcnow()
     dataset.state = DatasetState.SUBMITTED
     dataset.submitted_at = now
     dataset.rejection_reasons = None
     dataset.rejected_at = None
-    touch(session, dataset, at=now)
-    outbox.publish(session, submitted_snapshot(view, actor, base_url))
-    session.commit()
+    touch(uow, dataset, at=now)
+    uow.publish(submitted_snapshot(view, actor, base_url))
     return dataset
 
 
 def withdraw_dataset(
-    session: Session, actor: Principal, ref: str | uuid.UUID, *, reason: str | None = None
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, reason: str | None = None
 ) -> Dataset:
     """published → withdrawn (DatasetWithdrawn); it leaves the public catalogue."""
-    dataset = _writable_dataset(session, actor, ref, DatasetState.PUBLISHED, "withdraw")
-    now = _now()
+    dataset = _writable_dataset(uow, actor, ref, DatasetState.PUBLISHED, "withdraw")
+    now = utcnow()
     dataset.state = DatasetState.WITHDRAWN
     dataset.withdrawn_at = now
-    touch(session, dataset, at=now)
-    outbox.publish(
-        session,
+    touch(uow, dataset, at=now)
+    uow.publish(
         DatasetWithdrawn(
             dataset_id=dataset.id,
             slug=dataset.name,
             institution_id=dataset.organization_id,
             withdrawn_at=now,
             reason=(reason or "").strip() or None,
-        ),
+        )
     )
-    session.commit()
     return dataset
 
 
-def record_data_update(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
-    """New data for a published dataset: last_data_update moves, DatasetUpdated (no commit)."""
-    now = at or _now()
+def record_data_update(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None = None) -> None:
+    """New data for a published dataset: last_data_update moves (DatasetUpdated)."""
+    now = at or utcnow()
     dataset.last_data_update = now
-    touch(session, dataset, at=now)
-    view = load_view(session, dataset)
-    outbox.publish(
-        session,
+    touch(uow, dataset, at=now)
+    view = load_view(uow.session, dataset)
+    uow.publish(
         DatasetUpdated(
             dataset_id=dataset.id,
             slug=dataset.name,
@@ -441,28 +437,27 @@ def record_data_update(session: Session, dataset: Dataset, *, at: datetime | Non
             formats=view.formats,
             last_data_update=now,
             updated_at=now,
-        ),
+        )
     )
 
 
-# --- review decisions (consumed events; no commit) ------------------------------------------
+# --- review decisions (consumed events) -----------------------------------------------------
 
 
-def publish_submitted(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
+def publish_submitted(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None = None) -> None:
     """submitted → published (DatasetPublished). Only an approved review leads here."""
     if dataset.state != DatasetState.SUBMITTED:
         raise ValueError(f"dataset {dataset.id} is {dataset.state}, not submitted")
-    now = at or _now()
+    now = at or utcnow()
     dataset.state = DatasetState.PUBLISHED
     dataset.published_at = now
     dataset.rejection_reasons = None
     # The data arrives with the first publication; data updates move it afterwards.
     if dataset.last_data_update is None:
         dataset.last_data_update = now
-    touch(session, dataset, at=now)
-    view = load_view(session, dataset)
-    outbox.publish(
-        session,
+    touch(uow, dataset, at=now)
+    view = load_view(uow.session, dataset)
+    uow.publish(
         DatasetPublished(
             dataset_id=dataset.id,
             slug=dataset.name,
@@ -475,23 +470,23 @@ def publish_submitted(session: Session, dataset: Dataset, *, at: datetime | None
             frequency=dataset.frequency,
             published_at=now,
             last_data_update=dataset.last_data_update,
-        ),
+        )
     )
 
 
 def return_to_draft(
-    session: Session, dataset: Dataset, reasons: list[str], *, at: datetime | None = None
+    uow: UnitOfWork, dataset: Dataset, reasons: list[str], *, at: datetime | None = None
 ) -> None:
     """submitted → draft with the reviewer's reasons, which the steward sees on the dataset."""
     dataset.state = DatasetState.DRAFT
     dataset.rejection_reasons = [r for r in reasons if r and r.strip()] or [
         "rejected without a stated reason"
     ]
-    dataset.rejected_at = at or _now()
-    touch(session, dataset)
+    dataset.rejected_at = at or utcnow()
+    touch(uow, dataset)
 
 
-def apply_review_decision(session: Session, data: ReviewDecided) -> Dataset | None:
+def apply_review_decision(uow: UnitOfWork, data: ReviewDecided) -> Dataset | None:
     """Publish or return to draft a submitted dataset; anything else is ignored (logged).
 
     A decision for a dataset that is not (or no longer) submitted is a replay or a stale
@@ -502,7 +497,7 @@ def apply_review_decision(session: Session, data: ReviewDecided) -> Dataset | No
         "review_id": str(data.review_id),
         "decision": data.decision,
     }
-    dataset = session.get(Dataset, data.dataset_id)
+    dataset = uow.session.get(Dataset, data.dataset_id)
     if dataset is None:
         log.warning("review decided for an unknown dataset; ignored", extra=context)
         return None
@@ -519,7 +514,7 @@ def apply_review_decision(session: Session, data: ReviewDecided) -> Dataset | No
         )
         return None
     if data.decision == "approved":
-        publish_submitted(session, dataset)
+        publish_submitted(uow, dataset)
     else:
-        return_to_draft(session, dataset, data.reasons, at=data.decided_at)
+        return_to_draft(uow, dataset, data.reasons, at=data.decided_at)
     return dataset

@@ -24,12 +24,12 @@ from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
+from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import InvalidInput, NotFound
 from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES, LICENSES, REGIONS
-from services.catalog.domain.exports import Links, as_utc
+from services.catalog.domain.exports import Links
 from services.catalog.domain.views import DatasetView, load_views
 from services.catalog.models import Dataset, DatasetState, License, Resource, Theme
 
@@ -129,7 +129,7 @@ _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 
 
 def _date_time(moment: datetime) -> Literal:
-    return Literal(as_utc(moment).isoformat(), datatype=XSD.dateTime)  # type: ignore[union-attr]
+    return Literal(moment.astimezone(UTC).isoformat(), datatype=XSD.dateTime)
 
 
 def _date(day: date) -> Literal:
@@ -156,8 +156,8 @@ class ReferenceData:
     """The small controlled lists (licences, themes), read once per graph."""
 
     def __init__(self, session: Session) -> None:
-        self.licenses = {lic.id: lic for lic in session.execute(select(License)).scalars()}
-        self.themes = {theme.name: theme for theme in session.execute(select(Theme)).scalars()}
+        self.licenses = {lic.id: lic for lic in session.exec(select(License))}
+        self.themes = {theme.name: theme for theme in session.exec(select(Theme))}
 
 
 class _Builder:
@@ -473,25 +473,18 @@ def parse_modified_since(value: str | None) -> datetime | None:
         raise InvalidInput(
             "modified_since", f"'{value}' is not an ISO 8601 date or date-time"
         ) from None
-    return as_utc(moment)
-
-
-def _for_column(session: Session, moment: datetime) -> datetime:
-    # SQLite keeps times without their zone: compare in naive UTC there.
-    if session.get_bind().dialect.name == "sqlite":
-        return moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def find_published(session: Session, id_or_slug: str) -> Dataset:
     """A published dataset by id or slug; anything else (drafts too) is not found."""
     try:
-        condition = Dataset.id == uuid.UUID(id_or_slug)
+        condition = col(Dataset.id) == uuid.UUID(id_or_slug)
     except ValueError:
-        condition = Dataset.name == id_or_slug
-    dataset = session.execute(
-        select(Dataset).where(condition, Dataset.state == DatasetState.PUBLISHED)  # type: ignore[arg-type]
-    ).scalar_one_or_none()
+        condition = col(Dataset.name) == id_or_slug
+    dataset = session.exec(
+        select(Dataset).where(condition, col(Dataset.state) == DatasetState.PUBLISHED)
+    ).first()
     if dataset is None:
         raise NotFound(
             f"no published dataset has the id or name '{id_or_slug}'", code="dataset-not-found"
@@ -501,11 +494,12 @@ def find_published(session: Session, id_or_slug: str) -> Dataset:
 
 @dataclass
 class CatalogPage:
-    views: list[DatasetView]
-    total: int
-    page: int
-    last_page: int
-    modified: datetime | None
+    datasets: Page[DatasetView]
+    modified: datetime | None  # of the most recently modified published dataset
+
+    @property
+    def last_page(self) -> int:
+        return max(1, self.datasets.pages)
 
 
 def catalog_page(
@@ -515,35 +509,21 @@ def catalog_page(
     page_size: int = PAGE_SIZE,
 ) -> CatalogPage:
     """One page of the published catalogue, most recently modified first."""
-    published = Dataset.state == DatasetState.PUBLISHED
-    conditions = [published]
+    published = col(Dataset.state) == DatasetState.PUBLISHED
+    statement = select(Dataset).where(published)
     if modified_since is not None:
-        conditions.append(Dataset.modified_at >= _for_column(session, modified_since))  # type: ignore[arg-type,operator]
-    total = session.execute(
-        select(func.count()).select_from(Dataset).where(*conditions)
-    ).scalar_one()
-    last_page = max(1, -(-total // page_size))
+        statement = statement.where(col(Dataset.modified_at) >= modified_since)
+    statement = statement.order_by(col(Dataset.modified_at).desc(), col(Dataset.id))
+    datasets = paginate(session, statement, PageParams(page=page, page_size=page_size))
+    last_page = max(1, datasets.pages)
     if page > last_page:
         raise NotFound(
             f"page {page} is beyond the last page of the catalogue ({last_page})",
             code="page-not-found",
         )
-    datasets = list(
-        session.execute(
-            select(Dataset)
-            .where(*conditions)
-            .order_by(Dataset.modified_at.desc(), Dataset.id)  # type: ignore[attr-defined]
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        ).scalars()
-    )
-    modified = session.execute(select(func.max(Dataset.modified_at)).where(published)).scalar_one()
+    modified = session.exec(select(func.max(Dataset.modified_at)).where(published)).one()
     return CatalogPage(
-        views=load_views(session, datasets),
-        total=total,
-        page=page,
-        last_page=last_page,
-        modified=as_utc(modified),
+        datasets=datasets.with_items(load_views(session, datasets.items)), modified=modified
     )
 
 
@@ -555,19 +535,21 @@ def catalog_graph(
 ) -> Graph:
     """The catalogue, the page's datasets and the Hydra links to the other pages."""
     builder = _Builder(links, ReferenceData(session))
-    datasets = [builder.dataset(view) for view in page.views]
+    datasets = [builder.dataset(view) for view in page.datasets.items]
     builder.catalog(datasets, page.modified)
     graph = builder.graph
-    view = URIRef(page_url(page.page))
+    number = page.datasets.page
+    view = URIRef(page_url(number))
     graph.add((view, RDF.type, HYDRA.PartialCollectionView))
     graph.add((view, RDF.type, HYDRA.PagedCollection))
-    graph.add((view, HYDRA.totalItems, Literal(page.total, datatype=XSD.nonNegativeInteger)))
+    total = page.datasets.total
+    graph.add((view, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
     graph.add((view, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.nonNegativeInteger)))
     links_by_name = {
         "first": 1,
         "last": page.last_page,
-        "previous": page.page - 1 if page.page > 1 else None,
-        "next": page.page + 1 if page.page < page.last_page else None,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < page.last_page else None,
     }
     for name, number in links_by_name.items():
         if number is None:

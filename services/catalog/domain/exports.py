@@ -17,14 +17,13 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from libs.http.problems import NotFound
+from libs.uow import UnitOfWorkFactory
 from services.catalog.domain.views import DatasetView, load_views
 from services.catalog.models import Dataset, DatasetState, Organization, Resource
 
@@ -131,33 +130,8 @@ class Links:
 # --- Reading ------------------------------------------------------------------------------
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Stored times are UTC; SQLite gives them back without a zone."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def iso(moment: datetime | date | None) -> str:
-    if moment is None:
-        return ""
-    if isinstance(moment, datetime):
-        return as_utc(moment).isoformat()  # type: ignore[union-attr]
-    return moment.isoformat()
-
-
-def find_organization(session: Session, id_or_name: str) -> Organization:
-    try:
-        organization = session.get(Organization, uuid.UUID(id_or_name))
-    except ValueError:
-        organization = None
-    if organization is None:
-        organization = session.execute(
-            select(Organization).where(Organization.name == id_or_name)  # type: ignore[arg-type]
-        ).scalar_one_or_none()
-    if organization is None:
-        raise NotFound(f"organization '{id_or_name}' does not exist", code="organization-not-found")
-    return organization
+    return moment.isoformat() if moment is not None else ""
 
 
 def iter_published_chunks(
@@ -169,12 +143,12 @@ def iter_published_chunks(
     """Published datasets in chunks, by name, with keyset pagination (``name > last``)."""
     last_name: str | None = None
     while True:
-        query = select(Dataset).where(Dataset.state == DatasetState.PUBLISHED)  # type: ignore[arg-type]
+        query = select(Dataset).where(col(Dataset.state) == DatasetState.PUBLISHED)
         if organization_id is not None:
-            query = query.where(Dataset.organization_id == organization_id)  # type: ignore[arg-type]
+            query = query.where(col(Dataset.organization_id) == organization_id)
         if last_name is not None:
-            query = query.where(Dataset.name > last_name)  # type: ignore[arg-type]
-        datasets = list(session.execute(query.order_by(Dataset.name).limit(chunk_size)).scalars())
+            query = query.where(col(Dataset.name) > last_name)
+        datasets = list(session.exec(query.order_by(col(Dataset.name)).limit(chunk_size)))
         if not datasets:
             return
         yield load_views(session, datasets)
@@ -370,23 +344,23 @@ EXPORTS: dict[str, ExportKind] = {
 
 
 def stream_export(
-    engine: Engine,
+    units: UnitOfWorkFactory,
     kind: ExportKind,
     links: Links,
     *,
     organization_id: uuid.UUID | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[bytes]:
-    """The export's bytes, one piece per chunk of datasets; opens and closes its own session.
+    """The export's bytes, one piece per chunk of datasets; reads in a unit of its own.
 
-    The session belongs to the stream (not to the request) because the body is produced after
-    the endpoint has returned.
+    The unit belongs to the stream (not to the request) because the body is produced after
+    the endpoint has returned; it only reads, and is left without a commit.
     """
     if kind.header:
         yield kind.header
-    with Session(engine) as session:
+    with units() as uow:
         for chunk in iter_published_chunks(
-            session, organization_id=organization_id, chunk_size=chunk_size
+            uow.session, organization_id=organization_id, chunk_size=chunk_size
         ):
             piece = kind.render(chunk, links)
             if piece:

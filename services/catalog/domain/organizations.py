@@ -11,14 +11,15 @@ import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, func, select
 
+from libs.db import utcnow
 from libs.events.schemas import InstitutionEnrolled, InstitutionWithdrawn
-from libs.http.pagination import PageParams
+from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, InvalidInput, NotFound
+from libs.uow import UnitOfWork
 from services.catalog.models import Dataset, DatasetState, Organization
 
 log = logging.getLogger("bayanat.catalog.organizations")
@@ -27,15 +28,16 @@ log = logging.getLogger("bayanat.catalog.organizations")
 def _free_name(session: Session, wanted: str, organization_id: uuid.UUID) -> str:
     """The institution's slug, unless another organisation holds it already."""
     wanted = wanted[:100]
-    holder = session.scalar(select(Organization.id).where(Organization.name == wanted))
+    holder = session.exec(select(Organization.id).where(col(Organization.name) == wanted)).first()
     if holder is None or holder == organization_id:
         return wanted
     return f"{wanted[:90]}-{organization_id.hex[:8]}"
 
 
-def apply_enrolment(session: Session, data: InstitutionEnrolled) -> Organization:
-    """Insert or refresh the replica of an enrolled institution (no commit: caller's unit)."""
-    now = datetime.now(UTC)
+def apply_enrolment(uow: UnitOfWork, data: InstitutionEnrolled) -> Organization:
+    """Insert or refresh the replica of an enrolled institution: a replay leaves the same one."""
+    session = uow.session
+    now = utcnow()
     organization = session.get(Organization, data.institution_id)
     if organization is None:
         organization = Organization(id=data.institution_id, created_at=now)
@@ -51,10 +53,13 @@ def apply_enrolment(session: Session, data: InstitutionEnrolled) -> Organization
     organization.modified_at = now
     session.add(organization)
     session.flush()
+    uow.invalidate_caches()
     return organization
 
 
-def apply_withdrawal(session: Session, data: InstitutionWithdrawn) -> Organization | None:
+def apply_withdrawal(uow: UnitOfWork, data: InstitutionWithdrawn) -> Organization | None:
+    """The replica of a withdrawn institution stays, inactive (its datasets stay too)."""
+    session = uow.session
     organization = session.get(Organization, data.institution_id)
     if organization is None:
         log.warning(
@@ -64,19 +69,28 @@ def apply_withdrawal(session: Session, data: InstitutionWithdrawn) -> Organizati
         return None
     organization.active = False
     organization.withdrawn_on = data.withdrawn_on
-    organization.modified_at = datetime.now(UTC)
+    organization.modified_at = utcnow()
     session.add(organization)
     session.flush()
+    uow.invalidate_caches()
+    return organization
+
+
+def find_organization(session: Session, ref: str) -> Organization | None:
+    """By id or by name."""
+    organization: Organization | None = None
+    with contextlib.suppress(ValueError):
+        organization = session.get(Organization, uuid.UUID(ref))
+    if organization is None:
+        organization = session.exec(
+            select(Organization).where(col(Organization.name) == ref)
+        ).first()
     return organization
 
 
 def get_organization(session: Session, ref: str) -> Organization:
     """By id or by name; 404 otherwise."""
-    organization: Organization | None = None
-    with contextlib.suppress(ValueError):
-        organization = session.get(Organization, uuid.UUID(ref))
-    if organization is None:
-        organization = session.scalar(select(Organization).where(Organization.name == ref))
+    organization = find_organization(session, ref)
     if organization is None:
         raise NotFound(f"no organisation {ref!r}", code="organization-not-found")
     return organization
@@ -112,15 +126,15 @@ def require_enrolled_for_write(session: Session, organization_id: uuid.UUID) -> 
 def published_counts(session: Session, organization_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     if not organization_ids:
         return {}
-    rows = session.execute(
+    rows = session.exec(
         select(Dataset.organization_id, func.count())
         .where(
-            Dataset.organization_id.in_(organization_ids),  # type: ignore[attr-defined]
-            Dataset.state == DatasetState.PUBLISHED,
+            col(Dataset.organization_id).in_(organization_ids),
+            col(Dataset.state) == DatasetState.PUBLISHED,
         )
-        .group_by(Dataset.organization_id)
+        .group_by(col(Dataset.organization_id))
     ).all()
-    return {row[0]: int(row[1]) for row in rows}
+    return {organization_id: int(count) for organization_id, count in rows}
 
 
 @dataclass(frozen=True)
@@ -135,24 +149,19 @@ def list_organizations(
     *,
     include_withdrawn: bool = False,
     query: str | None = None,
-) -> tuple[list[OrganizationWithCount], int]:
-    """Organisations by name with their published dataset counts, one page, and the total."""
+) -> Page[OrganizationWithCount]:
+    """Organisations by name with their published dataset counts, one page."""
     statement = select(Organization)
     if not include_withdrawn:
-        statement = statement.where(Organization.active.is_(True))  # type: ignore[attr-defined]
+        statement = statement.where(col(Organization.active).is_(True))
     if query:
         pattern = f"%{query.strip().lower()}%"
         statement = statement.where(
             or_(
-                func.lower(Organization.name).like(pattern),
-                func.lower(func.coalesce(Organization.acronym, "")).like(pattern),
+                func.lower(col(Organization.name)).like(pattern),
+                func.lower(func.coalesce(col(Organization.acronym), "")).like(pattern),
             )
         )
-    total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    organizations = list(
-        session.scalars(
-            statement.order_by(Organization.name).offset(params.offset).limit(params.limit)
-        )
-    )
-    counts = published_counts(session, [o.id for o in organizations])
-    return [OrganizationWithCount(o, counts.get(o.id, 0)) for o in organizations], total
+    page = paginate(session, statement.order_by(col(Organization.name)), params)
+    counts = published_counts(session, [o.id for o in page.items])
+    return page.map(lambda o: OrganizationWithCount(o, counts.get(o.id, 0)))

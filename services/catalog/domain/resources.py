@@ -3,8 +3,9 @@
 A draft's resources are edited freely; a published dataset only receives new data through
 ``publish_data_update`` (a new resource, or new content for an existing one), which moves its
 last-data-update time. A file is stored before its row is written (storage.FileStore); when
-the row cannot be written the file is removed, and a replaced or deleted file is removed only
-after the commit, so no row ever points to a missing file.
+the unit of work that writes the row fails, the edge that opened it removes the file
+(``discard_on_error``), and a replaced or deleted file is removed only once the unit has
+committed, so no row ever points to a missing file.
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ import contextlib
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from functools import partial
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from libs.auth import Principal
+from libs.db import utcnow
 from libs.events.schemas import LocalizedText
 from libs.http.problems import InvalidInput
+from libs.uow import UnitOfWork
 from libs.vocabularies import FORMATS, normalise_format
 from services.catalog.domain import validation
 from services.catalog.domain.access import ensure_can_write
@@ -69,13 +71,10 @@ class DataUpdate(BaseModel):
     replace_resource_id: uuid.UUID | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @contextlib.contextmanager
 def discard_on_error(store: FileStore, upload: StoredFile | None) -> Iterator[None]:
-    """Remove a stored upload when the unit of work that would own it fails."""
+    """Remove a stored upload when the unit of work that would own it fails (wrap the command
+    and the commit)."""
     try:
         yield
     except BaseException:
@@ -138,9 +137,9 @@ def _title(data: ResourceFields, fallback: str | None, format_code: str) -> dict
 
 
 def _next_position(session: Session, dataset_id: uuid.UUID) -> int:
-    current = session.scalar(
-        select(func.max(Resource.position)).where(Resource.dataset_id == dataset_id)
-    )
+    current = session.exec(
+        select(func.max(Resource.position)).where(col(Resource.dataset_id) == dataset_id)
+    ).one()
     return 0 if current is None else int(current) + 1
 
 
@@ -186,8 +185,8 @@ def _content(
 def new_resource(
     session: Session, dataset: Dataset, data: ResourceFields, upload: StoredFile | None = None
 ) -> Resource:
-    """Validate and add a resource row to ``dataset`` (no authorisation, no commit)."""
-    now = _now()
+    """Validate and add a resource row to ``dataset`` (no authorisation)."""
+    now = utcnow()
     resource = Resource(
         id=uuid.uuid4(), dataset_id=dataset.id, title={}, created_at=now, modified_at=now
     )
@@ -206,42 +205,40 @@ def new_resource(
     return resource
 
 
-def _writable_draft(session: Session, actor: Principal, ref: str | uuid.UUID) -> Dataset:
-    dataset = get_dataset(session, ref)
+def _writable_draft(uow: UnitOfWork, actor: Principal, ref: str | uuid.UUID) -> Dataset:
+    dataset = get_dataset(uow.session, ref)
     ensure_can_write(actor, dataset.organization_id)
     require_state(dataset, DatasetState.DRAFT, "change the resources of")
-    require_enrolled_for_write(session, dataset.organization_id)
+    require_enrolled_for_write(uow.session, dataset.organization_id)
     return dataset
 
 
 def add_resource(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
+    *,
     ref: str | uuid.UUID,
     data: ResourceFields,
     upload: StoredFile | None = None,
-    *,
-    store: FileStore,
 ) -> Resource:
-    """Add a link or an uploaded file (already stored) to a draft; the file goes on failure."""
-    with discard_on_error(store, upload):
-        dataset = _writable_draft(session, actor, ref)
-        resource = new_resource(session, dataset, data, upload)
-        touch(session, dataset)
-        session.commit()
+    """Add a link or an uploaded file (already stored) to a draft."""
+    dataset = _writable_draft(uow, actor, ref)
+    resource = new_resource(uow.session, dataset, data, upload)
+    touch(uow, dataset)
     return resource
 
 
 def update_resource(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
+    *,
     ref: str | uuid.UUID,
     resource_id: uuid.UUID | str,
     changes: ResourceFields,
 ) -> Resource:
     """Change a draft's resource metadata (the fields present); a link may change its URL."""
-    dataset = _writable_draft(session, actor, ref)
-    resource = get_resource(session, dataset, resource_id)
+    dataset = _writable_draft(uow, actor, ref)
+    resource = get_resource(uow.session, dataset, resource_id)
     present = changes.model_fields_set
     uploaded = resource.storage_key is not None
     if uploaded and ({"url", "size", "sha256"} & present):
@@ -284,67 +281,65 @@ def update_resource(
         )
     if "position" in present and changes.position is not None:
         resource.position = changes.position
-    resource.modified_at = _now()
-    session.add(resource)
-    touch(session, dataset)
-    session.commit()
+    resource.modified_at = utcnow()
+    uow.session.add(resource)
+    touch(uow, dataset)
     return resource
 
 
 def delete_resource(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
+    *,
     ref: str | uuid.UUID,
     resource_id: uuid.UUID | str,
-    *,
     store: FileStore,
 ) -> None:
-    dataset = _writable_draft(session, actor, ref)
-    resource = get_resource(session, dataset, resource_id)
+    """Remove a draft's resource; its uploaded file goes once the removal is committed."""
+    dataset = _writable_draft(uow, actor, ref)
+    resource = get_resource(uow.session, dataset, resource_id)
     key = resource.storage_key
-    session.delete(resource)
-    session.flush()
-    touch(session, dataset)
-    session.commit()
-    store.delete(key)
+    uow.session.delete(resource)
+    uow.session.flush()
+    touch(uow, dataset)
+    if key is not None:
+        uow.after_commit(partial(store.delete, key))
 
 
 def publish_data_update(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
+    *,
     ref: str | uuid.UUID,
     update: DataUpdate,
     upload: StoredFile | None = None,
-    *,
     store: FileStore,
 ) -> Dataset:
     """New data for a published dataset (DatasetUpdated; last_data_update moves).
 
     With neither resource nor file: the existing resources now hold newer data. With one and
     no ``replace_resource_id``: a new resource. With ``replace_resource_id``: that resource's
-    content is replaced (its id and position stay; an old uploaded file is removed).
+    content is replaced (its id and position stay; an old uploaded file is removed once the
+    unit has committed).
     """
-    old_key: str | None = None
-    with discard_on_error(store, upload):
-        dataset = get_dataset(session, ref)
-        ensure_can_write(actor, dataset.organization_id)
-        require_state(dataset, DatasetState.PUBLISHED, "publish new data for")
-        require_enrolled_for_write(session, dataset.organization_id)
-        fields = update.resource or ResourceFields()
-        if update.replace_resource_id is not None:
-            resource = get_resource(session, dataset, update.replace_resource_id)
-            old_key = resource.storage_key
-            _content(resource, fields, upload, replacing=True)
-            if fields.title is not None:
-                resource.title = _title(fields, resource.filename, resource.format or "")
-            if old_key == resource.storage_key:
-                old_key = None
-            resource.modified_at = _now()
-            session.add(resource)
-            session.flush()
-        elif update.resource is not None or upload is not None:
-            new_resource(session, dataset, fields, upload)
-        record_data_update(session, dataset)
-        session.commit()
-    store.delete(old_key)
+    session = uow.session
+    dataset = get_dataset(session, ref)
+    ensure_can_write(actor, dataset.organization_id)
+    require_state(dataset, DatasetState.PUBLISHED, "publish new data for")
+    require_enrolled_for_write(session, dataset.organization_id)
+    fields = update.resource or ResourceFields()
+    if update.replace_resource_id is not None:
+        resource = get_resource(session, dataset, update.replace_resource_id)
+        old_key = resource.storage_key
+        _content(resource, fields, upload, replacing=True)
+        if fields.title is not None:
+            resource.title = _title(fields, resource.filename, resource.format or "")
+        if old_key is not None and old_key != resource.storage_key:
+            uow.after_commit(partial(store.delete, old_key))
+        resource.modified_at = utcnow()
+        session.add(resource)
+        session.flush()
+    elif update.resource is not None or upload is not None:
+        new_resource(session, dataset, fields, upload)
+    record_data_update(uow, dataset)
     return dataset

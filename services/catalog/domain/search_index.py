@@ -14,14 +14,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, literal_column, text, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, literal, literal_column, text, update
+from sqlmodel import Session, col, func
 
 from libs.text import normalise, tokens
 from services.catalog.models import Dataset
 
 DEFAULT_LANGUAGE = "fr"
 LANGUAGES = ("fr", "ar", "en")
+
+# SQLite's FTS5 table has no model (migrations create it): written in SQL.
+_FTS_INSERT = text(
+    "INSERT INTO dataset_fts (dataset_id, title, tags, description) "
+    "VALUES (:id, :title, :tags, :description)"
+)
+_FTS_DELETE = text("DELETE FROM dataset_fts WHERE dataset_id = :id")
 
 
 def localized_pick(values: dict[str, str] | None, language: str = DEFAULT_LANGUAGE) -> str:
@@ -58,22 +65,17 @@ def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None
             .op("||")(weighted(tag_text, "B"))
             .op("||")(weighted(description, "C"))
         )
-        session.execute(
-            update(Dataset).where(Dataset.id == dataset.id).values(search_document=document)  # type: ignore[arg-type]
+        session.exec(
+            update(Dataset).where(col(Dataset.id) == dataset.id).values(search_document=document)
         )
         return
     remove_from_index(session, dataset.id)
-    session.execute(
-        text(
-            "INSERT INTO dataset_fts (dataset_id, title, tags, description) "
-            "VALUES (:id, :title, :tags, :description)"
-        ),
-        {"id": dataset.id.hex, "title": title, "tags": tag_text, "description": description},
+    session.exec(
+        _FTS_INSERT,
+        params={"id": dataset.id.hex, "title": title, "tags": tag_text, "description": description},
     )
 
 
 def remove_from_index(session: Session, dataset_id: uuid.UUID) -> None:
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(
-            text("DELETE FROM dataset_fts WHERE dataset_id = :id"), {"id": dataset_id.hex}
-        )
+        session.exec(_FTS_DELETE, params={"id": dataset_id.hex})

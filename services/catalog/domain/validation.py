@@ -10,8 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from libs.http.problems import InvalidInput
 from libs.text import normalise
@@ -143,10 +142,10 @@ def themes(session: Session, names: Iterable[str]) -> list[str]:
             wanted.append(name)
     if not wanted:
         return []
-    known = set(session.scalars(select(Theme.name).where(Theme.name.in_(wanted))))  # type: ignore[attr-defined]
+    known = set(session.exec(select(Theme.name).where(col(Theme.name).in_(wanted))))
     unknown = [name for name in wanted if name not in known]
     if unknown:
-        all_names = ", ".join(session.scalars(select(Theme.name).order_by(Theme.position)))
+        all_names = ", ".join(session.exec(select(Theme.name).order_by(col(Theme.position))))
         raise InvalidInput(
             "themes",
             f"unknown theme {', '.join(repr(n) for n in unknown)}; known themes: {all_names}",
@@ -159,7 +158,7 @@ def license_id(session: Session, value: str | None) -> License | None:
         return None
     licence = session.get(License, value.strip())
     if licence is None:
-        known = ", ".join(session.scalars(select(License.id).order_by(License.id)))
+        known = ", ".join(session.exec(select(License.id).order_by(col(License.id))))
         raise InvalidInput("license_id", f"unknown licence {value!r}; known licences: {known}")
     return licence
 

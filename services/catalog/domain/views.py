@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, func, select
+from sqlalchemy import JSON, ColumnElement
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import defer
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
 from libs.auth import Principal
+from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import NotFound
 from libs.vocabularies import FORMATS
 from services.catalog.domain.access import can_view
@@ -99,46 +101,46 @@ def load_views(session: Session, datasets: Sequence[Dataset]) -> list[DatasetVie
         return []
     ids = [d.id for d in datasets]
     tags: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for dataset_id, tag in session.execute(
+    for dataset_id, tag in session.exec(
         select(DatasetTag.dataset_id, DatasetTag.tag)
-        .where(DatasetTag.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(DatasetTag.tag)
+        .where(col(DatasetTag.dataset_id).in_(ids))
+        .order_by(col(DatasetTag.tag))
     ):
         tags[dataset_id].append(tag)
     themes: dict[uuid.UUID, list[Theme]] = defaultdict(list)
-    for dataset_id, theme in session.execute(
+    for dataset_id, theme in session.exec(
         select(DatasetTheme.dataset_id, Theme)
-        .join(Theme, Theme.name == DatasetTheme.theme_name)  # type: ignore[arg-type]
-        .where(DatasetTheme.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Theme.position)
+        .join(Theme, col(Theme.name) == col(DatasetTheme.theme_name))
+        .where(col(DatasetTheme.dataset_id).in_(ids))
+        .order_by(col(Theme.position))
     ):
         themes[dataset_id].append(theme)
     resources: dict[uuid.UUID, list[Resource]] = defaultdict(list)
-    for resource in session.scalars(
+    for resource in session.exec(
         select(Resource)
-        .where(Resource.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Resource.position, Resource.created_at)
+        .where(col(Resource.dataset_id).in_(ids))
+        .order_by(col(Resource.position), col(Resource.created_at))
     ):
         resources[resource.dataset_id].append(resource)
     reuse_counts = dict(
-        session.execute(
+        session.exec(
             select(DatasetReuse.dataset_id, func.count())
-            .where(DatasetReuse.dataset_id.in_(ids))  # type: ignore[attr-defined]
-            .group_by(DatasetReuse.dataset_id)
+            .where(col(DatasetReuse.dataset_id).in_(ids))
+            .group_by(col(DatasetReuse.dataset_id))
         ).all()
     )
     organization_ids = {d.organization_id for d in datasets}
     organizations = {
         o.id: o
-        for o in session.scalars(
-            select(Organization).where(Organization.id.in_(organization_ids))  # type: ignore[attr-defined]
+        for o in session.exec(
+            select(Organization).where(col(Organization.id).in_(organization_ids))
         )
     }
     license_ids = {d.license_id for d in datasets if d.license_id}
     licenses = (
         {
             lic.id: lic
-            for lic in session.scalars(select(License).where(License.id.in_(license_ids)))  # type: ignore[attr-defined]
+            for lic in session.exec(select(License).where(col(License.id).in_(license_ids)))
         }
         if license_ids
         else {}
@@ -177,8 +179,8 @@ def _json_array(postgres: bool, value: ColumnElement[Any], order: ColumnElement[
 
 def _single_view_statement(postgres: bool) -> Select[Any]:
     tags = (
-        select(_json_array(postgres, DatasetTag.tag, DatasetTag.tag))  # type: ignore[arg-type]
-        .where(DatasetTag.dataset_id == Dataset.id)
+        select(_json_array(postgres, col(DatasetTag.tag), col(DatasetTag.tag)))
+        .where(col(DatasetTag.dataset_id) == col(Dataset.id))
         .scalar_subquery()
     )
     theme = (
@@ -189,35 +191,37 @@ def _single_view_statement(postgres: bool) -> Select[Any]:
         )
     )
     themes = (
-        select(_json_array(postgres, theme, Theme.position))  # type: ignore[arg-type]
-        .join(DatasetTheme, DatasetTheme.theme_name == Theme.name)  # type: ignore[arg-type]
-        .where(DatasetTheme.dataset_id == Dataset.id)
+        select(_json_array(postgres, theme, col(Theme.position)))
+        .join(DatasetTheme, col(DatasetTheme.theme_name) == col(Theme.name))
+        .where(col(DatasetTheme.dataset_id) == col(Dataset.id))
         .scalar_subquery()
     )
     reuse_count = (
         select(func.count())
         .select_from(DatasetReuse)
-        .where(DatasetReuse.dataset_id == Dataset.id)
+        .where(col(DatasetReuse.dataset_id) == col(Dataset.id))
         .scalar_subquery()
     )
+    # More columns than SQLModel's select() is typed for: the row is unpacked by position.
+    columns: tuple[Any, ...] = (Dataset, Organization, License, Resource, tags, themes, reuse_count)
+    statement: Select[Any] = select(*columns)
     return (
-        select(Dataset, Organization, License, Resource, tags, themes, reuse_count)
-        .outerjoin(Organization, Organization.id == Dataset.organization_id)  # type: ignore[arg-type]
-        .outerjoin(License, License.id == Dataset.license_id)  # type: ignore[arg-type]
-        .outerjoin(Resource, Resource.dataset_id == Dataset.id)  # type: ignore[arg-type]
-        .order_by(Resource.position, Resource.created_at)
+        statement.outerjoin(Organization, col(Organization.id) == col(Dataset.organization_id))
+        .outerjoin(License, col(License.id) == col(Dataset.license_id))
+        .outerjoin(Resource, col(Resource.dataset_id) == col(Dataset.id))
+        .order_by(col(Resource.position), col(Resource.created_at))
         # The search index column is large and never shown.
-        .options(defer(Dataset.search_document))  # type: ignore[arg-type]
+        .options(defer(col(Dataset.search_document)))
     )
 
 
 def _single_view(session: Session, condition: ColumnElement[bool]) -> DatasetView | None:
     postgres = session.get_bind().dialect.name == "postgresql"
-    rows = session.execute(_single_view_statement(postgres).where(condition)).all()
+    rows = session.exec(_single_view_statement(postgres).where(condition)).all()
     if not rows:
         return None
     dataset, organization, license_, _, tags, themes, reuse_count = rows[0]
-    theme_rows = sorted(themes or [], key=lambda t: t["position"])  # type: ignore[no-any-return]
+    theme_rows: list[dict[str, Any]] = sorted(themes or [], key=lambda t: t["position"])
     return DatasetView(
         dataset=dataset,
         organization=organization,
@@ -237,9 +241,9 @@ def find_view(session: Session, ref: str | uuid.UUID) -> DatasetView | None:
         key = ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref)
     except ValueError:
         key = None
-    view = _single_view(session, Dataset.id == key) if key is not None else None  # type: ignore[arg-type]
+    view = _single_view(session, col(Dataset.id) == key) if key is not None else None
     if view is None and not isinstance(ref, uuid.UUID):
-        view = _single_view(session, Dataset.name == ref)  # type: ignore[arg-type]
+        view = _single_view(session, col(Dataset.name) == ref)
     return view
 
 
@@ -262,7 +266,7 @@ def find_dataset(session: Session, ref: str | uuid.UUID) -> Dataset | None:
     except ValueError:
         dataset = None
     if dataset is None:
-        dataset = session.scalar(select(Dataset).where(Dataset.name == ref))
+        dataset = session.exec(select(Dataset).where(col(Dataset.name) == ref)).first()
     return dataset
 
 
@@ -299,40 +303,43 @@ def get_resource(session: Session, dataset: Dataset, resource_id: uuid.UUID | st
 
 
 def theme_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(
+    rows = session.exec(
         select(DatasetTheme.theme_name, func.count())
-        .join(Dataset, Dataset.id == DatasetTheme.dataset_id)  # type: ignore[arg-type]
-        .where(Dataset.state == DatasetState.PUBLISHED)
-        .group_by(DatasetTheme.theme_name)
+        .join(Dataset, col(Dataset.id) == col(DatasetTheme.dataset_id))
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+        .group_by(col(DatasetTheme.theme_name))
     ).all()
     return {name: int(count) for name, count in rows}
 
 
 def license_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(
+    rows = session.exec(
         select(Dataset.license_id, func.count())
-        .where(Dataset.state == DatasetState.PUBLISHED, Dataset.license_id.is_not(None))  # type: ignore[union-attr]
-        .group_by(Dataset.license_id)
+        .where(col(Dataset.state) == DatasetState.PUBLISHED, col(Dataset.license_id).is_not(None))
+        .group_by(col(Dataset.license_id))
     ).all()
-    return {license_id: int(count) for license_id, count in rows}
+    return {license_id: int(count) for license_id, count in rows if license_id is not None}
+
+
+@dataclass(frozen=True)
+class TagCount:
+    name: str
+    dataset_count: int
 
 
 def tag_counts(
-    session: Session, *, prefix: str | None = None, offset: int = 0, limit: int = 20
-) -> tuple[list[tuple[str, int]], int]:
-    """Tags of published datasets, most used first (then by name), one page and the total."""
+    session: Session, params: PageParams, *, prefix: str | None = None
+) -> Page[TagCount]:
+    """Tags of published datasets, most used first (then by name), one page."""
     statement = (
-        select(DatasetTag.tag, func.count().label("n"))
-        .join(Dataset, Dataset.id == DatasetTag.dataset_id)  # type: ignore[arg-type]
-        .where(Dataset.state == DatasetState.PUBLISHED)
-        .group_by(DatasetTag.tag)
+        select(DatasetTag.tag, func.count())
+        .join(Dataset, col(Dataset.id) == col(DatasetTag.dataset_id))
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+        .group_by(col(DatasetTag.tag))
     )
     if prefix:
-        escaped = prefix.strip().lower().replace("\\", "\\\\").replace("%", r"\%")
-        escaped = escaped.replace("_", r"\_")
-        statement = statement.where(DatasetTag.tag.like(escaped + "%", escape="\\"))  # type: ignore[attr-defined]
-    total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = session.execute(
-        statement.order_by(func.count().desc(), DatasetTag.tag).offset(offset).limit(limit)
-    ).all()
-    return [(tag, int(count)) for tag, count in rows], total
+        statement = statement.where(
+            col(DatasetTag.tag).startswith(prefix.strip().lower(), autoescape=True)
+        )
+    page = paginate(session, statement.order_by(func.count().desc(), col(DatasetTag.tag)), params)
+    return page.map(lambda row: TagCount(row[0], int(row[1])))
