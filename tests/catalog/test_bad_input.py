@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlmodel import func, select
 
 from libs.events.schemas import DatasetPublished, InstitutionWithdrawn, ReviewDecided
 from services.catalog.domain.organizations import apply_withdrawal
@@ -73,11 +73,11 @@ def snapshot(catalog: CatalogHarness) -> dict[str, Any]:
     with catalog.session() as session:
         tables = [Dataset, Resource, DatasetTag, DatasetTheme, messaging.outbox]
         result: dict[str, Any] = {
-            str(t): session.scalar(select(func.count()).select_from(t)) for t in tables
+            str(t): session.exec(select(func.count()).select_from(t)).one() for t in tables
         }
         result["datasets"] = sorted(
             (str(d.id), str(d.state), d.modified_at.isoformat(), d.name)
-            for d in session.scalars(select(Dataset))
+            for d in session.exec(select(Dataset))
         )
     return result
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from libs.db import make_engine
 from services.catalog.models import Dataset
@@ -63,7 +63,7 @@ def test_another_replicas_write_shows_within_the_time_to_live(catalog: CatalogHa
         # Another replica: its own engine, so this process's cache is not told.
         other = make_engine(catalog.engine.url.render_as_string(hide_password=False))
         with Session(other) as session:
-            session.execute(update(Dataset).where(Dataset.id == dataset.id).values(version="9.9"))  # type: ignore[arg-type]
+            session.exec(update(Dataset).where(col(Dataset.id) == dataset.id).values(version="9.9"))
             session.commit()
         other.dispose()
         assert catalog.client.get(f"/api/v1/datasets/{dataset.id}").json()["version"] != "9.9"

@@ -7,8 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from services.catalog.domain.datasets import withdraw_dataset
 from services.catalog.models import Dataset, Resource
@@ -220,14 +219,11 @@ def test_a_draft_and_its_files_are_deleted(
 ) -> None:
     draft = create_draft_dataset(catalog.units, catalog.store, world.ours, actor=admin_principal())
     with Session(catalog.engine) as session:
-        keys = list(
-            session.scalars(
-                select(Resource.storage_key).where(
-                    Resource.dataset_id == draft.id,
-                    Resource.storage_key.is_not(None),  # type: ignore[union-attr]
-                )
+        keys = session.exec(
+            select(Resource.storage_key).where(
+                col(Resource.dataset_id) == draft.id, col(Resource.storage_key).is_not(None)
             )
-        )
+        ).all()
     assert keys and all(catalog.store.exists(k) for k in keys)
     response = catalog.client.delete(
         f"/api/v1/datasets/{draft.id}", headers=tokens.as_steward(world.ours)
@@ -235,7 +231,7 @@ def test_a_draft_and_its_files_are_deleted(
     assert response.status_code == 204
     with Session(catalog.engine) as session:
         assert session.get(Dataset, draft.id) is None
-        assert not list(session.scalars(select(Resource).where(Resource.dataset_id == draft.id)))
+        assert not session.exec(select(Resource).where(col(Resource.dataset_id) == draft.id)).all()
     assert not any(catalog.store.exists(k) for k in keys)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlmodel import func, select
 
 from libs.settings import PlatformSettings
 from services.catalog.models import Resource, messaging
@@ -71,9 +71,9 @@ def stored_files(root: Path) -> list[Path]:
 
 def counts(catalog: CatalogHarness) -> tuple[int, int]:
     with catalog.session() as session:
-        resources = session.scalar(select(func.count()).select_from(Resource))
-        outbox = session.scalar(select(func.count()).select_from(messaging.outbox))
-    return int(resources or 0), int(outbox or 0)
+        resources = session.exec(select(func.count()).select_from(Resource)).one()
+        outbox = session.exec(select(func.count()).select_from(messaging.outbox)).one()
+    return resources, outbox
 
 
 def test_an_upload_is_measured_hashed_and_stored(

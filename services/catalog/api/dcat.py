@@ -29,6 +29,7 @@ from libs.http.problems import Problem
 from libs.uow import UnitOfWorkDep
 from services.catalog.domain import dcat
 from services.catalog.domain.exports import Links
+from services.catalog.domain.search import parse_moment
 
 router = APIRouter(tags=["DCAT-AP"])
 
@@ -166,7 +167,7 @@ def _catalog(
     path: str,
     negotiated: bool = False,
 ) -> Response:
-    since = dcat.parse_modified_since(modified_since)
+    since = parse_moment("modified_since", modified_since)
     links = _links(request)
     result = dcat.catalog_page(session, page, since)
 

@@ -8,7 +8,7 @@ one narrows a search by clicking facets.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
@@ -26,6 +26,7 @@ from services.catalog.domain.search import (
     SearchQuery,
     Sort,
     SortKey,
+    parse_moment,
     search_datasets,
 )
 from services.catalog.domain.views import DatasetView, dataset_path
@@ -119,21 +120,6 @@ def facet_item(value: FacetValue) -> SearchFacetItem:
     return SearchFacetItem(
         value=value.value, label=value.label, labels=value.labels, count=value.count
     )
-
-
-def parse_moment(field: str, value: str | None) -> datetime | None:
-    """An ISO 8601 date or date-time; a date means its midnight, a naive time means UTC."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time())
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            field, f"{value!r} is not an ISO 8601 date (2024-01-31) or date-time"
-        ) from None
 
 
 def parse_sort(value: str) -> tuple[Sort, ...]:

@@ -36,6 +36,7 @@ from services.catalog.domain.search import (
     SearchQuery,
     Sort,
     SortKey,
+    client_moment,
     localized,
     search_datasets,
 )
@@ -500,7 +501,7 @@ def _solr_time(value: str, field: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise SearchQueryError(f"{field}: cannot read the date {value!r}") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return client_moment(moment)
 
 
 def parse_solr(query: str, *, source: str, text_allowed: bool) -> ParsedQuery:

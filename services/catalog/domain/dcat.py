@@ -19,7 +19,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -27,7 +27,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from sqlmodel import Session, col, func, select
 
 from libs.http.pagination import Page, PageParams, paginate
-from libs.http.problems import InvalidInput, NotFound
+from libs.http.problems import NotFound
 from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES, LICENSES, REGIONS
 from services.catalog.domain.exports import Links
 from services.catalog.domain.views import DatasetView, load_views
@@ -458,22 +458,6 @@ class _Builder:
 
 
 # --- Queries --------------------------------------------------------------------------------
-
-
-def parse_modified_since(value: str | None) -> datetime | None:
-    """An ISO 8601 date or date-time (a date means its midnight, UTC)."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
-        moment = datetime.fromisoformat(text.replace(" ", "+"))  # '+' arrives as a space
-    except ValueError:
-        raise InvalidInput(
-            "modified_since", f"'{value}' is not an ISO 8601 date or date-time"
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def find_published(session: Session, id_or_slug: str) -> Dataset:

@@ -22,7 +22,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
+from libs.http.problems import InvalidInput
 from libs.text import tokens
 from libs.vocabularies import normalise_format
 from services.catalog.domain.cache import CountsCache
@@ -121,11 +122,28 @@ class Sort:
 DEFAULT_SORT: tuple[Sort, ...] = (Sort(SortKey.SCORE, True), Sort(SortKey.MODIFIED, True))
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """A bound of a search in UTC; a naive one is read as UTC."""
-    if moment is None:
-        return None
+def client_moment(moment: datetime) -> datetime:
+    """A moment a client gave, in UTC: one without an offset is read as UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_moment(field: str, value: str | None) -> datetime | None:
+    """A parameter's ISO 8601 date (its midnight) or date-time, in UTC; 422 naming ``field``."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = datetime.fromisoformat(text.replace(" ", "+"))  # '+' arrived as a space
+    except ValueError:
+        raise InvalidInput(
+            field, f"{value!r} is not an ISO 8601 date (2024-01-31) or date-time"
+        ) from None
+    return client_moment(moment)
 
 
 @dataclass(frozen=True)
@@ -145,8 +163,9 @@ class SearchQuery:
     facet_mincount: int = 1
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "modified_since", _utc(self.modified_since))
-        object.__setattr__(self, "modified_until", _utc(self.modified_until))
+        for bound in ("modified_since", "modified_until"):
+            if (moment := getattr(self, bound)) is not None:
+                object.__setattr__(self, bound, client_moment(moment))
 
 
 @dataclass(frozen=True)
