@@ -53,7 +53,8 @@ from sqlalchemy.engine import make_url
 from libs.db import upgrade
 from libs.settings import REPO_ROOT, var_dir
 from libs.text import normalise, tokens
-from libs.vocabularies import FORMATS, LICENSES, REGIONS
+from libs.vocabularies import FORMATS
+from services.catalog.domain.vocabularies import LICENSES, REGIONS
 
 ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql://bayanat:bayanat@127.0.0.1:5432/postgres"

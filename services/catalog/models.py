@@ -58,7 +58,7 @@ class Organization(CatalogTable, table=True):
 
 
 class Theme(CatalogTable, table=True):
-    """A theme (a CKAN group): a controlled, bilingual list seeded from libs.vocabularies."""
+    """A theme (a CKAN group): a controlled, bilingual list (seeded by migration 0002)."""
 
     name: str = Field(primary_key=True, max_length=100)
     title: dict[str, str] = _json()

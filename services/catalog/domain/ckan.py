@@ -25,7 +25,6 @@ from sqlmodel import Session, col, func, select
 
 from libs.http.problems import Problem
 from libs.text import normalise
-from libs.vocabularies import REGIONS
 from services.catalog.domain.cache import CountsCache
 from services.catalog.domain.organizations import find_organization, published_counts
 from services.catalog.domain.search import (
@@ -41,6 +40,7 @@ from services.catalog.domain.search import (
     search_datasets,
 )
 from services.catalog.domain.views import DatasetView, find_view, is_uploaded, resource_url
+from services.catalog.domain.vocabularies import REGIONS
 from services.catalog.models import (
     Dataset,
     DatasetState,

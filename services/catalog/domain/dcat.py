@@ -28,9 +28,10 @@ from sqlmodel import Session, col, func, select
 
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import NotFound
-from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES, LICENSES, REGIONS
+from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES
 from services.catalog.domain.exports import Links
 from services.catalog.domain.views import DatasetView, load_views
+from services.catalog.domain.vocabularies import REGIONS, THEMES
 from services.catalog.models import Dataset, DatasetState, License, Resource, Theme
 
 # rdflib's own DCAT namespace predates DCAT 3 (no dcat:version): an open one instead.
@@ -71,23 +72,7 @@ EU_THEMES: dict[str, tuple[str, str]] = {
     "TECH": ("Science and technology", "Science et technologie"),
     "TRAN": ("Transport", "Transports"),
 }
-THEME_TO_EU: dict[str, str] = {
-    "economie-finances": "ECON",
-    "sante": "HEAL",
-    "education": "EDUC",
-    "agriculture": "AGRI",
-    "tourisme": "ECON",
-    "transport": "TRAN",
-    "energie": "ENER",
-    "environnement": "ENVI",
-    "habitat": "REGI",
-    "emploi": "SOCI",
-    "justice": "JUST",
-    "culture": "EDUC",
-    "collectivites": "REGI",
-    "population": "SOCI",
-    "numerique": "TECH",
-}
+THEME_TO_EU: dict[str, str] = {theme.name: theme.eu_theme for theme in THEMES.values()}
 
 CATALOG_TITLE = {
     "fr": "Portail national des données ouvertes",
@@ -187,8 +172,6 @@ class _Builder:
 
     def license(self, license_id: str | None) -> URIRef | None:
         lic = self.reference.licenses.get(license_id) if license_id else None
-        if lic is None and license_id in LICENSES:
-            lic = LICENSES[license_id]  # type: ignore[assignment]
         if lic is None or not lic.url:
             return None
         node = _iri(lic.url)

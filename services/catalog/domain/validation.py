@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from libs.http.problems import InvalidInput
 from libs.text import normalise
-from libs.vocabularies import EU_FREQUENCY, FREQUENCIES, REGIONS
+from libs.vocabularies import EU_FREQUENCY, FREQUENCIES
+from services.catalog.domain.vocabularies import REGIONS
 from services.catalog.models import License, Theme
 
 LANGUAGES = ("ar", "fr", "en")
