@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from libs.http.pagination import Page, PageParams, page_params, paginate
-from libs.http.problems import Forbidden, NotFound, Problem, problem_response
+from libs.http.problems import NotFound, Problem, problem_response
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.catalog.api.deps import PublicBase, StoreDep, dataset_cache, public_base, units
 from services.catalog.api.schemas import DatasetOut, DatasetSummary, ResourceOut
@@ -35,13 +35,12 @@ from services.catalog.api.uploads import (
 )
 from services.catalog.domain import datasets as dataset_domain
 from services.catalog.domain import resources as resource_domain
-from services.catalog.domain.access import ensure_can_write, visible_institutions
+from services.catalog.domain.access import own_datasets_scope
 from services.catalog.domain.cache import CachedResponse
-from services.catalog.domain.datasets import DatasetCreate, DatasetFields, require_state
+from services.catalog.domain.datasets import DatasetCreate, DatasetFields
 from services.catalog.domain.resources import DataUpdate, ResourceFields, discard_on_error
 from services.catalog.domain.storage import FileStore, StoredFile
 from services.catalog.domain.views import (
-    get_dataset,
     get_resource,
     get_visible_dataset,
     get_visible_view,
@@ -127,9 +126,7 @@ def my_datasets(
     params: Annotated[PageParams, Depends(page_params)],
     state: Annotated[DatasetState | None, Query(description="Only this state")] = None,
 ) -> Page[DatasetSummary]:
-    institutions = visible_institutions(actor)
-    if institutions is not None and not institutions:
-        raise Forbidden("steward or reviewer role of an institution required", code="not-steward")
+    institutions = own_datasets_scope(actor)
     statement = select(Dataset)
     if institutions is not None:
         statement = statement.where(col(Dataset.organization_id).in_(institutions))
@@ -315,9 +312,7 @@ def _precheck(
     uow: UnitOfWork, actor: Principal, ref: str, state: DatasetState, action: str
 ) -> None:
     """Refuse before a byte of the file is stored (the domain checks again when writing)."""
-    dataset = get_dataset(uow.session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, state, action)
+    dataset_domain.writable_dataset(uow, actor, ref, state, action)
 
 
 def _add_resource(

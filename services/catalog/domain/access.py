@@ -1,8 +1,8 @@
-"""Who may read and write which datasets.
+"""Who may do what in the catalog, and nothing else.
 
 Writes: a steward of the dataset's institution, or a national admin. Reads: a published
 dataset is public; any other state is visible to the institution's stewards and reviewers,
-and to national admins.
+and to national admins, who alone see every institution's.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from libs.auth import Principal, Role
-from libs.http.problems import Forbidden
+from libs.http.problems import Forbidden, InvalidInput
 from services.catalog.models import Dataset, DatasetState
 
 
@@ -29,6 +29,19 @@ def ensure_can_write(actor: Principal, organization_id: uuid.UUID) -> None:
         )
 
 
+def default_institution(actor: Principal) -> uuid.UUID:
+    """The institution a steward writes for when they name none: their only one (422 when
+    they have several, or none)."""
+    institutions = actor.institutions(Role.STEWARD)
+    if len(institutions) == 1:
+        return next(iter(institutions))
+    raise InvalidInput(
+        "organization_id",
+        "required: the institution the dataset belongs to"
+        + (" (you are a steward of several)" if institutions else ""),
+    )
+
+
 def can_view(actor: Principal | None, dataset: Dataset) -> bool:
     if dataset.state == DatasetState.PUBLISHED:
         return True
@@ -39,8 +52,12 @@ def can_view(actor: Principal | None, dataset: Dataset) -> bool:
     )
 
 
-def visible_institutions(actor: Principal) -> set[uuid.UUID] | None:
-    """Institutions whose unpublished datasets ``actor`` sees; None means all (admin)."""
+def own_datasets_scope(actor: Principal) -> set[uuid.UUID] | None:
+    """The institutions whose datasets, in every state, ``actor`` lists as their own (None:
+    every institution, for an admin); 403 for whoever is no steward or reviewer."""
     if actor.is_admin:
         return None
-    return actor.institutions(Role.STEWARD) | actor.institutions(Role.REVIEWER)
+    institutions = actor.institutions(Role.STEWARD) | actor.institutions(Role.REVIEWER)
+    if not institutions:
+        raise Forbidden("steward or reviewer role of an institution required", code="not-steward")
+    return institutions

@@ -26,7 +26,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from libs.auth import Principal, Role
+from libs.auth import Principal
 from libs.db import utcnow
 from libs.events.schemas import (
     DatasetPublished,
@@ -40,7 +40,7 @@ from libs.events.schemas import (
 from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
 from services.catalog.domain import validation
-from services.catalog.domain.access import ensure_can_write
+from services.catalog.domain.access import default_institution, ensure_can_write
 from services.catalog.domain.organizations import (
     require_enrolled_for_new_dataset,
     require_enrolled_for_write,
@@ -149,7 +149,7 @@ def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:
     )
 
 
-def _writable_dataset(
+def writable_dataset(
     uow: UnitOfWork,
     actor: Principal,
     ref: str | uuid.UUID,
@@ -166,17 +166,6 @@ def _writable_dataset(
     if enrolled:
         require_enrolled_for_write(uow.session, dataset.organization_id)
     return dataset
-
-
-def _default_institution(actor: Principal) -> uuid.UUID:
-    institutions = actor.institutions(Role.STEWARD)
-    if len(institutions) == 1:
-        return next(iter(institutions))
-    raise InvalidInput(
-        "organization_id",
-        "required: the institution the dataset belongs to"
-        + (" (you are a steward of several)" if institutions else ""),
-    )
 
 
 def _name_taken(session: Session, name: str, except_id: uuid.UUID | None = None) -> bool:
@@ -271,7 +260,7 @@ def _flush_name(uow: UnitOfWork, dataset: Dataset) -> None:
 def create_dataset(uow: UnitOfWork, actor: Principal, *, data: DatasetCreate) -> Dataset:
     """A new draft of ``data.organization_id`` (or the steward's only institution)."""
     session = uow.session
-    organization_id = data.organization_id or _default_institution(actor)
+    organization_id = data.organization_id or default_institution(actor)
     ensure_can_write(actor, organization_id)
     require_enrolled_for_new_dataset(session, organization_id)
     tags = validation.tags(data.tags or [])
@@ -305,7 +294,7 @@ def update_dataset(
 ) -> Dataset:
     """Change a draft's metadata: only the fields present in ``changes`` (a PATCH)."""
     session = uow.session
-    dataset = _writable_dataset(uow, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
+    dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
     present = set(changes.model_fields_set)
     if "title" in present and changes.title is None:
         raise InvalidInput("title", "cannot be removed: a dataset needs a title in ar or fr")
@@ -328,7 +317,7 @@ def delete_dataset(
 ) -> None:
     """Delete a draft and its uploaded files (a published dataset is withdrawn instead)."""
     session = uow.session
-    dataset = _writable_dataset(uow, actor, ref, DatasetState.DRAFT, "delete")
+    dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "delete")
     keys = session.exec(
         select(Resource.storage_key).where(
             col(Resource.dataset_id) == dataset.id, col(Resource.storage_key).is_not(None)
@@ -387,7 +376,7 @@ def submit_dataset(
     uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, base_url: str
 ) -> Dataset:
     """draft → submitted, with the full snapshot for the review (DatasetSubmitted)."""
-    dataset = _writable_dataset(uow, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
+    dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
     view = load_view(uow.session, dataset)
     if not view.resources:
         raise InvalidInput("resources", "add at least one resource before submitting")
@@ -405,7 +394,7 @@ def withdraw_dataset(
     uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, reason: str | None = None
 ) -> Dataset:
     """published → withdrawn (DatasetWithdrawn); it leaves the public catalogue."""
-    dataset = _writable_dataset(uow, actor, ref, DatasetState.PUBLISHED, "withdraw")
+    dataset = writable_dataset(uow, actor, ref, DatasetState.PUBLISHED, "withdraw")
     now = utcnow()
     dataset.state = DatasetState.WITHDRAWN
     dataset.withdrawn_at = now

@@ -28,11 +28,9 @@ from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWork
 from libs.vocabularies import FORMATS, normalise_format
 from services.catalog.domain import validation
-from services.catalog.domain.access import ensure_can_write
-from services.catalog.domain.datasets import record_data_update, require_state, touch
-from services.catalog.domain.organizations import require_enrolled_for_write
+from services.catalog.domain.datasets import record_data_update, touch, writable_dataset
 from services.catalog.domain.storage import FileStore, StoredFile
-from services.catalog.domain.views import get_dataset, get_resource
+from services.catalog.domain.views import get_resource
 from services.catalog.models import Dataset, DatasetState, Resource
 
 URL_MAX = 2000
@@ -206,11 +204,9 @@ def new_resource(
 
 
 def _writable_draft(uow: UnitOfWork, actor: Principal, ref: str | uuid.UUID) -> Dataset:
-    dataset = get_dataset(uow.session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, DatasetState.DRAFT, "change the resources of")
-    require_enrolled_for_write(uow.session, dataset.organization_id)
-    return dataset
+    return writable_dataset(
+        uow, actor, ref, DatasetState.DRAFT, "change the resources of", enrolled=True
+    )
 
 
 def add_resource(
@@ -323,10 +319,9 @@ def publish_data_update(
     unit has committed).
     """
     session = uow.session
-    dataset = get_dataset(session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, DatasetState.PUBLISHED, "publish new data for")
-    require_enrolled_for_write(session, dataset.organization_id)
+    dataset = writable_dataset(
+        uow, actor, ref, DatasetState.PUBLISHED, "publish new data for", enrolled=True
+    )
     fields = update.resource or ResourceFields()
     if update.replace_resource_id is not None:
         resource = get_resource(session, dataset, update.replace_resource_id)
