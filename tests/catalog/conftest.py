@@ -42,6 +42,7 @@ from sqlmodel import Session
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
 from libs.events import CloudEvent, EventData, Topic, new_event
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
+from libs.fields import Localized
 from libs.messaging.kafka import make_producer, topic_name
 from libs.settings import PlatformSettings
 from libs.uow import UnitOfWorkFactory
@@ -296,7 +297,7 @@ def create_draft_dataset(
     fields.setdefault("frequency", "ANNUAL")
     data = DatasetCreate(
         organization_id=organization_id,
-        title=LocalizedText(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
+        title=Localized(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
         **fields,
     )
     with units() as uow:
@@ -308,7 +309,7 @@ def create_draft_dataset(
             url=spec.url,
             format=spec.format,
             media_type=spec.media_type,
-            title=LocalizedText(**spec.title) if spec.title else None,
+            title=Localized(**spec.title) if spec.title else None,
         )
         upload = None
         if spec.content is not None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
+from libs.fields import Text
 from libs.http.pagination import Page, PageParams, page_params, paginate
 from libs.http.problems import NotFound, Problem, problem_response
 from libs.uow import UnitOfWork, UnitOfWorkDep
@@ -212,10 +213,13 @@ def submit_dataset(
     return out
 
 
+REASON_MAX = 2000
+
+
 class WithdrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Annotated[Text, Field(max_length=REASON_MAX)] | None = None
 
 
 @router.post(

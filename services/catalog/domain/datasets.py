@@ -19,7 +19,7 @@ import logging
 import uuid
 from datetime import date, datetime
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete
@@ -33,10 +33,11 @@ from libs.events.schemas import (
     DatasetSubmitted,
     DatasetUpdated,
     DatasetWithdrawn,
-    LocalizedText,
     ResourceSummary,
     ReviewDecided,
 )
+from libs.events.schemas import LocalizedText as EventText
+from libs.fields import Email, Line, Localized, LocalizedText, ShortLine
 from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
 from services.catalog.domain import validation
@@ -68,49 +69,58 @@ log = logging.getLogger("bayanat.catalog.datasets")
 # --- inputs ---------------------------------------------------------------------------------
 
 
+CONTACT_NAME_MAX = 200
+SPATIAL_MAX = 200
+VERSION_MAX = 64
+TITLE_DESCRIPTION = "In Arabic (ar) and/or French (fr); English (en) optional"
+
+
 class ContactPointInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
+    name: Annotated[Line, Field(max_length=CONTACT_NAME_MAX)] | None = None
+    email: Email | None = None
 
 
-class DatasetFields(BaseModel):
-    """Metadata a steward sets on a draft (every field optional: a PATCH)."""
+class _DatasetMetadata(BaseModel):
+    """Metadata a steward sets on a draft, but its title (every field optional)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(
+    name: ShortLine | None = Field(
         default=None,
         description="URL name (slug): 2-100 of [a-z0-9_-]; made from the title when absent",
         examples=["budget-general-2024"],
     )
-    title: LocalizedText | None = Field(
-        default=None, description="In Arabic (ar) and/or French (fr); English (en) optional"
-    )
     description: LocalizedText | None = None
-    tags: list[str] | None = Field(default=None, description="Free keywords, lower-cased")
-    themes: list[str] | None = Field(default=None, description="Theme names (GET /themes)")
-    license_id: str | None = Field(default=None, description="A licence id (GET /licenses)")
-    frequency: str | None = Field(
+    tags: list[ShortLine] | None = Field(default=None, description="Free keywords, lower-cased")
+    themes: list[ShortLine] | None = Field(default=None, description="Theme names (GET /themes)")
+    license_id: ShortLine | None = Field(default=None, description="A licence id (GET /licenses)")
+    frequency: ShortLine | None = Field(
         default=None, description="EU frequency code: DAILY, MONTHLY, ANNUAL, IRREG…"
     )
     temporal_start: date | None = None
     temporal_end: date | None = None
-    spatial: list[str] | None = Field(
+    spatial: list[Annotated[Line, Field(max_length=SPATIAL_MAX)]] | None = Field(
         default=None, description="Region codes (or region names) and commune names"
     )
     contact_point: ContactPointInput | None = None
-    version: str | None = None
+    version: Annotated[ShortLine, Field(max_length=VERSION_MAX)] | None = None
 
 
-class DatasetCreate(DatasetFields):
+class DatasetFields(_DatasetMetadata):
+    """A draft's metadata to change: only the fields sent (a PATCH)."""
+
+    title: Localized | None = Field(default=None, description=TITLE_DESCRIPTION)
+
+
+class DatasetCreate(_DatasetMetadata):
     """A new draft: a title is required; the institution defaults to the steward's only one."""
 
     organization_id: uuid.UUID | None = Field(
         default=None, description="The institution (organisation) publishing the dataset"
     )
-    title: LocalizedText  # type: ignore[assignment]
+    title: Localized = Field(description=TITLE_DESCRIPTION)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -205,19 +215,16 @@ def _set_themes(session: Session, dataset_id: uuid.UUID, themes: list[str]) -> N
 
 
 def _apply_fields(
-    session: Session, dataset: Dataset, fields: DatasetFields, present: set[str]
+    session: Session,
+    dataset: Dataset,
+    fields: DatasetFields | DatasetCreate,
+    present: set[str],
 ) -> None:
     """Validate and set the fields in ``present`` (all of them or a PATCH's)."""
-    if "title" in present:
-        raw = fields.title.model_dump() if fields.title else None
-        dataset.title = validation.localized(
-            "title", raw, required=True, max_length=validation.TITLE_MAX
-        )  # type: ignore[assignment]
+    if "title" in present and fields.title is not None:
+        dataset.title = fields.title.as_dict()
     if "description" in present:
-        raw = fields.description.model_dump() if fields.description else None
-        dataset.description = validation.localized(
-            "description", raw, required=False, max_length=validation.DESCRIPTION_MAX
-        )
+        dataset.description = fields.description.as_dict() if fields.description else None
     if "name" in present and fields.name is not None:
         name = validation.check_name(fields.name)
         if _name_taken(session, name, dataset.id):
@@ -240,7 +247,7 @@ def _apply_fields(
             fields.contact_point.model_dump() if fields.contact_point else None
         )
     if "version" in present:
-        dataset.version = validation.version(fields.version)
+        dataset.version = fields.version or None
 
 
 def _flush_name(uow: UnitOfWork, dataset: Dataset) -> None:
@@ -345,8 +352,8 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
         institution_id=dataset.organization_id,
         submitted_by=actor.subject,
         submitted_at=dataset.submitted_at,
-        title=LocalizedText(**dataset.title),
-        description=LocalizedText(**dataset.description) if dataset.description else None,
+        title=EventText(**dataset.title),
+        description=EventText(**dataset.description) if dataset.description else None,
         tags=view.tags,
         themes=view.theme_names,
         license_id=dataset.license_id,
@@ -360,7 +367,7 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
         resources=[
             ResourceSummary(
                 id=r.id,
-                title=LocalizedText(**r.title) if r.title else None,
+                title=EventText(**r.title) if r.title else None,
                 url=resource_url(r, base_url),
                 format=r.format,
                 media_type=r.media_type,
@@ -451,7 +458,7 @@ def publish_submitted(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None 
             dataset_id=dataset.id,
             slug=dataset.name,
             institution_id=dataset.organization_id,
-            title=LocalizedText(**dataset.title),
+            title=EventText(**dataset.title),
             themes=view.theme_names,
             license_id=dataset.license_id,
             license_is_open=view.is_open,

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from functools import partial
 from pathlib import PurePosixPath
+from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,17 +24,16 @@ from sqlmodel import Session, col, func, select
 
 from libs.auth import Principal
 from libs.db import utcnow
-from libs.events.schemas import LocalizedText
+from libs.fields import LINE_MAX, HttpUrl, Line, Localized, LocalizedText, ShortLine
 from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWork
 from libs.vocabularies import FORMATS, normalise_format
-from services.catalog.domain import validation
 from services.catalog.domain.datasets import record_data_update, touch, writable_dataset
 from services.catalog.domain.storage import FileStore, StoredFile
 from services.catalog.domain.views import get_resource
 from services.catalog.models import Dataset, DatasetState, Resource
 
-URL_MAX = 2000
+MEDIA_TYPE_MAX = 255  # the column's size
 MEDIA_TYPE_PATTERN = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 GENERIC_MEDIA_TYPES = {"application/octet-stream", "binary/octet-stream", ""}
@@ -44,18 +44,18 @@ class ResourceFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: LocalizedText | None = Field(
+    title: Localized | None = Field(
         default=None, description="Defaults to the file name or the URL's last segment"
     )
     description: LocalizedText | None = None
-    url: str | None = Field(default=None, description="http(s) URL of a linked resource")
-    format: str | None = Field(
+    url: HttpUrl | None = Field(default=None, description="http(s) URL of a linked resource")
+    format: ShortLine | None = Field(
         default=None,
         description="CSV, JSON, XLSX… (or an extension / media type); guessed when absent",
     )
-    media_type: str | None = None
+    media_type: Annotated[Line, Field(max_length=MEDIA_TYPE_MAX)] | None = None
     size: int | None = Field(default=None, ge=0, description="Bytes (links only)")
-    sha256: str | None = Field(default=None, description="Hex digest (links only)")
+    sha256: ShortLine | None = Field(default=None, description="Hex digest (links only)")
     position: int | None = Field(default=None, ge=0)
 
 
@@ -79,14 +79,6 @@ def discard_on_error(store: FileStore, upload: StoredFile | None) -> Iterator[No
         if upload is not None:
             store.delete(upload.key)
         raise
-
-
-def _check_url(url: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > URL_MAX:
-        raise InvalidInput("url", f"an http(s) URL of at most {URL_MAX} characters")
-    return url
 
 
 def _url_basename(url: str) -> str:
@@ -127,11 +119,16 @@ def _media_type(given: str | None, upload_type: str | None, format_code: str) ->
 
 
 def _title(data: ResourceFields, fallback: str | None, format_code: str) -> dict[str, str]:
-    raw = data.title.model_dump() if data.title else None
-    title = validation.localized("title", raw, required=False, max_length=validation.TITLE_MAX)
-    if title:
-        return title
-    return {"fr": (fallback or format_code)[: validation.TITLE_MAX]}
+    if data.title is not None:
+        return data.title.as_dict()
+    return {"fr": (fallback or format_code)[:LINE_MAX]}
+
+
+def _sha256(value: str | None) -> str | None:
+    digest = (value or "").lower() or None
+    if digest is not None and not SHA256_PATTERN.match(digest):
+        raise InvalidInput("sha256", "64 hexadecimal characters")
+    return digest
 
 
 def _next_position(session: Session, dataset_id: uuid.UUID) -> int:
@@ -166,16 +163,13 @@ def _content(
         if replacing:
             raise InvalidInput("resource", "give the new content: a URL or a file")
         raise InvalidInput("url", "required: a resource is a URL or an uploaded file")
-    url = _check_url(data.url)
+    url = data.url
     code = resolve_format(data.format, filename=None, url=url, media_type=data.media_type)
-    sha256 = data.sha256.strip().lower() if data.sha256 else None
-    if sha256 and not SHA256_PATTERN.match(sha256):
-        raise InvalidInput("sha256", "64 hexadecimal characters")
     resource.url = url
     resource.storage_key = None
     resource.filename = None
     resource.size = data.size
-    resource.sha256 = sha256
+    resource.sha256 = _sha256(data.sha256)
     resource.media_type = _media_type(data.media_type, None, code)
     resource.format = code
 
@@ -191,10 +185,7 @@ def new_resource(
     _content(resource, data, upload, replacing=False)
     fallback = upload.filename if upload else _url_basename(resource.url or "")
     resource.title = _title(data, fallback, resource.format or "")
-    raw = data.description.model_dump() if data.description else None
-    resource.description = validation.localized(
-        "description", raw, required=False, max_length=validation.DESCRIPTION_MAX
-    )
+    resource.description = data.description.as_dict() if data.description else None
     resource.position = (
         data.position if data.position is not None else _next_position(session, dataset.id)
     )
@@ -245,7 +236,7 @@ def update_resource(
     if "url" in present:
         if not changes.url:
             raise InvalidInput("url", "required for a linked resource")
-        resource.url = _check_url(changes.url)
+        resource.url = changes.url
     if "format" in present or "url" in present:
         resource.format = resolve_format(
             changes.format if "format" in present else resource.format,
@@ -260,21 +251,13 @@ def update_resource(
     if "size" in present:
         resource.size = changes.size
     if "sha256" in present:
-        sha256 = (changes.sha256 or "").strip().lower() or None
-        if sha256 and not SHA256_PATTERN.match(sha256):
-            raise InvalidInput("sha256", "64 hexadecimal characters")
-        resource.sha256 = sha256
+        resource.sha256 = _sha256(changes.sha256)
     if "title" in present:
-        raw = changes.title.model_dump() if changes.title else None
-        title = validation.localized("title", raw, required=False, max_length=validation.TITLE_MAX)
-        if not title:
+        if changes.title is None:
             raise InvalidInput("title", "cannot be empty")
-        resource.title = title
+        resource.title = changes.title.as_dict()
     if "description" in present:
-        raw = changes.description.model_dump() if changes.description else None
-        resource.description = validation.localized(
-            "description", raw, required=False, max_length=validation.DESCRIPTION_MAX
-        )
+        resource.description = changes.description.as_dict() if changes.description else None
     if "position" in present and changes.position is not None:
         resource.position = changes.position
     resource.modified_at = utcnow()
