@@ -18,7 +18,7 @@ from libs.events.schemas import (
 from libs.messaging.consumer import Handler
 from libs.uow import UnitOfWork
 from services.catalog.domain.datasets import apply_review_decision
-from services.catalog.domain.organizations import apply_enrolment, apply_withdrawal
+from services.catalog.domain.institutions import apply_enrolment, apply_withdrawal
 from services.catalog.domain.reuses import (
     apply_reuse_declared,
     apply_reuse_removed,

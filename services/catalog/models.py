@@ -40,11 +40,11 @@ class DatasetState(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Organization(CatalogTable, table=True):
+class Institution(CatalogTable, table=True):
     """Replica of a governance institution, kept from institution enrolled/withdrawn events."""
 
     id: uuid.UUID = Field(primary_key=True)
-    name: str = Field(max_length=100, unique=True, index=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
     title: dict[str, str] = _json()
     acronym: str | None = Field(default=None, max_length=32)
     kind: str = Field(default="other", max_length=32)
@@ -74,10 +74,10 @@ class License(CatalogTable, table=True):
 
 class Dataset(CatalogTable, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    name: str = Field(max_length=100, unique=True, index=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
     title: dict[str, str] = _json()
     description: dict[str, str] | None = _json(nullable=True)
-    organization_id: uuid.UUID = Field(index=True)
+    institution_id: uuid.UUID = Field(index=True)
     license_id: str | None = Field(default=None, foreign_key="license.id", index=True)
     frequency: str | None = Field(default=None, max_length=32)
     temporal_start: date | None = None

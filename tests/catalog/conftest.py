@@ -49,10 +49,10 @@ from libs.uow import UnitOfWorkFactory
 from services.catalog.app import create_app
 from services.catalog.domain.datasets import DatasetCreate, create_dataset, submit_dataset
 from services.catalog.domain.datasets import publish_submitted as _publish_submitted
-from services.catalog.domain.organizations import apply_enrolment
+from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.resources import ResourceFields, add_resource
 from services.catalog.domain.storage import FileStore
-from services.catalog.models import Dataset, Organization
+from services.catalog.models import Dataset, Institution
 from services.catalog.settings import CatalogSettings
 from tests.support.apps import isolated_platform as _isolated_platform
 from tests.support.apps import wait_connected, with_platform
@@ -224,7 +224,7 @@ def enrol_organization(
     name_ar: str | None = "المندوبية السامية للتخطيط",
     acronym: str | None = "HCP",
     kind: str = "public_body",
-) -> Organization:
+) -> Institution:
     """An active organisation, inserted as the ``institution enrolled`` handler does."""
     institution_id = institution_id or uuid.uuid4()
     data = InstitutionEnrolled(
@@ -271,32 +271,32 @@ class DatasetFixture:
         return self.dataset.id
 
     @property
-    def name(self) -> str:
-        return self.dataset.name
+    def slug(self) -> str:
+        return self.dataset.slug
 
 
 def create_draft_dataset(
     units: UnitOfWorkFactory,
     store: FileStore,
-    organization_id: uuid.UUID,
+    institution_id: uuid.UUID,
     *,
     title: dict[str, str] | None = None,
     resources: Sequence[ResourceSpec] = DEFAULT_RESOURCES,
     actor: Principal | None = None,
     **fields: Any,
 ) -> DatasetFixture:
-    """A draft of ``organization_id`` with ``resources`` (uploads go to ``store``).
+    """A draft of ``institution_id`` with ``resources`` (uploads go to ``store``).
 
-    ``fields`` are DatasetCreate fields: name, description, tags, themes, license_id,
+    ``fields`` are DatasetCreate fields: slug, description, tags, themes, license_id,
     frequency, temporal_start/end, spatial, contact_point, version.
     """
-    actor = actor or steward_principal(organization_id)
+    actor = actor or steward_principal(institution_id)
     fields.setdefault("license_id", "cc-by")
     fields.setdefault("themes", ["population"])
     fields.setdefault("tags", ["population", "recensement"])
     fields.setdefault("frequency", "ANNUAL")
     data = DatasetCreate(
-        organization_id=organization_id,
+        institution_id=institution_id,
         title=Localized(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
         **fields,
     )
@@ -324,15 +324,15 @@ def create_draft_dataset(
 def create_published_dataset(
     units: UnitOfWorkFactory,
     store: FileStore,
-    organization_id: uuid.UUID,
+    institution_id: uuid.UUID,
     **options: Any,
 ) -> DatasetFixture:
     """A published dataset, through the domain: draft → submitted → published (as an
     approved review does). Its DatasetSubmitted and DatasetPublished events are in the outbox.
     Takes the options of :func:`create_draft_dataset`."""
-    actor = options.get("actor") or steward_principal(organization_id)
+    actor = options.get("actor") or steward_principal(institution_id)
     options["actor"] = actor
-    created = create_draft_dataset(units, store, organization_id, **options)
+    created = create_draft_dataset(units, store, institution_id, **options)
     with units() as uow:
         dataset = submit_dataset(uow, actor, ref=created.id, base_url=TEST_BASE_URL)
         _publish_submitted(uow, dataset)

@@ -29,7 +29,7 @@ from services.catalog.models import (
     DatasetState,
     DatasetTag,
     DatasetTheme,
-    Organization,
+    Institution,
     Resource,
 )
 from services.catalog.settings import CatalogSettings
@@ -76,9 +76,9 @@ def at(day: str) -> datetime:
 def add_organization(session: Session, org_id: uuid.UUID, name: str, title: dict) -> None:
     now = datetime.now(UTC)
     session.add(
-        Organization(
+        Institution(
             id=org_id,
-            name=name,
+            slug=name,
             title=title,
             acronym=name.upper(),
             website=f"https://www.{name}.example.ma",
@@ -94,7 +94,7 @@ def add_dataset(
     *,
     name: str,
     title: dict[str, str],
-    organization_id: uuid.UUID,
+    institution_id: uuid.UUID,
     modified: datetime,
     state: DatasetState = DatasetState.PUBLISHED,
     description: dict[str, str] | None = None,
@@ -105,10 +105,10 @@ def add_dataset(
     **fields: object,
 ) -> Dataset:
     dataset = Dataset(
-        name=name,
+        slug=name,
         title=title,
         description=description,
-        organization_id=organization_id,
+        institution_id=institution_id,
         license_id=license_id,
         state=state,
         created_at=modified - timedelta(days=30),
@@ -163,7 +163,7 @@ def write_corpus(engine: Engine) -> Corpus:
             name="population-legale",
             title=POPULATION_TITLE,
             description=POPULATION_DESCRIPTION,
-            organization_id=HCP,
+            institution_id=HCP,
             modified=at("2024-03-01T10:00:00"),
             themes=("population", "collectivites"),
             tags=("recensement", "سكان"),
@@ -208,7 +208,7 @@ def write_corpus(engine: Engine) -> Corpus:
             name="qualite-air",
             title=AIR_TITLE,
             description={"ar": "قياسات يومية لجودة الهواء."},
-            organization_id=HCP,
+            institution_id=HCP,
             modified=at("2024-02-01T08:30:00"),
             themes=("environnement",),
             tags=("هواء",),
@@ -221,7 +221,7 @@ def write_corpus(engine: Engine) -> Corpus:
             corpus,
             name="budget-etat",
             title={"fr": "Budget de l'État", "ar": "ميزانية الدولة"},
-            organization_id=MEF,
+            institution_id=MEF,
             modified=at("2023-12-15T12:00:00"),
             themes=("economie-finances",),
             tags=("budget", "finances, publiques"),
@@ -245,7 +245,7 @@ def write_corpus(engine: Engine) -> Corpus:
                 corpus,
                 name=name,
                 title={"fr": f"Jeu {name}", "ar": "مسودة"},
-                organization_id=HCP,
+                institution_id=HCP,
                 modified=at("2024-04-01T00:00:00"),
                 state=state,
                 resources=({"title": {"fr": "x"}, "url": "https://x.example.ma/x.csv"},),

@@ -142,7 +142,7 @@ def test_dataset_literals_are_tagged_by_language(catalog) -> None:
     assert literals(graph, node, DCTERMS.title) == POPULATION_TITLE
     assert literals(graph, node, DCTERMS.description) == POPULATION_DESCRIPTION
     publisher = graph.value(node, DCTERMS.publisher)
-    assert publisher == URIRef(f"{BASE_URL}/api/v1/organizations/hcp")
+    assert publisher == URIRef(f"{BASE_URL}/api/v1/institutions/hcp")
     assert (publisher, RDF.type, FOAF.Agent) in graph
     assert literals(graph, publisher, FOAF.name) == {
         "fr": "Haut-Commissariat au Plan",
@@ -300,7 +300,7 @@ def test_the_dataset_uri_still_answers_json_to_json_clients(catalog) -> None:
         )
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/json")
-        assert response.json()["name"] == "budget-etat"
+        assert response.json()["slug"] == "budget-etat"
     # Writes to the dataset URI are not taken over by the RDF route, whatever the Accept.
     response = client.patch(
         f"/api/v1/datasets/{corpus.ids['budget-etat']}",

@@ -49,7 +49,7 @@ def large_catalog(kafka, postgres_databases) -> Iterator[tuple[TestClient, Corpu
                     corpus,
                     name=f"jeu-{n:03d}",
                     title={"fr": f"Jeu de données {n}", "ar": f"مجموعة بيانات {n}"},
-                    organization_id=ORG,
+                    institution_id=ORG,
                     modified=FIRST_MODIFIED + timedelta(hours=n),
                     themes=("sante",),
                     resources=(
@@ -62,7 +62,7 @@ def large_catalog(kafka, postgres_databases) -> Iterator[tuple[TestClient, Corpu
                     corpus,
                     name=f"brouillon-{n}",
                     title={"fr": f"Brouillon {n}"},
-                    organization_id=ORG,
+                    institution_id=ORG,
                     modified=FIRST_MODIFIED + timedelta(days=30),
                     state=DatasetState.DRAFT,
                 )

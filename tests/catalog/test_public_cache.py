@@ -25,7 +25,7 @@ def test_public_reads_carry_an_etag_and_answer_304(catalog: CatalogHarness) -> N
     assert first.status_code == 200
     assert first.headers["cache-control"].startswith("public, max-age=")
     etag = first.headers["etag"]
-    by_name = catalog.client.get(f"/api/v1/datasets/{dataset.name}")
+    by_name = catalog.client.get(f"/api/v1/datasets/{dataset.slug}")
     assert by_name.headers["etag"] == etag and by_name.json() == first.json()
     again = catalog.client.get(f"/api/v1/datasets/{dataset.id}", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
@@ -45,7 +45,7 @@ def test_a_write_of_this_process_shows_at_once(
     )
     assert withdrawn.status_code == 200, withdrawn.text
     assert catalog.client.get(f"/api/v1/datasets/{dataset.id}").status_code == 404
-    assert catalog.client.get(f"/api/v1/datasets/{dataset.name}").status_code == 404
+    assert catalog.client.get(f"/api/v1/datasets/{dataset.slug}").status_code == 404
     private = catalog.client.get(
         f"/api/v1/datasets/{dataset.id}", headers=tokens.as_steward(organization.id)
     )

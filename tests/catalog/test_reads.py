@@ -96,7 +96,7 @@ def test_who_sees_what(catalog: CatalogHarness, tokens: TokenFactory, world: Wor
         dataset: DatasetFixture = getattr(world, which)
         for viewer, headers in viewers.items():
             by_id = client.get(f"/api/v1/datasets/{dataset.id}", headers=headers)
-            by_name = client.get(f"/api/v1/datasets/{dataset.name}", headers=headers)
+            by_name = client.get(f"/api/v1/datasets/{dataset.slug}", headers=headers)
             status = 200 if viewer in allowed else 404
             assert (by_id.status_code, by_name.status_code) == (status, status), (which, viewer)
             resource = client.get(
@@ -110,7 +110,7 @@ def test_who_sees_what(catalog: CatalogHarness, tokens: TokenFactory, world: Wor
 
 
 def test_a_published_dataset_in_full(catalog: CatalogHarness, world: World) -> None:
-    body = catalog.client.get(f"/api/v1/datasets/{world.published.name}").json()
+    body = catalog.client.get(f"/api/v1/datasets/{world.published.slug}").json()
     assert body["title"] == {"fr": "Recensement 2024", "ar": "الإحصاء العام 2024"}
     assert body["tags"] == ["ménages", "population", "recensement"]
     assert [t["name"] for t in body["themes"]] == ["collectivites", "population"]
@@ -125,7 +125,7 @@ def test_a_published_dataset_in_full(catalog: CatalogHarness, world: World) -> N
     assert body["formats"] == ["CSV", "JSON"]
     assert body["num_resources"] == 2
     assert body["reuse_count"] == 0
-    assert body["organization"]["name"] == "hcp"
+    assert body["institution"]["slug"] == "hcp"
     uploaded, linked = body["resources"]
     assert uploaded["uploaded"] and uploaded["download_url"].endswith("/download")
     assert linked["download_url"] == linked["url"]
@@ -164,19 +164,19 @@ def test_my_datasets_lists_every_state_of_my_institutions(
 
 def test_organisations_with_counts_and_datasets(catalog: CatalogHarness, world: World) -> None:
     client = catalog.client
-    listing = client.get("/api/v1/organizations").json()
-    counts = {o["name"]: o["dataset_count"] for o in listing["items"]}
+    listing = client.get("/api/v1/institutions").json()
+    counts = {o["slug"]: o["dataset_count"] for o in listing["items"]}
     assert counts["hcp"] == 1  # published only: not the draft, submitted or withdrawn ones
     assert counts["mef"] == 1
-    assert client.get("/api/v1/organizations", params={"q": "mef"}).json()["total"] == 1
-    one = client.get("/api/v1/organizations/hcp").json()
+    assert client.get("/api/v1/institutions", params={"q": "mef"}).json()["total"] == 1
+    one = client.get("/api/v1/institutions/hcp").json()
     assert one["id"] == str(world.ours) and one["dataset_count"] == 1
-    datasets = client.get("/api/v1/organizations/hcp/datasets").json()
+    datasets = client.get("/api/v1/institutions/hcp/datasets").json()
     assert [d["id"] for d in datasets["items"]] == [str(world.published.id)]
-    assert datasets["items"][0]["organization"]["acronym"] == "HCP"
-    paged = client.get("/api/v1/organizations", params={"page_size": 1, "page": 2}).json()
+    assert datasets["items"][0]["institution"]["acronym"] == "HCP"
+    paged = client.get("/api/v1/institutions", params={"page_size": 1, "page": 2}).json()
     assert (paged["page"], len(paged["items"])) == (2, 1)
-    missing = client.get("/api/v1/organizations/nobody")
+    missing = client.get("/api/v1/institutions/nobody")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
 

@@ -44,11 +44,11 @@ async def test_organisations_follow_institution_events(
     )
     await produce_event(catalog.platform, enrolled)
     await wait_until(
-        lambda: client.get("/api/v1/organizations/anrt").status_code == 200,
+        lambda: client.get("/api/v1/institutions/anrt").status_code == 200,
         what="the organisation replica",
     )
-    organisation = client.get(f"/api/v1/organizations/{institution_id}").json()
-    assert organisation["name"] == "anrt"
+    organisation = client.get(f"/api/v1/institutions/{institution_id}").json()
+    assert organisation["slug"] == "anrt"
     assert organisation["title"]["ar"] == "الوكالة الوطنية لتقنين المواصلات"
     assert organisation["acronym"] == "ANRT"
     assert organisation["active"] is True
@@ -61,7 +61,7 @@ async def test_organisations_follow_institution_events(
         "/api/v1/datasets", headers=steward, json={"title": {"fr": "Parc mobile"}}
     )
     assert created.status_code == 201, created.text
-    assert created.json()["organization_id"] == str(institution_id)
+    assert created.json()["institution_id"] == str(institution_id)
 
     await produce_event(
         catalog.platform,
@@ -70,14 +70,14 @@ async def test_organisations_follow_institution_events(
         ),
     )
     await wait_until(
-        lambda: client.get("/api/v1/organizations/anrt").json()["active"] is False,
+        lambda: client.get("/api/v1/institutions/anrt").json()["active"] is False,
         what="the withdrawal",
     )
-    assert client.get("/api/v1/organizations/anrt").json()["withdrawn_on"] == "2024-06-30"
-    names = [o["name"] for o in client.get("/api/v1/organizations").json()["items"]]
+    assert client.get("/api/v1/institutions/anrt").json()["withdrawn_on"] == "2024-06-30"
+    names = [o["slug"] for o in client.get("/api/v1/institutions").json()["items"]]
     assert "anrt" not in names
-    everyone = client.get("/api/v1/organizations", params={"include_withdrawn": True}).json()
-    assert "anrt" in [o["name"] for o in everyone["items"]]
+    everyone = client.get("/api/v1/institutions", params={"include_withdrawn": True}).json()
+    assert "anrt" in [o["slug"] for o in everyone["items"]]
     refused = client.post("/api/v1/datasets", headers=steward, json={"title": {"fr": "Autre"}})
     assert refused.status_code == 422
     assert refused.json()["institution_id"] == str(institution_id)
@@ -88,10 +88,10 @@ async def test_organisations_follow_institution_events(
         enrolled.model_copy(update={"enrolled_on": date(2025, 1, 15), "acronym": "ANRT-MA"}),
     )
     await wait_until(
-        lambda: client.get("/api/v1/organizations/anrt").json()["active"] is True,
+        lambda: client.get("/api/v1/institutions/anrt").json()["active"] is True,
         what="the re-enrolment",
     )
-    again = client.get("/api/v1/organizations/anrt").json()
+    again = client.get("/api/v1/institutions/anrt").json()
     assert (again["acronym"], again["withdrawn_on"]) == ("ANRT-MA", None)
 
 
@@ -125,7 +125,7 @@ async def test_reuse_counts_follow_reuse_events(catalog: CatalogHarness) -> None
         lambda: reuse_count(first.id) == 2 and reuse_count(second.id) == 1,
         what="reuse counts 2 and 1",
     )
-    summaries = client.get(f"/api/v1/organizations/{organization.id}/datasets").json()["items"]
+    summaries = client.get(f"/api/v1/institutions/{organization.id}/datasets").json()["items"]
     assert {s["id"]: s["reuse_count"] for s in summaries} == {str(first.id): 2, str(second.id): 1}
 
     # A re-declaration replaces the reuse's list of datasets.

@@ -60,7 +60,7 @@ def _record(statements: list[str], *args: Any) -> None:
 def _shape(view: DatasetView) -> dict[str, Any]:
     return {
         "dataset": view.dataset.id,
-        "organization": view.organization.id if view.organization else None,
+        "institution": view.institution.id if view.institution else None,
         "tags": view.tags,
         "themes": [(t.name, t.title, t.position) for t in view.themes],
         "license": view.license.id if view.license else None,
@@ -104,7 +104,7 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
     statements: list[str] = []
     admin = admin_principal()
     for fixture in (full, bare, draft):
-        for ref in (str(fixture.id), fixture.name, fixture.id):
+        for ref in (str(fixture.id), fixture.slug, fixture.id):
             with Session(engine) as session:
                 expected = _shape(load_view(session, get_visible_dataset(session, ref, admin)))
             # Counted on a connection of its own: the app's relay shares the engine.
@@ -117,11 +117,11 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
             if fixture is bare:
                 assert (view.resources, view.tags, view.themes, view.license) == ([], [], [], None)
     with Session(engine) as session:
-        full_view = get_visible_view(session, full.name, None)
+        full_view = get_visible_view(session, full.slug, None)
         assert full_view.reuse_count == 2
         assert len(full_view.resources) == 3
         with pytest.raises(NotFound):
-            get_visible_view(session, draft.name, None)  # a draft stays hidden
+            get_visible_view(session, draft.slug, None)  # a draft stays hidden
         with pytest.raises(NotFound):
             get_visible_view(session, "no-such-dataset", admin)
         with pytest.raises(NotFound):

@@ -1,4 +1,4 @@
-"""One dataset, its lifecycle and its resources: ``/api/v1/datasets/{id or name}``…
+"""One dataset, its lifecycle and its resources: ``/api/v1/datasets/{id or slug}``…
 
 Reads of a published dataset are public; a draft or submitted dataset is seen only by its
 institution's stewards (and reviewers) and national admins. Writes need a steward of the
@@ -52,7 +52,7 @@ from services.catalog.models import Dataset, DatasetState
 
 router = APIRouter(tags=["datasets"])
 
-DatasetRef = Annotated[str, Path(description="The dataset's id (UUID) or name (slug)")]
+DatasetRef = Annotated[str, Path(description="The dataset's id (UUID) or slug")]
 
 
 def _dataset_out(uow: UnitOfWork, dataset: Dataset, base_url: str) -> DatasetOut:
@@ -75,7 +75,7 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/datasets/{id_or_slug}",
     response_model=DatasetOut,
-    summary="One dataset by id or name, with its resources and reuse count",
+    summary="One dataset by id or slug, with its resources and reuse count",
     responses={404: {"description": "No such dataset (or not visible to you)", **PROBLEM}},
 )
 async def read_dataset(
@@ -110,7 +110,7 @@ def _render_dataset(
         body = DatasetOut.of(view, public_base(request)).model_dump_json().encode()
         dataset = view.dataset
         public = dataset.state == DatasetState.PUBLISHED
-        keys = [str(dataset.id), dataset.name] if actor is None and public else []
+        keys = [str(dataset.id), dataset.slug] if actor is None and public else []
     return cache.put(keys, body, generation), public
 
 
@@ -130,10 +130,10 @@ def my_datasets(
     institutions = own_datasets_scope(actor)
     statement = select(Dataset)
     if institutions is not None:
-        statement = statement.where(col(Dataset.organization_id).in_(institutions))
+        statement = statement.where(col(Dataset.institution_id).in_(institutions))
     if state is not None:
         statement = statement.where(col(Dataset.state) == state)
-    statement = statement.order_by(col(Dataset.modified_at).desc(), col(Dataset.name))
+    statement = statement.order_by(col(Dataset.modified_at).desc(), col(Dataset.slug))
     page = paginate(uow.session, statement, params)
     views = load_views(uow.session, page.items)
     return page.with_items([DatasetSummary.of(view, base_url) for view in views])

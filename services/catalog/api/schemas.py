@@ -18,24 +18,24 @@ from services.catalog.domain.views import (
     download_path,
     is_uploaded,
 )
-from services.catalog.models import License, Organization, Resource, Theme
+from services.catalog.models import Institution, License, Resource, Theme
 
 Localized = dict[str, str]
 
 
-class OrganizationRef(BaseModel):
+class InstitutionRef(BaseModel):
     id: uuid.UUID
-    name: str
+    slug: str
     title: Localized
     acronym: str | None = None
 
     @classmethod
-    def of(cls, organization: Organization) -> OrganizationRef:
+    def of(cls, institution: Institution) -> InstitutionRef:
         return cls(
-            id=organization.id,
-            name=organization.name,
-            title=organization.title,
-            acronym=organization.acronym,
+            id=institution.id,
+            slug=institution.slug,
+            title=institution.title,
+            acronym=institution.acronym,
         )
 
 
@@ -105,13 +105,13 @@ def _dataset_common(view: DatasetView, base_url: str) -> dict[str, Any]:
     d = view.dataset
     return {
         "id": d.id,
-        "name": d.name,
+        "slug": d.slug,
         "url": base_url + dataset_path(d.id),
         "title": d.title,
         "description": d.description,
         "state": str(d.state),
-        "organization_id": d.organization_id,
-        "organization": OrganizationRef.of(view.organization) if view.organization else None,
+        "institution_id": d.institution_id,
+        "institution": InstitutionRef.of(view.institution) if view.institution else None,
         "tags": view.tags,
         "is_open": view.is_open,
         "formats": view.formats,
@@ -129,13 +129,13 @@ class DatasetSummary(BaseModel):
     """A dataset in a list: enough to show a result and link to it."""
 
     id: uuid.UUID
-    name: str
+    slug: str
     url: str = Field(description="This dataset in the API")
     title: Localized
     description: Localized | None = None
     state: str
-    organization_id: uuid.UUID
-    organization: OrganizationRef | None = None
+    institution_id: uuid.UUID
+    institution: InstitutionRef | None = None
     tags: list[str]
     themes: list[str]
     license_id: str | None = None
@@ -167,13 +167,13 @@ class DatasetOut(BaseModel):
     """One dataset with its resources, its reuse count and, for a draft, review feedback."""
 
     id: uuid.UUID
-    name: str
+    slug: str
     url: str = Field(description="This dataset in the API")
     title: Localized
     description: Localized | None = None
     state: str = Field(description="draft, submitted, published or withdrawn")
-    organization_id: uuid.UUID
-    organization: OrganizationRef | None = None
+    institution_id: uuid.UUID
+    institution: InstitutionRef | None = None
     tags: list[str]
     themes: list[ThemeRef]
     license: LicenseRef | None = None
@@ -221,9 +221,9 @@ class DatasetOut(BaseModel):
         )
 
 
-class OrganizationOut(BaseModel):
+class InstitutionOut(BaseModel):
     id: uuid.UUID
-    name: str
+    slug: str
     title: Localized
     acronym: str | None = None
     kind: str
@@ -235,18 +235,18 @@ class OrganizationOut(BaseModel):
     dataset_count: int = Field(description="Published datasets")
 
     @classmethod
-    def of(cls, organization: Organization, dataset_count: int) -> OrganizationOut:
+    def of(cls, institution: Institution, dataset_count: int) -> InstitutionOut:
         return cls(
-            id=organization.id,
-            name=organization.name,
-            title=organization.title,
-            acronym=organization.acronym,
-            kind=organization.kind,
-            website=organization.website,
-            logo_url=organization.logo_url,
-            enrolled_on=organization.enrolled_on,
-            withdrawn_on=organization.withdrawn_on,
-            active=organization.active,
+            id=institution.id,
+            slug=institution.slug,
+            title=institution.title,
+            acronym=institution.acronym,
+            kind=institution.kind,
+            website=institution.website,
+            logo_url=institution.logo_url,
+            enrolled_on=institution.enrolled_on,
+            withdrawn_on=institution.withdrawn_on,
+            active=institution.active,
             dataset_count=dataset_count,
         )
 

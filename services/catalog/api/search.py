@@ -1,6 +1,6 @@
 """``GET /api/v1/datasets``: search and list the published datasets, with facets.
 
-Values of one repeated filter are alternatives for single-valued fields (``organization``,
+Values of one repeated filter are alternatives for single-valued fields (``institution``,
 ``license``) and are all required for many-valued ones (``theme``, ``tag``, ``format``), the way
 one narrows a search by clicking facets.
 """
@@ -17,7 +17,7 @@ from libs.http.pagination import PageParams, page_params
 from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWorkDep
 from services.catalog.api.deps import PublicBase, SearchCounts
-from services.catalog.api.schemas import LicenseRef, Localized, OrganizationRef, ThemeRef
+from services.catalog.api.schemas import InstitutionRef, LicenseRef, Localized, ThemeRef
 from services.catalog.domain.search import (
     FACET_FIELDS,
     FacetValue,
@@ -43,18 +43,8 @@ SORTS: dict[str, tuple[Sort, ...]] = {
     "created": (Sort(SortKey.CREATED, False),),
     "title": (Sort(SortKey.TITLE, False),),
     "-title": (Sort(SortKey.TITLE, True),),
-    "name": (Sort(SortKey.NAME, False),),
-    "-name": (Sort(SortKey.NAME, True),),
-}
-
-# Facet names in this API: the names of the filters they narrow.
-FACET_NAMES: dict[FilterField, str] = {
-    FilterField.ORGANIZATION: "organization",
-    FilterField.THEME: "theme",
-    FilterField.TAG: "tag",
-    FilterField.LICENSE: "license",
-    FilterField.FORMAT: "format",
-    FilterField.OPEN: "is_open",
+    "slug": (Sort(SortKey.SLUG, False),),
+    "-slug": (Sort(SortKey.SLUG, True),),
 }
 
 
@@ -62,11 +52,11 @@ class DatasetSearchItem(BaseModel):
     """A dataset found: what a result list shows of it, and where to fetch the rest."""
 
     id: uuid.UUID
-    name: str
+    slug: str
     url: str = Field(description="This dataset in the API")
     title: Localized
     description: Localized | None = None
-    organization: OrganizationRef | None = None
+    institution: InstitutionRef | None = None
     themes: list[ThemeRef]
     tags: list[str]
     license: LicenseRef | None = None
@@ -91,7 +81,7 @@ class DatasetSearchPage(BaseModel):
     page_size: int
     pages: int
     facets: dict[str, list[SearchFacetItem]] = Field(
-        description="organization, theme, tag, license, format, is_open: the values found "
+        description="institution, theme, tag, license, format, is_open: the values found "
         "among the matching datasets, most frequent first, with their counts"
     )
 
@@ -100,11 +90,11 @@ def search_item(view: DatasetView, base_url: str, score: float | None) -> Datase
     dataset = view.dataset
     return DatasetSearchItem(
         id=dataset.id,
-        name=dataset.name,
+        slug=dataset.slug,
         url=base_url + dataset_path(dataset.id),
         title=dataset.title,
         description=dataset.description,
-        organization=OrganizationRef.of(view.organization) if view.organization else None,
+        institution=InstitutionRef.of(view.institution) if view.institution else None,
         themes=[ThemeRef.of(theme) for theme in view.themes],
         tags=view.tags,
         license=LicenseRef.of(view.license) if view.license else None,
@@ -130,7 +120,7 @@ def parse_sort(value: str) -> tuple[Sort, ...]:
 
 
 def _clean(values: list[str]) -> tuple[str, ...]:
-    # NUL never belongs to a name, and PostgreSQL refuses it in text.
+    # NUL never belongs to a slug or a name, and PostgreSQL refuses it in text.
     cleaned = (v.replace("\x00", "").strip() for v in values)
     return tuple(v for v in cleaned if v)
 
@@ -151,7 +141,7 @@ def search(
     counts: SearchCounts,
     base_url: PublicBase,
     q: str | None = Query(None, max_length=500, description="Words to find"),
-    organization: list[str] = Query([], description="Organisation id or name (any of)"),
+    institution: list[str] = Query([], description="Institution id or slug (any of)"),
     theme: list[str] = Query([], description="Theme name (all of)"),
     tag: list[str] = Query([], description="Tag (all of)"),
     license_ids: list[str] = Query([], alias="license", description="Licence id (any of)"),
@@ -162,8 +152,8 @@ def search(
     paging: PageParams = Depends(page_params),
 ) -> Response:
     filters: list[Filter] = []
-    if organization_values := _clean(organization):
-        filters.append(Filter(FilterField.ORGANIZATION, organization_values))
+    if institution_values := _clean(institution):
+        filters.append(Filter(FilterField.INSTITUTION, institution_values))
     filters.extend(Filter(FilterField.THEME, (value,)) for value in _clean(theme))
     filters.extend(Filter(FilterField.TAG, (value,)) for value in _clean(tag))
     if license_values := _clean(license_ids):
@@ -191,7 +181,7 @@ def search(
         page_size=paging.page_size,
         pages=(result.total + paging.page_size - 1) // paging.page_size,
         facets={
-            FACET_NAMES[field]: [facet_item(value) for value in values]
+            field.value: [facet_item(value) for value in values]
             for field, values in result.facets.items()
         },
     )

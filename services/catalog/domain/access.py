@@ -14,18 +14,18 @@ from libs.http.problems import Forbidden, InvalidInput
 from services.catalog.models import Dataset, DatasetState
 
 
-def can_write(actor: Principal | None, organization_id: uuid.UUID) -> bool:
-    return actor is not None and actor.has_role(Role.STEWARD, organization_id)
+def can_write(actor: Principal | None, institution_id: uuid.UUID) -> bool:
+    return actor is not None and actor.has_role(Role.STEWARD, institution_id)
 
 
-def ensure_can_write(actor: Principal, organization_id: uuid.UUID) -> None:
+def ensure_can_write(actor: Principal, institution_id: uuid.UUID) -> None:
     """403 naming the institution when ``actor`` is not one of its stewards (nor an admin)."""
-    if not can_write(actor, organization_id):
+    if not can_write(actor, institution_id):
         raise Forbidden(
-            f"only a steward of institution {organization_id} (or a national admin) may "
+            f"only a steward of institution {institution_id} (or a national admin) may "
             "write its datasets",
             code="not-steward-of-institution",
-            institution_id=str(organization_id),
+            institution_id=str(institution_id),
         )
 
 
@@ -36,7 +36,7 @@ def default_institution(actor: Principal) -> uuid.UUID:
     if len(institutions) == 1:
         return next(iter(institutions))
     raise InvalidInput(
-        "organization_id",
+        "institution_id",
         "required: the institution the dataset belongs to"
         + (" (you are a steward of several)" if institutions else ""),
     )
@@ -47,8 +47,8 @@ def can_view(actor: Principal | None, dataset: Dataset) -> bool:
         return True
     if actor is None:
         return False
-    return actor.has_role(Role.STEWARD, dataset.organization_id) or actor.has_role(
-        Role.REVIEWER, dataset.organization_id
+    return actor.has_role(Role.STEWARD, dataset.institution_id) or actor.has_role(
+        Role.REVIEWER, dataset.institution_id
     )
 
 

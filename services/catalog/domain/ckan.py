@@ -1,7 +1,7 @@
 """CKAN's read actions over the catalog, as CKAN 2.10 answers them (with ckanext-fluent).
 
 CKAN clients (``ckanapi``, harvesters, scripts written for the portal's CKAN) keep working:
-the same action names and parameters, the same package, resource, organisation and group
+the same action names and parameters, the same package, resource, organization and group
 dicts, the same error types. ``package_search`` is the REST search (domain/search.py) with
 CKAN's parameters: ``fq`` and ``q`` are read as Solr field queries for the fields the catalog
 knows, the rest of ``q`` is searched as text.
@@ -26,7 +26,7 @@ from sqlmodel import Session, col, func, select
 from libs.http.problems import Problem
 from libs.text import normalise
 from services.catalog.domain.cache import CountsCache
-from services.catalog.domain.organizations import find_organization, published_counts
+from services.catalog.domain.institutions import find_institution, published_counts
 from services.catalog.domain.search import (
     DEFAULT_SORT,
     FacetValue,
@@ -45,8 +45,8 @@ from services.catalog.models import (
     Dataset,
     DatasetState,
     DatasetTag,
+    Institution,
     License,
-    Organization,
     Resource,
     Theme,
 )
@@ -299,24 +299,23 @@ def group_dict(theme: Theme, package_count: int | None = None) -> dict[str, Any]
     return result
 
 
-def organization_dict(
-    organization: Organization, package_count: int | None = None
-) -> dict[str, Any]:
-    title = localized(organization.title) or organization.name
+def organization_dict(institution: Institution, package_count: int | None = None) -> dict[str, Any]:
+    """An institution as a CKAN organization (its slug is CKAN's name)."""
+    title = localized(institution.title) or institution.slug
     result: dict[str, Any] = {
-        "id": str(organization.id),
-        "name": organization.name,
+        "id": str(institution.id),
+        "name": institution.slug,
         "title": title,
         "display_name": title,
-        "title_translated": translated(organization.title),
-        "acronym": organization.acronym,
+        "title_translated": translated(institution.title),
+        "acronym": institution.acronym,
         "description": "",
-        "image_url": organization.logo_url or "",
-        "image_display_url": organization.logo_url or "",
-        "created": ckan_time(organization.created_at),
+        "image_url": institution.logo_url or "",
+        "image_display_url": institution.logo_url or "",
+        "created": ckan_time(institution.created_at),
         "type": "organization",
         "is_organization": True,
-        "state": "active" if organization.active else "deleted",
+        "state": "active" if institution.active else "deleted",
         "approval_status": "approved",
         "num_followers": 0,
     }
@@ -396,21 +395,21 @@ def _extras(dataset: Dataset) -> list[dict[str, str]]:
 
 def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
     dataset = view.dataset
-    organization = view.organization
+    institution = view.institution
     contact = dataset.contact_point or {}
     lic = view.license
     return {
         "id": str(dataset.id),
-        "name": dataset.name,
-        "title": localized(dataset.title) or dataset.name,
+        "name": dataset.slug,
+        "title": localized(dataset.title) or dataset.slug,
         "title_translated": translated(dataset.title),
         "notes": localized(dataset.description) or "",
         "notes_translated": translated(dataset.description),
         "type": "dataset",
         "state": "active" if dataset.state == DatasetState.PUBLISHED else dataset.state.value,
         "private": False,
-        "owner_org": str(dataset.organization_id),
-        "organization": organization_dict(organization) if organization else None,
+        "owner_org": str(dataset.institution_id),
+        "organization": organization_dict(institution) if institution else None,
         "groups": [group_dict(theme) for theme in view.themes],
         "license_id": dataset.license_id or "",
         "license_title": lic.title if lic else "",
@@ -424,8 +423,8 @@ def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
         "metadata_created": ckan_time(dataset.created_at),
         "metadata_modified": ckan_time(dataset.modified_at),
         "version": dataset.version or "",
-        "url": site.url.rstrip("/") + f"/api/v1/datasets/{dataset.name}",
-        "author": localized(organization.title) if organization else "",
+        "url": site.url.rstrip("/") + f"/api/v1/datasets/{dataset.slug}",
+        "author": localized(institution.title) if institution else "",
         "author_email": None,
         "maintainer": contact.get("name") or "",
         "maintainer_email": contact.get("email") or "",
@@ -438,14 +437,14 @@ def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
 # --- Solr-style queries (q, fq, sort) ------------------------------------------------------
 
 _FIELD_FILTERS: dict[str, FilterField] = {
-    "organization": FilterField.ORGANIZATION,
-    "owner_org": FilterField.ORGANIZATION,
+    "organization": FilterField.INSTITUTION,
+    "owner_org": FilterField.INSTITUTION,
     "groups": FilterField.THEME,
     "tags": FilterField.TAG,
     "license_id": FilterField.LICENSE,
     "res_format": FilterField.FORMAT,
     "isopen": FilterField.OPEN,
-    "name": FilterField.NAME,
+    "name": FilterField.SLUG,
     "id": FilterField.ID,
 }
 # Fields every CKAN search carries, always true of what the catalog publishes.
@@ -575,7 +574,7 @@ SORT_FIELDS: dict[str, SortKey] = {
     "metadata_created": SortKey.CREATED,
     "title_string": SortKey.TITLE,
     "title": SortKey.TITLE,
-    "name": SortKey.NAME,
+    "name": SortKey.SLUG,
 }
 
 
@@ -601,7 +600,7 @@ def parse_sort(value: str) -> tuple[Sort, ...]:
 Action = Callable[[Session, Params, Site], Any]
 ACTIONS: dict[str, Action] = {}
 FACET_FIELDS: dict[str, FilterField] = {
-    "organization": FilterField.ORGANIZATION,
+    "organization": FilterField.INSTITUTION,
     "groups": FilterField.THEME,
     "tags": FilterField.TAG,
     "license_id": FilterField.LICENSE,
@@ -735,9 +734,9 @@ def package_list(session: Session, params: Params, site: Site) -> list[str]:
     limit = params.integer("limit", None)
     offset = params.integer("offset", 0)
     statement = (
-        select(Dataset.name)
+        select(Dataset.slug)
         .where(col(Dataset.state) == DatasetState.PUBLISHED)
-        .order_by(col(Dataset.name))
+        .order_by(col(Dataset.slug))
         .offset(offset)
     )
     if limit is not None:
@@ -776,7 +775,7 @@ def resource_show(session: Session, params: Params, site: Site) -> dict[str, Any
 
 
 def _published_counts(session: Session, site: Site, facet: FilterField) -> dict[str, int]:
-    """Published datasets per organisation name or theme: the unfiltered search's facet."""
+    """Published datasets per institution slug or theme: the unfiltered search's facet."""
     result = search_datasets(
         session,
         SearchQuery(limit=0, facets=(facet,), facet_limit=None),
@@ -812,27 +811,26 @@ def _sorted_groups(items: list[tuple[str, str, int]], sort_text: str) -> list[tu
 
 @action
 def organization_list(session: Session, params: Params, site: Site) -> list[Any]:
-    """The organisations: all_fields, sort (name, title, package_count), limit, offset,
-    organizations, include_dataset_count."""
+    """The institutions, as CKAN organizations: all_fields, sort (name, title, package_count),
+    limit, offset, organizations, include_dataset_count."""
     all_fields = params.boolean("all_fields", False)
     limit, offset = _list_limits(params, all_fields)
     wanted = set(params.strings("organizations") or [])
-    organizations = {
-        o.name: o
-        for o in session.exec(select(Organization).where(col(Organization.active).is_(True)))
-        if not wanted or o.name in wanted
+    institutions = {
+        i.slug: i
+        for i in session.exec(select(Institution).where(col(Institution.active).is_(True)))
+        if not wanted or i.slug in wanted
     }
-    counts = _published_counts(session, site, FilterField.ORGANIZATION)
+    counts = _published_counts(session, site, FilterField.INSTITUTION)
     items = [
-        (o.name, localized(o.title) or o.name, counts.get(o.name, 0))
-        for o in organizations.values()
+        (i.slug, localized(i.title) or i.slug, counts.get(i.slug, 0)) for i in institutions.values()
     ]
     page = _sorted_groups(items, params.text("sort") or "title asc")[offset : offset + limit]
     if not all_fields:
         return [name for name, _, _ in page]
     with_counts = params.boolean("include_dataset_count", True)
     return [
-        organization_dict(organizations[name], count if with_counts else None)
+        organization_dict(institutions[name], count if with_counts else None)
         for name, _, count in page
     ]
 
@@ -842,7 +840,7 @@ def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str
         session,
         SearchQuery(
             filters=(filter_,),
-            sort=(Sort(SortKey.NAME, False),),
+            sort=(Sort(SortKey.SLUG, False),),
             limit=GROUP_DATASETS_MAX,
             facets=(),
         ),
@@ -853,15 +851,15 @@ def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str
 
 @action
 def organization_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
-    """One organisation by id or name: id, include_datasets."""
-    organization = find_organization(session, params.required("id"))
-    if organization is None:
+    """One institution, as a CKAN organization, by id or name: id, include_datasets."""
+    institution = find_institution(session, params.required("id"))
+    if institution is None:
         raise NotFoundError("Organization was not found.")
-    count = published_counts(session, [organization.id]).get(organization.id, 0)
-    result = organization_dict(organization, count)
+    count = published_counts(session, [institution.id]).get(institution.id, 0)
+    result = organization_dict(institution, count)
     if params.boolean("include_datasets", False):
         result["packages"] = _datasets_of(
-            session, site, Filter(FilterField.ORGANIZATION, (str(organization.id),))
+            session, site, Filter(FilterField.INSTITUTION, (str(institution.id),))
         )
     return result
 

@@ -42,7 +42,7 @@ from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
 from services.catalog.domain import validation
 from services.catalog.domain.access import default_institution, ensure_can_write
-from services.catalog.domain.organizations import (
+from services.catalog.domain.institutions import (
     require_enrolled_for_new_dataset,
     require_enrolled_for_write,
 )
@@ -87,9 +87,9 @@ class _DatasetMetadata(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: ShortLine | None = Field(
+    slug: ShortLine | None = Field(
         default=None,
-        description="URL name (slug): 2-100 of [a-z0-9_-]; made from the title when absent",
+        description="URL name: 2-100 of [a-z0-9_-]; made from the title when absent",
         examples=["budget-general-2024"],
     )
     description: LocalizedText | None = None
@@ -117,8 +117,8 @@ class DatasetFields(_DatasetMetadata):
 class DatasetCreate(_DatasetMetadata):
     """A new draft: a title is required; the institution defaults to the steward's only one."""
 
-    organization_id: uuid.UUID | None = Field(
-        default=None, description="The institution (organisation) publishing the dataset"
+    institution_id: uuid.UUID | None = Field(
+        default=None, description="The institution publishing the dataset"
     )
     title: Localized = Field(description=TITLE_DESCRIPTION)
 
@@ -152,7 +152,7 @@ def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:
         DatasetState.DRAFT: "it is a draft: submit it for review first",
     }
     raise Conflict(
-        f"cannot {action} dataset {dataset.name!r}: {hints[DatasetState(dataset.state)]}",
+        f"cannot {action} dataset {dataset.slug!r}: {hints[DatasetState(dataset.state)]}",
         code="dataset-locked" if dataset.state == DatasetState.SUBMITTED else "invalid-state",
         state=str(dataset.state),
         required_state=str(allowed),
@@ -171,34 +171,34 @@ def writable_dataset(
     """The dataset ``actor`` may ``action``: 404, 403 or 409 otherwise (and, with
     ``enrolled``, while its institution is not enrolled)."""
     dataset = get_dataset(uow.session, ref)
-    ensure_can_write(actor, dataset.organization_id)
+    ensure_can_write(actor, dataset.institution_id)
     require_state(dataset, state, action)
     if enrolled:
-        require_enrolled_for_write(uow.session, dataset.organization_id)
+        require_enrolled_for_write(uow.session, dataset.institution_id)
     return dataset
 
 
-def _name_taken(session: Session, name: str, except_id: uuid.UUID | None = None) -> bool:
-    holder = session.exec(select(Dataset.id).where(col(Dataset.name) == name)).first()
+def _slug_taken(session: Session, slug: str, except_id: uuid.UUID | None = None) -> bool:
+    holder = session.exec(select(Dataset.id).where(col(Dataset.slug) == slug)).first()
     return holder is not None and holder != except_id
 
 
-def _name_conflict(name: str) -> Conflict:
+def _slug_conflict(slug: str) -> Conflict:
     return Conflict(
-        f"name: {name!r} is already taken by another dataset",
-        code="name-taken",
-        field="name",
-        errors=[{"field": "name", "message": f"{name!r} is already taken"}],
+        f"slug: {slug!r} is already taken by another dataset",
+        code="slug-taken",
+        field="slug",
+        errors=[{"field": "slug", "message": f"{slug!r} is already taken"}],
     )
 
 
-def unique_name(session: Session, title: dict[str, str]) -> str:
+def unique_slug(session: Session, title: dict[str, str]) -> str:
     """A free slug made from the title (French, else English, else Arabic transliterated)."""
     base = validation.slugify(validation.slug_source(title))
     if len(base) < 2:
         base = f"dataset-{base}".rstrip("-")
     candidate, n = base, 1
-    while _name_taken(session, candidate):
+    while _slug_taken(session, candidate):
         n += 1
         candidate = f"{base}-{n}" if n < 1000 else f"{base}-{uuid.uuid4().hex[:8]}"
     return candidate
@@ -225,11 +225,11 @@ def _apply_fields(
         dataset.title = fields.title.as_dict()
     if "description" in present:
         dataset.description = fields.description.as_dict() if fields.description else None
-    if "name" in present and fields.name is not None:
-        name = validation.check_name(fields.name)
-        if _name_taken(session, name, dataset.id):
-            raise _name_conflict(name)
-        dataset.name = name
+    if "slug" in present and fields.slug is not None:
+        slug = validation.check_slug(fields.slug)
+        if _slug_taken(session, slug, dataset.id):
+            raise _slug_conflict(slug)
+        dataset.slug = slug
     if "license_id" in present:
         licence = validation.license_id(session, fields.license_id)
         dataset.license_id = licence.id if licence else None
@@ -250,14 +250,14 @@ def _apply_fields(
         dataset.version = fields.version or None
 
 
-def _flush_name(uow: UnitOfWork, dataset: Dataset) -> None:
-    """Write the changes so far: the unique index on ``name`` may refuse a twin written
+def _flush_slug(uow: UnitOfWork, dataset: Dataset) -> None:
+    """Write the changes so far: the unique index on ``slug`` may refuse a twin written
     concurrently (409; the unit is then left without a commit, and rolls back)."""
     try:
         uow.flush()
     except IntegrityError as exc:
-        if "name" in str(exc.orig).lower():
-            raise _name_conflict(dataset.name) from exc
+        if "slug" in str(exc.orig).lower():
+            raise _slug_conflict(dataset.slug) from exc
         raise
 
 
@@ -265,29 +265,29 @@ def _flush_name(uow: UnitOfWork, dataset: Dataset) -> None:
 
 
 def create_dataset(uow: UnitOfWork, actor: Principal, *, data: DatasetCreate) -> Dataset:
-    """A new draft of ``data.organization_id`` (or the steward's only institution)."""
+    """A new draft of ``data.institution_id`` (or the steward's only institution)."""
     session = uow.session
-    organization_id = data.organization_id or default_institution(actor)
-    ensure_can_write(actor, organization_id)
-    require_enrolled_for_new_dataset(session, organization_id)
+    institution_id = data.institution_id or default_institution(actor)
+    ensure_can_write(actor, institution_id)
+    require_enrolled_for_new_dataset(session, institution_id)
     tags = validation.tags(data.tags or [])
     themes = validation.themes(session, data.themes or [])
     now = utcnow()
     dataset = Dataset(
         id=uuid.uuid4(),
-        name="",
+        slug="",
         title={},
-        organization_id=organization_id,
+        institution_id=institution_id,
         state=DatasetState.DRAFT,
         created_by=actor.subject,
         created_at=now,
         modified_at=now,
     )
     _apply_fields(session, dataset, data, set(DatasetFields.model_fields))
-    if not dataset.name:
-        dataset.name = unique_name(session, dataset.title)
+    if not dataset.slug:
+        dataset.slug = unique_slug(session, dataset.title)
     session.add(dataset)
-    _flush_name(uow, dataset)
+    _flush_slug(uow, dataset)
     _set_tags(session, dataset.id, tags)
     _set_themes(session, dataset.id, themes)
     session.flush()
@@ -305,8 +305,8 @@ def update_dataset(
     present = set(changes.model_fields_set)
     if "title" in present and changes.title is None:
         raise InvalidInput("title", "cannot be removed: a dataset needs a title in ar or fr")
-    if "name" in present and changes.name is None:
-        raise InvalidInput("name", "cannot be removed (omit it to keep the current name)")
+    if "slug" in present and changes.slug is None:
+        raise InvalidInput("slug", "cannot be removed (omit it to keep the current slug)")
     tags = validation.tags(changes.tags or []) if "tags" in present else None
     themes = validation.themes(session, changes.themes or []) if "themes" in present else None
     _apply_fields(session, dataset, changes, present)
@@ -314,7 +314,7 @@ def update_dataset(
         _set_tags(session, dataset.id, tags)
     if themes is not None:
         _set_themes(session, dataset.id, themes)
-    _flush_name(uow, dataset)
+    _flush_slug(uow, dataset)
     touch(uow, dataset)
     return dataset
 
@@ -348,8 +348,8 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
     assert dataset.submitted_at is not None
     return DatasetSubmitted(
         dataset_id=dataset.id,
-        slug=dataset.name,
-        institution_id=dataset.organization_id,
+        slug=dataset.slug,
+        institution_id=dataset.institution_id,
         submitted_by=actor.subject,
         submitted_at=dataset.submitted_at,
         title=EventText(**dataset.title),
@@ -409,8 +409,8 @@ def withdraw_dataset(
     uow.publish(
         DatasetWithdrawn(
             dataset_id=dataset.id,
-            slug=dataset.name,
-            institution_id=dataset.organization_id,
+            slug=dataset.slug,
+            institution_id=dataset.institution_id,
             withdrawn_at=now,
             reason=(reason or "").strip() or None,
         )
@@ -427,8 +427,8 @@ def record_data_update(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None
     uow.publish(
         DatasetUpdated(
             dataset_id=dataset.id,
-            slug=dataset.name,
-            institution_id=dataset.organization_id,
+            slug=dataset.slug,
+            institution_id=dataset.institution_id,
             frequency=dataset.frequency,
             formats=view.formats,
             last_data_update=now,
@@ -456,8 +456,8 @@ def publish_submitted(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None 
     uow.publish(
         DatasetPublished(
             dataset_id=dataset.id,
-            slug=dataset.name,
-            institution_id=dataset.organization_id,
+            slug=dataset.slug,
+            institution_id=dataset.institution_id,
             title=EventText(**dataset.title),
             themes=view.theme_names,
             license_id=dataset.license_id,
@@ -504,7 +504,7 @@ def apply_review_decision(uow: UnitOfWork, data: ReviewDecided) -> Dataset | Non
             extra=context,
         )
         return None
-    if data.institution_id != dataset.organization_id:
+    if data.institution_id != dataset.institution_id:
         log.warning(
             "review decided for another institution than the dataset's; ignored", extra=context
         )

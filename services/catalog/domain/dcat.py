@@ -252,24 +252,24 @@ class _Builder:
         return node
 
     def agent(self, view: DatasetView) -> URIRef:
-        organization = view.organization
-        if organization is None:
+        institution = view.institution
+        if institution is None:
             # The replica has not heard of the institution yet: name it by its id.
-            node = URIRef(f"{self.links.base}/api/v1/organizations/{view.dataset.organization_id}")
+            node = URIRef(f"{self.links.base}/api/v1/institutions/{view.dataset.institution_id}")
             if self._once(node):
                 self.graph.add((node, RDF.type, FOAF.Agent))
-                self.graph.add((node, FOAF.name, Literal(str(view.dataset.organization_id))))
+                self.graph.add((node, FOAF.name, Literal(str(view.dataset.institution_id))))
             return node
-        node = URIRef(self.links.organization(organization.name))
+        node = URIRef(self.links.institution(institution.slug))
         if self._once(node):
             self.graph.add((node, RDF.type, FOAF.Agent))
-            _add_texts(self.graph, node, FOAF.name, organization.title)
-            if not organization.title:
-                self.graph.add((node, FOAF.name, Literal(organization.name)))
-            if organization.acronym:
-                self.graph.add((node, SKOS.altLabel, Literal(organization.acronym)))
-            if organization.website:
-                self.graph.add((node, FOAF.homepage, self.document(organization.website)))
+            _add_texts(self.graph, node, FOAF.name, institution.title)
+            if not institution.title:
+                self.graph.add((node, FOAF.name, Literal(institution.slug)))
+            if institution.acronym:
+                self.graph.add((node, SKOS.altLabel, Literal(institution.acronym)))
+            if institution.website:
+                self.graph.add((node, FOAF.homepage, self.document(institution.website)))
         return node
 
     def format(self, code: str) -> URIRef | BNode:
@@ -382,7 +382,7 @@ class _Builder:
         if d.version:
             graph.add((node, DCAT.version, Literal(d.version)))
             graph.add((node, OWL.versionInfo, Literal(d.version)))
-        graph.add((node, DCAT.landingPage, self.document(self.links.dataset_page(d.name))))
+        graph.add((node, DCAT.landingPage, self.document(self.links.dataset_page(d.slug))))
         rights = URIRef(EU_ACCESS_RIGHT + "PUBLIC")
         if self._once(rights):
             graph.add((rights, RDF.type, DCTERMS.RightsStatement))
@@ -448,13 +448,13 @@ def find_published(session: Session, id_or_slug: str) -> Dataset:
     try:
         condition = col(Dataset.id) == uuid.UUID(id_or_slug)
     except ValueError:
-        condition = col(Dataset.name) == id_or_slug
+        condition = col(Dataset.slug) == id_or_slug
     dataset = session.exec(
         select(Dataset).where(condition, col(Dataset.state) == DatasetState.PUBLISHED)
     ).first()
     if dataset is None:
         raise NotFound(
-            f"no published dataset has the id or name '{id_or_slug}'", code="dataset-not-found"
+            f"no published dataset has the id or slug '{id_or_slug}'", code="dataset-not-found"
         )
     return dataset
 

@@ -52,8 +52,8 @@ from services.catalog.models import (
     DatasetState,
     DatasetTag,
     DatasetTheme,
+    Institution,
     License,
-    Organization,
     Resource,
     Theme,
 )
@@ -75,20 +75,20 @@ _PG_PLANNER_COSTS = text(f"SET LOCAL random_page_cost = {PG_RANDOM_PAGE_COST}")
 
 
 class FilterField(StrEnum):
-    """What a search can filter and facet on (CKAN's names)."""
+    """What a search can filter and facet on (the REST API's names; CKAN's map to them)."""
 
-    ORGANIZATION = "organization"  # an organisation's id or name
-    THEME = "groups"
-    TAG = "tags"
-    LICENSE = "license_id"
-    FORMAT = "res_format"
-    OPEN = "isopen"  # "true" / "false"
-    NAME = "name"
+    INSTITUTION = "institution"  # an institution's id or slug
+    THEME = "theme"
+    TAG = "tag"
+    LICENSE = "license"
+    FORMAT = "format"
+    OPEN = "is_open"  # "true" / "false"
+    SLUG = "slug"
     ID = "id"
 
 
 FACET_FIELDS: tuple[FilterField, ...] = (
-    FilterField.ORGANIZATION,
+    FilterField.INSTITUTION,
     FilterField.THEME,
     FilterField.TAG,
     FilterField.LICENSE,
@@ -103,7 +103,7 @@ class SortKey(StrEnum):
     CREATED = "metadata_created"
     PUBLISHED = "published"
     TITLE = "title"
-    NAME = "name"
+    SLUG = "slug"
 
 
 @dataclass(frozen=True)
@@ -225,9 +225,9 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in {"true", "1", "yes", "on"}
 
 
-def _organization_ids(session: Session, values: Sequence[str]) -> list[uuid.UUID]:
-    by_name = select(Organization.id).where(col(Organization.name).in_(list(values)))
-    return sorted({*_uuids(values), *session.exec(by_name)})
+def _institution_ids(session: Session, values: Sequence[str]) -> list[uuid.UUID]:
+    by_slug = select(Institution.id).where(col(Institution.slug).in_(list(values)))
+    return sorted({*_uuids(values), *session.exec(by_slug)})
 
 
 def _licence_ids(licenses: dict[str, License], *, open_: bool) -> list[str]:
@@ -241,8 +241,8 @@ def _filter_condition(
     values = list(item.values)
     condition: ColumnElement[bool]
     match item.field:
-        case FilterField.ORGANIZATION:
-            condition = col(Dataset.organization_id).in_(_organization_ids(session, values))
+        case FilterField.INSTITUTION:
+            condition = col(Dataset.institution_id).in_(_institution_ids(session, values))
         case FilterField.THEME:
             condition = col(Dataset.id).in_(
                 select(DatasetTheme.dataset_id).where(col(DatasetTheme.theme_name).in_(values))
@@ -271,8 +271,8 @@ def _filter_condition(
                 condition = is_closed
             else:
                 condition = or_(is_open, is_closed)
-        case FilterField.NAME:
-            condition = col(Dataset.name).in_(values)
+        case FilterField.SLUG:
+            condition = col(Dataset.slug).in_(values)
         case FilterField.ID:
             condition = col(Dataset.id).in_(_uuids(values))
     return not_(condition) if item.exclude else condition
@@ -336,7 +336,7 @@ def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]
         SortKey.CREATED: Dataset.created_at,
         SortKey.PUBLISHED: Dataset.published_at,
         SortKey.TITLE: Dataset.title_sort,
-        SortKey.NAME: Dataset.name,
+        SortKey.SLUG: Dataset.slug,
     }
     order = []
     for sort in query.sort:
@@ -346,9 +346,9 @@ def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]
         ordered = target.desc() if sort.descending else target.asc()
         # PostgreSQL and SQLite disagree on where NULLs go: say it (only published_at has any).
         order.append(ordered.nulls_last() if sort.key == SortKey.PUBLISHED else ordered)
-    # Names are unique: pages never overlap nor skip a dataset.
-    if not any(s.key == SortKey.NAME for s in query.sort):
-        order.append(col(Dataset.name).asc())
+    # Slugs are unique: pages never overlap nor skip a dataset.
+    if not any(s.key == SortKey.SLUG for s in query.sort):
+        order.append(col(Dataset.slug).asc())
     return order
 
 
@@ -358,7 +358,7 @@ _TOTAL = "_total"
 
 # --- counts cache --------------------------------------------------------------------------
 # Counting facets over a large share of 100,000 datasets takes the database hundreds of
-# milliseconds, and the most frequent searches (the landing page, a theme, an organisation)
+# milliseconds, and the most frequent searches (the landing page, a theme, an institution)
 # repeat. Their totals and facet counts are kept per process (the app's ``CountsCache``) and
 # used while the catalogue is unchanged: this process's writes clear the cache when they
 # commit; another replica's show in the stamp, which every change of a dataset moves (its
@@ -383,9 +383,9 @@ def _catalogue_stamp(session: Session) -> tuple[Any, ...]:
         .where(col(Dataset.state) == DatasetState.PUBLISHED.value)
         .scalar_subquery()
     )
-    organizations = select(func.max(Organization.modified_at)).scalar_subquery()
+    institutions = select(func.max(Institution.modified_at)).scalar_subquery()
     latest_by_state: tuple[Any, ...] = tuple(latest(state) for state in DatasetState)
-    row = session.exec(select(published, organizations, *latest_by_state)).one()
+    row = session.exec(select(published, institutions, *latest_by_state)).one()
     return tuple(row)
 
 
@@ -420,7 +420,7 @@ def _facet_statement(
     matched = (
         select(
             col(Dataset.id).label("id"),
-            col(Dataset.organization_id).label("organization_id"),
+            col(Dataset.institution_id).label("institution_id"),
             col(Dataset.license_id).label("license_id"),
         )
         .where(*conditions)
@@ -437,13 +437,13 @@ def _facet_statement(
         select(name(_TOTAL), cast(None, String).label("value"), count).select_from(matched)
     ]
     wanted = set(facets)
-    if FilterField.ORGANIZATION in wanted:
+    if FilterField.INSTITUTION in wanted:
         branches.append(
             select(
-                name(FilterField.ORGANIZATION),
-                cast(matched.c.organization_id, String).label("value"),
+                name(FilterField.INSTITUTION),
+                cast(matched.c.institution_id, String).label("value"),
                 count,
-            ).group_by(matched.c.organization_id)
+            ).group_by(matched.c.institution_id)
         )
     # Licences are few: counted in full, the openness facet is derived from them.
     if wanted & {FilterField.LICENSE, FilterField.OPEN}:
@@ -558,7 +558,7 @@ def _facets(
         if query.facet_limit is not None:
             ranked = ranked[: query.facet_limit]
         labelled = _labelled(session, facet, ranked, licenses)
-        # Ties in the order of the values shown (names), not of the ids grouped on.
+        # Ties in the order of the values shown (slugs, names), not of the ids grouped on.
         facets[facet] = sorted(labelled, key=lambda item: (-item.count, item.value))
     return total, facets
 
@@ -569,23 +569,23 @@ def _labelled(
     ranked: list[tuple[str, int]],
     licenses: dict[str, License],
 ) -> list[FacetValue]:
-    if facet == FilterField.ORGANIZATION:
+    if facet == FilterField.INSTITUTION:
         ids = _uuids([value for value, _ in ranked])
-        organizations = {
-            o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(ids)))
+        institutions = {
+            o.id: o for o in session.exec(select(Institution).where(col(Institution.id).in_(ids)))
         }
         items = []
         for value, n in ranked:
-            organization = organizations.get(uuid.UUID(value))
-            if organization is None:  # a dataset of an organisation not replicated yet
+            institution = institutions.get(uuid.UUID(value))
+            if institution is None:  # a dataset of an institution not replicated yet
                 items.append(FacetValue(value=str(uuid.UUID(value)), count=n))
                 continue
             items.append(
                 FacetValue(
-                    value=organization.name,
+                    value=institution.slug,
                     count=n,
-                    label=localized(organization.title),
-                    labels=dict(organization.title),
+                    label=localized(institution.title),
+                    labels=dict(institution.title),
                 )
             )
         return items

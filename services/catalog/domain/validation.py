@@ -19,7 +19,7 @@ from libs.vocabularies import EU_FREQUENCY, FREQUENCIES
 from services.catalog.domain.vocabularies import REGIONS
 from services.catalog.models import License, Theme
 
-NAME_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
 TAGS_MAX = 100
 # CKAN's rule: letters (any script), digits, spaces, and - _ .
 TAG_PATTERN = re.compile(r"^[\w .-]+$", re.UNICODE)
@@ -61,17 +61,17 @@ _ARABIC_TO_LATIN = str.maketrans(
 )
 
 
-def check_name(name: str) -> str:
-    name = name.strip()
-    if not NAME_PATTERN.match(name):
+def check_slug(slug: str) -> str:
+    slug = slug.strip()
+    if not SLUG_PATTERN.match(slug):
         raise InvalidInput(
-            "name", "2 to 100 characters among lower-case letters a-z, digits, '-' and '_'"
+            "slug", "2 to 100 characters among lower-case letters a-z, digits, '-' and '_'"
         )
-    return name
+    return slug
 
 
 def slugify(text: str) -> str:
-    """A URL name from a title: accents folded, Arabic transliterated, words joined by '-'."""
+    """A slug from a title: accents folded, Arabic transliterated, words joined by '-'."""
     latin = normalise(text).translate(_ARABIC_TO_LATIN)
     slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
     return slug[:90].rstrip("-")

@@ -2,7 +2,7 @@
 
 Every reader of the catalog (REST, search, CKAN, DCAT, exports) shapes its output from a
 ``DatasetView``; ``load_views`` loads any number of them with one query per related table.
-``get_visible_view`` reads one dataset by id or name with all of it in a single statement.
+``get_visible_view`` reads one dataset by id or slug with all of it in a single statement.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from services.catalog.models import (
     DatasetState,
     DatasetTag,
     DatasetTheme,
+    Institution,
     License,
-    Organization,
     Resource,
     Theme,
 )
@@ -62,7 +62,7 @@ def is_uploaded(resource: Resource) -> bool:
 @dataclass
 class DatasetView:
     dataset: Dataset
-    organization: Organization | None
+    institution: Institution | None
     tags: list[str] = field(default_factory=list)
     themes: list[Theme] = field(default_factory=list)
     license: License | None = None
@@ -129,12 +129,10 @@ def load_views(session: Session, datasets: Sequence[Dataset]) -> list[DatasetVie
             .group_by(col(DatasetReuse.dataset_id))
         ).all()
     )
-    organization_ids = {d.organization_id for d in datasets}
-    organizations = {
+    institution_ids = {d.institution_id for d in datasets}
+    institutions = {
         o.id: o
-        for o in session.exec(
-            select(Organization).where(col(Organization.id).in_(organization_ids))
-        )
+        for o in session.exec(select(Institution).where(col(Institution.id).in_(institution_ids)))
     }
     license_ids = {d.license_id for d in datasets if d.license_id}
     licenses = (
@@ -148,7 +146,7 @@ def load_views(session: Session, datasets: Sequence[Dataset]) -> list[DatasetVie
     return [
         DatasetView(
             dataset=d,
-            organization=organizations.get(d.organization_id),
+            institution=institutions.get(d.institution_id),
             tags=tags.get(d.id, []),
             themes=themes.get(d.id, []),
             license=licenses.get(d.license_id) if d.license_id else None,
@@ -166,7 +164,7 @@ def load_view(session: Session, dataset: Dataset) -> DatasetView:
 # --- one dataset in one statement -----------------------------------------------------------
 # The most frequent read is a single dataset. Its tags and themes come back as JSON arrays from
 # correlated subqueries and its resources from an outer join (one row per resource), so that
-# the dataset, its organisation, licence, tags, themes, resources and reuse count are one
+# the dataset, its institution, licence, tags, themes, resources and reuse count are one
 # round trip instead of seven.
 
 
@@ -203,10 +201,10 @@ def _single_view_statement(postgres: bool) -> Select[Any]:
         .scalar_subquery()
     )
     # More columns than SQLModel's select() is typed for: the row is unpacked by position.
-    columns: tuple[Any, ...] = (Dataset, Organization, License, Resource, tags, themes, reuse_count)
+    columns: tuple[Any, ...] = (Dataset, Institution, License, Resource, tags, themes, reuse_count)
     statement: Select[Any] = select(*columns)
     return (
-        statement.outerjoin(Organization, col(Organization.id) == col(Dataset.organization_id))
+        statement.outerjoin(Institution, col(Institution.id) == col(Dataset.institution_id))
         .outerjoin(License, col(License.id) == col(Dataset.license_id))
         .outerjoin(Resource, col(Resource.dataset_id) == col(Dataset.id))
         .order_by(col(Resource.position), col(Resource.created_at))
@@ -220,11 +218,11 @@ def _single_view(session: Session, condition: ColumnElement[bool]) -> DatasetVie
     rows = session.exec(_single_view_statement(postgres).where(condition)).all()
     if not rows:
         return None
-    dataset, organization, license_, _, tags, themes, reuse_count = rows[0]
+    dataset, institution, license_, _, tags, themes, reuse_count = rows[0]
     theme_rows: list[dict[str, Any]] = sorted(themes or [], key=lambda t: t["position"])
     return DatasetView(
         dataset=dataset,
-        organization=organization,
+        institution=institution,
         tags=list(tags or []) if postgres else sorted(tags or []),
         themes=[
             Theme(name=t["name"], title=t["title"], position=t["position"]) for t in theme_rows
@@ -236,14 +234,14 @@ def _single_view(session: Session, condition: ColumnElement[bool]) -> DatasetVie
 
 
 def find_view(session: Session, ref: str | uuid.UUID) -> DatasetView | None:
-    """``find_dataset`` and ``load_view`` at once: by id, else by name (slug)."""
+    """``find_dataset`` and ``load_view`` at once: by id, else by slug."""
     try:
         key = ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref)
     except ValueError:
         key = None
     view = _single_view(session, col(Dataset.id) == key) if key is not None else None
     if view is None and not isinstance(ref, uuid.UUID):
-        view = _single_view(session, col(Dataset.name) == ref)
+        view = _single_view(session, col(Dataset.slug) == ref)
     return view
 
 
@@ -258,7 +256,7 @@ def get_visible_view(
 
 
 def find_dataset(session: Session, ref: str | uuid.UUID) -> Dataset | None:
-    """A dataset by id or by name (slug), whatever its state."""
+    """A dataset by id or by slug, whatever its state."""
     if isinstance(ref, uuid.UUID):
         return session.get(Dataset, ref)
     try:
@@ -266,7 +264,7 @@ def find_dataset(session: Session, ref: str | uuid.UUID) -> Dataset | None:
     except ValueError:
         dataset = None
     if dataset is None:
-        dataset = session.exec(select(Dataset).where(col(Dataset.name) == ref)).first()
+        dataset = session.exec(select(Dataset).where(col(Dataset.slug) == ref)).first()
     return dataset
 
 
@@ -293,7 +291,7 @@ def get_resource(session: Session, dataset: Dataset, resource_id: uuid.UUID | st
     resource = session.get(Resource, key) if key else None
     if resource is None or resource.dataset_id != dataset.id:
         raise NotFound(
-            f"no resource {str(resource_id)!r} in dataset {dataset.name!r}",
+            f"no resource {str(resource_id)!r} in dataset {dataset.slug!r}",
             code="resource-not-found",
         )
     return resource
