@@ -9,10 +9,7 @@ search.py.
 
 from __future__ import annotations
 
-import pathlib
-from collections.abc import Iterator
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -23,9 +20,15 @@ from sqlmodel import col, select
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from libs.fields import Text
 from libs.http.pagination import Page, PageParams, page_params, paginate
-from libs.http.problems import NotFound, Problem, problem_response
+from libs.http.problems import NotFound, Problem
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.catalog.api.deps import PublicBase, StoreDep, dataset_cache, public_base, units
+from services.catalog.api.downloads import (
+    byte_range,
+    content_disposition,
+    etag_matches,
+    file_chunks,
+)
 from services.catalog.api.schemas import DatasetOut, DatasetSummary, ResourceOut
 from services.catalog.api.uploads import (
     form_model,
@@ -95,7 +98,7 @@ async def read_dataset(
         "ETag": entry.etag,
         "Cache-Control": f"public, max-age={int(cache.ttl)}" if public else "private, no-cache",
     }
-    if if_none_match and _etag_matches(if_none_match, entry.etag):
+    if if_none_match and etag_matches(if_none_match, entry.etag):
         return Response(status_code=304, headers=headers)
     return Response(entry.body, media_type="application/json", headers=headers)
 
@@ -501,64 +504,6 @@ async def publish_data_update(
 
 # --- download -------------------------------------------------------------------------------
 
-CHUNK_BYTES = 256 * 1024
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    bare = etag.strip('"')
-    return any(
-        candidate.strip().removeprefix("W/").strip('"') == bare for candidate in header.split(",")
-    )
-
-
-def _byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
-    """(first, last) of a single satisfiable ``bytes=`` range; None to serve the whole file
-    (no range, another unit, several ranges, bad syntax); False when unsatisfiable."""
-    if not header or not header.strip().lower().startswith("bytes="):
-        return None
-    spec = header.split("=", 1)[1].strip()
-    if "," in spec:
-        return None
-    first_text, dash, last_text = spec.partition("-")
-    if not dash:
-        return None
-    try:
-        if first_text == "":
-            suffix = int(last_text)
-            if suffix <= 0:
-                return False
-            return (max(0, size - suffix), size - 1) if size else False
-        first = int(first_text)
-        last = int(last_text) if last_text else size - 1
-    except ValueError:
-        return None
-    if first > last and last_text:
-        return None
-    if first >= size:
-        return False
-    return first, min(last, size - 1)
-
-
-def _file_chunks(path: pathlib.Path, first: int, length: int) -> Iterator[bytes]:
-    with open(path, "rb") as file:
-        file.seek(first)
-        remaining = length
-        while remaining > 0:
-            chunk = file.read(min(CHUNK_BYTES, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-
-
-def _content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
 
 @router.head(
     "/datasets/{id_or_slug}/resources/{resource_id}/download",
@@ -614,29 +559,19 @@ def download_resource(
         "Cache-Control": "public, max-age=300"
         if dataset.state == DatasetState.PUBLISHED
         else "private, no-cache",
-        "Content-Disposition": _content_disposition(
+        "Content-Disposition": content_disposition(
             resource.filename or f"{resource.id}.{(resource.format or 'bin').lower()}"
         ),
     }
     media_type = resource.media_type or "application/octet-stream"
-    if _etag_matches(if_none_match, etag):
+    if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
-    wanted = _byte_range(range_header, size)
-    if if_range is not None and if_range.strip() != etag:
-        wanted = None  # the client's copy is another version: send the whole file
-    if wanted is False:
-        return problem_response(
-            416,
-            "Range not satisfiable",
-            f"Range: {range_header} is outside the file's {size} bytes",
-            code="range-not-satisfiable",
-            instance=request.url.path,
-            headers={"Content-Range": f"bytes */{size}"},
-            field="Range",
-        )
+    # A client whose copy is another version (If-Range) gets the whole file.
+    same_version = if_range is None or if_range.strip() == etag
+    wanted = byte_range(range_header, size) if same_version else None
     status = 200
     first, length = 0, size
-    if isinstance(wanted, tuple):
+    if wanted is not None:
         first, last = wanted
         length = last - first + 1
         status = 206
@@ -645,7 +580,7 @@ def download_resource(
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=media_type)
     return StreamingResponse(
-        _file_chunks(path, first, length),
+        file_chunks(path, first, length),
         status_code=status,
         headers=headers,
         media_type=media_type,

@@ -46,6 +46,7 @@ from libs.http.problems import InvalidInput
 from libs.text import tokens
 from libs.vocabularies import normalise_format
 from services.catalog.domain.cache import CountsCache
+from services.catalog.domain.search_index import localized
 from services.catalog.domain.views import DatasetView, load_views
 from services.catalog.models import (
     Dataset,
@@ -191,14 +192,14 @@ def query_tokens(text: str | None) -> list[str]:
     return tokens(text)[:MAX_QUERY_TOKENS]
 
 
-def _tsquery(words: list[str]) -> str:
+def tsquery(words: list[str]) -> str:
     # Tokens are \w+ only: quoting them is enough to keep tsquery operators out.
     terms = [f"'{word}'" for word in words]
     terms[-1] += ":*"
     return " & ".join(terms)
 
 
-def _fts5_query(words: list[str]) -> str:
+def fts5_query(words: list[str]) -> str:
     terms = [f'"{word}"' for word in words]
     terms[-1] += "*"
     return " ".join(terms)
@@ -303,13 +304,13 @@ class _TextMatch:
 
 def _text_match(session: Session, words: list[str]) -> _TextMatch:
     if _is_postgres(session):
-        tsquery = func.to_tsquery("simple", _tsquery(words))
+        query = func.to_tsquery("simple", tsquery(words))
         document = col(Dataset.search_document)
         return _TextMatch(
-            condition=document.bool_op("@@")(tsquery),
-            score=func.ts_rank(literal_column(PG_RANK_WEIGHTS), document, tsquery),
+            condition=document.bool_op("@@")(query),
+            score=func.ts_rank(literal_column(PG_RANK_WEIGHTS), document, query),
         )
-    match = literal_column("dataset_fts").op("MATCH")(_fts5_query(words))
+    match = literal_column("dataset_fts").op("MATCH")(fts5_query(words))
     scores = (
         select(
             _FTS.c.dataset_id.label("dataset_id"),
@@ -611,16 +612,6 @@ def _labelled(
             for value, n in ranked
         ]
     return [FacetValue(value=value, count=n) for value, n in ranked]
-
-
-def localized(values: dict[str, str] | None, language: str = "fr") -> str | None:
-    """The text in ``language``, else in French, Arabic or English, whichever is present."""
-    if not values:
-        return None
-    for lang in (language, "fr", "ar", "en"):
-        if values.get(lang):
-            return values[lang]
-    return None
 
 
 # --- the search ----------------------------------------------------------------------------

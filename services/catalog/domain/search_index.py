@@ -31,13 +31,11 @@ _FTS_INSERT = text(
 _FTS_DELETE = text("DELETE FROM dataset_fts WHERE dataset_id = :id")
 
 
-def localized_pick(values: dict[str, str] | None, language: str = DEFAULT_LANGUAGE) -> str:
-    """The text in ``language``, else in the first language present."""
+def localized(values: dict[str, str] | None, language: str = DEFAULT_LANGUAGE) -> str | None:
+    """The text in ``language``, else in French, Arabic or English, whichever is present."""
     if not values:
-        return ""
-    if values.get(language):
-        return values[language]
-    return next((values[lang] for lang in LANGUAGES if values.get(lang)), "")
+        return None
+    return next((values[lang] for lang in (language, *LANGUAGES) if values.get(lang)), None)
 
 
 def _joined(values: dict[str, str] | None) -> str:
@@ -51,7 +49,7 @@ def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None
     title = _joined(dataset.title)
     description = _joined(dataset.description)
     tag_text = " ".join(" ".join(tokens(tag)) for tag in tags)
-    dataset.title_sort = normalise(localized_pick(dataset.title))[:500]
+    dataset.title_sort = normalise(localized(dataset.title) or "")[:500]
     session.add(dataset)
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
