@@ -353,7 +353,7 @@ def memory_of(pid: int) -> dict[str, float]:
     return {"rss_mib": fields.get("VmRSS", 0.0), "peak_rss_mib": fields.get("VmHWM", 0.0)}
 
 
-def bare_app():  # type: ignore[no-untyped-def]
+def bare_app():
     """A bare FastAPI endpoint with the catalog's path, returning a constant dataset payload.
 
     ``uvicorn --factory bench.catalog:bare_app`` with ``BENCH_BARE_PAYLOAD`` naming the JSON
@@ -412,13 +412,14 @@ def record_search_sql(database_url: str, case: SearchCase) -> list[tuple[str, An
         consumer_enabled=False,
     )
     statements: list[tuple[str, Any]] = []
-    with _environment(LOG_LEVEL="WARNING"), TestClient(create_app(settings)) as client:
+    app = create_app(settings)
+    with _environment(LOG_LEVEL="WARNING"), TestClient(app) as client:
 
-        def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
             if statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 statements.append((statement, parameters))
 
-        engine = client.app.state.engine
+        engine = app.state.engine
         event.listen(engine, "before_cursor_execute", record)
         try:
             response = client.get(f"/api/v1/datasets?{urlencode(case.params)}")
@@ -663,7 +664,7 @@ def run(
         if not database and not keep_database:
             _drop_database(name)
     ratios = [s["ratio_p50"] for s in searches]
-    result = {
+    result: dict[str, Any] = {
         "benchmark": "catalog search latency and dataset GET throughput",
         "when": datetime.now(UTC).isoformat(),
         "cpus": os.cpu_count(),

@@ -232,7 +232,7 @@ def enrol_organization(
         slug=slug or f"org-{institution_id.hex[:8]}",
         name=LocalizedText(fr=name_fr, ar=name_ar),
         acronym=acronym,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         enrolled_on=date.today(),
     )
     with units() as uow:

@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -102,7 +104,7 @@ def add_dataset(
     tags: tuple[str, ...] = (),
     license_id: str | None = "cc-by",
     resources: tuple[dict, ...] = (),
-    **fields: object,
+    **fields: Any,
 ) -> Dataset:
     dataset = Dataset(
         slug=name,
@@ -256,6 +258,13 @@ def write_corpus(engine: Engine) -> Corpus:
 
 def catalog_settings(database_url: str) -> CatalogSettings:
     return CatalogSettings(database_url=database_url, public_url=BASE_URL)
+
+
+def app_state(client: TestClient) -> Any:
+    """The state of the catalog app behind ``client`` (its engine, its units of work)."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    return app.state
 
 
 @contextmanager

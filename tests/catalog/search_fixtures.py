@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -84,7 +85,7 @@ def add_dataset(
     license_id: str | None = None,
     formats: tuple[str, ...] = (),
     state: DatasetState = DatasetState.PUBLISHED,
-    **extra: object,
+    **extra: Any,
 ) -> Dataset:
     modified_at = at(modified)
     dataset = Dataset(

@@ -59,7 +59,7 @@ def taken(catalog: CatalogHarness, institution_id: uuid.UUID) -> DatasetFixture:
 
 
 @pytest.fixture(scope="module")
-def submitted(catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def submitted(catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID):
     draft = create_draft_dataset(catalog.units, catalog.store, institution_id)
     response = catalog.client.post(
         f"/api/v1/datasets/{draft.id}/submit", headers=tokens.as_steward(institution_id)
@@ -71,7 +71,7 @@ def submitted(catalog: CatalogHarness, tokens: TokenFactory, institution_id: uui
 def snapshot(catalog: CatalogHarness) -> dict[str, Any]:
     """Every row count and every dataset's state and modification time."""
     with catalog.session() as session:
-        tables = [Dataset, Resource, DatasetTag, DatasetTheme, messaging.outbox]
+        tables: list[Any] = [Dataset, Resource, DatasetTag, DatasetTheme, messaging.outbox]
         result: dict[str, Any] = {
             str(t): session.exec(select(func.count()).select_from(t)).one() for t in tables
         }
@@ -83,7 +83,7 @@ def snapshot(catalog: CatalogHarness) -> dict[str, Any]:
 
 
 @pytest.fixture
-def unchanged(catalog: CatalogHarness, taken, submitted) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def unchanged(catalog: CatalogHarness, taken, submitted) -> Iterator[None]:
     """Asserts that the test wrote nothing."""
     before = snapshot(catalog)
     yield
@@ -256,7 +256,7 @@ def test_a_withdrawn_institution_writes_nothing(
 
 def test_a_submitted_dataset_is_locked(
     catalog: CatalogHarness, steward: dict[str, str], submitted, unchanged: None
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = f"/api/v1/datasets/{submitted.id}"
     for method, path, body in [
         ("PATCH", base, {"title": {"fr": "Autre titre"}}),
@@ -275,7 +275,7 @@ def test_a_submitted_dataset_is_locked(
 
 def test_there_is_no_way_to_publish_without_an_approved_review(
     catalog: CatalogHarness, steward: dict[str, str], tokens: TokenFactory, submitted
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = f"/api/v1/datasets/{submitted.id}"
     before = snapshot(catalog)
     for method, path, body in [

@@ -470,7 +470,7 @@ def test_facet_field_as_a_json_string(server: Server) -> None:
 
 
 def test_ckan_search_and_rest_search_agree(server: Server) -> None:
-    cases = [
+    cases: list[tuple[dict[str, str], dict[str, Any]]] = [
         ({"q": "ecoles"}, {"q": "ecoles"}),
         ({"q": "sante", "fq": "isopen:true"}, {"q": "sante", "open_only": "true"}),
         ({"fq": "organization:mef"}, {"institution": "mef"}),

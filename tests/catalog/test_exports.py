@@ -28,6 +28,7 @@ from tests.catalog.dcat_fixtures import (
     UPLOAD_BYTES,
     Corpus,
     add_dataset,
+    app_state,
     at,
     running_catalog,
     sqlite_url,
@@ -40,13 +41,13 @@ BOM = "\ufeff"
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
 def catalog(
     request: pytest.FixtureRequest, kafka, postgres_databases, tmp_path_factory
-) -> Iterator[tuple[TestClient, Corpus]]:  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[TestClient, Corpus]]:
     if request.param == "postgresql":
         url = postgres_databases.create("exports")
     else:
         url = sqlite_url(tmp_path_factory.mktemp("exports"))
     with running_catalog(url) as client:
-        corpus = write_corpus(client.app.state.engine)
+        corpus = write_corpus(app_state(client).engine)
         yield client, corpus
 
 
@@ -209,7 +210,7 @@ def test_an_unknown_organisation_is_not_found(catalog) -> None:
 
 def test_exports_are_read_in_chunks(catalog) -> None:
     client, corpus = catalog
-    engine = client.app.state.engine
+    engine = app_state(client).engine
     with Session(engine) as session:
         chunks = list(exports.iter_published_chunks(session, chunk_size=2))
     assert [len(chunk) for chunk in chunks] == [2, 1]
@@ -217,7 +218,7 @@ def test_exports_are_read_in_chunks(catalog) -> None:
     # The stream yields its header, then one piece per chunk: nothing waits for the whole.
     pieces = list(
         exports.stream_export(
-            client.app.state.unit_of_work, EXPORTS["datasets.csv"], Links(BASE_URL), chunk_size=1
+            app_state(client).unit_of_work, EXPORTS["datasets.csv"], Links(BASE_URL), chunk_size=1
         )
     )
     assert len(pieces) == 1 + len(corpus.published)
@@ -228,7 +229,7 @@ def test_exports_are_always_current(catalog) -> None:
     client, corpus = catalog
     path = "/api/v1/exports/datasets.csv"
     before = {row["slug"] for row in csv_rows(download(client, path, "text/csv"))}
-    with Session(client.app.state.engine) as session:
+    with Session(app_state(client).engine) as session:
         add_dataset(
             session,
             corpus,
@@ -242,7 +243,7 @@ def test_exports_are_always_current(catalog) -> None:
         after = {row["slug"] for row in csv_rows(download(client, path, "text/csv"))}
         assert after == before | {"nouveau-jeu"}
     finally:
-        with Session(client.app.state.engine) as session:
+        with Session(app_state(client).engine) as session:
             dataset_id = corpus.ids.pop("nouveau-jeu")
             session.delete(session.get(Dataset, dataset_id))
             remove_from_index(session, dataset_id)

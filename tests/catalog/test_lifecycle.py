@@ -51,7 +51,7 @@ def _decision(
         review_id=uuid.uuid4(),
         dataset_id=uuid.UUID(dataset_id),
         institution_id=institution_id,
-        decision=decision,  # type: ignore[arg-type]
+        decision=decision,
         reasons=reasons or [],
         decided_by=uuid.uuid4(),
         decided_at=datetime.now(UTC),
@@ -59,7 +59,7 @@ def _decision(
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
-def catalog(  # type: ignore[override]
+def catalog(
     request: pytest.FixtureRequest,
     kafka: PlatformSettings,
     postgres_databases: PostgresDatabases,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -49,11 +50,11 @@ class Catalog:
     # As the app keeps it: counts of public searches reused while the catalogue is unchanged.
     counts: CountsCache = field(default_factory=lambda: CountsCache(ttl_seconds=300))
 
-    def search(self, **fields: object) -> SearchResult:
+    def search(self, **fields: Any) -> SearchResult:
         with Session(self.engine) as session:
-            return search_datasets(session, SearchQuery(**fields), counts=self.counts)  # type: ignore[arg-type]
+            return search_datasets(session, SearchQuery(**fields), counts=self.counts)
 
-    def names(self, **fields: object) -> list[str]:
+    def names(self, **fields: Any) -> list[str]:
         return [view.dataset.slug for view in self.search(limit=100, **fields).items]
 
 
@@ -429,7 +430,7 @@ def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> N
 
 
 def rest_names(client: TestClient, **params: object) -> list[str]:
-    response = client.get("/api/v1/datasets", params=params)  # type: ignore[arg-type]
+    response = client.get("/api/v1/datasets", params=params)
     assert response.status_code == 200, response.text
     return [item["slug"] for item in response.json()["items"]]
 

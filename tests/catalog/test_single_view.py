@@ -37,7 +37,7 @@ from tests.support.infra import PostgresDatabases
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
-def catalog(  # type: ignore[override]
+def catalog(
     request: pytest.FixtureRequest,
     kafka: PlatformSettings,
     postgres_databases: PostgresDatabases,

@@ -32,7 +32,7 @@ CONTENT = os.urandom(50_000)
 
 
 @pytest.fixture(scope="module")
-def catalog(  # type: ignore[override]
+def catalog(
     kafka: PlatformSettings,
     postgres_databases: PostgresDatabases,
     tmp_path_factory: pytest.TempPathFactory,
@@ -53,7 +53,7 @@ def institution_id(catalog: CatalogHarness) -> uuid.UUID:
 
 
 @pytest.fixture(scope="module")
-def published(catalog: CatalogHarness, institution_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def published(catalog: CatalogHarness, institution_id: uuid.UUID):
     return create_published_dataset(
         catalog.units,
         catalog.store,
@@ -102,7 +102,7 @@ def test_an_upload_is_measured_hashed_and_stored(
         assert catalog.store.path(resource.storage_key).read_bytes() == CONTENT
 
 
-def test_download_serves_the_file_with_length_and_etag(catalog: CatalogHarness, published) -> None:  # type: ignore[no-untyped-def]
+def test_download_serves_the_file_with_length_and_etag(catalog: CatalogHarness, published) -> None:
     url = f"/api/v1/datasets/{published.slug}/resources/{published.resource_ids[0]}/download"
     response = catalog.client.get(url)
     assert response.status_code == 200
@@ -119,7 +119,7 @@ def test_download_serves_the_file_with_length_and_etag(catalog: CatalogHarness, 
     assert head.content == b""
 
 
-def test_if_none_match_gives_304(catalog: CatalogHarness, published) -> None:  # type: ignore[no-untyped-def]
+def test_if_none_match_gives_304(catalog: CatalogHarness, published) -> None:
     url = f"/api/v1/datasets/{published.id}/resources/{published.resource_ids[0]}/download"
     etag = catalog.client.get(url).headers["etag"]
     response = catalog.client.get(url, headers={"If-None-Match": etag})
@@ -130,7 +130,7 @@ def test_if_none_match_gives_304(catalog: CatalogHarness, published) -> None:  #
     assert other.status_code == 200
 
 
-def test_ranges_give_206_with_content_range(catalog: CatalogHarness, published) -> None:  # type: ignore[no-untyped-def]
+def test_ranges_give_206_with_content_range(catalog: CatalogHarness, published) -> None:
     url = f"/api/v1/datasets/{published.id}/resources/{published.resource_ids[0]}/download"
     size = len(CONTENT)
     first = catalog.client.get(url, headers={"Range": "bytes=0-99"})
@@ -162,7 +162,7 @@ def test_ranges_give_206_with_content_range(catalog: CatalogHarness, published) 
     assert fresh.status_code == 206
 
 
-def test_a_link_is_not_downloaded_through_the_catalog(catalog: CatalogHarness, published) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_is_not_downloaded_through_the_catalog(catalog: CatalogHarness, published) -> None:
     url = f"/api/v1/datasets/{published.id}/resources/{published.resource_ids[1]}/download"
     response = catalog.client.get(url)
     assert response.status_code == 404

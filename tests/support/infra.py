@@ -76,7 +76,7 @@ async def read_topic(
     *,
     until: int,
     timeout: float = 30.0,
-) -> list:  # type: ignore[type-arg]
+) -> list:
     """Every record of ``topic`` (prefix applied) from the start, once ``until`` are there."""
     consumer = AIOKafkaConsumer(
         f"{platform.kafka_topic_prefix}{topic}",
@@ -86,7 +86,7 @@ async def read_topic(
         enable_auto_commit=False,
     )
     await consumer.start()
-    records: list = []  # type: ignore[type-arg]
+    records: list = []
     try:
         deadline = asyncio.get_running_loop().time() + timeout
         while len(records) < until and asyncio.get_running_loop().time() < deadline:
@@ -98,7 +98,7 @@ async def read_topic(
     return records
 
 
-def events_of(records: list) -> list[CloudEvent]:  # type: ignore[type-arg]
+def events_of(records: list) -> list[CloudEvent]:
     return [CloudEvent.from_bytes(r.value) for r in records]
 
 

@@ -56,9 +56,9 @@ async def action_params(request: Request) -> Params | CkanError:
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                put(key, value)
+        for key, field in form.multi_items():
+            if isinstance(field, str):  # CKAN's actions read no files
+                put(key, field)
         return Params(values)
     try:
         data = json.loads(body)

@@ -19,17 +19,30 @@ from sqlmodel import col, select
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from libs.fields import Text
-from libs.http.pagination import Page, PageParams, page_params, paginate
+from libs.http.pagination import Page, PageParams, page_params
 from libs.http.problems import NotFound, Problem
 from libs.uow import UnitOfWork, UnitOfWorkDep
-from services.catalog.api.deps import PublicBase, StoreDep, dataset_cache, public_base, units
+from services.catalog.api.deps import (
+    PROBLEM,
+    PublicBase,
+    Responses,
+    StoreDep,
+    dataset_cache,
+    public_base,
+    units,
+)
 from services.catalog.api.downloads import (
     byte_range,
     content_disposition,
     etag_matches,
     file_chunks,
 )
-from services.catalog.api.schemas import DatasetOut, DatasetSummary, ResourceOut
+from services.catalog.api.schemas import (
+    DatasetOut,
+    DatasetSummary,
+    ResourceOut,
+    dataset_summaries,
+)
 from services.catalog.api.uploads import (
     form_model,
     is_multipart,
@@ -49,7 +62,6 @@ from services.catalog.domain.views import (
     get_visible_dataset,
     get_visible_view,
     load_view,
-    load_views,
 )
 from services.catalog.models import Dataset, DatasetState
 
@@ -62,8 +74,7 @@ def _dataset_out(uow: UnitOfWork, dataset: Dataset, base_url: str) -> DatasetOut
     return DatasetOut.of(load_view(uow.session, dataset), base_url)
 
 
-PROBLEM = {"content": {"application/problem+json": {}}}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+WRITE_ERRORS: Responses = {
     401: {"description": "No or invalid token", **PROBLEM},
     403: {"description": "Not a steward of the dataset's institution", **PROBLEM},
     404: {"description": "No such dataset", **PROBLEM},
@@ -90,9 +101,10 @@ async def read_dataset(
     # Anonymous reads of published datasets are most of the traffic: their rendered body is
     # cached and served without a unit of work or a thread hop; only a miss opens a unit.
     cache = dataset_cache(request)
-    entry = cache.get(id_or_slug) if actor is None else None
-    public = True
-    if entry is None:
+    cached = cache.get(id_or_slug) if actor is None else None
+    if cached is not None:
+        entry, public = cached, True
+    else:
         entry, public = await run_in_threadpool(_render_dataset, request, id_or_slug, actor)
     headers = {
         "ETag": entry.etag,
@@ -137,9 +149,7 @@ def my_datasets(
     if state is not None:
         statement = statement.where(col(Dataset.state) == state)
     statement = statement.order_by(col(Dataset.modified_at).desc(), col(Dataset.slug))
-    page = paginate(uow.session, statement, params)
-    views = load_views(uow.session, page.items)
-    return page.with_items([DatasetSummary.of(view, base_url) for view in views])
+    return dataset_summaries(uow.session, statement, params, base_url)
 
 
 # --- write ----------------------------------------------------------------------------------
@@ -264,7 +274,7 @@ def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     return inline(schema)
 
 
-_UPLOAD_FORM = {
+_UPLOAD_FORM: dict[str, Any] = {
     "type": "object",
     "required": ["file"],
     "properties": {
@@ -296,7 +306,7 @@ _DATA_UPDATE_FORM = {
     **_UPLOAD_FORM,
     "required": [],
     "properties": {
-        **_UPLOAD_FORM["properties"],  # type: ignore[dict-item]
+        **_UPLOAD_FORM["properties"],
         "replace_resource_id": {"type": "string", "format": "uuid"},
     },
 }

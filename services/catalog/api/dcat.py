@@ -27,6 +27,7 @@ from starlette.types import Scope
 
 from libs.http.problems import Problem
 from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import PROBLEM, Responses
 from services.catalog.domain import dcat
 from services.catalog.domain.exports import Links
 from services.catalog.domain.search import parse_moment
@@ -38,19 +39,16 @@ RDF_MEDIA_TYPES = {media_type: suffix for suffix, (_, media_type) in dcat.SERIAL
 PREFERENCE = ("text/turtle", "application/ld+json", "application/rdf+xml")
 ALIASES = {"application/x-turtle": "text/turtle"}
 
-RDF_RESPONSES = {
+RDF_RESPONSES: Responses = {
     200: {
         "description": "DCAT-AP 3.0.1",
         "content": {media_type: {} for media_type in PREFERENCE},
     },
-    404: {"description": "Unknown, or not published", "content": {"application/problem+json": {}}},
+    404: {"description": "Unknown, or not published", **PROBLEM},
 }
-NEGOTIATED_RESPONSES = {
+NEGOTIATED_RESPONSES: Responses = {
     **RDF_RESPONSES,
-    406: {
-        "description": "The Accept header allows none of the three serialisations",
-        "content": {"application/problem+json": {}},
-    },
+    406: {"description": "The Accept header allows none of the three serialisations", **PROBLEM},
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -17,26 +17,36 @@ def public_base(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
+T = TypeVar("T")
+
+
+def _of_app(request: Request, name: str, kind: type[T]) -> T:
+    value = getattr(request.app.state, name)
+    if not isinstance(value, kind):
+        raise TypeError(f"app.state.{name} is a {type(value).__name__}, not a {kind.__name__}")
+    return value
+
+
 def dataset_cache(request: Request) -> ResponseCache:
-    cache: ResponseCache = request.app.state.dataset_cache
-    return cache
+    return _of_app(request, "dataset_cache", ResponseCache)
 
 
 def search_counts(request: Request) -> CountsCache:
-    counts: CountsCache = request.app.state.search_counts
-    return counts
+    return _of_app(request, "search_counts", CountsCache)
 
 
 def file_store(request: Request) -> FileStore:
-    store: FileStore = request.app.state.file_store
-    return store
+    return _of_app(request, "file_store", FileStore)
 
 
 def units(request: Request) -> UnitOfWorkFactory:
     """For the code that opens a unit of its own (a stream, a read served from cache)."""
-    factory: UnitOfWorkFactory = request.app.state.unit_of_work
-    return factory
+    return _of_app(request, "unit_of_work", UnitOfWorkFactory)
 
+
+# OpenAPI: a response that is a problem (RFC 9457), and the responses a route documents.
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+Responses = dict[int | str, dict[str, Any]]
 
 PublicBase = Annotated[str, Depends(public_base)]
 SearchCounts = Annotated[CountsCache, Depends(search_counts)]

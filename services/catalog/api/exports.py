@@ -13,14 +13,13 @@ file), CSV in UTF-8 with a byte-order mark.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from libs.db import utcnow
 from libs.uow import UnitOfWorkDep
-from services.catalog.api.deps import units
+from services.catalog.api.deps import PROBLEM, Responses, units
 from services.catalog.domain import exports
 from services.catalog.domain.exports import EXPORTS, ExportKind, Links
 from services.catalog.domain.institutions import get_institution
@@ -45,7 +44,7 @@ DESCRIPTIONS = {
 }
 
 
-def _responses(kind: ExportKind) -> dict[int | str, dict[str, Any]]:
+def _responses(kind: ExportKind) -> Responses:
     media_type = kind.media_type.split(";")[0]
     return {
         200: {
@@ -115,9 +114,6 @@ for _kind in EXPORTS.values():
         response_class=StreamingResponse,
         responses={
             **_responses(_kind),
-            404: {
-                "description": "Unknown institution",
-                "content": {"application/problem+json": {}},
-            },
+            404: {"description": "Unknown institution", **PROBLEM},
         },
     )

@@ -8,21 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import col, select
 
-from libs.http.pagination import Page, PageParams, page_params, paginate
+from libs.http.pagination import Page, PageParams, page_params
 from libs.uow import UnitOfWorkDep
-from services.catalog.api.deps import PublicBase
-from services.catalog.api.schemas import DatasetSummary, InstitutionOut
+from services.catalog.api.deps import PROBLEM, PublicBase
+from services.catalog.api.schemas import DatasetSummary, InstitutionOut, dataset_summaries
 from services.catalog.domain.institutions import (
     get_institution,
     list_institutions,
     published_counts,
 )
-from services.catalog.domain.views import load_views
 from services.catalog.models import Dataset, DatasetState
 
 router = APIRouter(tags=["institutions"])
-
-PROBLEM = {"content": {"application/problem+json": {}}}
 
 
 @router.get(
@@ -74,6 +71,4 @@ def institution_datasets(
         )
         .order_by(col(Dataset.modified_at).desc(), col(Dataset.slug))
     )
-    page = paginate(uow.session, statement, params)
-    views = load_views(uow.session, page.items)
-    return page.with_items([DatasetSummary.of(view, base_url) for view in views])
+    return dataset_summaries(uow.session, statement, params, base_url)

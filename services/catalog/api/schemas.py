@@ -11,14 +11,18 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlmodel import Session
+from sqlmodel.sql.expression import SelectOfScalar
 
+from libs.http.pagination import Page, PageParams, paginate
 from services.catalog.domain.views import (
     DatasetView,
     dataset_path,
     download_path,
     is_uploaded,
+    load_views,
 )
-from services.catalog.models import Institution, License, Resource, Theme
+from services.catalog.models import Dataset, Institution, License, Resource, Theme
 
 Localized = dict[str, str]
 
@@ -156,6 +160,15 @@ class DatasetSummary(BaseModel):
             themes=view.theme_names,
             license_id=view.dataset.license_id,
         )
+
+
+def dataset_summaries(
+    session: Session, statement: SelectOfScalar[Dataset], params: PageParams, base_url: str
+) -> Page[DatasetSummary]:
+    """One page of the datasets ``statement`` selects, as summaries."""
+    page = paginate(session, statement, params)
+    views = load_views(session, page.items)
+    return page.with_items([DatasetSummary.of(view, base_url) for view in views])
 
 
 class ContactPointOut(BaseModel):

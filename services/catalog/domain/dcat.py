@@ -518,10 +518,10 @@ def catalog_graph(
         "previous": number - 1 if number > 1 else None,
         "next": number + 1 if number < page.last_page else None,
     }
-    for name, number in links_by_name.items():
-        if number is None:
+    for name, linked in links_by_name.items():
+        if linked is None:
             continue
-        target = URIRef(page_url(number))
+        target = URIRef(page_url(linked))
         graph.add((view, HYDRA[name], target))
         graph.add((view, HYDRA[f"{name}Page"], target))  # the Hydra names ckanext-dcat reads
     graph.add((URIRef(links.catalog()), HYDRA.view, view))

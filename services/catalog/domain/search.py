@@ -31,11 +31,9 @@ from sqlalchemy import (
     String,
     and_,
     cast,
-    column,
     literal_column,
     not_,
     or_,
-    table,
     text,
     union_all,
 )
@@ -46,7 +44,7 @@ from libs.http.problems import InvalidInput
 from libs.text import tokens
 from libs.vocabularies import normalise_format
 from services.catalog.domain.cache import CountsCache
-from services.catalog.domain.search_index import localized
+from services.catalog.domain.search_index import FTS, localized
 from services.catalog.domain.views import DatasetView, load_views
 from services.catalog.models import (
     Dataset,
@@ -66,7 +64,6 @@ PG_RANK_WEIGHTS = "'{0.0, 0.1, 0.3, 1.0}'::float4[]"
 # bm25 column weights of dataset_fts (dataset_id, title, tags, description).
 FTS_COLUMN_WEIGHTS = (0.0, 10.0, 3.0, 1.0)
 
-_FTS = table("dataset_fts", column("dataset_id"))
 # PostgreSQL's default random_page_cost (4) prices an index lookup for a spinning disk: it
 # then hash-joins whole facet tables (200,000 resources) to a few thousand matching ids.
 # The catalogue's working set is in memory or on SSD, where 1.1 is the usual setting; it is
@@ -313,14 +310,14 @@ def _text_match(session: Session, words: list[str]) -> _TextMatch:
     match = literal_column("dataset_fts").op("MATCH")(fts5_query(words))
     scores = (
         select(
-            _FTS.c.dataset_id.label("dataset_id"),
+            FTS.c.dataset_id.label("dataset_id"),
             (-func.bm25(literal_column("dataset_fts"), *FTS_COLUMN_WEIGHTS)).label("score"),
         )
         .where(match)
         .subquery("fts")
     )
     return _TextMatch(
-        condition=col(Dataset.id).in_(select(_FTS.c.dataset_id).where(match)),
+        condition=col(Dataset.id).in_(select(FTS.c.dataset_id).where(match)),
         score=scores.c.score,
         fts_scores=scores,
     )
@@ -392,7 +389,7 @@ def _catalogue_stamp(session: Session) -> tuple[Any, ...]:
 
 def _counts_key(session: Session, query: SearchQuery) -> tuple[Any, ...]:
     return (
-        session.get_bind().url.render_as_string(hide_password=True),
+        session.get_bind().engine.url.render_as_string(hide_password=True),
         tuple(query_tokens(query.text)),
         query.filters,
         query.modified_since,
@@ -410,7 +407,7 @@ def _facet_statement(
     postgres: bool,
     limit: int | None,
     mincount: int,
-) -> Select[Any]:
+) -> Select[str, str | None, int]:
     """One statement: the total and (field, value, count) of every facet asked for.
 
     PostgreSQL computes the matching datasets once (a CTE used several times is materialised)
@@ -434,7 +431,7 @@ def _facet_statement(
         return literal_column(f"'{value}'").label("field")
 
     count = func.count().label("n")
-    branches: list[Select[Any]] = [
+    branches: list[Select[Any, Any, int]] = [
         select(name(_TOTAL), cast(None, String).label("value"), count).select_from(matched)
     ]
     wanted = set(facets)
@@ -626,7 +623,8 @@ def search_datasets(
     catalogue is unchanged (None: counted afresh).
     """
     if _is_postgres(session):
-        session.exec(_PG_PLANNER_COSTS)
+        # A setting of the planner for this transaction, not a query.
+        session.connection().execute(_PG_PLANNER_COSTS)
     # The licence list is short: read once, it serves the openness filter and facets.
     licenses = {lic.id: lic for lic in session.exec(select(License))}
     conditions = _conditions(session, query, licenses)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal, literal_column, text, update
+from sqlalchemy import ColumnElement, column, delete, insert, literal, literal_column, table, update
 from sqlmodel import Session, col, func
 
 from libs.text import normalise, tokens
@@ -23,12 +23,10 @@ from services.catalog.models import Dataset
 DEFAULT_LANGUAGE = "fr"
 LANGUAGES = ("fr", "ar", "en")
 
-# SQLite's FTS5 table has no model (migrations create it): written in SQL.
-_FTS_INSERT = text(
-    "INSERT INTO dataset_fts (dataset_id, title, tags, description) "
-    "VALUES (:id, :title, :tags, :description)"
+# SQLite's FTS5 table: created by the migrations, without a model (it is no table of ours).
+FTS = table(
+    "dataset_fts", column("dataset_id"), column("title"), column("tags"), column("description")
 )
-_FTS_DELETE = text("DELETE FROM dataset_fts WHERE dataset_id = :id")
 
 
 def localized(values: dict[str, str] | None, language: str = DEFAULT_LANGUAGE) -> str | None:
@@ -69,11 +67,12 @@ def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None
         return
     remove_from_index(session, dataset.id)
     session.exec(
-        _FTS_INSERT,
-        params={"id": dataset.id.hex, "title": title, "tags": tag_text, "description": description},
+        insert(FTS).values(
+            dataset_id=dataset.id.hex, title=title, tags=tag_text, description=description
+        )
     )
 
 
 def remove_from_index(session: Session, dataset_id: uuid.UUID) -> None:
     if session.get_bind().dialect.name != "postgresql":
-        session.exec(_FTS_DELETE, params={"id": dataset_id.hex})
+        session.exec(delete(FTS).where(FTS.c.dataset_id == dataset_id.hex))

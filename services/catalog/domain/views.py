@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement
+from sqlalchemy import inspect as inspect_model
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Mapped, defer
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
@@ -37,6 +38,8 @@ from services.catalog.models import (
 )
 
 API_PREFIX = "/api/v1"
+# The search index column is large and never shown: a single dataset's read leaves it out.
+_SEARCH_DOCUMENT = inspect_model(Dataset).attrs["search_document"].class_attribute
 
 
 def dataset_path(dataset_id: uuid.UUID) -> str:
@@ -168,14 +171,16 @@ def load_view(session: Session, dataset: Dataset) -> DatasetView:
 # round trip instead of seven.
 
 
-def _json_array(postgres: bool, value: ColumnElement[Any], order: ColumnElement[Any]) -> Any:
+def _json_array(
+    postgres: bool, value: ColumnElement[Any] | Mapped[Any], order: ColumnElement[Any] | Mapped[Any]
+) -> Any:
     """A JSON array of ``value``; ordered by ``order`` on PostgreSQL (SQLite: sorted after)."""
     if postgres:
         return func.json_agg(aggregate_order_by(value, order), type_=JSON)
     return func.json_group_array(value, type_=JSON)
 
 
-def _single_view_statement(postgres: bool) -> Select[Any]:
+def _single_view_statement(postgres: bool) -> Select[*tuple[Any, ...]]:
     tags = (
         select(_json_array(postgres, col(DatasetTag.tag), col(DatasetTag.tag)))
         .where(col(DatasetTag.dataset_id) == col(Dataset.id))
@@ -202,14 +207,13 @@ def _single_view_statement(postgres: bool) -> Select[Any]:
     )
     # More columns than SQLModel's select() is typed for: the row is unpacked by position.
     columns: tuple[Any, ...] = (Dataset, Institution, License, Resource, tags, themes, reuse_count)
-    statement: Select[Any] = select(*columns)
+    statement: Select[*tuple[Any, ...]] = select(*columns)
     return (
         statement.outerjoin(Institution, col(Institution.id) == col(Dataset.institution_id))
         .outerjoin(License, col(License.id) == col(Dataset.license_id))
         .outerjoin(Resource, col(Resource.dataset_id) == col(Dataset.id))
         .order_by(col(Resource.position), col(Resource.created_at))
-        # The search index column is large and never shown.
-        .options(defer(col(Dataset.search_document)))
+        .options(defer(_SEARCH_DOCUMENT))
     )
 
 

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from libs.auth import Principal, Role, RoleGrant
-from libs.events import CloudEvent
+from libs.events import CloudEvent, EventData
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
 from libs.fields import Localized
 from libs.uow import UnitOfWork
@@ -27,10 +27,11 @@ from services.catalog.domain.datasets import (
 from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.resources import ResourceFields, add_resource
 from services.catalog.domain.storage import FileStore
-from services.catalog.models import Dataset, messaging
+from services.catalog.models import Dataset, Resource, messaging
 from tests.support.units import SqliteUnits
 
 BASE_URL = "http://catalog.test"
+E = TypeVar("E", bound=EventData)
 
 
 class CacheSpy:
@@ -55,6 +56,13 @@ class Catalog:
 
     def published(self, event_type: str | None = None) -> list[CloudEvent]:
         return self.units.published(event_type)
+
+    def the_event(self, data_class: type[E]) -> E:
+        """The payload of the one event of this type committed so far."""
+        [event] = self.published(data_class.event_type)
+        data = event.payload()
+        assert isinstance(data, data_class)
+        return data
 
     def dataset(self, dataset_id: uuid.UUID) -> Dataset:
         """The dataset as committed, read in a unit of its own."""
@@ -143,3 +151,16 @@ def published(catalog: Catalog, institution_id: uuid.UUID, **fields: Any) -> uui
         publish_submitted(uow, uow.session.get_one(Dataset, dataset_id))
         uow.commit()
     return dataset_id
+
+
+def uploaded(
+    catalog: Catalog, institution_id: uuid.UUID, dataset_id: uuid.UUID, content: bytes = b"x"
+) -> Resource:
+    """A file stored and added to a draft, committed."""
+    upload = catalog.store.save([content], "serie.csv")
+    with catalog.unit() as uow:
+        resource = add_resource(
+            uow, steward(institution_id), ref=dataset_id, data=ResourceFields(), upload=upload
+        )
+        uow.commit()
+    return resource

@@ -19,7 +19,6 @@ from libs.http.problems import Conflict, Forbidden, InvalidInput, NotFound
 from services.catalog.domain import datasets
 from services.catalog.domain.datasets import DatasetCreate, DatasetFields
 from services.catalog.domain.institutions import apply_withdrawal
-from services.catalog.domain.resources import ResourceFields, add_resource
 from services.catalog.domain.views import load_view
 from services.catalog.models import DatasetState
 from tests.unit.catalog.conftest import (
@@ -32,6 +31,7 @@ from tests.unit.catalog.conftest import (
     reviewer,
     steward,
     submitted,
+    uploaded,
 )
 
 
@@ -41,7 +41,7 @@ def create(catalog: Catalog, institution_id: uuid.UUID, **fields: object) -> uui
         dataset = datasets.create_dataset(
             uow,
             steward(institution_id),
-            data=DatasetCreate(institution_id=institution_id, **fields),  # type: ignore[arg-type]
+            data=DatasetCreate(institution_id=institution_id, **fields),
         )
         uow.commit()
         return dataset.id
@@ -189,18 +189,16 @@ def test_an_admin_writes_for_any_institution(catalog: Catalog) -> None:
 def test_a_draft_is_deleted_and_its_files_only_once_committed(catalog: Catalog) -> None:
     hcp = enrol(catalog)
     dataset_id = draft(catalog, hcp, resources=0)
-    stored = catalog.store.save([b"a,b\n"], "a.csv")
-    with catalog.unit() as uow:
-        add_resource(uow, steward(hcp), ref=dataset_id, data=ResourceFields(), upload=stored)
-        uow.commit()
+    key = uploaded(catalog, hcp, dataset_id).storage_key
+    assert key is not None
     with catalog.unit() as uow:  # left without a commit: nothing happens
         datasets.delete_dataset(uow, steward(hcp), ref=dataset_id, store=catalog.store)
-    assert catalog.store.exists(stored.key)
+    assert catalog.store.exists(key)
     with catalog.unit() as uow:
         datasets.delete_dataset(uow, steward(hcp), ref=dataset_id, store=catalog.store)
-        assert catalog.store.exists(stored.key), "the file goes only once the unit commits"
+        assert catalog.store.exists(key), "the file goes only once the unit commits"
         uow.commit()
-    assert not catalog.store.exists(stored.key)
+    assert not catalog.store.exists(key)
     with catalog.unit() as uow, pytest.raises(NotFound):
         datasets.get_dataset(uow.session, dataset_id)
 
@@ -222,9 +220,7 @@ def test_a_submission_locks_the_draft_and_publishes_its_snapshot(catalog: Catalo
         uow.commit()
     dataset = catalog.dataset(dataset_id)
     assert dataset.state == DatasetState.SUBMITTED and dataset.submitted_at is not None
-    [event] = catalog.published(DatasetSubmitted.event_type)
-    snapshot = event.payload()
-    assert isinstance(snapshot, DatasetSubmitted)
+    snapshot = catalog.the_event(DatasetSubmitted)
     assert (snapshot.dataset_id, snapshot.slug, snapshot.institution_id) == (
         dataset_id,
         dataset.slug,
@@ -253,9 +249,7 @@ def test_a_published_dataset_is_withdrawn_with_its_reason(catalog: Catalog) -> N
         datasets.withdraw_dataset(uow, steward(hcp), ref=dataset_id, reason="  Remplacé  ")
         uow.commit()
     assert catalog.dataset(dataset_id).state == DatasetState.WITHDRAWN
-    [event] = catalog.published(DatasetWithdrawn.event_type)
-    withdrawn = event.payload()
-    assert isinstance(withdrawn, DatasetWithdrawn)
+    withdrawn = catalog.the_event(DatasetWithdrawn)
     assert (withdrawn.dataset_id, withdrawn.institution_id, withdrawn.reason) == (
         dataset_id,
         hcp,
@@ -280,9 +274,7 @@ def test_new_data_moves_the_last_update_and_is_announced(catalog: Catalog) -> No
         uow.commit()
     after = catalog.dataset(dataset_id).last_data_update
     assert before is not None and after is not None and after > before
-    [event] = catalog.published(DatasetUpdated.event_type)
-    update = event.payload()
-    assert isinstance(update, DatasetUpdated)
+    update = catalog.the_event(DatasetUpdated)
     assert (update.last_data_update, update.formats) == (after, ["CSV"])
 
 

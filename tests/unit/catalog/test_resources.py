@@ -23,6 +23,7 @@ from tests.unit.catalog.conftest import (
     published,
     steward,
     submitted,
+    uploaded,
 )
 
 
@@ -162,19 +163,15 @@ def test_an_uploaded_files_url_is_the_catalogs(catalog: Catalog) -> None:
 def test_a_removed_resources_file_goes_once_committed(catalog: Catalog) -> None:
     hcp = enrol(catalog)
     dataset_id = draft(catalog, hcp, resources=0)
-    upload = catalog.store.save([b"x"], "x.csv")
-    with catalog.unit() as uow:
-        resource = resources.add_resource(
-            uow, steward(hcp), ref=dataset_id, data=ResourceFields(), upload=upload
-        )
-        uow.commit()
+    resource = uploaded(catalog, hcp, dataset_id)
+    assert resource.storage_key is not None
     with catalog.unit() as uow:
         resources.delete_resource(
             uow, steward(hcp), ref=dataset_id, resource_id=resource.id, store=catalog.store
         )
-        assert catalog.store.exists(upload.key)
+        assert catalog.store.exists(resource.storage_key)
         uow.commit()
-    assert not catalog.store.exists(upload.key)
+    assert not catalog.store.exists(resource.storage_key)
     assert resources_of(catalog, dataset_id) == []
 
 
@@ -198,21 +195,15 @@ def test_new_data_adds_a_resource_and_is_announced(catalog: Catalog) -> None:
         )
         uow.commit()
     assert [r.format for r in resources_of(catalog, dataset_id)] == ["CSV", "XLSX"]
-    [event] = catalog.published(DatasetUpdated.event_type)
-    announced = event.payload()
-    assert isinstance(announced, DatasetUpdated)
-    assert announced.formats == ["CSV", "XLSX"]
+    assert catalog.the_event(DatasetUpdated).formats == ["CSV", "XLSX"]
 
 
 def test_new_content_replaces_a_file_which_goes_once_committed(catalog: Catalog) -> None:
     hcp = enrol(catalog)
     dataset_id = draft(catalog, hcp, resources=0)
-    old = catalog.store.save([b"2023"], "serie.csv")
-    with catalog.unit() as uow:
-        resource = resources.add_resource(
-            uow, steward(hcp), ref=dataset_id, data=ResourceFields(), upload=old
-        )
-        uow.commit()
+    resource = uploaded(catalog, hcp, dataset_id, b"2023")
+    old_key = resource.storage_key
+    assert old_key is not None
     _publish(catalog, dataset_id, hcp)
     new = catalog.store.save([b"2023\n2024"], "serie.csv")
     update = DataUpdate(replace_resource_id=resource.id)
@@ -220,11 +211,11 @@ def test_new_content_replaces_a_file_which_goes_once_committed(catalog: Catalog)
         resources.publish_data_update(
             uow, steward(hcp), ref=dataset_id, update=update, upload=new, store=catalog.store
         )
-        assert catalog.store.exists(old.key)
+        assert catalog.store.exists(old_key)
         uow.commit()
     [replaced] = resources_of(catalog, dataset_id)
     assert (replaced.id, replaced.storage_key, replaced.size) == (resource.id, new.key, new.size)
-    assert not catalog.store.exists(old.key)
+    assert not catalog.store.exists(old_key)
 
 
 def test_a_replacement_needs_new_content(catalog: Catalog) -> None:

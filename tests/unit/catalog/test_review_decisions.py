@@ -45,9 +45,7 @@ def test_an_approval_publishes_and_announces_the_dataset(catalog: Catalog) -> No
     assert dataset.state == DatasetState.PUBLISHED
     assert dataset.published_at is not None
     assert dataset.last_data_update == dataset.published_at
-    [event] = catalog.published(DatasetPublished.event_type)
-    announced = event.payload()
-    assert isinstance(announced, DatasetPublished)
+    announced = catalog.the_event(DatasetPublished)
     assert (announced.dataset_id, announced.slug, announced.institution_id) == (
         dataset_id,
         dataset.slug,
