@@ -1,7 +1,7 @@
 """Catalog benchmark: search latency and dataset GET throughput at 100,000 datasets.
 
 1. A scratch PostgreSQL database gets the catalog's migrations and N datasets (default 100,000)
-   with their organisations, themes, tags and resources, loaded with ``COPY`` through psycopg:
+   with their institutions, themes, tags and resources, loaded with ``COPY`` through psycopg:
    the rows go to temporary tables and one ``INSERT … SELECT`` per table moves them in,
    computing ``search_document`` in SQL (the same weighted ``simple`` tsvector over libs.text
    tokens that services.catalog.domain.search_index writes).
@@ -10,7 +10,7 @@
    search computes its facets) through ``GET /api/v1/datasets``, one request at a time, next
    to the bare database work of the same search: the very SQL statements the endpoint runs
    (recorded once from an in-process app) replayed with psycopg. Target: API/DB ≤ 2.
-4. (b) Dataset GET throughput (``GET /api/v1/datasets/{name}``, keep-alive connections, a lean
+4. (b) Dataset GET throughput (``GET /api/v1/datasets/{slug}``, keep-alive connections, a lean
    asyncio HTTP/1.1 client) next to a bare FastAPI endpoint in its own uvicorn process that
    returns a constant payload of the same size, in the same run, rounds alternating.
    Target: catalog/bare ≥ 0.5. The catalog process's memory (RSS, peak) is reported.
@@ -61,7 +61,8 @@ from bench.processes import (
 from libs.db import upgrade
 from libs.settings import REPO_ROOT, var_dir
 from libs.text import normalise, tokens
-from libs.vocabularies import FORMATS, LICENSES, REGIONS
+from libs.vocabularies import FORMATS
+from services.catalog.domain.vocabularies import LICENSES, REGIONS
 
 SEARCH_TARGET = 2.0
 THROUGHPUT_TARGET = 0.5
@@ -95,7 +96,7 @@ SUBJECTS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("Population légale", "السكان القانونيون", "population", ("recensement", "السكان")),
     ("Abonnés à l'internet", "المشتركون في الإنترنت", "numerique", ("internet", "الاتصالات")),
 ]
-ORGANIZATIONS = 40
+INSTITUTIONS = 40
 YEARS = range(2005, 2025)
 
 
@@ -111,8 +112,8 @@ SEARCHES = [
     SearchCase("fr: sante", {"q": "sante"}),
     SearchCase("fr: ecoles primaires + theme", {"q": "ecoles primaires", "theme": "education"}),
     SearchCase(
-        "fr: budget + organisation + open",
-        {"q": "budget", "organization": "org-03", "open_only": "true"},
+        "fr: budget + institution + open",
+        {"q": "budget", "institution": "org-03", "open_only": "true"},
     ),
     SearchCase("fr: qualite de l'air casablanca", {"q": "qualite air casablanca"}),
     SearchCase("ar: الصحيه (ة→ه)", {"q": "الصحيه"}),
@@ -132,21 +133,21 @@ def _joined_tokens(values: dict[str, str]) -> str:
     )
 
 
-def _organizations() -> list[tuple[uuid.UUID, str, dict[str, str]]]:
+def _institutions() -> list[tuple[uuid.UUID, str, dict[str, str]]]:
     return [
         (
             uuid.UUID(int=0xB000 + n),
             f"org-{n:02d}",
             {"fr": f"Institution publique {n}", "ar": f"المؤسسة العمومية {n}"},
         )
-        for n in range(ORGANIZATIONS)
+        for n in range(INSTITUTIONS)
     ]
 
 
 def _rows(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     """One dict per dataset with every row hanging off it, deterministic for a seed."""
     rng = random.Random(seed)
-    organizations = _organizations()
+    institutions = _institutions()
     regions = list(REGIONS.values())
     licenses = list(LICENSES)
     formats = ["CSV", "CSV", "JSON", "XLSX", "PDF", "GEOJSON", "API"]
@@ -155,7 +156,7 @@ def _rows(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
         fr, ar, theme, subject_tags = SUBJECTS[n % len(SUBJECTS)]
         region = regions[rng.randrange(len(regions))]
         year = YEARS[rng.randrange(len(YEARS))]
-        org_id, _, org_title = organizations[rng.randrange(ORGANIZATIONS)]
+        org_id, _, org_title = institutions[rng.randrange(INSTITUTIONS)]
         title = {"fr": f"{fr} — {region.fr} {year}", "ar": f"{ar} - {region.ar} {year}"}
         description = {
             "fr": f"{fr} de la région {region.fr} pour l'année {year}, publiés par "
@@ -181,10 +182,10 @@ def _rows(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
             )
         yield {
             "id": dataset_id,
-            "name": f"{_slug(fr)}-{region.code}-{year}-{n}",
+            "slug": f"{_slug(fr)}-{region.code}-{year}-{n}",
             "title": title,
             "description": description,
-            "organization_id": org_id,
+            "institution_id": org_id,
             "license_id": licenses[rng.randrange(len(licenses))],
             "frequency": "ANNUAL",
             "temporal": (date(year, 1, 1), date(year, 12, 31)),
@@ -198,16 +199,16 @@ def _rows(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
 
 DATASET_STAGE = """
 CREATE TEMP TABLE stage_dataset (
-    id uuid, name text, title json, description json, organization_id uuid, license_id text,
+    id uuid, slug text, title json, description json, institution_id uuid, license_id text,
     frequency text, temporal_start date, temporal_end date, spatial json, modified timestamptz,
     title_sort text, title_tokens text, tag_tokens text, description_tokens text
 ) ON COMMIT DROP
 """
 DATASET_MOVE = """
-INSERT INTO dataset (id, name, title, description, organization_id, license_id, frequency,
+INSERT INTO dataset (id, slug, title, description, institution_id, license_id, frequency,
     temporal_start, temporal_end, spatial, contact_point, version, state, created_at,
     modified_at, submitted_at, published_at, last_data_update, title_sort, search_document)
-SELECT id, name, title, description, organization_id, license_id, frequency,
+SELECT id, slug, title, description, institution_id, license_id, frequency,
     temporal_start, temporal_end, spatial, '{"name": "Service open data"}'::json, '1.0',
     'published', modified - interval '30 days', modified, modified - interval '20 days',
     modified - interval '10 days', modified, title_sort,
@@ -226,10 +227,10 @@ def load_catalog(database_url: str, count: int) -> dict[str, Any]:
     now = datetime.now(UTC)
     with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
         with cursor.copy(
-            "COPY organization (id, name, title, acronym, kind, active, created_at, modified_at) "
+            "COPY institution (id, slug, title, acronym, kind, active, created_at, modified_at) "
             "FROM STDIN"
         ) as copy:
-            for org_id, name, title in _organizations():
+            for org_id, name, title in _institutions():
                 copy.write_row(
                     (org_id, name, json.dumps(title), name.upper(), "ministry", True, now, now)
                 )
@@ -243,10 +244,10 @@ def load_catalog(database_url: str, count: int) -> dict[str, Any]:
                 copy.write_row(
                     (
                         row["id"],
-                        row["name"],
+                        row["slug"],
                         json.dumps(title, ensure_ascii=False),
                         json.dumps(description, ensure_ascii=False),
-                        row["organization_id"],
+                        row["institution_id"],
                         row["license_id"],
                         row["frequency"],
                         *row["temporal"],
@@ -291,7 +292,7 @@ def load_catalog(database_url: str, count: int) -> dict[str, Any]:
 # --- The bare endpoint -----------------------------------------------------------------------
 
 
-def bare_app():  # type: ignore[no-untyped-def]
+def bare_app():
     """A bare FastAPI endpoint with the catalog's path, returning a constant dataset payload.
 
     ``uvicorn --factory bench.catalog:bare_app`` with ``BENCH_BARE_PAYLOAD`` naming the JSON
@@ -344,13 +345,14 @@ def record_search_sql(database_url: str, case: SearchCase) -> list[tuple[str, An
         consumer_enabled=False,
     )
     statements: list[tuple[str, Any]] = []
-    with _environment(LOG_LEVEL="WARNING"), TestClient(create_app(settings)) as client:
+    app = create_app(settings)
+    with _environment(LOG_LEVEL="WARNING"), TestClient(app) as client:
 
-        def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
             if statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 statements.append((statement, parameters))
 
-        engine = client.app.state.engine
+        engine = app.state.engine
         event.listen(engine, "before_cursor_execute", record)
         try:
             response = client.get(f"/api/v1/datasets?{urlencode(case.params)}")
@@ -474,14 +476,14 @@ def measure_throughput(
 
 def _sample_paths(database_url: str, count: int) -> list[str]:
     with psycopg.connect(database_url) as connection:
-        names = [
+        slugs = [
             row[0]
             for row in connection.execute(
-                "SELECT name FROM dataset WHERE state = 'published' ORDER BY random() LIMIT %s",
+                "SELECT slug FROM dataset WHERE state = 'published' ORDER BY random() LIMIT %s",
                 (count,),
             )
         ]
-    return [f"/api/v1/datasets/{name}" for name in names]
+    return [f"/api/v1/datasets/{slug}" for slug in slugs]
 
 
 def _median_payload(api: str, paths: list[str], warm: bool = False) -> bytes:
@@ -578,7 +580,7 @@ def run(
         if not database and not keep_database:
             drop_database(name)
     ratios = [s["ratio_p50"] for s in searches]
-    result = {
+    result: dict[str, Any] = {
         "benchmark": "catalog search latency and dataset GET throughput",
         "when": datetime.now(UTC).isoformat(),
         "cpus": os.cpu_count(),
@@ -640,7 +642,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         "",
         "| server | req/s (median of rounds) | ratio |",
         "|---|---:|---:|",
-        f"| catalog `GET /api/v1/datasets/{{name}}`, uncached | "
+        f"| catalog `GET /api/v1/datasets/{{slug}}`, uncached | "
         f"{get['catalog_requests_per_second']} | {get['ratio']} |",
         f"| catalog, the same reads with its public response cache warm | "
         f"{cached['catalog_requests_per_second']} | {cached['ratio']} |",

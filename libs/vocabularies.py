@@ -1,8 +1,8 @@
-"""Reference vocabularies every service reads: formats, frequencies, licences, themes, regions.
+"""Reference vocabularies more than one service reads: resource formats and update frequencies.
 
-The catalog seeds its editable lists from these; governance scores formats and schedules
-updates with them; metrics labels its breakdowns. Names are CKAN's (groups, licence ids) and
-the EU vocabularies' (frequencies, file types) so that existing clients keep working.
+The catalog normalises and describes resources' formats with them; governance scores formats
+and schedules updates with them. Names are the EU vocabularies' (frequencies, file types) so
+that existing clients keep working.
 """
 
 from __future__ import annotations
@@ -134,114 +134,5 @@ FREQUENCIES: dict[str, Frequency] = {
         Frequency("IRREG", "Irrégulière", "غير منتظم", None),
         Frequency("NEVER", "Jamais", "أبدا", None),
         Frequency("UNKNOWN", "Inconnue", "غير معروف", None),
-    ]
-}
-
-
-@dataclass(frozen=True)
-class License:
-    id: str
-    title: str
-    url: str
-    is_open: bool
-
-
-LICENSES: dict[str, License] = {
-    lic.id: lic
-    for lic in [
-        License(
-            "odc-odbl",
-            "Open Data Commons Open Database License (ODbL)",
-            "https://opendatacommons.org/licenses/odbl/1-0/",
-            True,
-        ),
-        License(
-            "cc-by",
-            "Creative Commons Attribution 4.0",
-            "https://creativecommons.org/licenses/by/4.0/",
-            True,
-        ),
-        License(
-            "cc-by-sa",
-            "Creative Commons Attribution Share-Alike 4.0",
-            "https://creativecommons.org/licenses/by-sa/4.0/",
-            True,
-        ),
-        License(
-            "cc-zero",
-            "Creative Commons CCZero",
-            "https://creativecommons.org/publicdomain/zero/1.0/",
-            True,
-        ),
-        License(
-            "odc-by",
-            "Open Data Commons Attribution License",
-            "https://opendatacommons.org/licenses/by/1-0/",
-            True,
-        ),
-        License(
-            "other-open",
-            "Other (open) — the national open licence",
-            "https://data.gov.ma/licence",
-            True,
-        ),
-        License(
-            "other-closed", "Other (not open)", "https://data.gov.ma/licence/other-closed", False
-        ),
-    ]
-}
-
-
-@dataclass(frozen=True)
-class Theme:
-    name: str
-    fr: str
-    ar: str
-
-
-THEMES: dict[str, Theme] = {
-    t.name: t
-    for t in [
-        Theme("economie-finances", "Économie et finances", "الاقتصاد والمالية"),
-        Theme("sante", "Santé", "الصحة"),
-        Theme("education", "Éducation et formation", "التعليم والتكوين"),
-        Theme("agriculture", "Agriculture et pêche", "الفلاحة والصيد البحري"),
-        Theme("tourisme", "Tourisme", "السياحة"),
-        Theme("transport", "Transport et logistique", "النقل واللوجستيك"),
-        Theme("energie", "Énergie et mines", "الطاقة والمعادن"),
-        Theme("environnement", "Environnement", "البيئة"),
-        Theme("habitat", "Habitat et urbanisme", "السكنى والتعمير"),
-        Theme("emploi", "Emploi", "التشغيل"),
-        Theme("justice", "Justice", "العدل"),
-        Theme("culture", "Culture et sport", "الثقافة والرياضة"),
-        Theme("collectivites", "Collectivités territoriales", "الجماعات الترابية"),
-        Theme("population", "Population et société", "السكان والمجتمع"),
-        Theme("numerique", "Télécommunications et numérique", "الاتصالات والرقمنة"),
-    ]
-}
-
-
-@dataclass(frozen=True)
-class Region:
-    code: str
-    fr: str
-    ar: str
-
-
-REGIONS: dict[str, Region] = {
-    r.code: r
-    for r in [
-        Region("tanger-tetouan-al-hoceima", "Tanger-Tétouan-Al Hoceïma", "طنجة تطوان الحسيمة"),
-        Region("oriental", "L'Oriental", "الشرق"),
-        Region("fes-meknes", "Fès-Meknès", "فاس مكناس"),
-        Region("rabat-sale-kenitra", "Rabat-Salé-Kénitra", "الرباط سلا القنيطرة"),
-        Region("beni-mellal-khenifra", "Béni Mellal-Khénifra", "بني ملال خنيفرة"),
-        Region("casablanca-settat", "Casablanca-Settat", "الدار البيضاء سطات"),
-        Region("marrakech-safi", "Marrakech-Safi", "مراكش آسفي"),
-        Region("draa-tafilalet", "Drâa-Tafilalet", "درعة تافيلالت"),
-        Region("souss-massa", "Souss-Massa", "سوس ماسة"),
-        Region("guelmim-oued-noun", "Guelmim-Oued Noun", "كلميم واد نون"),
-        Region("laayoune-sakia-el-hamra", "Laâyoune-Sakia El Hamra", "العيون الساقية الحمراء"),
-        Region("dakhla-oued-ed-dahab", "Dakhla-Oued Ed-Dahab", "الداخلة وادي الذهب"),
     ]
 }

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple, overload
 
 from fastapi import Query
 from pydantic import BaseModel
 from sqlmodel import Session, func, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 T = TypeVar("T")
 U = TypeVar("U")
+Ts = TypeVarTuple("Ts")
 
 MAX_PAGE_SIZE = 100
 # Far beyond any catalogue, and an offset the databases still take.
@@ -77,8 +78,19 @@ class Page(BaseModel, Generic[T]):
         )
 
 
-def paginate(session: Session, statement: SelectOfScalar[T], params: PageParams) -> Page[T]:
-    """Count what ``statement`` matches, then read one page of it (in its order)."""
+@overload
+def paginate(session: Session, statement: SelectOfScalar[T], params: PageParams) -> Page[T]: ...
+
+
+@overload
+def paginate(session: Session, statement: Select[*Ts], params: PageParams) -> Page[tuple[*Ts]]: ...
+
+
+def paginate(
+    session: Session, statement: SelectOfScalar[Any] | Select[*Ts], params: PageParams
+) -> Page[Any]:
+    """Count what ``statement`` matches, then read one page of it (in its order): its rows,
+    or their values when it selects one thing."""
     counted: SelectOfScalar[Any] = select(func.count()).select_from(
         statement.order_by(None).subquery()
     )

@@ -4,15 +4,30 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from libs.db import make_engine, upgrade
+from libs.messaging.outbox import Outbox
 from libs.service import ServiceSpec, create_service_app
+from libs.uow import UnitOfWorkFactory
 from services.catalog import __doc__ as DESCRIPTION
 from services.catalog.api import router
+from services.catalog.domain.cache import CountsCache, ResponseCache
+from services.catalog.domain.storage import FileStore
 from services.catalog.handlers import HANDLERS
 from services.catalog.models import messaging
 from services.catalog.settings import CatalogSettings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 Settings = CatalogSettings
+
+
+def configure(app: FastAPI) -> None:
+    """What the catalog's routers read from the app: its read caches (cleared by the units of
+    work that change what they hold) and the store of uploaded files."""
+    settings: CatalogSettings = app.state.settings
+    app.state.dataset_cache = ResponseCache(settings.public_cache_seconds)
+    app.state.search_counts = CountsCache(settings.search_counts_cache_seconds)
+    app.state.caches.extend([app.state.dataset_cache, app.state.search_counts])
+    app.state.file_store = FileStore(settings.upload_path, settings.max_upload_bytes)
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
@@ -25,5 +40,15 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS_DIR,
             routers=[router],
             handlers=HANDLERS,
+            configure=configure,
         )
     )
+
+
+def unit_of_work_factory(settings: CatalogSettings, *, migrate: bool = True) -> UnitOfWorkFactory:
+    """Units of work on the catalog's database outside the app (operator commands): the relay
+    of a running service sends what they publish."""
+    if migrate:
+        upgrade(MIGRATIONS_DIR, settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url)
+    return UnitOfWorkFactory(engine, Outbox(messaging.outbox, settings.service_name))

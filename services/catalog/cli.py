@@ -6,11 +6,9 @@ import time
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import col, func, select
 
-from libs.db import make_engine, upgrade
-from services.catalog.app import MIGRATIONS_DIR
+from services.catalog.app import unit_of_work_factory
 from services.catalog.domain.datasets import dataset_tags
 from services.catalog.domain.search_index import reindex_dataset
 from services.catalog.domain.storage import FileStore
@@ -23,30 +21,25 @@ app = typer.Typer(help="The catalog: search index, uploaded files, figures.", no
 GRACE_SECONDS = 3600
 
 
-def _engine(settings: CatalogSettings) -> Engine:
-    upgrade(MIGRATIONS_DIR, settings.sqlalchemy_url)
-    return make_engine(settings.sqlalchemy_url)
-
-
 @app.command()
 def reindex(
     batch: Annotated[int, typer.Option(min=1, help="Datasets per transaction")] = 500,
 ) -> None:
     """Rebuild the search index of every dataset (after a change of normalisation rules)."""
-    engine = _engine(CatalogSettings())
+    units = unit_of_work_factory(CatalogSettings())
     done = 0
     last_id = None
     while True:
-        with Session(engine) as session:
-            statement = select(Dataset).order_by(Dataset.id).limit(batch)
+        with units() as uow:
+            statement = select(Dataset).order_by(col(Dataset.id)).limit(batch)
             if last_id is not None:
-                statement = statement.where(Dataset.id > last_id)
-            datasets = list(session.scalars(statement))
+                statement = statement.where(col(Dataset.id) > last_id)
+            datasets = list(uow.session.exec(statement))
             if not datasets:
                 break
             for dataset in datasets:
-                reindex_dataset(session, dataset, dataset_tags(session, dataset.id))
-            session.commit()
+                reindex_dataset(uow.session, dataset, dataset_tags(uow.session, dataset.id))
+            uow.commit()
             last_id = datasets[-1].id
             done += len(datasets)
     typer.echo(f"reindexed {done} datasets")
@@ -59,11 +52,13 @@ def orphan_uploads(
     """Uploaded files no resource points to (a crash between a write and its commit leaves
     them) and interrupted uploads, older than an hour."""
     settings = CatalogSettings()
-    engine = _engine(settings)
+    units = unit_of_work_factory(settings)
     store = FileStore(settings.upload_path, settings.max_upload_bytes)
-    with Session(engine) as session:
+    with units() as uow:
         referenced = set(
-            session.scalars(select(Resource.storage_key).where(Resource.storage_key.is_not(None)))  # type: ignore[union-attr]
+            uow.session.exec(
+                select(Resource.storage_key).where(col(Resource.storage_key).is_not(None))
+            )
         )
     cutoff = time.time() - GRACE_SECONDS
     orphans = [
@@ -83,15 +78,16 @@ def orphan_uploads(
 @app.command()
 def stats() -> None:
     """Datasets by state, resources and uploaded bytes."""
-    engine = _engine(CatalogSettings())
-    with Session(engine) as session:
+    units = unit_of_work_factory(CatalogSettings())
+    with units() as uow:
+        session = uow.session
         states = dict(
-            session.execute(select(Dataset.state, func.count()).group_by(Dataset.state)).all()
+            session.exec(select(Dataset.state, func.count()).group_by(col(Dataset.state))).all()
         )
-        resources = session.scalar(select(func.count()).select_from(Resource)) or 0
-        uploaded, size = session.execute(
+        resources = session.exec(select(func.count()).select_from(Resource)).one()
+        uploaded, size = session.exec(
             select(func.count(), func.coalesce(func.sum(Resource.size), 0)).where(
-                Resource.storage_key.is_not(None)  # type: ignore[union-attr]
+                col(Resource.storage_key).is_not(None)
             )
         ).one()
     for state in ("draft", "submitted", "published", "withdrawn"):

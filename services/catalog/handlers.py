@@ -1,11 +1,10 @@
 """Handlers of the events the catalog service consumes, by event type.
 
-Each runs inside the consumer's transaction: its effect and the event id commit together.
+Each applies its event in the consumer runner's unit of work, which commits the effect and the
+event's id together (a handler never commits).
 """
 
 from __future__ import annotations
-
-from sqlmodel import Session
 
 from libs.events import CloudEvent
 from libs.events.schemas import (
@@ -13,35 +12,45 @@ from libs.events.schemas import (
     InstitutionWithdrawn,
     ReuseDeclared,
     ReuseRemoved,
+    ReuseUpdated,
     ReviewDecided,
 )
 from libs.messaging.consumer import Handler
+from libs.uow import UnitOfWork
 from services.catalog.domain.datasets import apply_review_decision
-from services.catalog.domain.organizations import apply_enrolment, apply_withdrawal
-from services.catalog.domain.reuses import apply_reuse_declared, apply_reuse_removed
+from services.catalog.domain.institutions import apply_enrolment, apply_withdrawal
+from services.catalog.domain.reuses import (
+    apply_reuse_declared,
+    apply_reuse_removed,
+    apply_reuse_updated,
+)
 
 
-def on_review_decided(session: Session, event: CloudEvent, data: ReviewDecided) -> None:
+def on_review_decided(uow: UnitOfWork, event: CloudEvent, data: ReviewDecided) -> None:
     """Approved: publish (DatasetPublished). Rejected: back to draft with the reasons."""
-    apply_review_decision(session, data)
+    apply_review_decision(uow, data)
 
 
-def on_institution_enrolled(session: Session, event: CloudEvent, data: InstitutionEnrolled) -> None:
-    apply_enrolment(session, data)
+def on_institution_enrolled(uow: UnitOfWork, event: CloudEvent, data: InstitutionEnrolled) -> None:
+    apply_enrolment(uow, data)
 
 
 def on_institution_withdrawn(
-    session: Session, event: CloudEvent, data: InstitutionWithdrawn
+    uow: UnitOfWork, event: CloudEvent, data: InstitutionWithdrawn
 ) -> None:
-    apply_withdrawal(session, data)
+    apply_withdrawal(uow, data)
 
 
-def on_reuse_declared(session: Session, event: CloudEvent, data: ReuseDeclared) -> None:
-    apply_reuse_declared(session, data)
+def on_reuse_declared(uow: UnitOfWork, event: CloudEvent, data: ReuseDeclared) -> None:
+    apply_reuse_declared(uow, data)
 
 
-def on_reuse_removed(session: Session, event: CloudEvent, data: ReuseRemoved) -> None:
-    apply_reuse_removed(session, data)
+def on_reuse_updated(uow: UnitOfWork, event: CloudEvent, data: ReuseUpdated) -> None:
+    apply_reuse_updated(uow, data)
+
+
+def on_reuse_removed(uow: UnitOfWork, event: CloudEvent, data: ReuseRemoved) -> None:
+    apply_reuse_removed(uow, data)
 
 
 HANDLERS: dict[str, Handler] = {
@@ -49,5 +58,6 @@ HANDLERS: dict[str, Handler] = {
     InstitutionEnrolled.event_type: on_institution_enrolled,
     InstitutionWithdrawn.event_type: on_institution_withdrawn,
     ReuseDeclared.event_type: on_reuse_declared,
+    ReuseUpdated.event_type: on_reuse_updated,
     ReuseRemoved.event_type: on_reuse_removed,
 }

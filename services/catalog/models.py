@@ -12,12 +12,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
-from libs.messaging.outbox import Outbox
+from libs.db import utc_timestamp
 from libs.messaging.tables import messaging_tables
 
 
@@ -27,15 +27,10 @@ class CatalogTable(SQLModel, registry=registry()):
 
 metadata = CatalogTable.metadata
 messaging = messaging_tables(metadata)
-outbox = Outbox(messaging.outbox, service_name="catalog")
 
 
 def _json(nullable: bool = False) -> Any:
     return Field(default=None, sa_column=Column(JSON, nullable=nullable))
-
-
-def _timestamp(nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
 
 
 class DatasetState(StrEnum):
@@ -45,11 +40,11 @@ class DatasetState(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Organization(CatalogTable, table=True):
+class Institution(CatalogTable, table=True):
     """Replica of a governance institution, kept from institution enrolled/withdrawn events."""
 
     id: uuid.UUID = Field(primary_key=True)
-    name: str = Field(max_length=100, unique=True, index=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
     title: dict[str, str] = _json()
     acronym: str | None = Field(default=None, max_length=32)
     kind: str = Field(default="other", max_length=32)
@@ -58,12 +53,12 @@ class Organization(CatalogTable, table=True):
     enrolled_on: date | None = None
     withdrawn_on: date | None = None
     active: bool = Field(default=True, index=True)
-    created_at: datetime = _timestamp(nullable=False)
-    modified_at: datetime = _timestamp(nullable=False)
+    created_at: datetime = utc_timestamp(nullable=False)
+    modified_at: datetime = utc_timestamp(nullable=False)
 
 
 class Theme(CatalogTable, table=True):
-    """A theme (a CKAN group): a controlled, bilingual list seeded from libs.vocabularies."""
+    """A theme (a CKAN group): a controlled, bilingual list (seeded by migration 0002)."""
 
     name: str = Field(primary_key=True, max_length=100)
     title: dict[str, str] = _json()
@@ -79,10 +74,10 @@ class License(CatalogTable, table=True):
 
 class Dataset(CatalogTable, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    name: str = Field(max_length=100, unique=True, index=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
     title: dict[str, str] = _json()
     description: dict[str, str] | None = _json(nullable=True)
-    organization_id: uuid.UUID = Field(index=True)
+    institution_id: uuid.UUID = Field(index=True)
     license_id: str | None = Field(default=None, foreign_key="license.id", index=True)
     frequency: str | None = Field(default=None, max_length=32)
     temporal_start: date | None = None
@@ -92,14 +87,14 @@ class Dataset(CatalogTable, table=True):
     version: str | None = Field(default=None, max_length=64)
     state: DatasetState = Field(default=DatasetState.DRAFT, sa_type=String(16), index=True)
     rejection_reasons: list[str] | None = _json(nullable=True)
-    rejected_at: datetime | None = _timestamp()
+    rejected_at: datetime | None = utc_timestamp()
     created_by: uuid.UUID | None = None
-    created_at: datetime = _timestamp(nullable=False)
-    modified_at: datetime = _timestamp(nullable=False)
-    submitted_at: datetime | None = _timestamp()
-    published_at: datetime | None = _timestamp()
-    withdrawn_at: datetime | None = _timestamp()
-    last_data_update: datetime | None = _timestamp()
+    created_at: datetime = utc_timestamp(nullable=False)
+    modified_at: datetime = utc_timestamp(nullable=False)
+    submitted_at: datetime | None = utc_timestamp()
+    published_at: datetime | None = utc_timestamp()
+    withdrawn_at: datetime | None = utc_timestamp()
+    last_data_update: datetime | None = utc_timestamp()
     # Search and sort helpers, derived from the fields above on every write.
     title_sort: str = Field(default="", max_length=500, index=True)
     search_document: str | None = Field(
@@ -108,12 +103,10 @@ class Dataset(CatalogTable, table=True):
     )
 
 
-Index("ix_dataset_state_modified", Dataset.state, Dataset.modified_at)  # type: ignore[arg-type]
-Index(
-    "ix_dataset_search_document",
-    Dataset.search_document,  # type: ignore[arg-type]
-    postgresql_using="gin",
-).ddl_if(dialect="postgresql")
+Index("ix_dataset_state_modified", col(Dataset.state), col(Dataset.modified_at))
+Index("ix_dataset_search_document", col(Dataset.search_document), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
 
 
 class DatasetTheme(CatalogTable, table=True):
@@ -151,8 +144,8 @@ class Resource(CatalogTable, table=True):
     media_type: str | None = Field(default=None, max_length=255)
     size: int | None = Field(default=None, sa_type=BigInteger)
     sha256: str | None = Field(default=None, max_length=64)
-    created_at: datetime = _timestamp(nullable=False)
-    modified_at: datetime = _timestamp(nullable=False)
+    created_at: datetime = utc_timestamp(nullable=False)
+    modified_at: datetime = utc_timestamp(nullable=False)
 
 
 class DatasetReuse(CatalogTable, table=True):

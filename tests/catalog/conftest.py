@@ -15,6 +15,9 @@ Helpers (plain functions, usable from any test module)
   ``institution enrolled`` handler uses.
 - :func:`create_draft_dataset` / :func:`create_published_dataset`: a dataset with resources
   through the domain (create → resources → submit → the approved-review publication).
+
+The helpers write through the app's units of work (``catalog.units``), so that what they
+change clears the app's read caches as any write of the service does.
 - :func:`produce_event`: sends an event to its topic through a real Kafka producer.
 - :func:`catalog_events`: the CloudEvents on the catalog's datasets topic.
 """
@@ -39,15 +42,17 @@ from sqlmodel import Session
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
 from libs.events import CloudEvent, EventData, Topic, new_event
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
+from libs.fields import Localized
 from libs.messaging.kafka import make_producer, topic_name
 from libs.settings import PlatformSettings
+from libs.uow import UnitOfWorkFactory
 from services.catalog.app import create_app
 from services.catalog.domain.datasets import DatasetCreate, create_dataset, submit_dataset
 from services.catalog.domain.datasets import publish_submitted as _publish_submitted
-from services.catalog.domain.organizations import apply_enrolment
+from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.resources import ResourceFields, add_resource
 from services.catalog.domain.storage import FileStore
-from services.catalog.models import Dataset, Organization
+from services.catalog.models import Dataset, Institution
 from services.catalog.settings import CatalogSettings
 from tests.support.apps import isolated_platform as _isolated_platform
 from tests.support.apps import wait_connected, with_platform
@@ -68,6 +73,7 @@ class CatalogHarness:
     settings: CatalogSettings
     platform: PlatformSettings  # this app's Kafka settings: read and produce with these
     engine: Engine
+    units: UnitOfWorkFactory  # the app's units of work (its outbox, relay and caches)
     store: FileStore
     upload_dir: Path
 
@@ -118,7 +124,8 @@ def running_catalog(
             settings=settings,
             platform=platform,
             engine=app.state.engine,
-            store=FileStore(settings.upload_path, settings.max_upload_bytes),
+            units=app.state.unit_of_work,
+            store=app.state.file_store,
             upload_dir=settings.upload_path,
         )
 
@@ -209,7 +216,7 @@ def admin_principal() -> Principal:
 
 
 def enrol_organization(
-    engine: Engine,
+    units: UnitOfWorkFactory,
     *,
     institution_id: uuid.UUID | None = None,
     slug: str | None = None,
@@ -217,7 +224,7 @@ def enrol_organization(
     name_ar: str | None = "المندوبية السامية للتخطيط",
     acronym: str | None = "HCP",
     kind: str = "public_body",
-) -> Organization:
+) -> Institution:
     """An active organisation, inserted as the ``institution enrolled`` handler does."""
     institution_id = institution_id or uuid.uuid4()
     data = InstitutionEnrolled(
@@ -225,12 +232,12 @@ def enrol_organization(
         slug=slug or f"org-{institution_id.hex[:8]}",
         name=LocalizedText(fr=name_fr, ar=name_ar),
         acronym=acronym,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         enrolled_on=date.today(),
     )
-    with Session(engine, expire_on_commit=False) as session:
-        organization = apply_enrolment(session, data)
-        session.commit()
+    with units() as uow:
+        organization = apply_enrolment(uow, data)
+        uow.commit()
         return organization
 
 
@@ -264,74 +271,81 @@ class DatasetFixture:
         return self.dataset.id
 
     @property
-    def name(self) -> str:
-        return self.dataset.name
+    def slug(self) -> str:
+        return self.dataset.slug
 
 
 def create_draft_dataset(
-    engine: Engine,
+    units: UnitOfWorkFactory,
     store: FileStore,
-    organization_id: uuid.UUID,
+    institution_id: uuid.UUID,
     *,
     title: dict[str, str] | None = None,
     resources: Sequence[ResourceSpec] = DEFAULT_RESOURCES,
     actor: Principal | None = None,
     **fields: Any,
 ) -> DatasetFixture:
-    """A draft of ``organization_id`` with ``resources`` (uploads go to ``store``).
+    """A draft of ``institution_id`` with ``resources`` (uploads go to ``store``).
 
-    ``fields`` are DatasetCreate fields: name, description, tags, themes, license_id,
+    ``fields`` are DatasetCreate fields: slug, description, tags, themes, license_id,
     frequency, temporal_start/end, spatial, contact_point, version.
     """
-    actor = actor or steward_principal(organization_id)
+    actor = actor or steward_principal(institution_id)
     fields.setdefault("license_id", "cc-by")
     fields.setdefault("themes", ["population"])
     fields.setdefault("tags", ["population", "recensement"])
     fields.setdefault("frequency", "ANNUAL")
     data = DatasetCreate(
-        organization_id=organization_id,
-        title=LocalizedText(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
+        institution_id=institution_id,
+        title=Localized(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
         **fields,
     )
-    with Session(engine, expire_on_commit=False) as session:
-        dataset = create_dataset(session, actor, data)
-        resource_ids = []
-        for spec in resources:
-            meta = ResourceFields(
-                url=spec.url,
-                format=spec.format,
-                media_type=spec.media_type,
-                title=LocalizedText(**spec.title) if spec.title else None,
-            )
-            upload = None
-            if spec.content is not None:
-                upload = store.save([spec.content], spec.filename, spec.media_type)
-            resource = add_resource(session, actor, dataset.id, meta, upload, store=store)
-            resource_ids.append(resource.id)
-        session.refresh(dataset)
-        return DatasetFixture(dataset, resource_ids)
+    with units() as uow:
+        dataset = create_dataset(uow, actor, data=data)
+        uow.commit()
+    resource_ids = []
+    for spec in resources:
+        meta = ResourceFields(
+            url=spec.url,
+            format=spec.format,
+            media_type=spec.media_type,
+            title=Localized(**spec.title) if spec.title else None,
+        )
+        upload = None
+        if spec.content is not None:
+            upload = store.save([spec.content], spec.filename, spec.media_type)
+        with units() as uow:
+            resource = add_resource(uow, actor, ref=dataset.id, data=meta, upload=upload)
+            uow.commit()
+        resource_ids.append(resource.id)
+    return DatasetFixture(read_dataset(units, dataset.id), resource_ids)
 
 
 def create_published_dataset(
-    engine: Engine,
+    units: UnitOfWorkFactory,
     store: FileStore,
-    organization_id: uuid.UUID,
+    institution_id: uuid.UUID,
     **options: Any,
 ) -> DatasetFixture:
     """A published dataset, through the domain: draft → submitted → published (as an
     approved review does). Its DatasetSubmitted and DatasetPublished events are in the outbox.
     Takes the options of :func:`create_draft_dataset`."""
-    actor = options.get("actor") or steward_principal(organization_id)
+    actor = options.get("actor") or steward_principal(institution_id)
     options["actor"] = actor
-    created = create_draft_dataset(engine, store, organization_id, **options)
-    with Session(engine, expire_on_commit=False) as session:
-        submit_dataset(session, actor, created.id, base_url=TEST_BASE_URL)
-        dataset = session.get(Dataset, created.id)
-        assert dataset is not None
-        _publish_submitted(session, dataset)
-        session.commit()
-        session.refresh(dataset)
-        return DatasetFixture(dataset, created.resource_ids)
+    created = create_draft_dataset(units, store, institution_id, **options)
+    with units() as uow:
+        dataset = submit_dataset(uow, actor, ref=created.id, base_url=TEST_BASE_URL)
+        _publish_submitted(uow, dataset)
+        uow.commit()
+    return DatasetFixture(read_dataset(units, created.id), created.resource_ids)
+
+
+def read_dataset(units: UnitOfWorkFactory, dataset_id: uuid.UUID) -> Dataset:
+    """The dataset as committed, usable once its unit is closed."""
+    with units() as uow:
+        dataset = uow.session.get_one(Dataset, dataset_id)
+        uow.session.expunge(dataset)  # the unit rolls back on leaving, which would expire it
+    return dataset
 
 
 # --- events -----------------------------------------------------------------------------------

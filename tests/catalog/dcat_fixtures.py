@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -29,7 +31,7 @@ from services.catalog.models import (
     DatasetState,
     DatasetTag,
     DatasetTheme,
-    Organization,
+    Institution,
     Resource,
 )
 from services.catalog.settings import CatalogSettings
@@ -76,9 +78,9 @@ def at(day: str) -> datetime:
 def add_organization(session: Session, org_id: uuid.UUID, name: str, title: dict) -> None:
     now = datetime.now(UTC)
     session.add(
-        Organization(
+        Institution(
             id=org_id,
-            name=name,
+            slug=name,
             title=title,
             acronym=name.upper(),
             website=f"https://www.{name}.example.ma",
@@ -94,7 +96,7 @@ def add_dataset(
     *,
     name: str,
     title: dict[str, str],
-    organization_id: uuid.UUID,
+    institution_id: uuid.UUID,
     modified: datetime,
     state: DatasetState = DatasetState.PUBLISHED,
     description: dict[str, str] | None = None,
@@ -102,13 +104,13 @@ def add_dataset(
     tags: tuple[str, ...] = (),
     license_id: str | None = "cc-by",
     resources: tuple[dict, ...] = (),
-    **fields: object,
+    **fields: Any,
 ) -> Dataset:
     dataset = Dataset(
-        name=name,
+        slug=name,
         title=title,
         description=description,
-        organization_id=organization_id,
+        institution_id=institution_id,
         license_id=license_id,
         state=state,
         created_at=modified - timedelta(days=30),
@@ -163,7 +165,7 @@ def write_corpus(engine: Engine) -> Corpus:
             name="population-legale",
             title=POPULATION_TITLE,
             description=POPULATION_DESCRIPTION,
-            organization_id=HCP,
+            institution_id=HCP,
             modified=at("2024-03-01T10:00:00"),
             themes=("population", "collectivites"),
             tags=("recensement", "سكان"),
@@ -208,7 +210,7 @@ def write_corpus(engine: Engine) -> Corpus:
             name="qualite-air",
             title=AIR_TITLE,
             description={"ar": "قياسات يومية لجودة الهواء."},
-            organization_id=HCP,
+            institution_id=HCP,
             modified=at("2024-02-01T08:30:00"),
             themes=("environnement",),
             tags=("هواء",),
@@ -221,7 +223,7 @@ def write_corpus(engine: Engine) -> Corpus:
             corpus,
             name="budget-etat",
             title={"fr": "Budget de l'État", "ar": "ميزانية الدولة"},
-            organization_id=MEF,
+            institution_id=MEF,
             modified=at("2023-12-15T12:00:00"),
             themes=("economie-finances",),
             tags=("budget", "finances, publiques"),
@@ -245,7 +247,7 @@ def write_corpus(engine: Engine) -> Corpus:
                 corpus,
                 name=name,
                 title={"fr": f"Jeu {name}", "ar": "مسودة"},
-                organization_id=HCP,
+                institution_id=HCP,
                 modified=at("2024-04-01T00:00:00"),
                 state=state,
                 resources=({"title": {"fr": "x"}, "url": "https://x.example.ma/x.csv"},),
@@ -256,6 +258,13 @@ def write_corpus(engine: Engine) -> Corpus:
 
 def catalog_settings(database_url: str) -> CatalogSettings:
     return CatalogSettings(database_url=database_url, public_url=BASE_URL)
+
+
+def app_state(client: TestClient) -> Any:
+    """The state of the catalog app behind ``client`` (its engine, its units of work)."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    return app.state
 
 
 @contextmanager

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -24,7 +25,7 @@ from services.catalog.models import (
     DatasetState,
     DatasetTag,
     DatasetTheme,
-    Organization,
+    Institution,
     Resource,
 )
 from tests.support.infra import PostgresDatabases
@@ -76,7 +77,7 @@ def add_dataset(
     *,
     name: str,
     title: dict[str, str],
-    organization_id: uuid.UUID,
+    institution_id: uuid.UUID,
     modified: str,
     description: dict[str, str] | None = None,
     themes: tuple[str, ...] = (),
@@ -84,14 +85,14 @@ def add_dataset(
     license_id: str | None = None,
     formats: tuple[str, ...] = (),
     state: DatasetState = DatasetState.PUBLISHED,
-    **extra: object,
+    **extra: Any,
 ) -> Dataset:
     modified_at = at(modified)
     dataset = Dataset(
-        name=name,
+        slug=name,
         title=title,
         description=description,
-        organization_id=organization_id,
+        institution_id=institution_id,
         license_id=license_id,
         state=state,
         created_at=at("2023-01-01T08:00:00"),
@@ -133,9 +134,9 @@ def seed(engine: Engine) -> Corpus:
     with Session(engine) as session:
         for org_id, (name, title) in ORGANIZATIONS.items():
             session.add(
-                Organization(
+                Institution(
                     id=org_id,
-                    name=name,
+                    slug=name,
                     title=title,
                     acronym=name.upper(),
                     kind="public_body",
@@ -155,7 +156,7 @@ def seed(engine: Engine) -> Corpus:
                 "en": "Health facilities statistics",
             },
             description={"fr": "Nombre de lits par hôpital et par région."},
-            organization_id=HCP,
+            institution_id=HCP,
             modified="2024-03-01T10:00:00",
             themes=("sante",),
             tags=("santé", "hôpitaux"),
@@ -175,7 +176,7 @@ def seed(engine: Engine) -> Corpus:
             name="loi-de-finances",
             title={"fr": "Budget de l'État 2019-2020", "ar": "ميزانية الدولة"},
             description={"fr": "Dépenses et recettes du budget général."},
-            organization_id=MEF,
+            institution_id=MEF,
             modified="2024-01-15T10:00:00",
             themes=("economie-finances",),
             tags=("budget", "finances"),
@@ -188,7 +189,7 @@ def seed(engine: Engine) -> Corpus:
             name="qualite-air",
             title={"fr": "Qualité de l'air à Casablanca", "ar": "جودة الهواء في الدار البيضاء"},
             description={"fr": "Mesures horaires des polluants ; effets sur la santé."},
-            organization_id=ANRT,
+            institution_id=ANRT,
             modified="2024-05-10T10:00:00",
             themes=("environnement", "sante"),
             tags=("air",),
@@ -200,7 +201,7 @@ def seed(engine: Engine) -> Corpus:
             corpus,
             name="ecoles-primaires",
             title={"fr": "Écoles primaires publiques", "ar": "المدارس الابتدائية العمومية"},
-            organization_id=MEF,
+            institution_id=MEF,
             modified="2023-09-01T10:00:00",
             themes=("education",),
             tags=("éducation",),
@@ -213,7 +214,7 @@ def seed(engine: Engine) -> Corpus:
             name="effectifs-enseignants",
             title={"fr": "Effectifs des enseignants", "ar": "أعداد الأساتذة"},
             description={"fr": "Nombre d'enseignants par écoles et par académies régionales."},
-            organization_id=HCP,
+            institution_id=HCP,
             modified="2024-06-01T10:00:00",
             themes=("education",),
         )
@@ -227,7 +228,7 @@ def seed(engine: Engine) -> Corpus:
                 corpus,
                 name=name,
                 title={"fr": f"Écoles privées ({state.value})", "ar": "المدارس الخاصة"},
-                organization_id=MEF,
+                institution_id=MEF,
                 modified="2024-07-01T10:00:00",
                 themes=("education",),
                 tags=("éducation", "budget", "privé"),

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlmodel import func, select
 
 from libs.events.schemas import DatasetPublished, InstitutionWithdrawn, ReviewDecided
-from services.catalog.domain.organizations import apply_withdrawal
+from services.catalog.domain.institutions import apply_withdrawal
 from services.catalog.models import (
     Dataset,
     DatasetState,
@@ -42,27 +42,27 @@ VALID: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def organization_id(catalog: CatalogHarness) -> uuid.UUID:
-    return enrol_organization(catalog.engine, slug="mef", acronym="MEF").id
+def institution_id(catalog: CatalogHarness) -> uuid.UUID:
+    return enrol_organization(catalog.units, slug="mef", acronym="MEF").id
 
 
 @pytest.fixture(scope="module")
-def steward(tokens: TokenFactory, organization_id: uuid.UUID) -> dict[str, str]:
-    return tokens.as_steward(organization_id)
+def steward(tokens: TokenFactory, institution_id: uuid.UUID) -> dict[str, str]:
+    return tokens.as_steward(institution_id)
 
 
 @pytest.fixture(scope="module")
-def taken(catalog: CatalogHarness, organization_id: uuid.UUID) -> DatasetFixture:
+def taken(catalog: CatalogHarness, institution_id: uuid.UUID) -> DatasetFixture:
     return create_draft_dataset(
-        catalog.engine, catalog.store, organization_id, name="budget-etat-2024"
+        catalog.units, catalog.store, institution_id, slug="budget-etat-2024"
     )
 
 
 @pytest.fixture(scope="module")
-def submitted(catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id)
+def submitted(catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID):
+    draft = create_draft_dataset(catalog.units, catalog.store, institution_id)
     response = catalog.client.post(
-        f"/api/v1/datasets/{draft.id}/submit", headers=tokens.as_steward(organization_id)
+        f"/api/v1/datasets/{draft.id}/submit", headers=tokens.as_steward(institution_id)
     )
     assert response.status_code == 200
     return draft
@@ -71,19 +71,19 @@ def submitted(catalog: CatalogHarness, tokens: TokenFactory, organization_id: uu
 def snapshot(catalog: CatalogHarness) -> dict[str, Any]:
     """Every row count and every dataset's state and modification time."""
     with catalog.session() as session:
-        tables = [Dataset, Resource, DatasetTag, DatasetTheme, messaging.outbox]
+        tables: list[Any] = [Dataset, Resource, DatasetTag, DatasetTheme, messaging.outbox]
         result: dict[str, Any] = {
-            str(t): session.scalar(select(func.count()).select_from(t)) for t in tables
+            str(t): session.exec(select(func.count()).select_from(t)).one() for t in tables
         }
         result["datasets"] = sorted(
-            (str(d.id), str(d.state), d.modified_at.isoformat(), d.name)
-            for d in session.scalars(select(Dataset))
+            (str(d.id), str(d.state), d.modified_at.isoformat(), d.slug)
+            for d in session.exec(select(Dataset))
         )
     return result
 
 
 @pytest.fixture
-def unchanged(catalog: CatalogHarness, taken, submitted) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def unchanged(catalog: CatalogHarness, taken, submitted) -> Iterator[None]:
     """Asserts that the test wrote nothing."""
     before = snapshot(catalog)
     yield
@@ -109,8 +109,8 @@ def assert_problem(response: Any, status: int, field: str | None = None) -> dict
         ({"title": {"en": "State budget"}}, "title", "ar"),
         ({"title": {"fr": "   ", "ar": ""}}, "title", "ar"),
         ({"title": {"fr": "x", "de": "Haushalt"}}, "title.de", None),
-        ({"name": "Budget État"}, "name", "a-z"),
-        ({"name": "b"}, "name", None),
+        ({"slug": "Budget État"}, "slug", "a-z"),
+        ({"slug": "b"}, "slug", None),
         ({"frequency": "sometimes"}, "frequency", "sometimes"),
         ({"temporal_start": "2024-12-31", "temporal_end": "2024-01-01"}, "temporal_end", None),
         ({"temporal_start": "not a date"}, "temporal_start", None),
@@ -118,7 +118,7 @@ def assert_problem(response: Any, status: int, field: str | None = None) -> dict
         ({"contact_point": {}}, "contact_point", None),
         ({"tags": ["ok", "<script>"]}, "tags[1]", "<script>"),
         ({"state": "published"}, "state", None),
-        ({"organization_id": "not-a-uuid"}, "organization_id", None),
+        ({"institution_id": "not-a-uuid"}, "institution_id", None),
     ],
 )
 def test_invalid_metadata_is_refused_naming_the_field(
@@ -145,52 +145,52 @@ def test_a_missing_title_is_refused(
 def test_a_taken_name_is_a_conflict(
     catalog: CatalogHarness, steward: dict[str, str], taken: DatasetFixture
 ) -> None:
-    other = create_draft_dataset(catalog.engine, catalog.store, taken.dataset.organization_id)
+    other = create_draft_dataset(catalog.units, catalog.store, taken.dataset.institution_id)
     before = snapshot(catalog)
     response = catalog.client.post(
-        "/api/v1/datasets", headers=steward, json=VALID | {"name": taken.name}
+        "/api/v1/datasets", headers=steward, json=VALID | {"slug": taken.slug}
     )
-    problem = assert_problem(response, 409, "name")
-    assert problem["type"].endswith("/name-taken")
+    problem = assert_problem(response, 409, "slug")
+    assert problem["type"].endswith("/slug-taken")
     renamed = catalog.client.patch(
-        f"/api/v1/datasets/{other.id}", headers=steward, json={"name": taken.name}
+        f"/api/v1/datasets/{other.id}", headers=steward, json={"slug": taken.slug}
     )
-    assert_problem(renamed, 409, "name")
+    assert_problem(renamed, 409, "slug")
     assert snapshot(catalog) == before
 
 
 def test_a_generated_name_avoids_taken_ones(
-    catalog: CatalogHarness, steward: dict[str, str], organization_id: uuid.UUID
+    catalog: CatalogHarness, steward: dict[str, str], institution_id: uuid.UUID
 ) -> None:
     title = {"ar": "ميزانية الدولة", "fr": "Budget État régional"}
     first = catalog.client.post("/api/v1/datasets", headers=steward, json=VALID | {"title": title})
     second = catalog.client.post("/api/v1/datasets", headers=steward, json=VALID | {"title": title})
-    assert first.json()["name"] == "budget-etat-regional"
-    assert second.json()["name"] == "budget-etat-regional-2"
+    assert first.json()["slug"] == "budget-etat-regional"
+    assert second.json()["slug"] == "budget-etat-regional-2"
     arabic = catalog.client.post(
         "/api/v1/datasets", headers=steward, json=VALID | {"title": {"ar": "ميزانية الدولة"}}
     )
     assert arabic.status_code == 201
-    assert arabic.json()["name"] == "mizania-aldoula"
+    assert arabic.json()["slug"] == "mizania-aldoula"
 
 
 def test_a_steward_of_another_institution_is_forbidden(
     catalog: CatalogHarness,
     tokens: TokenFactory,
-    organization_id: uuid.UUID,
+    institution_id: uuid.UUID,
     taken: DatasetFixture,
     unchanged: None,
 ) -> None:
-    other_institution = enrol_organization(catalog.engine).id
+    other_institution = enrol_organization(catalog.units).id
     outsider = tokens.as_steward(other_institution)
     response = catalog.client.post(
         "/api/v1/datasets",
         headers=outsider,
-        json=VALID | {"organization_id": str(organization_id)},
+        json=VALID | {"institution_id": str(institution_id)},
     )
     problem = assert_problem(response, 403)
-    assert problem["institution_id"] == str(organization_id)
-    assert str(organization_id) in problem["detail"]
+    assert problem["institution_id"] == str(institution_id)
+    assert str(institution_id) in problem["detail"]
     for method, path, body in [
         ("PATCH", f"/api/v1/datasets/{taken.id}", {"version": "2"}),
         ("DELETE", f"/api/v1/datasets/{taken.id}", None),
@@ -199,9 +199,9 @@ def test_a_steward_of_another_institution_is_forbidden(
         ("PATCH", f"/api/v1/datasets/{taken.id}/resources/{taken.resource_ids[0]}", {}),
     ]:
         answer = catalog.client.request(method, path, headers=outsider, json=body)
-        assert assert_problem(answer, 403)["institution_id"] == str(organization_id)
+        assert assert_problem(answer, 403)["institution_id"] == str(institution_id)
     # A reviewer of the institution reads but does not write.
-    reviewer = tokens.as_reviewer(organization_id)
+    reviewer = tokens.as_reviewer(institution_id)
     assert catalog.client.get(f"/api/v1/datasets/{taken.id}", headers=reviewer).status_code == 200
     answer = catalog.client.patch(
         f"/api/v1/datasets/{taken.id}", headers=reviewer, json={"version": "2"}
@@ -222,31 +222,31 @@ def test_an_institution_that_is_not_enrolled_is_named(
     response = catalog.client.post(
         "/api/v1/datasets",
         headers=tokens.as_steward(stranger),
-        json=VALID | {"organization_id": str(stranger)},
+        json=VALID | {"institution_id": str(stranger)},
     )
-    problem = assert_problem(response, 422, "organization_id")
+    problem = assert_problem(response, 422, "institution_id")
     assert problem["institution_id"] == str(stranger)
     # The steward's only institution is the default, and is checked the same way.
     implicit = catalog.client.post(
         "/api/v1/datasets", headers=tokens.as_steward(stranger), json=VALID
     )
-    assert_problem(implicit, 422, "organization_id")
+    assert_problem(implicit, 422, "institution_id")
 
 
 def test_a_withdrawn_institution_writes_nothing(
     catalog: CatalogHarness, tokens: TokenFactory
 ) -> None:
-    institution = enrol_organization(catalog.engine).id
-    draft = create_draft_dataset(catalog.engine, catalog.store, institution)
-    with catalog.session() as session:
+    institution = enrol_organization(catalog.units).id
+    draft = create_draft_dataset(catalog.units, catalog.store, institution)
+    with catalog.units() as uow:
         apply_withdrawal(
-            session, InstitutionWithdrawn(institution_id=institution, withdrawn_on=date.today())
+            uow, InstitutionWithdrawn(institution_id=institution, withdrawn_on=date.today())
         )
-        session.commit()
+        uow.commit()
     before = snapshot(catalog)
     steward = tokens.as_steward(institution)
     created = catalog.client.post("/api/v1/datasets", headers=steward, json=VALID)
-    assert "withdrawn" in assert_problem(created, 422, "organization_id")["detail"]
+    assert "withdrawn" in assert_problem(created, 422, "institution_id")["detail"]
     edited = catalog.client.patch(
         f"/api/v1/datasets/{draft.id}", headers=steward, json={"version": "3"}
     )
@@ -256,7 +256,7 @@ def test_a_withdrawn_institution_writes_nothing(
 
 def test_a_submitted_dataset_is_locked(
     catalog: CatalogHarness, steward: dict[str, str], submitted, unchanged: None
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = f"/api/v1/datasets/{submitted.id}"
     for method, path, body in [
         ("PATCH", base, {"title": {"fr": "Autre titre"}}),
@@ -275,7 +275,7 @@ def test_a_submitted_dataset_is_locked(
 
 def test_there_is_no_way_to_publish_without_an_approved_review(
     catalog: CatalogHarness, steward: dict[str, str], tokens: TokenFactory, submitted
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = f"/api/v1/datasets/{submitted.id}"
     before = snapshot(catalog)
     for method, path, body in [
@@ -292,15 +292,15 @@ def test_there_is_no_way_to_publish_without_an_approved_review(
 
 
 async def test_an_approval_of_a_dataset_that_is_not_submitted_is_ignored(
-    catalog: CatalogHarness, organization_id: uuid.UUID, steward: dict[str, str]
+    catalog: CatalogHarness, institution_id: uuid.UUID, steward: dict[str, str]
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id)
+    draft = create_draft_dataset(catalog.units, catalog.store, institution_id)
     event = await produce_event(
         catalog.platform,
         ReviewDecided(
             review_id=uuid.uuid4(),
             dataset_id=draft.id,
-            institution_id=organization_id,
+            institution_id=institution_id,
             decision="approved",
             decided_by=uuid.uuid4(),
             decided_at=datetime.now(UTC),
@@ -350,9 +350,9 @@ def test_unknown_formats_and_bad_resources_are_refused(
 
 
 def test_published_datasets_are_not_deleted_or_edited(
-    catalog: CatalogHarness, steward: dict[str, str], organization_id: uuid.UUID
+    catalog: CatalogHarness, steward: dict[str, str], institution_id: uuid.UUID
 ) -> None:
-    published = create_published_dataset(catalog.engine, catalog.store, organization_id)
+    published = create_published_dataset(catalog.units, catalog.store, institution_id)
     before = snapshot(catalog)
     base = f"/api/v1/datasets/{published.id}"
     assert_problem(catalog.client.delete(base, headers=steward), 409)

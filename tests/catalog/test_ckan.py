@@ -470,17 +470,17 @@ def test_facet_field_as_a_json_string(server: Server) -> None:
 
 
 def test_ckan_search_and_rest_search_agree(server: Server) -> None:
-    cases = [
+    cases: list[tuple[dict[str, str], dict[str, Any]]] = [
         ({"q": "ecoles"}, {"q": "ecoles"}),
         ({"q": "sante", "fq": "isopen:true"}, {"q": "sante", "open_only": "true"}),
-        ({"fq": "organization:mef"}, {"organization": "mef"}),
+        ({"fq": "organization:mef"}, {"institution": "mef"}),
         ({"fq": "tags:santé tags:hôpitaux"}, {"tag": ["santé", "hôpitaux"]}),
         ({"fq": "res_format:CSV groups:education"}, {"format": "CSV", "theme": "education"}),
         ({"sort": "title_string desc"}, {"sort": "-title"}),
         ({"sort": "metadata_modified asc"}, {"sort": "modified"}),
     ]
     facet_names = {
-        "organization": "organization",
+        "organization": "institution",
         "groups": "theme",
         "tags": "tag",
         "license_id": "license",
@@ -492,7 +492,7 @@ def test_ckan_search_and_rest_search_agree(server: Server) -> None:
             rows=100, **{"facet.field": list(facet_names)}, **ckan_params
         )
         rest = server.get("/api/v1/datasets", {"page_size": 100, **rest_params}).json()
-        assert [p["name"] for p in ckan_result["results"]] == [i["name"] for i in rest["items"]]
+        assert [p["name"] for p in ckan_result["results"]] == [i["slug"] for i in rest["items"]]
         assert ckan_result["count"] == rest["total"]
         for ckan_name, rest_name in facet_names.items():
             rest_counts = {item["value"]: item["count"] for item in rest["facets"][rest_name]}
@@ -562,7 +562,7 @@ def test_rows_above_1000_are_capped(tmp_path: Path, kafka: PlatformSettings) -> 
                 corpus,
                 name=f"serie-{number:04d}",
                 title={"fr": f"Série statistique {number}"},
-                organization_id=HCP,
+                institution_id=HCP,
                 modified="2022-01-01T00:00:00",
             )
         session.commit()

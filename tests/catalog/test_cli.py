@@ -21,8 +21,8 @@ def environment(catalog: CatalogHarness, monkeypatch: pytest.MonkeyPatch) -> Cat
 
 def test_orphan_uploads_are_listed_then_removed(environment: CatalogHarness) -> None:
     catalog = environment
-    organization = enrol_organization(catalog.engine)
-    kept = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    kept = create_published_dataset(catalog.units, catalog.store, organization.id)
     orphan = catalog.store.save([b"left behind"], "orphan.csv")
     recent = catalog.store.save([b"being written"], "recent.csv")
     an_hour_ago = time.time() - 7200

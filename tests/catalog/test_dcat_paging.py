@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 from sqlmodel import Session
 
 from services.catalog.models import DatasetState
@@ -22,6 +23,7 @@ from tests.catalog.dcat_fixtures import (
     Corpus,
     add_dataset,
     add_organization,
+    app_state,
     at,
     running_catalog,
 )
@@ -37,10 +39,10 @@ FIRST_MODIFIED = at("2024-01-01T00:00:00")
 
 
 @pytest.fixture(scope="module")
-def large_catalog(kafka, postgres_databases) -> Iterator[tuple[TestClient, Corpus]]:  # type: ignore[no-untyped-def]
+def large_catalog(kafka, postgres_databases) -> Iterator[tuple[TestClient, Corpus]]:
     with running_catalog(postgres_databases.create("dcat_paging")) as client:
         corpus = Corpus()
-        with Session(client.app.state.engine) as session:
+        with Session(app_state(client).engine) as session:
             add_organization(session, ORG, "hcp", {"fr": "HCP", "ar": "المندوبية"})
             session.flush()
             for n in range(PUBLISHED):
@@ -49,7 +51,7 @@ def large_catalog(kafka, postgres_databases) -> Iterator[tuple[TestClient, Corpu
                     corpus,
                     name=f"jeu-{n:03d}",
                     title={"fr": f"Jeu de données {n}", "ar": f"مجموعة بيانات {n}"},
-                    organization_id=ORG,
+                    institution_id=ORG,
                     modified=FIRST_MODIFIED + timedelta(hours=n),
                     themes=("sante",),
                     resources=(
@@ -62,7 +64,7 @@ def large_catalog(kafka, postgres_databases) -> Iterator[tuple[TestClient, Corpu
                     corpus,
                     name=f"brouillon-{n}",
                     title={"fr": f"Brouillon {n}"},
-                    organization_id=ORG,
+                    institution_id=ORG,
                     modified=FIRST_MODIFIED + timedelta(days=30),
                     state=DatasetState.DRAFT,
                 )
@@ -79,12 +81,19 @@ def page(client: TestClient, suffix: str = "ttl", **params: object) -> Graph:
 
 def view(graph: Graph) -> URIRef:
     node = graph.value(CATALOG, HYDRA.view)
+    assert isinstance(node, URIRef)
     assert (node, RDF.type, HYDRA.PartialCollectionView) in graph
     assert (node, RDF.type, HYDRA.PagedCollection) in graph
-    return node  # type: ignore[return-value]
+    return node
 
 
-def page_number(url: URIRef | None) -> int | None:
+def literal_value(graph: Graph, node: URIRef, predicate: URIRef) -> object:
+    value = graph.value(node, predicate)
+    assert isinstance(value, Literal)
+    return value.toPython()
+
+
+def page_number(url: Node | None) -> int | None:
     if url is None:
         return None
     return int(parse_qs(urlsplit(str(url)).query)["page"][0])
@@ -102,10 +111,10 @@ def test_first_page_links_to_next_and_last(large_catalog, suffix: str) -> None:
     assert graph.value(node, HYDRA.totalItems) == Literal(
         PUBLISHED, datatype=XSD.nonNegativeInteger
     )
-    assert graph.value(node, HYDRA.itemsPerPage).toPython() == 100  # type: ignore[union-attr]
-    assert page_number(graph.value(node, HYDRA.first)) == 1  # type: ignore[arg-type]
-    assert page_number(graph.value(node, HYDRA.next)) == 2  # type: ignore[arg-type]
-    assert page_number(graph.value(node, HYDRA.last)) == 3  # type: ignore[arg-type]
+    assert literal_value(graph, node, HYDRA.itemsPerPage) == 100
+    assert page_number(graph.value(node, HYDRA.first)) == 1
+    assert page_number(graph.value(node, HYDRA.next)) == 2
+    assert page_number(graph.value(node, HYDRA.last)) == 3
     assert graph.value(node, HYDRA.previous) is None
     # The older names DCAT harvesters read (ckanext-dcat) point to the same pages.
     assert graph.value(node, HYDRA.nextPage) == graph.value(node, HYDRA.next)
@@ -120,8 +129,8 @@ def test_pages_cover_the_published_catalogue_once_newest_first(large_catalog) ->
     for number in (1, 2, 3):
         graph = page(client, page=number)
         node = view(graph)
-        assert page_number(graph.value(node, HYDRA.previous)) == (number - 1 or None)  # type: ignore[arg-type]
-        assert page_number(graph.value(node, HYDRA.next)) == (number + 1 if number < 3 else None)  # type: ignore[arg-type]
+        assert page_number(graph.value(node, HYDRA.previous)) == (number - 1 or None)
+        assert page_number(graph.value(node, HYDRA.next)) == (number + 1 if number < 3 else None)
         seen.append(datasets_on(graph))
     assert [len(s) for s in seen] == [100, 100, 30]
     published_ids = {str(corpus.ids[f"jeu-{n:03d}"]) for n in range(PUBLISHED)}
@@ -136,7 +145,7 @@ def test_modified_since_filters_and_pages(large_catalog) -> None:
     since = (FIRST_MODIFIED + timedelta(hours=PUBLISHED - 120)).isoformat()
     graph = page(client, modified_since=since)
     node = view(graph)
-    assert graph.value(node, HYDRA.totalItems).toPython() == 120  # type: ignore[union-attr]
+    assert literal_value(graph, node, HYDRA.totalItems) == 120
     next_page = str(graph.value(node, HYDRA.next))
     assert page_number(URIRef(next_page)) == 2
     assert parse_qs(urlsplit(next_page).query)["modified_since"] == [since]

@@ -28,6 +28,7 @@ from tests.catalog.dcat_fixtures import (
     UPLOAD_BYTES,
     Corpus,
     add_dataset,
+    app_state,
     at,
     running_catalog,
     sqlite_url,
@@ -40,13 +41,13 @@ BOM = "\ufeff"
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
 def catalog(
     request: pytest.FixtureRequest, kafka, postgres_databases, tmp_path_factory
-) -> Iterator[tuple[TestClient, Corpus]]:  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[TestClient, Corpus]]:
     if request.param == "postgresql":
         url = postgres_databases.create("exports")
     else:
         url = sqlite_url(tmp_path_factory.mktemp("exports"))
     with running_catalog(url) as client:
-        corpus = write_corpus(client.app.state.engine)
+        corpus = write_corpus(app_state(client).engine)
         yield client, corpus
 
 
@@ -73,8 +74,8 @@ def test_datasets_csv_has_one_row_per_published_dataset(catalog) -> None:
     text = download(client, "/api/v1/exports/datasets.csv", "text/csv")
     rows = csv_rows(text)
     assert list(rows[0]) == list(exports.DATASET_COLUMNS)
-    assert sorted(row["name"] for row in rows) == sorted(corpus.published)
-    by_name = {row["name"]: row for row in rows}
+    assert sorted(row["slug"] for row in rows) == sorted(corpus.published)
+    by_name = {row["slug"]: row for row in rows}
 
     population = by_name["population-legale"]
     assert population["id"] == str(corpus.ids["population-legale"])
@@ -83,7 +84,7 @@ def test_datasets_csv_has_one_row_per_published_dataset(catalog) -> None:
     assert population["title_en"] == POPULATION_TITLE["en"]
     assert population["description_ar"] == POPULATION_DESCRIPTION["ar"]
     assert population["description_fr"] == POPULATION_DESCRIPTION["fr"]
-    assert population["organization"] == "hcp"
+    assert population["institution"] == "hcp"
     assert population["themes"] == "collectivites|population"
     assert population["tags"] == "recensement|سكان"
     assert (population["license"], population["is_open"]) == ("cc-by", "true")
@@ -127,9 +128,9 @@ def test_resources_csv_has_one_row_per_resource_of_published_datasets(catalog) -
         "text/csv",
         "cc-by",
     )
-    budget = next(row for row in rows if row["dataset_name"] == "budget-etat")
+    budget = next(row for row in rows if row["dataset_slug"] == "budget-etat")
     assert budget["url"] == "https://www.finances.example.ma/budget-2024.xlsx"
-    assert (budget["organization"], budget["size"]) == ("mef", "123456")
+    assert (budget["institution"], budget["size"]) == ("mef", "123456")
 
 
 def test_datasets_jsonl_has_one_dataset_per_line_with_its_resources(catalog) -> None:
@@ -138,12 +139,12 @@ def test_datasets_jsonl_has_one_dataset_per_line_with_its_resources(catalog) -> 
     assert not text.startswith(BOM)
     lines = text.splitlines()
     documents = [json.loads(line) for line in lines]
-    assert sorted(d["name"] for d in documents) == sorted(corpus.published)
-    population = next(d for d in documents if d["name"] == "population-legale")
+    assert sorted(d["slug"] for d in documents) == sorted(corpus.published)
+    population = next(d for d in documents if d["slug"] == "population-legale")
     assert population["title"] == POPULATION_TITLE
     assert population["description"] == POPULATION_DESCRIPTION
-    assert population["organization"]["name"] == "hcp"
-    assert population["organization"]["title"]["ar"] == "المندوبية السامية للتخطيط"
+    assert population["institution"]["slug"] == "hcp"
+    assert population["institution"]["title"]["ar"] == "المندوبية السامية للتخطيط"
     assert population["license"] == {
         "id": "cc-by",
         "title": "Creative Commons Attribution 4.0",
@@ -164,33 +165,33 @@ def test_datasets_jsonl_has_one_dataset_per_line_with_its_resources(catalog) -> 
 def test_per_organisation_exports(catalog, key: str) -> None:
     client, corpus = catalog
     rows = csv_rows(
-        download(client, f"/api/v1/organizations/{key}/exports/datasets.csv", "text/csv")
+        download(client, f"/api/v1/institutions/{key}/exports/datasets.csv", "text/csv")
     )
-    assert sorted(row["name"] for row in rows) == ["population-legale", "qualite-air"]
+    assert sorted(row["slug"] for row in rows) == ["population-legale", "qualite-air"]
     resources = csv_rows(
-        download(client, f"/api/v1/organizations/{key}/exports/resources.csv", "text/csv")
+        download(client, f"/api/v1/institutions/{key}/exports/resources.csv", "text/csv")
     )
     assert {row["id"] for row in resources} == {
         str(r) for r in corpus.resources["population-legale"]
     }
     lines = download(
-        client, f"/api/v1/organizations/{key}/exports/datasets.jsonl", "application/jsonl"
+        client, f"/api/v1/institutions/{key}/exports/datasets.jsonl", "application/jsonl"
     ).splitlines()
-    assert sorted(json.loads(line)["name"] for line in lines) == [
+    assert sorted(json.loads(line)["slug"] for line in lines) == [
         "population-legale",
         "qualite-air",
     ]
-    response = client.get(f"/api/v1/organizations/{key}/exports/datasets.csv")
+    response = client.get(f"/api/v1/institutions/{key}/exports/datasets.csv")
     assert response.headers["content-disposition"].startswith('attachment; filename="hcp-datasets-')
 
 
 def test_an_organisation_without_published_datasets_exports_headers_only(catalog) -> None:
     client, _ = catalog
-    text = download(client, f"/api/v1/organizations/{EMPTY_ORG}/exports/datasets.csv", "text/csv")
+    text = download(client, f"/api/v1/institutions/{EMPTY_ORG}/exports/datasets.csv", "text/csv")
     assert csv_rows(text) == []
     assert text.splitlines()[0] == BOM + ",".join(exports.DATASET_COLUMNS)
     assert (
-        download(client, "/api/v1/organizations/anrt/exports/datasets.jsonl", "application/jsonl")
+        download(client, "/api/v1/institutions/anrt/exports/datasets.jsonl", "application/jsonl")
         == ""
     )
 
@@ -198,8 +199,8 @@ def test_an_organisation_without_published_datasets_exports_headers_only(catalog
 def test_an_unknown_organisation_is_not_found(catalog) -> None:
     client, _ = catalog
     for path in (
-        "/api/v1/organizations/inconnue/exports/datasets.csv",
-        "/api/v1/organizations/00000000-0000-4000-8000-0000000000ff/exports/datasets.jsonl",
+        "/api/v1/institutions/inconnue/exports/datasets.csv",
+        "/api/v1/institutions/00000000-0000-4000-8000-0000000000ff/exports/datasets.jsonl",
     ):
         response = client.get(path)
         assert response.status_code == 404
@@ -209,38 +210,40 @@ def test_an_unknown_organisation_is_not_found(catalog) -> None:
 
 def test_exports_are_read_in_chunks(catalog) -> None:
     client, corpus = catalog
-    engine = client.app.state.engine
+    engine = app_state(client).engine
     with Session(engine) as session:
         chunks = list(exports.iter_published_chunks(session, chunk_size=2))
     assert [len(chunk) for chunk in chunks] == [2, 1]
-    assert [b.dataset.name for chunk in chunks for b in chunk] == sorted(corpus.published)
+    assert [b.dataset.slug for chunk in chunks for b in chunk] == sorted(corpus.published)
     # The stream yields its header, then one piece per chunk: nothing waits for the whole.
     pieces = list(
-        exports.stream_export(engine, EXPORTS["datasets.csv"], Links(BASE_URL), chunk_size=1)
+        exports.stream_export(
+            app_state(client).unit_of_work, EXPORTS["datasets.csv"], Links(BASE_URL), chunk_size=1
+        )
     )
     assert len(pieces) == 1 + len(corpus.published)
-    assert pieces[0].decode("utf-8").startswith(BOM + "id,name,")
+    assert pieces[0].decode("utf-8").startswith(BOM + "id,slug,")
 
 
 def test_exports_are_always_current(catalog) -> None:
     client, corpus = catalog
     path = "/api/v1/exports/datasets.csv"
-    before = {row["name"] for row in csv_rows(download(client, path, "text/csv"))}
-    with Session(client.app.state.engine) as session:
+    before = {row["slug"] for row in csv_rows(download(client, path, "text/csv"))}
+    with Session(app_state(client).engine) as session:
         add_dataset(
             session,
             corpus,
             name="nouveau-jeu",
             title={"ar": "مجموعة جديدة"},
-            organization_id=HCP,
+            institution_id=HCP,
             modified=at("2024-05-01T00:00:00"),
         )
         session.commit()
     try:
-        after = {row["name"] for row in csv_rows(download(client, path, "text/csv"))}
+        after = {row["slug"] for row in csv_rows(download(client, path, "text/csv"))}
         assert after == before | {"nouveau-jeu"}
     finally:
-        with Session(client.app.state.engine) as session:
+        with Session(app_state(client).engine) as session:
             dataset_id = corpus.ids.pop("nouveau-jeu")
             session.delete(session.get(Dataset, dataset_id))
             remove_from_index(session, dataset_id)
@@ -252,7 +255,7 @@ def test_exports_are_documented_in_openapi(catalog) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for name in EXPORTS:
         assert f"/api/v1/exports/{name}" in paths
-        assert f"/api/v1/organizations/{{id_or_name}}/exports/{name}" in paths
+        assert f"/api/v1/institutions/{{id_or_slug}}/exports/{name}" in paths
     assert "text/csv" in paths["/api/v1/exports/datasets.csv"]["get"]["responses"]["200"]["content"]
     for suffix in ("ttl", "rdf", "jsonld"):
         assert f"/catalog.{suffix}" in paths

@@ -51,7 +51,7 @@ def _decision(
         review_id=uuid.uuid4(),
         dataset_id=uuid.UUID(dataset_id),
         institution_id=institution_id,
-        decision=decision,  # type: ignore[arg-type]
+        decision=decision,
         reasons=reasons or [],
         decided_by=uuid.uuid4(),
         decided_at=datetime.now(UTC),
@@ -59,7 +59,7 @@ def _decision(
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
-def catalog(  # type: ignore[override]
+def catalog(
     request: pytest.FixtureRequest,
     kafka: PlatformSettings,
     postgres_databases: PostgresDatabases,
@@ -80,7 +80,7 @@ async def test_a_dataset_from_draft_to_withdrawal(
     catalog: CatalogHarness, tokens: TokenFactory
 ) -> None:
     client = catalog.client
-    organization = enrol_organization(catalog.engine, slug="ministere-sante")
+    organization = enrol_organization(catalog.units, slug="ministere-sante")
     steward_id = uuid.uuid4()
     steward = tokens.headers(tokens.steward(organization.id, subject=steward_id))
 
@@ -89,7 +89,7 @@ async def test_a_dataset_from_draft_to_withdrawal(
         "/api/v1/datasets",
         headers=steward,
         json={
-            "organization_id": str(organization.id),
+            "institution_id": str(organization.id),
             "title": {"fr": "Capacité litière des hôpitaux", "ar": "الطاقة السريرية للمستشفيات"},
             "description": {"fr": "Lits par commune.", "ar": "عدد الأسرة حسب الجماعة"},
             "tags": ["Santé ", "hôpitaux", "santé", "lits  hospitaliers"],
@@ -106,7 +106,7 @@ async def test_a_dataset_from_draft_to_withdrawal(
     assert created.status_code == 201, created.text
     draft = created.json()
     dataset_id = draft["id"]
-    assert draft["name"] == "capacite-litiere-des-hopitaux"
+    assert draft["slug"] == "capacite-litiere-des-hopitaux"
     assert created.headers["location"].endswith(f"/api/v1/datasets/{dataset_id}")
     assert draft["state"] == "draft"
     assert draft["tags"] == ["hôpitaux", "lits hospitaliers", "santé"]
@@ -114,11 +114,11 @@ async def test_a_dataset_from_draft_to_withdrawal(
     assert draft["spatial"] == ["souss-massa", "Agadir"]
     assert [t["name"] for t in draft["themes"]] == ["sante"]
     assert draft["license"]["is_open"] is True
-    assert draft["organization"]["name"] == "ministere-sante"
+    assert draft["institution"]["slug"] == "ministere-sante"
 
     # A draft is not public; its institution's steward sees it.
     assert client.get(f"/api/v1/datasets/{dataset_id}").status_code == 404
-    assert client.get(f"/api/v1/datasets/{draft['name']}", headers=steward).status_code == 200
+    assert client.get(f"/api/v1/datasets/{draft['slug']}", headers=steward).status_code == 200
 
     # --- resources: a link and an upload ----------------------------------------------------
     link = client.post(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from libs.db import make_engine
 from services.catalog.models import Dataset
@@ -19,13 +19,13 @@ from tests.catalog.conftest import (
 
 
 def test_public_reads_carry_an_etag_and_answer_304(catalog: CatalogHarness) -> None:
-    organization = enrol_organization(catalog.engine)
-    dataset = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    dataset = create_published_dataset(catalog.units, catalog.store, organization.id)
     first = catalog.client.get(f"/api/v1/datasets/{dataset.id}")
     assert first.status_code == 200
     assert first.headers["cache-control"].startswith("public, max-age=")
     etag = first.headers["etag"]
-    by_name = catalog.client.get(f"/api/v1/datasets/{dataset.name}")
+    by_name = catalog.client.get(f"/api/v1/datasets/{dataset.slug}")
     assert by_name.headers["etag"] == etag and by_name.json() == first.json()
     again = catalog.client.get(f"/api/v1/datasets/{dataset.id}", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
@@ -34,8 +34,8 @@ def test_public_reads_carry_an_etag_and_answer_304(catalog: CatalogHarness) -> N
 def test_a_write_of_this_process_shows_at_once(
     catalog: CatalogHarness, tokens: TokenFactory
 ) -> None:
-    organization = enrol_organization(catalog.engine)
-    dataset = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    dataset = create_published_dataset(catalog.units, catalog.store, organization.id)
     assert catalog.client.get(f"/api/v1/datasets/{dataset.id}").status_code == 200
 
     withdrawn = catalog.client.post(
@@ -45,7 +45,7 @@ def test_a_write_of_this_process_shows_at_once(
     )
     assert withdrawn.status_code == 200, withdrawn.text
     assert catalog.client.get(f"/api/v1/datasets/{dataset.id}").status_code == 404
-    assert catalog.client.get(f"/api/v1/datasets/{dataset.name}").status_code == 404
+    assert catalog.client.get(f"/api/v1/datasets/{dataset.slug}").status_code == 404
     private = catalog.client.get(
         f"/api/v1/datasets/{dataset.id}", headers=tokens.as_steward(organization.id)
     )
@@ -54,8 +54,8 @@ def test_a_write_of_this_process_shows_at_once(
 
 
 def test_another_replicas_write_shows_within_the_time_to_live(catalog: CatalogHarness) -> None:
-    organization = enrol_organization(catalog.engine)
-    dataset = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    dataset = create_published_dataset(catalog.units, catalog.store, organization.id)
     cache = catalog.app.state.dataset_cache
     cache.ttl = 1.0
     try:
@@ -63,7 +63,7 @@ def test_another_replicas_write_shows_within_the_time_to_live(catalog: CatalogHa
         # Another replica: its own engine, so this process's cache is not told.
         other = make_engine(catalog.engine.url.render_as_string(hide_password=False))
         with Session(other) as session:
-            session.execute(update(Dataset).where(Dataset.id == dataset.id).values(version="9.9"))  # type: ignore[arg-type]
+            session.exec(update(Dataset).where(col(Dataset.id) == dataset.id).values(version="9.9"))
             session.commit()
         other.dispose()
         assert catalog.client.get(f"/api/v1/datasets/{dataset.id}").json()["version"] != "9.9"

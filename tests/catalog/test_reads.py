@@ -7,8 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from services.catalog.domain.datasets import withdraw_dataset
 from services.catalog.models import Dataset, Resource
@@ -38,17 +37,17 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(catalog: CatalogHarness, tokens: TokenFactory) -> World:
-    ours = enrol_organization(catalog.engine, slug="hcp", acronym="HCP").id
+    ours = enrol_organization(catalog.units, slug="hcp", acronym="HCP").id
     theirs = enrol_organization(
-        catalog.engine,
+        catalog.units,
         slug="mef",
         acronym="MEF",
         name_fr="Ministère de l'Économie et des Finances",
         name_ar="وزارة الاقتصاد والمالية",
     ).id
-    engine, store = catalog.engine, catalog.store
+    units, store = catalog.units, catalog.store
     published = create_published_dataset(
-        engine,
+        units,
         store,
         ours,
         title={"fr": "Recensement 2024", "ar": "الإحصاء العام 2024"},
@@ -56,16 +55,17 @@ def world(catalog: CatalogHarness, tokens: TokenFactory) -> World:
         themes=["population", "collectivites"],
         license_id="cc-by",
     )
-    draft = create_draft_dataset(engine, store, ours, title={"fr": "Brouillon HCP"})
-    submitted = create_draft_dataset(engine, store, ours, title={"fr": "Soumis HCP"})
+    draft = create_draft_dataset(units, store, ours, title={"fr": "Brouillon HCP"})
+    submitted = create_draft_dataset(units, store, ours, title={"fr": "Soumis HCP"})
     catalog.client.post(
         f"/api/v1/datasets/{submitted.id}/submit", headers=tokens.as_steward(ours)
     ).raise_for_status()
-    withdrawn = create_published_dataset(engine, store, ours, title={"fr": "Retiré HCP"})
-    with Session(engine) as session:
-        withdraw_dataset(session, steward_principal(ours), withdrawn.id, reason="obsolète")
+    withdrawn = create_published_dataset(units, store, ours, title={"fr": "Retiré HCP"})
+    with units() as uow:
+        withdraw_dataset(uow, steward_principal(ours), ref=withdrawn.id, reason="obsolète")
+        uow.commit()
     theirs_published = create_published_dataset(
-        engine,
+        units,
         store,
         theirs,
         title={"fr": "Loi de finances", "ar": "قانون المالية"},
@@ -96,7 +96,7 @@ def test_who_sees_what(catalog: CatalogHarness, tokens: TokenFactory, world: Wor
         dataset: DatasetFixture = getattr(world, which)
         for viewer, headers in viewers.items():
             by_id = client.get(f"/api/v1/datasets/{dataset.id}", headers=headers)
-            by_name = client.get(f"/api/v1/datasets/{dataset.name}", headers=headers)
+            by_name = client.get(f"/api/v1/datasets/{dataset.slug}", headers=headers)
             status = 200 if viewer in allowed else 404
             assert (by_id.status_code, by_name.status_code) == (status, status), (which, viewer)
             resource = client.get(
@@ -110,7 +110,7 @@ def test_who_sees_what(catalog: CatalogHarness, tokens: TokenFactory, world: Wor
 
 
 def test_a_published_dataset_in_full(catalog: CatalogHarness, world: World) -> None:
-    body = catalog.client.get(f"/api/v1/datasets/{world.published.name}").json()
+    body = catalog.client.get(f"/api/v1/datasets/{world.published.slug}").json()
     assert body["title"] == {"fr": "Recensement 2024", "ar": "الإحصاء العام 2024"}
     assert body["tags"] == ["ménages", "population", "recensement"]
     assert [t["name"] for t in body["themes"]] == ["collectivites", "population"]
@@ -125,7 +125,7 @@ def test_a_published_dataset_in_full(catalog: CatalogHarness, world: World) -> N
     assert body["formats"] == ["CSV", "JSON"]
     assert body["num_resources"] == 2
     assert body["reuse_count"] == 0
-    assert body["organization"]["name"] == "hcp"
+    assert body["institution"]["slug"] == "hcp"
     uploaded, linked = body["resources"]
     assert uploaded["uploaded"] and uploaded["download_url"].endswith("/download")
     assert linked["download_url"] == linked["url"]
@@ -164,19 +164,19 @@ def test_my_datasets_lists_every_state_of_my_institutions(
 
 def test_organisations_with_counts_and_datasets(catalog: CatalogHarness, world: World) -> None:
     client = catalog.client
-    listing = client.get("/api/v1/organizations").json()
-    counts = {o["name"]: o["dataset_count"] for o in listing["items"]}
+    listing = client.get("/api/v1/institutions").json()
+    counts = {o["slug"]: o["dataset_count"] for o in listing["items"]}
     assert counts["hcp"] == 1  # published only: not the draft, submitted or withdrawn ones
     assert counts["mef"] == 1
-    assert client.get("/api/v1/organizations", params={"q": "mef"}).json()["total"] == 1
-    one = client.get("/api/v1/organizations/hcp").json()
+    assert client.get("/api/v1/institutions", params={"q": "mef"}).json()["total"] == 1
+    one = client.get("/api/v1/institutions/hcp").json()
     assert one["id"] == str(world.ours) and one["dataset_count"] == 1
-    datasets = client.get("/api/v1/organizations/hcp/datasets").json()
+    datasets = client.get("/api/v1/institutions/hcp/datasets").json()
     assert [d["id"] for d in datasets["items"]] == [str(world.published.id)]
-    assert datasets["items"][0]["organization"]["acronym"] == "HCP"
-    paged = client.get("/api/v1/organizations", params={"page_size": 1, "page": 2}).json()
+    assert datasets["items"][0]["institution"]["acronym"] == "HCP"
+    paged = client.get("/api/v1/institutions", params={"page_size": 1, "page": 2}).json()
     assert (paged["page"], len(paged["items"])) == (2, 1)
-    missing = client.get("/api/v1/organizations/nobody")
+    missing = client.get("/api/v1/institutions/nobody")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
 
@@ -217,25 +217,22 @@ def test_reference_lists_count_published_datasets(catalog: CatalogHarness, world
 def test_a_draft_and_its_files_are_deleted(
     catalog: CatalogHarness, tokens: TokenFactory, world: World
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, world.ours, actor=admin_principal())
+    draft = create_draft_dataset(catalog.units, catalog.store, world.ours, actor=admin_principal())
     with Session(catalog.engine) as session:
-        keys = list(
-            session.scalars(
-                select(Resource.storage_key).where(
-                    Resource.dataset_id == draft.id,
-                    Resource.storage_key.is_not(None),  # type: ignore[union-attr]
-                )
+        keys = session.exec(
+            select(Resource.storage_key).where(
+                col(Resource.dataset_id) == draft.id, col(Resource.storage_key).is_not(None)
             )
-        )
-    assert keys and all(catalog.store.exists(k) for k in keys)
+        ).all()
+    assert keys and all(k is not None and catalog.store.exists(k) for k in keys)
     response = catalog.client.delete(
         f"/api/v1/datasets/{draft.id}", headers=tokens.as_steward(world.ours)
     )
     assert response.status_code == 204
     with Session(catalog.engine) as session:
         assert session.get(Dataset, draft.id) is None
-        assert not list(session.scalars(select(Resource).where(Resource.dataset_id == draft.id)))
-    assert not any(catalog.store.exists(k) for k in keys)
+        assert not session.exec(select(Resource).where(col(Resource.dataset_id) == draft.id)).all()
+    assert not any(k is not None and catalog.store.exists(k) for k in keys)
 
 
 def test_a_drafts_resources_are_edited_and_removed(
@@ -243,7 +240,7 @@ def test_a_drafts_resources_are_edited_and_removed(
 ) -> None:
     client = catalog.client
     steward = tokens.as_steward(world.ours)
-    draft = create_draft_dataset(catalog.engine, catalog.store, world.ours)
+    draft = create_draft_dataset(catalog.units, catalog.store, world.ours)
     upload_id, link_id = draft.resource_ids
     base = f"/api/v1/datasets/{draft.id}/resources"
     edited = client.patch(

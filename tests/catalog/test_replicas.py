@@ -1,5 +1,6 @@
 """What the catalog learns from other services' events, produced to their real topics:
-organisations from institution enrolled/withdrawn, reuse counts from reuse declared/removed."""
+organisations from institution enrolled/withdrawn, reuse counts from reuse declared, updated
+and removed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from libs.events.schemas import (
     LocalizedText,
     ReuseDeclared,
     ReuseRemoved,
+    ReuseUpdated,
 )
 from tests.catalog.conftest import (
     CatalogHarness,
@@ -42,11 +44,11 @@ async def test_organisations_follow_institution_events(
     )
     await produce_event(catalog.platform, enrolled)
     await wait_until(
-        lambda: client.get("/api/v1/organizations/anrt").status_code == 200,
+        lambda: client.get("/api/v1/institutions/anrt").status_code == 200,
         what="the organisation replica",
     )
-    organisation = client.get(f"/api/v1/organizations/{institution_id}").json()
-    assert organisation["name"] == "anrt"
+    organisation = client.get(f"/api/v1/institutions/{institution_id}").json()
+    assert organisation["slug"] == "anrt"
     assert organisation["title"]["ar"] == "الوكالة الوطنية لتقنين المواصلات"
     assert organisation["acronym"] == "ANRT"
     assert organisation["active"] is True
@@ -59,7 +61,7 @@ async def test_organisations_follow_institution_events(
         "/api/v1/datasets", headers=steward, json={"title": {"fr": "Parc mobile"}}
     )
     assert created.status_code == 201, created.text
-    assert created.json()["organization_id"] == str(institution_id)
+    assert created.json()["institution_id"] == str(institution_id)
 
     await produce_event(
         catalog.platform,
@@ -68,14 +70,14 @@ async def test_organisations_follow_institution_events(
         ),
     )
     await wait_until(
-        lambda: client.get("/api/v1/organizations/anrt").json()["active"] is False,
+        lambda: client.get("/api/v1/institutions/anrt").json()["active"] is False,
         what="the withdrawal",
     )
-    assert client.get("/api/v1/organizations/anrt").json()["withdrawn_on"] == "2024-06-30"
-    names = [o["name"] for o in client.get("/api/v1/organizations").json()["items"]]
+    assert client.get("/api/v1/institutions/anrt").json()["withdrawn_on"] == "2024-06-30"
+    names = [o["slug"] for o in client.get("/api/v1/institutions").json()["items"]]
     assert "anrt" not in names
-    everyone = client.get("/api/v1/organizations", params={"include_withdrawn": True}).json()
-    assert "anrt" in [o["name"] for o in everyone["items"]]
+    everyone = client.get("/api/v1/institutions", params={"include_withdrawn": True}).json()
+    assert "anrt" in [o["slug"] for o in everyone["items"]]
     refused = client.post("/api/v1/datasets", headers=steward, json={"title": {"fr": "Autre"}})
     assert refused.status_code == 422
     assert refused.json()["institution_id"] == str(institution_id)
@@ -86,18 +88,18 @@ async def test_organisations_follow_institution_events(
         enrolled.model_copy(update={"enrolled_on": date(2025, 1, 15), "acronym": "ANRT-MA"}),
     )
     await wait_until(
-        lambda: client.get("/api/v1/organizations/anrt").json()["active"] is True,
+        lambda: client.get("/api/v1/institutions/anrt").json()["active"] is True,
         what="the re-enrolment",
     )
-    again = client.get("/api/v1/organizations/anrt").json()
+    again = client.get("/api/v1/institutions/anrt").json()
     assert (again["acronym"], again["withdrawn_on"]) == ("ANRT-MA", None)
 
 
 async def test_reuse_counts_follow_reuse_events(catalog: CatalogHarness) -> None:
     client = catalog.client
-    organization = enrol_organization(catalog.engine)
-    first = create_published_dataset(catalog.engine, catalog.store, organization.id)
-    second = create_published_dataset(catalog.engine, catalog.store, organization.id)
+    organization = enrol_organization(catalog.units)
+    first = create_published_dataset(catalog.units, catalog.store, organization.id)
+    second = create_published_dataset(catalog.units, catalog.store, organization.id)
 
     def reuse_count(dataset_id: uuid.UUID) -> int:
         return int(client.get(f"/api/v1/datasets/{dataset_id}").json()["reuse_count"])
@@ -105,10 +107,11 @@ async def test_reuse_counts_follow_reuse_events(catalog: CatalogHarness) -> None
     def declared(reuse_id: uuid.UUID, *dataset_ids: uuid.UUID) -> ReuseDeclared:
         return ReuseDeclared(
             reuse_id=reuse_id,
-            title="Carte des services publics",
+            title=LocalizedText(fr="Carte des services publics", ar="خريطة المرافق العمومية"),
             reuse_type="application",
             url="https://carte.example.ma",
             dataset_ids=list(dataset_ids),
+            institution_ids=[organization.id],
             developer_id=uuid.uuid4(),
             declared_at=datetime.now(UTC),
         )
@@ -122,13 +125,27 @@ async def test_reuse_counts_follow_reuse_events(catalog: CatalogHarness) -> None
         lambda: reuse_count(first.id) == 2 and reuse_count(second.id) == 1,
         what="reuse counts 2 and 1",
     )
-    summaries = client.get(f"/api/v1/organizations/{organization.id}/datasets").json()["items"]
+    summaries = client.get(f"/api/v1/institutions/{organization.id}/datasets").json()["items"]
     assert {s["id"]: s["reuse_count"] for s in summaries} == {str(first.id): 2, str(second.id): 1}
 
     # A re-declaration replaces the reuse's list of datasets.
     await produce_event(catalog.platform, declared(app_reuse, second.id), service="reuse")
     await wait_until(lambda: reuse_count(first.id) == 1, what="the re-declaration")
     assert reuse_count(second.id) == 1
+
+    # So does an update: the article now cites both datasets.
+    updated = ReuseUpdated(
+        reuse_id=article,
+        title=LocalizedText(fr="Article sur la population"),
+        reuse_type="article",
+        url="https://presse.example.ma/population",
+        dataset_ids=[first.id, second.id],
+        institution_ids=[organization.id],
+        updated_at=datetime.now(UTC),
+    )
+    await produce_event(catalog.platform, updated, service="reuse")
+    await wait_until(lambda: reuse_count(second.id) == 2, what="the update")
+    assert reuse_count(first.id) == 1
 
     await produce_event(
         catalog.platform,

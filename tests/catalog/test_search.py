@@ -4,9 +4,10 @@ endpoint, over the catalogue of search_fixtures (five published datasets, three 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from sqlmodel import Session
 
 from libs.settings import PlatformSettings
 from services.catalog.app import create_app
+from services.catalog.domain.cache import CountsCache
 from services.catalog.domain.search import (
     Filter,
     FilterField,
@@ -24,7 +26,7 @@ from services.catalog.domain.search import (
     SortKey,
     search_datasets,
 )
-from services.catalog.models import Dataset, DatasetState, DatasetTag, Organization
+from services.catalog.models import Dataset, DatasetState, DatasetTag, Institution
 from services.catalog.settings import CatalogSettings
 from tests.catalog.search_fixtures import (
     BACKENDS,
@@ -45,13 +47,15 @@ class Catalog:
     url: str
     engine: Engine
     corpus: Corpus
+    # As the app keeps it: counts of public searches reused while the catalogue is unchanged.
+    counts: CountsCache = field(default_factory=lambda: CountsCache(ttl_seconds=300))
 
-    def search(self, **fields: object) -> SearchResult:
+    def search(self, **fields: Any) -> SearchResult:
         with Session(self.engine) as session:
-            return search_datasets(session, SearchQuery(**fields))  # type: ignore[arg-type]
+            return search_datasets(session, SearchQuery(**fields), counts=self.counts)
 
-    def names(self, **fields: object) -> list[str]:
-        return [view.dataset.name for view in self.search(limit=100, **fields).items]
+    def names(self, **fields: Any) -> list[str]:
+        return [view.dataset.slug for view in self.search(limit=100, **fields).items]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -173,13 +177,13 @@ def test_only_published_datasets_are_public(seeded: Catalog) -> None:
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        ([Filter(FilterField.ORGANIZATION, ("mef",))], {"loi-de-finances", "ecoles-primaires"}),
+        ([Filter(FilterField.INSTITUTION, ("mef",))], {"loi-de-finances", "ecoles-primaires"}),
         (
-            [Filter(FilterField.ORGANIZATION, (str(HCP),))],
+            [Filter(FilterField.INSTITUTION, (str(HCP),))],
             {"sante-etablissements", "effectifs-enseignants"},
         ),
         (
-            [Filter(FilterField.ORGANIZATION, ("mef", "anrt"))],
+            [Filter(FilterField.INSTITUTION, ("mef", "anrt"))],
             {"loi-de-finances", "ecoles-primaires", "qualite-air"},
         ),
         (
@@ -209,9 +213,9 @@ def test_only_published_datasets_are_public(seeded: Catalog) -> None:
             {"sante-etablissements", "loi-de-finances", "ecoles-primaires"},
         ),
         ([Filter(FilterField.OPEN, ("false",))], {"qualite-air", "effectifs-enseignants"}),
-        ([Filter(FilterField.NAME, ("qualite-air",))], {"qualite-air"}),
+        ([Filter(FilterField.SLUG, ("qualite-air",))], {"qualite-air"}),
         (
-            [Filter(FilterField.ORGANIZATION, ("mef",), exclude=True)],
+            [Filter(FilterField.INSTITUTION, ("mef",), exclude=True)],
             {"sante-etablissements", "qualite-air", "effectifs-enseignants"},
         ),
         (
@@ -221,12 +225,12 @@ def test_only_published_datasets_are_public(seeded: Catalog) -> None:
             ],
             {"qualite-air", "effectifs-enseignants"},
         ),
-        ([Filter(FilterField.ORGANIZATION, ("nobody",))], set()),
+        ([Filter(FilterField.INSTITUTION, ("nobody",))], set()),
     ],
 )
 def test_filters(seeded: Catalog, filters: list[Filter], expected: set[str]) -> None:
     result = seeded.search(filters=tuple(filters), limit=100)
-    assert {view.dataset.name for view in result.items} == expected
+    assert {view.dataset.slug for view in result.items} == expected
     assert result.total == len(expected)
 
 
@@ -257,7 +261,7 @@ def counts(result: SearchResult, field: FilterField) -> dict[str, int]:
 
 def test_facets_count_the_whole_published_catalogue(seeded: Catalog) -> None:
     result = seeded.search(limit=1)
-    assert counts(result, FilterField.ORGANIZATION) == {"hcp": 2, "mef": 2, "anrt": 1}
+    assert counts(result, FilterField.INSTITUTION) == {"hcp": 2, "mef": 2, "anrt": 1}
     assert counts(result, FilterField.THEME) == {
         "education": 2,
         "sante": 2,
@@ -286,7 +290,7 @@ def test_facets_count_the_whole_published_catalogue(seeded: Catalog) -> None:
 def test_facets_are_counted_over_the_filtered_results(seeded: Catalog) -> None:
     education = Filter(FilterField.THEME, ("education",))
     result = seeded.search(filters=(education,))
-    assert counts(result, FilterField.ORGANIZATION) == {"hcp": 1, "mef": 1}
+    assert counts(result, FilterField.INSTITUTION) == {"hcp": 1, "mef": 1}
     assert counts(result, FilterField.THEME) == {"education": 2}
     assert counts(result, FilterField.TAG) == {"éducation": 1}
     assert counts(result, FilterField.FORMAT) == {"CSV": 1}
@@ -294,12 +298,12 @@ def test_facets_are_counted_over_the_filtered_results(seeded: Catalog) -> None:
 
     result = seeded.search(text="sante")
     assert counts(result, FilterField.THEME) == {"sante": 2, "environnement": 1}
-    assert counts(result, FilterField.ORGANIZATION) == {"hcp": 1, "anrt": 1}
+    assert counts(result, FilterField.INSTITUTION) == {"hcp": 1, "anrt": 1}
 
 
 def test_facet_values_carry_their_labels_and_obey_limit_and_mincount(seeded: Catalog) -> None:
     result = seeded.search(facet_limit=1)
-    (organization,) = result.facets[FilterField.ORGANIZATION]
+    (organization,) = result.facets[FilterField.INSTITUTION]
     assert (organization.value, organization.count) == ("hcp", 2)  # ties: by name
     assert organization.labels == {
         "fr": "Haut-Commissariat au Plan",
@@ -343,8 +347,8 @@ BY_NAME = sorted(PUBLISHED)
         ((Sort(SortKey.MODIFIED, False),), BY_MODIFIED[::-1]),
         ((Sort(SortKey.TITLE, False),), BY_TITLE),
         ((Sort(SortKey.TITLE, True),), BY_TITLE[::-1]),
-        ((Sort(SortKey.NAME, False),), BY_NAME),
-        ((Sort(SortKey.NAME, True),), BY_NAME[::-1]),
+        ((Sort(SortKey.SLUG, False),), BY_NAME),
+        ((Sort(SortKey.SLUG, True),), BY_NAME[::-1]),
         # Relevance without words: every score is equal, the next key decides.
         ((Sort(SortKey.SCORE, True), Sort(SortKey.MODIFIED, True)), BY_MODIFIED),
     ],
@@ -365,7 +369,7 @@ def test_datasets_never_published_sort_last_on_both_databases(seeded: Catalog) -
 def test_pages_cover_every_result_once(seeded: Catalog) -> None:
     sort = (Sort(SortKey.MODIFIED, True),)
     pages = [seeded.search(sort=sort, offset=offset, limit=2) for offset in (0, 2, 4, 6)]
-    assert [[b.dataset.name for b in page.items] for page in pages] == [
+    assert [[b.dataset.slug for b in page.items] for page in pages] == [
         BY_MODIFIED[0:2],
         BY_MODIFIED[2:4],
         BY_MODIFIED[4:],
@@ -383,7 +387,7 @@ def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> N
     body = response.json()
     assert (body["total"], body["page"], body["page_size"], body["pages"]) == (1, 1, 10, 1)
     (item,) = body["items"]
-    assert item["name"] == "sante-etablissements"
+    assert item["slug"] == "sante-etablissements"
     assert item["title"] == {
         "ar": "إحصائيات الصحّة في المستشفى الإقليمي",
         "fr": "Statistiques des établissements de santé",
@@ -391,9 +395,9 @@ def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> N
     }
     assert item["description"]["fr"] == "Nombre de lits par hôpital et par région."
     hcp_title = {"ar": "المندوبية السامية للتخطيط", "fr": "Haut-Commissariat au Plan"}
-    assert item["organization"] == {
+    assert item["institution"] == {
         "id": str(HCP),
-        "name": "hcp",
+        "slug": "hcp",
         "title": hcp_title,
         "acronym": "HCP",
     }
@@ -411,8 +415,8 @@ def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> N
     assert item["published"] == "2024-03-01T10:00:00Z"
     assert item["url"] == f"http://testserver/api/v1/datasets/{item['id']}"
     assert item["score"] > 0
-    assert set(body["facets"]) == {"organization", "theme", "tag", "license", "format", "is_open"}
-    assert body["facets"]["organization"] == [
+    assert set(body["facets"]) == {"institution", "theme", "tag", "license", "format", "is_open"}
+    assert body["facets"]["institution"] == [
         {
             "value": "hcp",
             "label": "Haut-Commissariat au Plan",
@@ -426,14 +430,14 @@ def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> N
 
 
 def rest_names(client: TestClient, **params: object) -> list[str]:
-    response = client.get("/api/v1/datasets", params=params)  # type: ignore[arg-type]
+    response = client.get("/api/v1/datasets", params=params)
     assert response.status_code == 200, response.text
-    return [item["name"] for item in response.json()["items"]]
+    return [item["slug"] for item in response.json()["items"]]
 
 
 def test_rest_filters(client: TestClient) -> None:
-    assert set(rest_names(client, organization="mef")) == {"loi-de-finances", "ecoles-primaires"}
-    assert set(rest_names(client, organization=str(HCP))) == {
+    assert set(rest_names(client, institution="mef")) == {"loi-de-finances", "ecoles-primaires"}
+    assert set(rest_names(client, institution=str(HCP))) == {
         "sante-etablissements",
         "effectifs-enseignants",
     }
@@ -465,12 +469,12 @@ def test_rest_sorts_and_pages(client: TestClient) -> None:
     assert rest_names(client, sort="-modified") == BY_MODIFIED
     assert rest_names(client, sort="modified") == BY_MODIFIED[::-1]
     assert rest_names(client, sort="title") == BY_TITLE
-    assert rest_names(client, sort="-name") == BY_NAME[::-1]
+    assert rest_names(client, sort="-slug") == BY_NAME[::-1]
     assert rest_names(client, q="ecoles") == ["ecoles-primaires", "effectifs-enseignants"]
     body = client.get(
         "/api/v1/datasets", params={"sort": "-modified", "page": 3, "page_size": 2}
     ).json()
-    assert [i["name"] for i in body["items"]] == BY_MODIFIED[4:]
+    assert [i["slug"] for i in body["items"]] == BY_MODIFIED[4:]
     assert (body["total"], body["page"], body["pages"]) == (5, 3, 3)
     beyond = client.get("/api/v1/datasets", params={"page": 9, "page_size": 2}).json()
     assert (beyond["items"], beyond["total"]) == ([], 5)
@@ -529,7 +533,7 @@ def test_counts_follow_every_change_of_the_catalogue(
             corpus,
             name="ecoles-anciennes",
             title={"fr": "Écoles anciennes"},
-            organization_id=HCP,
+            institution_id=HCP,
             modified="2001-01-01T00:00:00",
             themes=("education",),
         )
@@ -538,22 +542,22 @@ def test_counts_follow_every_change_of_the_catalogue(
     assert counts(changing.search(**by_theme), FilterField.THEME)["education"] == 2
     assert changing.names(text="ecoles anciennes") == ["ecoles-anciennes"]
 
-    with Session(engine) as session:  # an organisation renamed: its new name filters
-        organization = session.get(Organization, HCP)
-        assert organization is not None
-        organization.name = "plan"
-        organization.modified_at = datetime.now(UTC)
-        session.add(organization)
+    with Session(engine) as session:  # an institution renamed: its new slug filters
+        institution = session.get(Institution, HCP)
+        assert institution is not None
+        institution.slug = "plan"
+        institution.modified_at = datetime.now(UTC)
+        session.add(institution)
         session.commit()
-    plan = Filter(FilterField.ORGANIZATION, ("plan",))
+    plan = Filter(FilterField.INSTITUTION, ("plan",))
     assert changing.search(filters=(plan,)).total == 3
-    assert "plan" in counts(changing.search(), FilterField.ORGANIZATION)
+    assert "plan" in counts(changing.search(), FilterField.INSTITUTION)
 
     with Session(engine) as session:  # written behind the domain's back: no modified time
         session.add(DatasetTag(dataset_id=corpus.ids["qualite-air"], tag="ozone"))
         session.commit()
     with Session(engine) as session:
-        fresh = search_datasets(session, SearchQuery(), counts_cache_seconds=0)
+        fresh = search_datasets(session, SearchQuery())
     assert counts(fresh, FilterField.TAG)["ozone"] == 1
     engine.dispose()
 
@@ -564,7 +568,7 @@ def test_the_search_is_documented_in_openapi(client: TestClient) -> None:
     parameters = {parameter["name"] for parameter in operation["parameters"]}
     assert {
         "q",
-        "organization",
+        "institution",
         "theme",
         "tag",
         "license",
@@ -582,5 +586,5 @@ def test_the_search_is_documented_in_openapi(client: TestClient) -> None:
 
 def test_nul_characters_are_ignored_not_a_server_error(client: TestClient) -> None:
     # PostgreSQL refuses NUL in text: it must never reach the database.
-    assert rest_names(client, organization="me\x00f") == rest_names(client, organization="mef")
+    assert rest_names(client, institution="me\x00f") == rest_names(client, institution="mef")
     assert rest_names(client, tag="air\x00", q="qualite\x00") == ["qualite-air"]

@@ -37,7 +37,7 @@ from tests.support.infra import PostgresDatabases
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
-def catalog(  # type: ignore[override]
+def catalog(
     request: pytest.FixtureRequest,
     kafka: PlatformSettings,
     postgres_databases: PostgresDatabases,
@@ -60,7 +60,7 @@ def _record(statements: list[str], *args: Any) -> None:
 def _shape(view: DatasetView) -> dict[str, Any]:
     return {
         "dataset": view.dataset.id,
-        "organization": view.organization.id if view.organization else None,
+        "institution": view.institution.id if view.institution else None,
         "tags": view.tags,
         "themes": [(t.name, t.title, t.position) for t in view.themes],
         "license": view.license.id if view.license else None,
@@ -70,10 +70,10 @@ def _shape(view: DatasetView) -> dict[str, Any]:
 
 
 def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness) -> None:
-    engine, store = catalog.engine, catalog.store
-    organization = enrol_organization(engine, slug="onee")
+    engine, units, store = catalog.engine, catalog.units, catalog.store
+    organization = enrol_organization(units, slug="onee")
     full = create_published_dataset(
-        engine,
+        units,
         store,
         organization.id,
         title={"fr": "Production électrique"},
@@ -87,7 +87,7 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
         ],
     )
     bare = create_draft_dataset(
-        engine,
+        units,
         store,
         organization.id,
         title={"fr": "Vide"},
@@ -96,7 +96,7 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
         themes=[],
         license_id=None,
     )
-    draft = create_draft_dataset(engine, store, organization.id, title={"fr": "Brouillon"})
+    draft = create_draft_dataset(units, store, organization.id, title={"fr": "Brouillon"})
     with Session(engine) as session:
         session.add_all(DatasetReuse(dataset_id=full.id, reuse_id=uuid.uuid4()) for _ in range(2))
         session.commit()
@@ -104,7 +104,7 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
     statements: list[str] = []
     admin = admin_principal()
     for fixture in (full, bare, draft):
-        for ref in (str(fixture.id), fixture.name, fixture.id):
+        for ref in (str(fixture.id), fixture.slug, fixture.id):
             with Session(engine) as session:
                 expected = _shape(load_view(session, get_visible_dataset(session, ref, admin)))
             # Counted on a connection of its own: the app's relay shares the engine.
@@ -117,11 +117,11 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
             if fixture is bare:
                 assert (view.resources, view.tags, view.themes, view.license) == ([], [], [], None)
     with Session(engine) as session:
-        full_view = get_visible_view(session, full.name, None)
+        full_view = get_visible_view(session, full.slug, None)
         assert full_view.reuse_count == 2
         assert len(full_view.resources) == 3
         with pytest.raises(NotFound):
-            get_visible_view(session, draft.name, None)  # a draft stays hidden
+            get_visible_view(session, draft.slug, None)  # a draft stays hidden
         with pytest.raises(NotFound):
             get_visible_view(session, "no-such-dataset", admin)
         with pytest.raises(NotFound):
@@ -131,10 +131,10 @@ def test_one_statement_reads_what_the_batch_loader_reads(catalog: CatalogHarness
 def test_the_batch_loader_reads_any_number_of_datasets_in_as_many_statements(
     catalog: CatalogHarness,
 ) -> None:
-    engine, store = catalog.engine, catalog.store
-    organization = enrol_organization(engine, slug="anrt")
+    engine, units, store = catalog.engine, catalog.units, catalog.store
+    organization = enrol_organization(units, slug="anrt")
     datasets = [
-        create_published_dataset(engine, store, organization.id, title={"fr": f"Lot {n}"}).dataset
+        create_published_dataset(units, store, organization.id, title={"fr": f"Lot {n}"}).dataset
         for n in range(4)
     ]
     counts = []

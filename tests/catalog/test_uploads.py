@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlmodel import func, select
 
 from libs.settings import PlatformSettings
 from services.catalog.models import Resource, messaging
@@ -32,7 +32,7 @@ CONTENT = os.urandom(50_000)
 
 
 @pytest.fixture(scope="module")
-def catalog(  # type: ignore[override]
+def catalog(
     kafka: PlatformSettings,
     postgres_databases: PostgresDatabases,
     tmp_path_factory: pytest.TempPathFactory,
@@ -48,16 +48,16 @@ def catalog(  # type: ignore[override]
 
 
 @pytest.fixture(scope="module")
-def organization_id(catalog: CatalogHarness) -> uuid.UUID:
-    return enrol_organization(catalog.engine).id
+def institution_id(catalog: CatalogHarness) -> uuid.UUID:
+    return enrol_organization(catalog.units).id
 
 
 @pytest.fixture(scope="module")
-def published(catalog: CatalogHarness, organization_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def published(catalog: CatalogHarness, institution_id: uuid.UUID):
     return create_published_dataset(
-        catalog.engine,
+        catalog.units,
         catalog.store,
-        organization_id,
+        institution_id,
         resources=[
             ResourceSpec(content=CONTENT, filename="mesures 2024.parquet"),
             ResourceSpec(url="https://example.ma/stations.geojson"),
@@ -71,18 +71,18 @@ def stored_files(root: Path) -> list[Path]:
 
 def counts(catalog: CatalogHarness) -> tuple[int, int]:
     with catalog.session() as session:
-        resources = session.scalar(select(func.count()).select_from(Resource))
-        outbox = session.scalar(select(func.count()).select_from(messaging.outbox))
-    return int(resources or 0), int(outbox or 0)
+        resources = session.exec(select(func.count()).select_from(Resource)).one()
+        outbox = session.exec(select(func.count()).select_from(messaging.outbox)).one()
+    return resources, outbox
 
 
 def test_an_upload_is_measured_hashed_and_stored(
-    catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID
+    catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id, resources=[])
+    draft = create_draft_dataset(catalog.units, catalog.store, institution_id, resources=[])
     response = catalog.client.post(
         f"/api/v1/datasets/{draft.id}/resources",
-        headers=tokens.as_steward(organization_id),
+        headers=tokens.as_steward(institution_id),
         files={"file": ("relevés.csv", CONTENT, "application/octet-stream")},
         data={"metadata": json.dumps({"description": {"fr": "Relevés bruts"}})},
     )
@@ -102,8 +102,8 @@ def test_an_upload_is_measured_hashed_and_stored(
         assert catalog.store.path(resource.storage_key).read_bytes() == CONTENT
 
 
-def test_download_serves_the_file_with_length_and_etag(catalog: CatalogHarness, published) -> None:  # type: ignore[no-untyped-def]
-    url = f"/api/v1/datasets/{published.name}/resources/{published.resource_ids[0]}/download"
+def test_download_serves_the_file_with_length_and_etag(catalog: CatalogHarness, published) -> None:
+    url = f"/api/v1/datasets/{published.slug}/resources/{published.resource_ids[0]}/download"
     response = catalog.client.get(url)
     assert response.status_code == 200
     assert response.content == CONTENT
@@ -119,7 +119,7 @@ def test_download_serves_the_file_with_length_and_etag(catalog: CatalogHarness, 
     assert head.content == b""
 
 
-def test_if_none_match_gives_304(catalog: CatalogHarness, published) -> None:  # type: ignore[no-untyped-def]
+def test_if_none_match_gives_304(catalog: CatalogHarness, published) -> None:
     url = f"/api/v1/datasets/{published.id}/resources/{published.resource_ids[0]}/download"
     etag = catalog.client.get(url).headers["etag"]
     response = catalog.client.get(url, headers={"If-None-Match": etag})
@@ -130,7 +130,7 @@ def test_if_none_match_gives_304(catalog: CatalogHarness, published) -> None:  #
     assert other.status_code == 200
 
 
-def test_ranges_give_206_with_content_range(catalog: CatalogHarness, published) -> None:  # type: ignore[no-untyped-def]
+def test_ranges_give_206_with_content_range(catalog: CatalogHarness, published) -> None:
     url = f"/api/v1/datasets/{published.id}/resources/{published.resource_ids[0]}/download"
     size = len(CONTENT)
     first = catalog.client.get(url, headers={"Range": "bytes=0-99"})
@@ -162,7 +162,7 @@ def test_ranges_give_206_with_content_range(catalog: CatalogHarness, published) 
     assert fresh.status_code == 206
 
 
-def test_a_link_is_not_downloaded_through_the_catalog(catalog: CatalogHarness, published) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_is_not_downloaded_through_the_catalog(catalog: CatalogHarness, published) -> None:
     url = f"/api/v1/datasets/{published.id}/resources/{published.resource_ids[1]}/download"
     response = catalog.client.get(url)
     assert response.status_code == 404
@@ -172,18 +172,18 @@ def test_a_link_is_not_downloaded_through_the_catalog(catalog: CatalogHarness, p
 
 
 def test_a_draft_upload_is_only_served_to_its_stewards(
-    catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID
+    catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID
 ) -> None:
     draft = create_draft_dataset(
-        catalog.engine,
+        catalog.units,
         catalog.store,
-        organization_id,
+        institution_id,
         resources=[ResourceSpec(content=b"a,b\n1,2\n", filename="x.csv")],
     )
     url = f"/api/v1/datasets/{draft.id}/resources/{draft.resource_ids[0]}/download"
     assert catalog.client.get(url).status_code == 404
     assert catalog.client.get(url, headers=tokens.as_steward(uuid.uuid4())).status_code == 404
-    allowed = catalog.client.get(url, headers=tokens.as_steward(organization_id))
+    allowed = catalog.client.get(url, headers=tokens.as_steward(institution_id))
     assert allowed.status_code == 200
     assert allowed.content == b"a,b\n1,2\n"
 
@@ -192,14 +192,14 @@ def test_a_draft_upload_is_only_served_to_its_stewards(
     "size", [LIMIT + 1, 3 * LIMIT + 300_000], ids=["streamed-past-limit", "declared-too-big"]
 )
 def test_an_oversized_upload_is_refused_and_nothing_is_kept(
-    catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID, size: int
+    catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID, size: int
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id, resources=[])
+    draft = create_draft_dataset(catalog.units, catalog.store, institution_id, resources=[])
     files_before = stored_files(catalog.upload_dir)
     rows_before = counts(catalog)
     response = catalog.client.post(
         f"/api/v1/datasets/{draft.id}/resources",
-        headers=tokens.as_steward(organization_id),
+        headers=tokens.as_steward(institution_id),
         files={"file": ("big.csv", b"x" * size, "text/csv")},
     )
     assert response.status_code == 413, response.text
@@ -211,21 +211,21 @@ def test_an_oversized_upload_is_refused_and_nothing_is_kept(
 
 
 def test_a_refused_upload_leaves_no_file(
-    catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID
+    catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID
 ) -> None:
-    draft = create_draft_dataset(catalog.engine, catalog.store, organization_id, resources=[])
+    draft = create_draft_dataset(catalog.units, catalog.store, institution_id, resources=[])
     files_before = stored_files(catalog.upload_dir)
     rows_before = counts(catalog)
     response = catalog.client.post(
         f"/api/v1/datasets/{draft.id}/resources",
-        headers=tokens.as_steward(organization_id),
+        headers=tokens.as_steward(institution_id),
         files={"file": ("data.bin", b"\x00\x01", "application/octet-stream")},
     )
     assert response.status_code == 422
     assert response.json()["field"] == "format"
     unknown = catalog.client.post(
         f"/api/v1/datasets/{draft.id}/resources",
-        headers=tokens.as_steward(organization_id),
+        headers=tokens.as_steward(institution_id),
         files={"file": ("data.csv", b"a\n", "text/csv")},
         data={"format": "foo"},
     )
@@ -236,12 +236,12 @@ def test_a_refused_upload_leaves_no_file(
 
 
 def test_new_data_replaces_an_uploaded_file(
-    catalog: CatalogHarness, tokens: TokenFactory, organization_id: uuid.UUID
+    catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID
 ) -> None:
     dataset = create_published_dataset(
-        catalog.engine,
+        catalog.units,
         catalog.store,
-        organization_id,
+        institution_id,
         resources=[ResourceSpec(content=b"annee,valeur\n2023,1\n", filename="serie.csv")],
     )
     [resource_id] = dataset.resource_ids
@@ -252,7 +252,7 @@ def test_new_data_replaces_an_uploaded_file(
     new_content = b"annee,valeur\n2023,1\n2024,2\n"
     response = catalog.client.post(
         f"/api/v1/datasets/{dataset.id}/data-updates",
-        headers=tokens.as_steward(organization_id),
+        headers=tokens.as_steward(institution_id),
         files={"file": ("serie-2024.csv", new_content, "text/csv")},
         data={"replace_resource_id": str(resource_id)},
     )

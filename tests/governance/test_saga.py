@@ -180,7 +180,7 @@ def team(governance: GovernanceHarness, catalog: Catalog) -> Team:
     # The catalog learns the institution from InstitutionEnrolled.
     with catalog.client() as http:
         wait_for(
-            lambda: http.get(f"/api/v1/organizations/{institution_id}").status_code == 200,
+            lambda: http.get(f"/api/v1/institutions/{institution_id}").status_code == 200,
             timeout=60,
             what="the catalog's replica of the enrolled institution",
         )
@@ -194,7 +194,7 @@ def team(governance: GovernanceHarness, catalog: Catalog) -> Team:
 def submit_in_catalog(catalog: Catalog, team: Team, resource_url: str, **fields: Any) -> str:
     """Creates a draft with one resource and submits it, as the steward, over HTTP."""
     body: dict[str, Any] = {
-        "organization_id": str(team.institution_id),
+        "institution_id": str(team.institution_id),
         "title": {"fr": "Population légale des régions", "ar": "السكان القانونيون للجهات"},
         "description": {
             "fr": "Population légale de chacune des douze régions, par année, issue des "

@@ -2,17 +2,17 @@
 
 from fastapi import APIRouter
 
-from services.catalog.api import ckan, datasets, dcat, exports, organizations, reference, search
+from services.catalog.api import ckan, datasets, dcat, exports, institutions, reference, search
 
 router = APIRouter()
 # Order matters where paths overlap: DCAT first (its /api/v1/datasets/{id}.ttl suffix routes and
 # its Accept-only RDF route must win over /api/v1/datasets/{id_or_slug}), exports before
-# organizations (/api/v1/organizations/{id}/exports/...), the list/search route before the
+# institutions (/api/v1/institutions/{id}/exports/...), the list/search route before the
 # one-dataset route.
 router.include_router(dcat.router)
 router.include_router(exports.router)
 router.include_router(search.router, prefix="/api/v1")
 router.include_router(datasets.router, prefix="/api/v1")
-router.include_router(organizations.router, prefix="/api/v1")
+router.include_router(institutions.router, prefix="/api/v1")
 router.include_router(reference.router, prefix="/api/v1")
 router.include_router(ckan.router)

@@ -13,11 +13,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
 
-from libs.db import get_session
+from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import public_base, search_counts
 from services.catalog.domain.ckan import ACTIONS, BadRequest, CkanError, Params, Site, run_action
-from services.catalog.domain.search import COUNTS_CACHE_SECONDS
 
 router = APIRouter(tags=["CKAN API"])
 
@@ -57,9 +56,9 @@ async def action_params(request: Request) -> Params | CkanError:
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                put(key, value)
+        for key, field in form.multi_items():
+            if isinstance(field, str):  # CKAN's actions read no files
+                put(key, field)
         return Params(values)
     try:
         data = json.loads(body)
@@ -74,10 +73,7 @@ async def action_params(request: Request) -> Params | CkanError:
 
 
 def _site(request: Request) -> Site:
-    settings = request.app.state.settings
-    url = (getattr(settings, "public_url", "") or str(request.base_url)).rstrip("/")
-    cache = getattr(settings, "search_counts_cache_seconds", COUNTS_CACHE_SECONDS)
-    return Site(url=url, counts_cache_seconds=cache)
+    return Site(url=public_base(request), counts=search_counts(request))
 
 
 DESCRIPTION = (
@@ -95,15 +91,15 @@ DESCRIPTION = (
 def _action(
     name: str,
     request: Request,
+    uow: UnitOfWorkDep,
     parsed: Params | CkanError = Depends(action_params),
-    session: Session = Depends(get_session),
 ) -> JSONResponse:
     site = _site(request)
     help_url = f"{site.url}/api/3/action/help_show?name={name}"
     try:
         if isinstance(parsed, CkanError):
             raise parsed
-        result = run_action(name, session, parsed, site)
+        result = run_action(name, uow.session, parsed, site)
     except CkanError as error:
         return JSONResponse(
             {"help": help_url, "success": False, "error": error.error()},

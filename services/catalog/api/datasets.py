@@ -1,4 +1,4 @@
-"""One dataset, its lifecycle and its resources: ``/api/v1/datasets/{id or name}``…
+"""One dataset, its lifecycle and its resources: ``/api/v1/datasets/{id or slug}``…
 
 Reads of a published dataset are public; a draft or submitted dataset is seen only by its
 institution's stewards (and reviewers) and national admins. Writes need a steward of the
@@ -9,24 +9,40 @@ search.py.
 
 from __future__ import annotations
 
-import pathlib
-from collections.abc import Iterator
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import col, select
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
-from libs.cache import CachedResponse, ResponseCache
-from libs.db import get_session
+from libs.fields import Text
 from libs.http.pagination import Page, PageParams, page_params
-from libs.http.problems import Forbidden, NotFound, Problem, problem_response
-from services.catalog.api.schemas import DatasetOut, DatasetSummary, ResourceOut, public_base
+from libs.http.problems import NotFound, Problem
+from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.catalog.api.deps import (
+    PROBLEM,
+    PublicBase,
+    Responses,
+    StoreDep,
+    dataset_cache,
+    public_base,
+    units,
+)
+from services.catalog.api.downloads import (
+    byte_range,
+    content_disposition,
+    etag_matches,
+    file_chunks,
+)
+from services.catalog.api.schemas import (
+    DatasetOut,
+    DatasetSummary,
+    ResourceOut,
+    dataset_summaries,
+)
 from services.catalog.api.uploads import (
     form_model,
     is_multipart,
@@ -36,45 +52,29 @@ from services.catalog.api.uploads import (
 )
 from services.catalog.domain import datasets as dataset_domain
 from services.catalog.domain import resources as resource_domain
-from services.catalog.domain.access import ensure_can_write, visible_institutions
-from services.catalog.domain.datasets import DatasetCreate, DatasetFields, require_state
-from services.catalog.domain.resources import DataUpdate, ResourceFields
-from services.catalog.domain.storage import FileStore
+from services.catalog.domain.access import own_datasets_scope
+from services.catalog.domain.cache import CachedResponse
+from services.catalog.domain.datasets import DatasetCreate, DatasetFields
+from services.catalog.domain.resources import DataUpdate, ResourceFields, discard_on_error
+from services.catalog.domain.storage import FileStore, StoredFile
 from services.catalog.domain.views import (
-    get_dataset,
     get_resource,
     get_visible_dataset,
     get_visible_view,
     load_view,
-    load_views,
 )
 from services.catalog.models import Dataset, DatasetState
 
 router = APIRouter(tags=["datasets"])
 
-SessionDep = Annotated[Session, Depends(get_session)]
-DatasetRef = Annotated[str, Path(description="The dataset's id (UUID) or name (slug)")]
+DatasetRef = Annotated[str, Path(description="The dataset's id (UUID) or slug")]
 
 
-def file_store(request: Request) -> FileStore:
-    state = request.app.state
-    store = getattr(state, "file_store", None)
-    if store is None:
-        settings = state.settings
-        store = FileStore(settings.upload_path, settings.max_upload_bytes)
-        state.file_store = store
-    return store
+def _dataset_out(uow: UnitOfWork, dataset: Dataset, base_url: str) -> DatasetOut:
+    return DatasetOut.of(load_view(uow.session, dataset), base_url)
 
 
-StoreDep = Annotated[FileStore, Depends(file_store)]
-
-
-def _dataset_out(session: Session, dataset: Dataset, request: Request) -> DatasetOut:
-    return DatasetOut.of(load_view(session, dataset), public_base(request))
-
-
-PROBLEM = {"content": {"application/problem+json": {}}}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+WRITE_ERRORS: Responses = {
     401: {"description": "No or invalid token", **PROBLEM},
     403: {"description": "Not a steward of the dataset's institution", **PROBLEM},
     404: {"description": "No such dataset", **PROBLEM},
@@ -89,7 +89,7 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/datasets/{id_or_slug}",
     response_model=DatasetOut,
-    summary="One dataset by id or name, with its resources and reuse count",
+    summary="One dataset by id or slug, with its resources and reuse count",
     responses={404: {"description": "No such dataset (or not visible to you)", **PROBLEM}},
 )
 async def read_dataset(
@@ -99,17 +99,18 @@ async def read_dataset(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     # Anonymous reads of published datasets are most of the traffic: their rendered body is
-    # cached (libs.cache) and served without a database session or a thread hop.
-    cache = public_cache(request)
-    entry = cache.get(id_or_slug) if actor is None else None
-    public = True
-    if entry is None:
+    # cached and served without a unit of work or a thread hop; only a miss opens a unit.
+    cache = dataset_cache(request)
+    cached = cache.get(id_or_slug) if actor is None else None
+    if cached is not None:
+        entry, public = cached, True
+    else:
         entry, public = await run_in_threadpool(_render_dataset, request, id_or_slug, actor)
     headers = {
         "ETag": entry.etag,
         "Cache-Control": f"public, max-age={int(cache.ttl)}" if public else "private, no-cache",
     }
-    if if_none_match and _etag_matches(if_none_match, entry.etag):
+    if if_none_match and etag_matches(if_none_match, entry.etag):
         return Response(status_code=304, headers=headers)
     return Response(entry.body, media_type="application/json", headers=headers)
 
@@ -117,24 +118,15 @@ async def read_dataset(
 def _render_dataset(
     request: Request, id_or_slug: str, actor: Principal | None
 ) -> tuple[CachedResponse, bool]:
-    cache = public_cache(request)
+    cache = dataset_cache(request)
     generation = cache.generation  # before reading: a write that lands meanwhile wins
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        view = get_visible_view(session, id_or_slug, actor)
+    with units(request)() as uow:
+        view = get_visible_view(uow.session, id_or_slug, actor)
         body = DatasetOut.of(view, public_base(request)).model_dump_json().encode()
-    dataset = view.dataset
-    public = dataset.state == DatasetState.PUBLISHED
-    keys = [str(dataset.id), dataset.name] if actor is None and public else []
+        dataset = view.dataset
+        public = dataset.state == DatasetState.PUBLISHED
+        keys = [str(dataset.id), dataset.slug] if actor is None and public else []
     return cache.put(keys, body, generation), public
-
-
-def public_cache(request: Request) -> ResponseCache:
-    state = request.app.state
-    cache = getattr(state, "dataset_cache", None)
-    if cache is None:
-        cache = ResponseCache(state.engine, state.settings.public_cache_seconds)
-        state.dataset_cache = cache
-    return cache
 
 
 @router.get(
@@ -144,30 +136,20 @@ def public_cache(request: Request) -> ResponseCache:
     tags=["datasets"],
 )
 def my_datasets(
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
     params: Annotated[PageParams, Depends(page_params)],
     state: Annotated[DatasetState | None, Query(description="Only this state")] = None,
 ) -> Page[DatasetSummary]:
-    institutions = visible_institutions(actor)
-    if institutions is not None and not institutions:
-        raise Forbidden("steward or reviewer role of an institution required", code="not-steward")
+    institutions = own_datasets_scope(actor)
     statement = select(Dataset)
     if institutions is not None:
-        statement = statement.where(Dataset.organization_id.in_(institutions))  # type: ignore[attr-defined]
+        statement = statement.where(col(Dataset.institution_id).in_(institutions))
     if state is not None:
-        statement = statement.where(Dataset.state == state)
-    total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = list(
-        session.scalars(
-            statement.order_by(Dataset.modified_at.desc(), Dataset.name)  # type: ignore[attr-defined]
-            .offset(params.offset)
-            .limit(params.limit)
-        )
-    )
-    base = public_base(request)
-    return Page.of([DatasetSummary.of(v, base) for v in load_views(session, rows)], total, params)
+        statement = statement.where(col(Dataset.state) == state)
+    statement = statement.order_by(col(Dataset.modified_at).desc(), col(Dataset.slug))
+    return dataset_summaries(uow.session, statement, params, base_url)
 
 
 # --- write ----------------------------------------------------------------------------------
@@ -182,13 +164,14 @@ def my_datasets(
 )
 def create_dataset(
     data: DatasetCreate,
-    request: Request,
     response: Response,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
 ) -> DatasetOut:
-    dataset = dataset_domain.create_dataset(session, actor, data)
-    out = _dataset_out(session, dataset, request)
+    dataset = dataset_domain.create_dataset(uow, actor, data=data)
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
     response.headers["Location"] = out.url
     return out
 
@@ -202,12 +185,14 @@ def create_dataset(
 def update_dataset(
     id_or_slug: DatasetRef,
     changes: DatasetFields,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
 ) -> DatasetOut:
-    dataset = dataset_domain.update_dataset(session, actor, id_or_slug, changes)
-    return _dataset_out(session, dataset, request)
+    dataset = dataset_domain.update_dataset(uow, actor, ref=id_or_slug, changes=changes)
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
+    return out
 
 
 @router.delete(
@@ -217,9 +202,10 @@ def update_dataset(
     responses=WRITE_ERRORS,
 )
 def delete_dataset(
-    id_or_slug: DatasetRef, session: SessionDep, actor: CurrentPrincipal, store: StoreDep
+    id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, store: StoreDep
 ) -> Response:
-    dataset_domain.delete_dataset(session, actor, id_or_slug, store)
+    dataset_domain.delete_dataset(uow, actor, ref=id_or_slug, store=store)
+    uow.commit()
     return Response(status_code=204)
 
 
@@ -232,18 +218,21 @@ def delete_dataset(
     responses=WRITE_ERRORS,
 )
 def submit_dataset(
-    id_or_slug: DatasetRef, request: Request, session: SessionDep, actor: CurrentPrincipal
+    id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, base_url: PublicBase
 ) -> DatasetOut:
-    dataset = dataset_domain.submit_dataset(
-        session, actor, id_or_slug, base_url=public_base(request)
-    )
-    return _dataset_out(session, dataset, request)
+    dataset = dataset_domain.submit_dataset(uow, actor, ref=id_or_slug, base_url=base_url)
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
+    return out
+
+
+REASON_MAX = 2000
 
 
 class WithdrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Annotated[Text, Field(max_length=REASON_MAX)] | None = None
 
 
 @router.post(
@@ -254,14 +243,16 @@ class WithdrawRequest(BaseModel):
 )
 def withdraw_dataset(
     id_or_slug: DatasetRef,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
     body: Annotated[WithdrawRequest | None, Body()] = None,
 ) -> DatasetOut:
     reason = body.reason if body else None
-    dataset = dataset_domain.withdraw_dataset(session, actor, id_or_slug, reason=reason)
-    return _dataset_out(session, dataset, request)
+    dataset = dataset_domain.withdraw_dataset(uow, actor, ref=id_or_slug, reason=reason)
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
+    return out
 
 
 def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -283,7 +274,7 @@ def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     return inline(schema)
 
 
-_UPLOAD_FORM = {
+_UPLOAD_FORM: dict[str, Any] = {
     "type": "object",
     "required": ["file"],
     "properties": {
@@ -315,7 +306,7 @@ _DATA_UPDATE_FORM = {
     **_UPLOAD_FORM,
     "required": [],
     "properties": {
-        **_UPLOAD_FORM["properties"],  # type: ignore[dict-item]
+        **_UPLOAD_FORM["properties"],
         "replace_resource_id": {"type": "string", "format": "uuid"},
     },
 }
@@ -335,12 +326,24 @@ UPLOAD_ERRORS = {
 
 
 def _precheck(
-    session: Session, actor: CurrentPrincipal, ref: str, state: DatasetState, action: str
+    uow: UnitOfWork, actor: Principal, ref: str, state: DatasetState, action: str
 ) -> None:
     """Refuse before a byte of the file is stored (the domain checks again when writing)."""
-    dataset = get_dataset(session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, state, action)
+    dataset_domain.writable_dataset(uow, actor, ref, state, action)
+
+
+def _add_resource(
+    uow: UnitOfWork,
+    actor: Principal,
+    ref: str,
+    fields: ResourceFields,
+    upload: StoredFile | None,
+    base: str,
+) -> ResourceOut:
+    resource = resource_domain.add_resource(uow, actor, ref=ref, data=fields, upload=upload)
+    out = ResourceOut.of(resource, base)
+    uow.commit()
+    return out
 
 
 @router.post(
@@ -358,14 +361,15 @@ async def add_resource(
     id_or_slug: DatasetRef,
     request: Request,
     response: Response,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
     store: StoreDep,
+    base_url: PublicBase,
 ) -> ResourceOut:
     upload = None
     if is_multipart(request):
         await run_in_threadpool(
-            _precheck, session, actor, id_or_slug, DatasetState.DRAFT, "change the resources of"
+            _precheck, uow, actor, id_or_slug, DatasetState.DRAFT, "change the resources of"
         )
         form = await receive_form(request, store)
         upload = form.file
@@ -377,19 +381,17 @@ async def add_resource(
                 code="invalid-input",
                 field="file",
             )
-        try:
+        with discard_on_error(store, upload):
             fields = form_model(ResourceFields, resource_form_data(form.fields))
-        except Problem:
-            store.delete(upload.key)
-            raise
     else:
         fields = form_model(ResourceFields, await json_body(request))
-    resource = await run_in_threadpool(
-        resource_domain.add_resource, session, actor, id_or_slug, fields, upload, store=store
-    )
-    out = ResourceOut.of(resource, public_base(request))
+    # The stored file goes if the resource is not written (refused, or the commit fails).
+    with discard_on_error(store, upload):
+        out = await run_in_threadpool(
+            _add_resource, uow, actor, id_or_slug, fields, upload, base_url
+        )
     response.headers["Location"] = (
-        public_base(request) + f"/api/v1/datasets/{resource.dataset_id}/resources/{resource.id}"
+        base_url + f"/api/v1/datasets/{out.dataset_id}/resources/{out.id}"
     )
     return out
 
@@ -403,12 +405,12 @@ async def add_resource(
 def read_resource(
     id_or_slug: DatasetRef,
     resource_id: str,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: OptionalPrincipal,
+    base_url: PublicBase,
 ) -> ResourceOut:
-    dataset = get_visible_dataset(session, id_or_slug, actor)
-    return ResourceOut.of(get_resource(session, dataset, resource_id), public_base(request))
+    dataset = get_visible_dataset(uow.session, id_or_slug, actor)
+    return ResourceOut.of(get_resource(uow.session, dataset, resource_id), base_url)
 
 
 @router.patch(
@@ -421,12 +423,16 @@ def update_resource(
     id_or_slug: DatasetRef,
     resource_id: str,
     changes: ResourceFields,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
+    base_url: PublicBase,
 ) -> ResourceOut:
-    resource = resource_domain.update_resource(session, actor, id_or_slug, resource_id, changes)
-    return ResourceOut.of(resource, public_base(request))
+    resource = resource_domain.update_resource(
+        uow, actor, ref=id_or_slug, resource_id=resource_id, changes=changes
+    )
+    out = ResourceOut.of(resource, base_url)
+    uow.commit()
+    return out
 
 
 @router.delete(
@@ -438,12 +444,32 @@ def update_resource(
 def delete_resource(
     id_or_slug: DatasetRef,
     resource_id: str,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
     store: StoreDep,
 ) -> Response:
-    resource_domain.delete_resource(session, actor, id_or_slug, resource_id, store=store)
+    resource_domain.delete_resource(
+        uow, actor, ref=id_or_slug, resource_id=resource_id, store=store
+    )
+    uow.commit()
     return Response(status_code=204)
+
+
+def _publish_data_update(
+    uow: UnitOfWork,
+    actor: Principal,
+    ref: str,
+    update: DataUpdate,
+    upload: StoredFile | None,
+    store: FileStore,
+    base_url: str,
+) -> DatasetOut:
+    dataset = resource_domain.publish_data_update(
+        uow, actor, ref=ref, update=update, upload=upload, store=store
+    )
+    out = _dataset_out(uow, dataset, base_url)
+    uow.commit()
+    return out
 
 
 @router.post(
@@ -459,95 +485,34 @@ def delete_resource(
 async def publish_data_update(
     id_or_slug: DatasetRef,
     request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
     store: StoreDep,
+    base_url: PublicBase,
 ) -> DatasetOut:
     upload = None
     if is_multipart(request):
         await run_in_threadpool(
-            _precheck, session, actor, id_or_slug, DatasetState.PUBLISHED, "publish new data for"
+            _precheck, uow, actor, id_or_slug, DatasetState.PUBLISHED, "publish new data for"
         )
         form = await receive_form(request, store)
         upload = form.file
-        try:
+        with discard_on_error(store, upload):
             resource_data = resource_form_data(form.fields, ("replace_resource_id",))
             data: dict[str, Any] = {"resource": resource_data if resource_data else None}
             if form.fields.get("replace_resource_id"):
                 data["replace_resource_id"] = form.fields["replace_resource_id"]
             update = form_model(DataUpdate, data)
-        except Problem:
-            if upload:
-                store.delete(upload.key)
-            raise
     else:
         body = await request.body()
         update = form_model(DataUpdate, await json_body(request)) if body.strip() else DataUpdate()
-    dataset = await run_in_threadpool(
-        resource_domain.publish_data_update, session, actor, id_or_slug, update, upload, store=store
-    )
-    return await run_in_threadpool(_dataset_out, session, dataset, request)
+    with discard_on_error(store, upload):
+        return await run_in_threadpool(
+            _publish_data_update, uow, actor, id_or_slug, update, upload, store, base_url
+        )
 
 
 # --- download -------------------------------------------------------------------------------
-
-CHUNK_BYTES = 256 * 1024
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    bare = etag.strip('"')
-    return any(
-        candidate.strip().removeprefix("W/").strip('"') == bare for candidate in header.split(",")
-    )
-
-
-def _byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
-    """(first, last) of a single satisfiable ``bytes=`` range; None to serve the whole file
-    (no range, another unit, several ranges, bad syntax); False when unsatisfiable."""
-    if not header or not header.strip().lower().startswith("bytes="):
-        return None
-    spec = header.split("=", 1)[1].strip()
-    if "," in spec:
-        return None
-    first_text, dash, last_text = spec.partition("-")
-    if not dash:
-        return None
-    try:
-        if first_text == "":
-            suffix = int(last_text)
-            if suffix <= 0:
-                return False
-            return (max(0, size - suffix), size - 1) if size else False
-        first = int(first_text)
-        last = int(last_text) if last_text else size - 1
-    except ValueError:
-        return None
-    if first > last and last_text:
-        return None
-    if first >= size:
-        return False
-    return first, min(last, size - 1)
-
-
-def _file_chunks(path: pathlib.Path, first: int, length: int) -> Iterator[bytes]:
-    with open(path, "rb") as file:
-        file.seek(first)
-        remaining = length
-        while remaining > 0:
-            chunk = file.read(min(CHUNK_BYTES, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-
-
-def _content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @router.head(
@@ -574,15 +539,15 @@ def download_resource(
     id_or_slug: DatasetRef,
     resource_id: str,
     request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     actor: OptionalPrincipal,
     store: StoreDep,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
     if_range: Annotated[str | None, Header()] = None,
 ) -> Response:
-    dataset = get_visible_dataset(session, id_or_slug, actor)
-    resource = get_resource(session, dataset, resource_id)
+    dataset = get_visible_dataset(uow.session, id_or_slug, actor)
+    resource = get_resource(uow.session, dataset, resource_id)
     if resource.storage_key is None:
         raise NotFound(
             f"resource {resource.id} is a link, not a file held by the catalog: "
@@ -604,29 +569,19 @@ def download_resource(
         "Cache-Control": "public, max-age=300"
         if dataset.state == DatasetState.PUBLISHED
         else "private, no-cache",
-        "Content-Disposition": _content_disposition(
+        "Content-Disposition": content_disposition(
             resource.filename or f"{resource.id}.{(resource.format or 'bin').lower()}"
         ),
     }
     media_type = resource.media_type or "application/octet-stream"
-    if _etag_matches(if_none_match, etag):
+    if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
-    wanted = _byte_range(range_header, size)
-    if if_range is not None and if_range.strip() != etag:
-        wanted = None  # the client's copy is another version: send the whole file
-    if wanted is False:
-        return problem_response(
-            416,
-            "Range not satisfiable",
-            f"Range: {range_header} is outside the file's {size} bytes",
-            code="range-not-satisfiable",
-            instance=request.url.path,
-            headers={"Content-Range": f"bytes */{size}"},
-            field="Range",
-        )
+    # A client whose copy is another version (If-Range) gets the whole file.
+    same_version = if_range is None or if_range.strip() == etag
+    wanted = byte_range(range_header, size) if same_version else None
     status = 200
     first, length = 0, size
-    if isinstance(wanted, tuple):
+    if wanted is not None:
         first, last = wanted
         length = last - first + 1
         status = 206
@@ -635,7 +590,7 @@ def download_resource(
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=media_type)
     return StreamingResponse(
-        _file_chunks(path, first, length),
+        file_chunks(path, first, length),
         status_code=status,
         headers=headers,
         media_type=media_type,

@@ -15,19 +15,22 @@ This router is included before the datasets router so that the suffix routes win
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlmodel import Session
 from starlette.routing import Match
 from starlette.types import Scope
 
-from libs.db import get_session
 from libs.http.problems import Problem
+from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import PROBLEM, Responses
 from services.catalog.domain import dcat
 from services.catalog.domain.exports import Links
+from services.catalog.domain.search import parse_moment
 
 router = APIRouter(tags=["DCAT-AP"])
 
@@ -36,19 +39,16 @@ RDF_MEDIA_TYPES = {media_type: suffix for suffix, (_, media_type) in dcat.SERIAL
 PREFERENCE = ("text/turtle", "application/ld+json", "application/rdf+xml")
 ALIASES = {"application/x-turtle": "text/turtle"}
 
-RDF_RESPONSES = {
+RDF_RESPONSES: Responses = {
     200: {
         "description": "DCAT-AP 3.0.1",
         "content": {media_type: {} for media_type in PREFERENCE},
     },
-    404: {"description": "Unknown, or not published", "content": {"application/problem+json": {}}},
+    404: {"description": "Unknown, or not published", **PROBLEM},
 }
-NEGOTIATED_RESPONSES = {
+NEGOTIATED_RESPONSES: Responses = {
     **RDF_RESPONSES,
-    406: {
-        "description": "The Accept header allows none of the three serialisations",
-        "content": {"application/problem+json": {}},
-    },
+    406: {"description": "The Accept header allows none of the three serialisations", **PROBLEM},
 }
 
 
@@ -165,7 +165,7 @@ def _catalog(
     path: str,
     negotiated: bool = False,
 ) -> Response:
-    since = dcat.parse_modified_since(modified_since)
+    since = parse_moment("modified_since", modified_since)
     links = _links(request)
     result = dcat.catalog_page(session, page, since)
 
@@ -185,14 +185,16 @@ MODIFIED_SINCE = Query(
 )
 
 
-def _catalog_route(suffix: str):  # type: ignore[no-untyped-def]
+def _catalog_route(suffix: str) -> Callable[..., Response]:
     def catalog_serialised(
         request: Request,
+        uow: UnitOfWorkDep,
         page: int = PAGE,
         modified_since: str | None = MODIFIED_SINCE,
-        session: Session = Depends(get_session),
     ) -> Response:
-        return _catalog(request, session, suffix, page, modified_since, path=f"/catalog.{suffix}")
+        return _catalog(
+            request, uow.session, suffix, page, modified_since, path=f"/catalog.{suffix}"
+        )
 
     catalog_serialised.__name__ = f"catalog_{suffix}"
     return catalog_serialised
@@ -217,30 +219,36 @@ for _suffix, (_, _media_type) in dcat.SERIALISATIONS.items():
 )
 def catalog_negotiated(
     request: Request,
+    uow: UnitOfWorkDep,
     page: int = PAGE,
     modified_since: str | None = MODIFIED_SINCE,
-    session: Session = Depends(get_session),
 ) -> Response:
     accept = request.headers.get("accept")
     suffix = negotiate(accept)
     if suffix is None:
         raise _not_acceptable(accept)
     return _catalog(
-        request, session, suffix, page, modified_since, path=f"/catalog.{suffix}", negotiated=True
+        request,
+        uow.session,
+        suffix,
+        page,
+        modified_since,
+        path=f"/catalog.{suffix}",
+        negotiated=True,
     )
 
 
-def _dataset(request: Request, session: Session, id_or_slug: str, suffix: str, negotiated: bool):  # type: ignore[no-untyped-def]
+def _dataset(
+    request: Request, session: Session, id_or_slug: str, suffix: str, negotiated: bool
+) -> Response:
     dataset = dcat.find_published(session, id_or_slug)
     graph = dcat.dataset_graph(session, dataset, _links(request))
     return _rdf_response(dcat.serialise(graph, suffix), suffix, negotiated=negotiated)
 
 
-def _dataset_route(suffix: str):  # type: ignore[no-untyped-def]
-    def dataset_serialised(
-        request: Request, id_or_slug: str, session: Session = Depends(get_session)
-    ) -> Response:
-        return _dataset(request, session, id_or_slug, suffix, negotiated=False)
+def _dataset_route(suffix: str) -> Callable[..., Response]:
+    def dataset_serialised(request: Request, id_or_slug: str, uow: UnitOfWorkDep) -> Response:
+        return _dataset(request, uow.session, id_or_slug, suffix, negotiated=False)
 
     dataset_serialised.__name__ = f"dataset_{suffix}"
     return dataset_serialised
@@ -263,21 +271,17 @@ for _suffix, (_, _media_type) in dcat.SERIALISATIONS.items():
     response_class=Response,
     responses=NEGOTIATED_RESPONSES,
 )
-def dataset_negotiated(
-    request: Request, id_or_slug: str, session: Session = Depends(get_session)
-) -> Response:
+def dataset_negotiated(request: Request, id_or_slug: str, uow: UnitOfWorkDep) -> Response:
     accept = request.headers.get("accept")
     suffix = negotiate(accept)
     if suffix is None:
         raise _not_acceptable(accept)
-    return _dataset(request, session, id_or_slug, suffix, negotiated=True)
+    return _dataset(request, uow.session, id_or_slug, suffix, negotiated=True)
 
 
-def dataset_by_accept(
-    request: Request, id_or_slug: str, session: Session = Depends(get_session)
-) -> Response:
+def dataset_by_accept(request: Request, id_or_slug: str, uow: UnitOfWorkDep) -> Response:
     suffix = negotiate(request.headers.get("accept")) or "ttl"
-    return _dataset(request, session, id_or_slug, suffix, negotiated=True)
+    return _dataset(request, uow.session, id_or_slug, suffix, negotiated=True)
 
 
 # Documented by the datasets router's route of the same path; this one only takes RDF requests.

@@ -1,10 +1,10 @@
-"""Bulk downloads of the published catalogue's metadata, whole or per organisation.
+"""Bulk downloads of the published catalogue's metadata, whole or per institution.
 
 - ``/api/v1/exports/datasets.csv``: one row per published dataset.
 - ``/api/v1/exports/resources.csv``: one row per resource of a published dataset.
 - ``/api/v1/exports/datasets.jsonl``: one published dataset per line, with its resources.
-- ``/api/v1/organizations/{id_or_name}/exports/{datasets.csv|resources.csv|datasets.jsonl}``:
-  the same for one organisation.
+- ``/api/v1/institutions/{id_or_slug}/exports/{datasets.csv|resources.csv|datasets.jsonl}``:
+  the same for one institution.
 
 Streamed as they are read (chunks of datasets, keyset pagination), always current (no cache
 file), CSV in UTF-8 with a byte-order mark.
@@ -12,17 +12,18 @@ file), CSV in UTF-8 with a byte-order mark.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from sqlmodel import Session
 
-from libs.db import get_session
+from libs.db import utcnow
+from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import PROBLEM, Responses, units
 from services.catalog.domain import exports
 from services.catalog.domain.exports import EXPORTS, ExportKind, Links
-from services.catalog.models import Organization
+from services.catalog.domain.institutions import get_institution
+from services.catalog.models import Institution
 
 router = APIRouter(tags=["Bulk downloads"])
 
@@ -38,12 +39,12 @@ DESCRIPTIONS = {
         + ". UTF-8 with a byte-order mark."
     ),
     "datasets.jsonl": (
-        "JSON Lines, one published dataset per line with its organisation, licence and resources."
+        "JSON Lines, one published dataset per line with its institution, licence and resources."
     ),
 }
 
 
-def _responses(kind: ExportKind) -> dict[int | str, dict[str, Any]]:
+def _responses(kind: ExportKind) -> Responses:
     media_type = kind.media_type.split(";")[0]
     return {
         200: {
@@ -54,15 +55,15 @@ def _responses(kind: ExportKind) -> dict[int | str, dict[str, Any]]:
 
 
 def _download(
-    request: Request, kind: ExportKind, organization: Organization | None
+    request: Request, kind: ExportKind, institution: Institution | None
 ) -> StreamingResponse:
     links = Links(request.app.state.settings.base_url)
-    filename = exports.export_filename(kind, organization, datetime.now(UTC).date())
+    filename = exports.export_filename(kind, institution, utcnow().date())
     body = exports.stream_export(
-        request.app.state.engine,
+        units(request),
         kind,
         links,
-        organization_id=organization.id if organization else None,
+        institution_id=institution.id if institution else None,
     )
     return StreamingResponse(
         body,
@@ -74,7 +75,7 @@ def _download(
     )
 
 
-def _catalog_route(kind: ExportKind):  # type: ignore[no-untyped-def]
+def _catalog_route(kind: ExportKind) -> Callable[..., StreamingResponse]:
     def export_catalog(request: Request) -> StreamingResponse:
         return _download(request, kind, None)
 
@@ -82,16 +83,16 @@ def _catalog_route(kind: ExportKind):  # type: ignore[no-untyped-def]
     return export_catalog
 
 
-def _organization_route(kind: ExportKind):  # type: ignore[no-untyped-def]
-    def export_organization(
-        request: Request, id_or_name: str, session: Session = Depends(get_session)
+def _institution_route(kind: ExportKind) -> Callable[..., StreamingResponse]:
+    def export_institution(
+        request: Request, id_or_slug: str, uow: UnitOfWorkDep
     ) -> StreamingResponse:
-        # Checked before streaming starts, so that an unknown organisation is a clean 404.
-        organization = exports.find_organization(session, id_or_name)
-        return _download(request, kind, organization)
+        # Checked before streaming starts, so that an unknown institution is a clean 404.
+        institution = get_institution(uow.session, id_or_slug)
+        return _download(request, kind, institution)
 
-    export_organization.__name__ = "export_organization_" + kind.name.replace(".", "_")
-    return export_organization
+    export_institution.__name__ = "export_institution_" + kind.name.replace(".", "_")
+    return export_institution
 
 
 for _kind in EXPORTS.values():
@@ -105,17 +106,14 @@ for _kind in EXPORTS.values():
         responses=_responses(_kind),
     )
     router.add_api_route(
-        f"/api/v1/organizations/{{id_or_name}}/exports/{_kind.name}",
-        _organization_route(_kind),
+        f"/api/v1/institutions/{{id_or_slug}}/exports/{_kind.name}",
+        _institution_route(_kind),
         methods=["GET"],
-        summary=f"One organisation's published datasets: {_kind.name}",
+        summary=f"One institution's published datasets: {_kind.name}",
         description=DESCRIPTIONS[_kind.name],
         response_class=StreamingResponse,
         responses={
             **_responses(_kind),
-            404: {
-                "description": "Unknown organisation",
-                "content": {"application/problem+json": {}},
-            },
+            404: {"description": "Unknown institution", **PROBLEM},
         },
     )

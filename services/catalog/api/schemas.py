@@ -7,49 +7,39 @@ Times are ISO 8601 in UTC.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from fastapi import Request
 from pydantic import BaseModel, Field
+from sqlmodel import Session
+from sqlmodel.sql.expression import SelectOfScalar
 
+from libs.http.pagination import Page, PageParams, paginate
 from services.catalog.domain.views import (
     DatasetView,
     dataset_path,
     download_path,
     is_uploaded,
+    load_views,
 )
-from services.catalog.models import License, Organization, Resource, Theme
+from services.catalog.models import Dataset, Institution, License, Resource, Theme
 
 Localized = dict[str, str]
 
 
-def public_base(request: Request) -> str:
-    """The service's public base URL: CATALOG_PUBLIC_URL, else the one the request came to."""
-    configured = request.app.state.settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive times: they were stored in UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-class OrganizationRef(BaseModel):
+class InstitutionRef(BaseModel):
     id: uuid.UUID
-    name: str
+    slug: str
     title: Localized
     acronym: str | None = None
 
     @classmethod
-    def of(cls, organization: Organization) -> OrganizationRef:
+    def of(cls, institution: Institution) -> InstitutionRef:
         return cls(
-            id=organization.id,
-            name=organization.name,
-            title=organization.title,
-            acronym=organization.acronym,
+            id=institution.id,
+            slug=institution.slug,
+            title=institution.title,
+            acronym=institution.acronym,
         )
 
 
@@ -109,8 +99,8 @@ class ResourceOut(BaseModel):
             media_type=resource.media_type,
             size=resource.size,
             sha256=resource.sha256,
-            created_at=utc(resource.created_at),  # type: ignore[arg-type]
-            modified_at=utc(resource.modified_at),  # type: ignore[arg-type]
+            created_at=resource.created_at,
+            modified_at=resource.modified_at,
         )
 
 
@@ -119,23 +109,23 @@ def _dataset_common(view: DatasetView, base_url: str) -> dict[str, Any]:
     d = view.dataset
     return {
         "id": d.id,
-        "name": d.name,
+        "slug": d.slug,
         "url": base_url + dataset_path(d.id),
         "title": d.title,
         "description": d.description,
         "state": str(d.state),
-        "organization_id": d.organization_id,
-        "organization": OrganizationRef.of(view.organization) if view.organization else None,
+        "institution_id": d.institution_id,
+        "institution": InstitutionRef.of(view.institution) if view.institution else None,
         "tags": view.tags,
         "is_open": view.is_open,
         "formats": view.formats,
         "frequency": d.frequency,
         "num_resources": len(view.resources),
         "reuse_count": view.reuse_count,
-        "created_at": utc(d.created_at),
-        "modified_at": utc(d.modified_at),
-        "published_at": utc(d.published_at),
-        "last_data_update": utc(d.last_data_update),
+        "created_at": d.created_at,
+        "modified_at": d.modified_at,
+        "published_at": d.published_at,
+        "last_data_update": d.last_data_update,
     }
 
 
@@ -143,13 +133,13 @@ class DatasetSummary(BaseModel):
     """A dataset in a list: enough to show a result and link to it."""
 
     id: uuid.UUID
-    name: str
+    slug: str
     url: str = Field(description="This dataset in the API")
     title: Localized
     description: Localized | None = None
     state: str
-    organization_id: uuid.UUID
-    organization: OrganizationRef | None = None
+    institution_id: uuid.UUID
+    institution: InstitutionRef | None = None
     tags: list[str]
     themes: list[str]
     license_id: str | None = None
@@ -172,6 +162,15 @@ class DatasetSummary(BaseModel):
         )
 
 
+def dataset_summaries(
+    session: Session, statement: SelectOfScalar[Dataset], params: PageParams, base_url: str
+) -> Page[DatasetSummary]:
+    """One page of the datasets ``statement`` selects, as summaries."""
+    page = paginate(session, statement, params)
+    views = load_views(session, page.items)
+    return page.with_items([DatasetSummary.of(view, base_url) for view in views])
+
+
 class ContactPointOut(BaseModel):
     name: str | None = None
     email: str | None = None
@@ -181,13 +180,13 @@ class DatasetOut(BaseModel):
     """One dataset with its resources, its reuse count and, for a draft, review feedback."""
 
     id: uuid.UUID
-    name: str
+    slug: str
     url: str = Field(description="This dataset in the API")
     title: Localized
     description: Localized | None = None
     state: str = Field(description="draft, submitted, published or withdrawn")
-    organization_id: uuid.UUID
-    organization: OrganizationRef | None = None
+    institution_id: uuid.UUID
+    institution: InstitutionRef | None = None
     tags: list[str]
     themes: list[ThemeRef]
     license: LicenseRef | None = None
@@ -228,16 +227,16 @@ class DatasetOut(BaseModel):
             contact_point=ContactPointOut(**d.contact_point) if d.contact_point else None,
             version=d.version,
             rejection_reasons=d.rejection_reasons,
-            rejected_at=utc(d.rejected_at),
+            rejected_at=d.rejected_at,
             resources=[ResourceOut.of(r, base_url) for r in view.resources],
-            submitted_at=utc(d.submitted_at),
-            withdrawn_at=utc(d.withdrawn_at),
+            submitted_at=d.submitted_at,
+            withdrawn_at=d.withdrawn_at,
         )
 
 
-class OrganizationOut(BaseModel):
+class InstitutionOut(BaseModel):
     id: uuid.UUID
-    name: str
+    slug: str
     title: Localized
     acronym: str | None = None
     kind: str
@@ -249,18 +248,18 @@ class OrganizationOut(BaseModel):
     dataset_count: int = Field(description="Published datasets")
 
     @classmethod
-    def of(cls, organization: Organization, dataset_count: int) -> OrganizationOut:
+    def of(cls, institution: Institution, dataset_count: int) -> InstitutionOut:
         return cls(
-            id=organization.id,
-            name=organization.name,
-            title=organization.title,
-            acronym=organization.acronym,
-            kind=organization.kind,
-            website=organization.website,
-            logo_url=organization.logo_url,
-            enrolled_on=organization.enrolled_on,
-            withdrawn_on=organization.withdrawn_on,
-            active=organization.active,
+            id=institution.id,
+            slug=institution.slug,
+            title=institution.title,
+            acronym=institution.acronym,
+            kind=institution.kind,
+            website=institution.website,
+            logo_url=institution.logo_url,
+            enrolled_on=institution.enrolled_on,
+            withdrawn_on=institution.withdrawn_on,
+            active=institution.active,
             dataset_count=dataset_count,
         )
 

@@ -1,6 +1,6 @@
 """``GET /api/v1/datasets``: search and list the published datasets, with facets.
 
-Values of one repeated filter are alternatives for single-valued fields (``organization``,
+Values of one repeated filter are alternatives for single-valued fields (``institution``,
 ``license``) and are all required for many-valued ones (``theme``, ``tag``, ``format``), the way
 one narrows a search by clicking facets.
 """
@@ -8,25 +8,17 @@ one narrows a search by clicking facets.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
-from libs.db import get_session
 from libs.http.pagination import PageParams, page_params
 from libs.http.problems import InvalidInput
-from services.catalog.api.schemas import (
-    LicenseRef,
-    Localized,
-    OrganizationRef,
-    ThemeRef,
-    public_base,
-    utc,
-)
+from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import PublicBase, SearchCounts
+from services.catalog.api.schemas import InstitutionRef, LicenseRef, Localized, ThemeRef
 from services.catalog.domain.search import (
-    COUNTS_CACHE_SECONDS,
     FACET_FIELDS,
     FacetValue,
     Filter,
@@ -34,6 +26,7 @@ from services.catalog.domain.search import (
     SearchQuery,
     Sort,
     SortKey,
+    parse_moment,
     search_datasets,
 )
 from services.catalog.domain.views import DatasetView, dataset_path
@@ -50,18 +43,8 @@ SORTS: dict[str, tuple[Sort, ...]] = {
     "created": (Sort(SortKey.CREATED, False),),
     "title": (Sort(SortKey.TITLE, False),),
     "-title": (Sort(SortKey.TITLE, True),),
-    "name": (Sort(SortKey.NAME, False),),
-    "-name": (Sort(SortKey.NAME, True),),
-}
-
-# Facet names in this API: the names of the filters they narrow.
-FACET_NAMES: dict[FilterField, str] = {
-    FilterField.ORGANIZATION: "organization",
-    FilterField.THEME: "theme",
-    FilterField.TAG: "tag",
-    FilterField.LICENSE: "license",
-    FilterField.FORMAT: "format",
-    FilterField.OPEN: "is_open",
+    "slug": (Sort(SortKey.SLUG, False),),
+    "-slug": (Sort(SortKey.SLUG, True),),
 }
 
 
@@ -69,11 +52,11 @@ class DatasetSearchItem(BaseModel):
     """A dataset found: what a result list shows of it, and where to fetch the rest."""
 
     id: uuid.UUID
-    name: str
+    slug: str
     url: str = Field(description="This dataset in the API")
     title: Localized
     description: Localized | None = None
-    organization: OrganizationRef | None = None
+    institution: InstitutionRef | None = None
     themes: list[ThemeRef]
     tags: list[str]
     license: LicenseRef | None = None
@@ -98,7 +81,7 @@ class DatasetSearchPage(BaseModel):
     page_size: int
     pages: int
     facets: dict[str, list[SearchFacetItem]] = Field(
-        description="organization, theme, tag, license, format, is_open: the values found "
+        description="institution, theme, tag, license, format, is_open: the values found "
         "among the matching datasets, most frequent first, with their counts"
     )
 
@@ -107,18 +90,18 @@ def search_item(view: DatasetView, base_url: str, score: float | None) -> Datase
     dataset = view.dataset
     return DatasetSearchItem(
         id=dataset.id,
-        name=dataset.name,
+        slug=dataset.slug,
         url=base_url + dataset_path(dataset.id),
         title=dataset.title,
         description=dataset.description,
-        organization=OrganizationRef.of(view.organization) if view.organization else None,
+        institution=InstitutionRef.of(view.institution) if view.institution else None,
         themes=[ThemeRef.of(theme) for theme in view.themes],
         tags=view.tags,
         license=LicenseRef.of(view.license) if view.license else None,
         formats=view.formats,
         reuse_count=view.reuse_count,
-        modified=utc(dataset.modified_at),  # type: ignore[arg-type]
-        published=utc(dataset.published_at),
+        modified=dataset.modified_at,
+        published=dataset.published_at,
         score=score,
     )
 
@@ -129,21 +112,6 @@ def facet_item(value: FacetValue) -> SearchFacetItem:
     )
 
 
-def parse_moment(field: str, value: str | None) -> datetime | None:
-    """An ISO 8601 date or date-time; a date means its midnight, a naive time means UTC."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time())
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            field, f"{value!r} is not an ISO 8601 date (2024-01-31) or date-time"
-        ) from None
-
-
 def parse_sort(value: str) -> tuple[Sort, ...]:
     sort = SORTS.get(value.strip())
     if sort is None:
@@ -152,7 +120,7 @@ def parse_sort(value: str) -> tuple[Sort, ...]:
 
 
 def _clean(values: list[str]) -> tuple[str, ...]:
-    # NUL never belongs to a name, and PostgreSQL refuses it in text.
+    # NUL never belongs to a slug or a name, and PostgreSQL refuses it in text.
     cleaned = (v.replace("\x00", "").strip() for v in values)
     return tuple(v for v in cleaned if v)
 
@@ -169,9 +137,11 @@ def _clean(values: list[str]) -> tuple[str, ...]:
     ),
 )
 def search(
-    request: Request,
+    uow: UnitOfWorkDep,
+    counts: SearchCounts,
+    base_url: PublicBase,
     q: str | None = Query(None, max_length=500, description="Words to find"),
-    organization: list[str] = Query([], description="Organisation id or name (any of)"),
+    institution: list[str] = Query([], description="Institution id or slug (any of)"),
     theme: list[str] = Query([], description="Theme name (all of)"),
     tag: list[str] = Query([], description="Tag (all of)"),
     license_ids: list[str] = Query([], alias="license", description="Licence id (any of)"),
@@ -180,11 +150,10 @@ def search(
     modified_since: str | None = Query(None, description="ISO 8601 date or date-time"),
     sort: str = Query("relevance", description="One of: " + ", ".join(SORTS)),
     paging: PageParams = Depends(page_params),
-    session: Session = Depends(get_session),
 ) -> Response:
     filters: list[Filter] = []
-    if organization_values := _clean(organization):
-        filters.append(Filter(FilterField.ORGANIZATION, organization_values))
+    if institution_values := _clean(institution):
+        filters.append(Filter(FilterField.INSTITUTION, institution_values))
     filters.extend(Filter(FilterField.THEME, (value,)) for value in _clean(theme))
     filters.extend(Filter(FilterField.TAG, (value,)) for value in _clean(tag))
     if license_values := _clean(license_ids):
@@ -201,11 +170,7 @@ def search(
         limit=paging.limit,
         facets=FACET_FIELDS,
     )
-    cache_seconds = getattr(
-        request.app.state.settings, "search_counts_cache_seconds", COUNTS_CACHE_SECONDS
-    )
-    result = search_datasets(session, query, counts_cache_seconds=cache_seconds)
-    base_url = public_base(request)
+    result = search_datasets(uow.session, query, counts=counts)
     page = DatasetSearchPage(
         items=[
             search_item(view, base_url, score if q else None)
@@ -216,7 +181,7 @@ def search(
         page_size=paging.page_size,
         pages=(result.total + paging.page_size - 1) // paging.page_size,
         facets={
-            FACET_NAMES[field]: [facet_item(value) for value in values]
+            field.value: [facet_item(value) for value in values]
             for field, values in result.facets.items()
         },
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
@@ -19,6 +19,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from libs.http.problems import InvalidInput, Problem
 from services.catalog.domain.storage import FileStore, StoredFile, UploadTooLarge, UploadWriter
+
+if TYPE_CHECKING:  # the parser's callbacks, typed for checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,7 +55,7 @@ class _FormCollector:
         self._field_value = bytearray()
         self._in_file = False
 
-    def callbacks(self) -> dict[str, Any]:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self.part_begin,
             "on_header_field": self.header_field,
@@ -93,9 +96,9 @@ class _FormCollector:
                 )
             if self.writer is not None:
                 raise InvalidInput(FILE_FIELD, "one file per request")
-            filename = (raw_filename or b"").decode("utf-8", "replace")
+            sent = (raw_filename or b"").decode("utf-8", "replace")
             # Browsers on Windows used to send the whole path: keep its last segment.
-            filename = filename.replace("\\", "/").rsplit("/", 1)[-1] or None
+            filename = sent.replace("\\", "/").rsplit("/", 1)[-1] or None
             content_type = self._headers.get("content-type", b"").decode("latin-1") or None
             self.writer = self.store.writer(filename, content_type)
             self._in_file = True
@@ -136,7 +139,7 @@ async def receive_form(request: Request, store: FileStore) -> ReceivedForm:
     if not boundary:
         raise InvalidInput("file", "a multipart/form-data body with a boundary is expected")
     collector = _FormCollector(store)
-    parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    parser = MultipartParser(boundary, collector.callbacks())
     try:
         async for chunk in request.stream():
             if chunk:

@@ -1,7 +1,7 @@
 """CKAN's read actions over the catalog, as CKAN 2.10 answers them (with ckanext-fluent).
 
 CKAN clients (``ckanapi``, harvesters, scripts written for the portal's CKAN) keep working:
-the same action names and parameters, the same package, resource, organisation and group
+the same action names and parameters, the same package, resource, organization and group
 dicts, the same error types. ``package_search`` is the REST search (domain/search.py) with
 CKAN's parameters: ``fq`` and ``q`` are read as Solr field queries for the fields the catalog
 knows, the rest of ``q`` is searched as text.
@@ -21,14 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from libs.http.problems import Problem
 from libs.text import normalise
-from libs.vocabularies import REGIONS
+from services.catalog.domain.cache import CountsCache
+from services.catalog.domain.institutions import find_institution, published_counts
 from services.catalog.domain.search import (
-    COUNTS_CACHE_SECONDS,
     DEFAULT_SORT,
     FacetValue,
     Filter,
@@ -36,17 +35,18 @@ from services.catalog.domain.search import (
     SearchQuery,
     Sort,
     SortKey,
-    as_utc,
+    client_moment,
     localized,
     search_datasets,
 )
 from services.catalog.domain.views import DatasetView, find_view, is_uploaded, resource_url
+from services.catalog.domain.vocabularies import REGIONS
 from services.catalog.models import (
     Dataset,
     DatasetState,
     DatasetTag,
+    Institution,
     License,
-    Organization,
     Resource,
     Theme,
 )
@@ -240,7 +240,7 @@ class Site:
     """What the actions need to know of the running catalog."""
 
     url: str
-    counts_cache_seconds: float = COUNTS_CACHE_SECONDS
+    counts: CountsCache | None = None  # the app's search counts cache
     title: str = "Bayanat"
     description: str = (
         "Le portail national des données ouvertes — البوابة الوطنية للبيانات المفتوحة"
@@ -255,7 +255,7 @@ def ckan_time(moment: datetime | date | None) -> str | None:
     if moment is None:
         return None
     if isinstance(moment, datetime):
-        return as_utc(moment).replace(tzinfo=None).isoformat()  # type: ignore[union-attr]
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
     return moment.isoformat()
 
 
@@ -299,24 +299,23 @@ def group_dict(theme: Theme, package_count: int | None = None) -> dict[str, Any]
     return result
 
 
-def organization_dict(
-    organization: Organization, package_count: int | None = None
-) -> dict[str, Any]:
-    title = localized(organization.title) or organization.name
+def organization_dict(institution: Institution, package_count: int | None = None) -> dict[str, Any]:
+    """An institution as a CKAN organization (its slug is CKAN's name)."""
+    title = localized(institution.title) or institution.slug
     result: dict[str, Any] = {
-        "id": str(organization.id),
-        "name": organization.name,
+        "id": str(institution.id),
+        "name": institution.slug,
         "title": title,
         "display_name": title,
-        "title_translated": translated(organization.title),
-        "acronym": organization.acronym,
+        "title_translated": translated(institution.title),
+        "acronym": institution.acronym,
         "description": "",
-        "image_url": organization.logo_url or "",
-        "image_display_url": organization.logo_url or "",
-        "created": ckan_time(organization.created_at),
+        "image_url": institution.logo_url or "",
+        "image_display_url": institution.logo_url or "",
+        "created": ckan_time(institution.created_at),
         "type": "organization",
         "is_organization": True,
-        "state": "active" if organization.active else "deleted",
+        "state": "active" if institution.active else "deleted",
         "approval_status": "approved",
         "num_followers": 0,
     }
@@ -396,21 +395,21 @@ def _extras(dataset: Dataset) -> list[dict[str, str]]:
 
 def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
     dataset = view.dataset
-    organization = view.organization
+    institution = view.institution
     contact = dataset.contact_point or {}
     lic = view.license
     return {
         "id": str(dataset.id),
-        "name": dataset.name,
-        "title": localized(dataset.title) or dataset.name,
+        "name": dataset.slug,
+        "title": localized(dataset.title) or dataset.slug,
         "title_translated": translated(dataset.title),
         "notes": localized(dataset.description) or "",
         "notes_translated": translated(dataset.description),
         "type": "dataset",
         "state": "active" if dataset.state == DatasetState.PUBLISHED else dataset.state.value,
         "private": False,
-        "owner_org": str(dataset.organization_id),
-        "organization": organization_dict(organization) if organization else None,
+        "owner_org": str(dataset.institution_id),
+        "organization": organization_dict(institution) if institution else None,
         "groups": [group_dict(theme) for theme in view.themes],
         "license_id": dataset.license_id or "",
         "license_title": lic.title if lic else "",
@@ -424,8 +423,8 @@ def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
         "metadata_created": ckan_time(dataset.created_at),
         "metadata_modified": ckan_time(dataset.modified_at),
         "version": dataset.version or "",
-        "url": site.url.rstrip("/") + f"/api/v1/datasets/{dataset.name}",
-        "author": localized(organization.title) if organization else "",
+        "url": site.url.rstrip("/") + f"/api/v1/datasets/{dataset.slug}",
+        "author": localized(institution.title) if institution else "",
         "author_email": None,
         "maintainer": contact.get("name") or "",
         "maintainer_email": contact.get("email") or "",
@@ -438,14 +437,14 @@ def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
 # --- Solr-style queries (q, fq, sort) ------------------------------------------------------
 
 _FIELD_FILTERS: dict[str, FilterField] = {
-    "organization": FilterField.ORGANIZATION,
-    "owner_org": FilterField.ORGANIZATION,
+    "organization": FilterField.INSTITUTION,
+    "owner_org": FilterField.INSTITUTION,
     "groups": FilterField.THEME,
     "tags": FilterField.TAG,
     "license_id": FilterField.LICENSE,
     "res_format": FilterField.FORMAT,
     "isopen": FilterField.OPEN,
-    "name": FilterField.NAME,
+    "name": FilterField.SLUG,
     "id": FilterField.ID,
 }
 # Fields every CKAN search carries, always true of what the catalog publishes.
@@ -501,7 +500,7 @@ def _solr_time(value: str, field: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise SearchQueryError(f"{field}: cannot read the date {value!r}") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return client_moment(moment)
 
 
 def parse_solr(query: str, *, source: str, text_allowed: bool) -> ParsedQuery:
@@ -575,7 +574,7 @@ SORT_FIELDS: dict[str, SortKey] = {
     "metadata_created": SortKey.CREATED,
     "title_string": SortKey.TITLE,
     "title": SortKey.TITLE,
-    "name": SortKey.NAME,
+    "name": SortKey.SLUG,
 }
 
 
@@ -601,7 +600,7 @@ def parse_sort(value: str) -> tuple[Sort, ...]:
 Action = Callable[[Session, Params, Site], Any]
 ACTIONS: dict[str, Action] = {}
 FACET_FIELDS: dict[str, FilterField] = {
-    "organization": FilterField.ORGANIZATION,
+    "organization": FilterField.INSTITUTION,
     "groups": FilterField.THEME,
     "tags": FilterField.TAG,
     "license_id": FilterField.LICENSE,
@@ -674,11 +673,12 @@ def package_search(session: Session, params: Params, site: Site) -> dict[str, An
         facet_limit=None if facet_limit is None or facet_limit < 0 else facet_limit,
         facet_mincount=facet_mincount,
     )
-    result = search_datasets(session, query, counts_cache_seconds=site.counts_cache_seconds)
+    result = search_datasets(session, query, counts=site.counts)
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, dict[str, Any]] = {}
     for name in facet_names:
-        values: list[FacetValue] = result.facets.get(FACET_FIELDS.get(name), [])  # type: ignore[arg-type]
+        field = FACET_FIELDS.get(name)
+        values: list[FacetValue] = result.facets.get(field, []) if field else []
         facets[name] = {value.value: value.count for value in values}
         search_facets[name] = {
             "title": name,
@@ -734,14 +734,14 @@ def package_list(session: Session, params: Params, site: Site) -> list[str]:
     limit = params.integer("limit", None)
     offset = params.integer("offset", 0)
     statement = (
-        select(Dataset.name)
-        .where(Dataset.state == DatasetState.PUBLISHED)
-        .order_by(Dataset.name)
+        select(Dataset.slug)
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+        .order_by(col(Dataset.slug))
         .offset(offset)
     )
     if limit is not None:
         statement = statement.limit(limit)
-    return list(session.scalars(statement))
+    return list(session.exec(statement))
 
 
 @action
@@ -757,7 +757,7 @@ def current_package_list_with_resources(
     result = search_datasets(
         session,
         SearchQuery(sort=(Sort(SortKey.MODIFIED, True),), offset=offset, limit=limit, facets=()),
-        counts_cache_seconds=site.counts_cache_seconds,
+        counts=site.counts,
     )
     return [package_dict(view, site) for view in result.items]
 
@@ -775,11 +775,11 @@ def resource_show(session: Session, params: Params, site: Site) -> dict[str, Any
 
 
 def _published_counts(session: Session, site: Site, facet: FilterField) -> dict[str, int]:
-    """Published datasets per organisation name or theme: the unfiltered search's facet."""
+    """Published datasets per institution slug or theme: the unfiltered search's facet."""
     result = search_datasets(
         session,
         SearchQuery(limit=0, facets=(facet,), facet_limit=None),
-        counts_cache_seconds=site.counts_cache_seconds,
+        counts=site.counts,
     )
     return {value.value: value.count for value in result.facets[facet]}
 
@@ -811,27 +811,26 @@ def _sorted_groups(items: list[tuple[str, str, int]], sort_text: str) -> list[tu
 
 @action
 def organization_list(session: Session, params: Params, site: Site) -> list[Any]:
-    """The organisations: all_fields, sort (name, title, package_count), limit, offset,
-    organizations, include_dataset_count."""
+    """The institutions, as CKAN organizations: all_fields, sort (name, title, package_count),
+    limit, offset, organizations, include_dataset_count."""
     all_fields = params.boolean("all_fields", False)
     limit, offset = _list_limits(params, all_fields)
     wanted = set(params.strings("organizations") or [])
-    organizations = {
-        o.name: o
-        for o in session.scalars(select(Organization).where(Organization.active.is_(True)))  # type: ignore[attr-defined]
-        if not wanted or o.name in wanted
+    institutions = {
+        i.slug: i
+        for i in session.exec(select(Institution).where(col(Institution.active).is_(True)))
+        if not wanted or i.slug in wanted
     }
-    counts = _published_counts(session, site, FilterField.ORGANIZATION)
+    counts = _published_counts(session, site, FilterField.INSTITUTION)
     items = [
-        (o.name, localized(o.title) or o.name, counts.get(o.name, 0))
-        for o in organizations.values()
+        (i.slug, localized(i.title) or i.slug, counts.get(i.slug, 0)) for i in institutions.values()
     ]
     page = _sorted_groups(items, params.text("sort") or "title asc")[offset : offset + limit]
     if not all_fields:
         return [name for name, _, _ in page]
     with_counts = params.boolean("include_dataset_count", True)
     return [
-        organization_dict(organizations[name], count if with_counts else None)
+        organization_dict(institutions[name], count if with_counts else None)
         for name, _, count in page
     ]
 
@@ -841,41 +840,32 @@ def _datasets_of(session: Session, site: Site, filter_: Filter) -> list[dict[str
         session,
         SearchQuery(
             filters=(filter_,),
-            sort=(Sort(SortKey.NAME, False),),
+            sort=(Sort(SortKey.SLUG, False),),
             limit=GROUP_DATASETS_MAX,
             facets=(),
         ),
-        counts_cache_seconds=site.counts_cache_seconds,
+        counts=site.counts,
     )
     return [package_dict(view, site) for view in result.items]
 
 
 @action
 def organization_show(session: Session, params: Params, site: Site) -> dict[str, Any]:
-    """One organisation by id or name: id, include_datasets."""
-    ref = params.required("id")
-    key = as_uuid(ref)
-    organization = session.get(Organization, key) if key else None
-    if organization is None:
-        organization = session.scalar(select(Organization).where(Organization.name == ref))
-    if organization is None:
+    """One institution, as a CKAN organization, by id or name: id, include_datasets."""
+    institution = find_institution(session, params.required("id"))
+    if institution is None:
         raise NotFoundError("Organization was not found.")
-    count = session.scalar(
-        select(func.count()).where(
-            Dataset.organization_id == organization.id,
-            Dataset.state == DatasetState.PUBLISHED,
-        )
-    )
-    result = organization_dict(organization, int(count or 0))
+    count = published_counts(session, [institution.id]).get(institution.id, 0)
+    result = organization_dict(institution, count)
     if params.boolean("include_datasets", False):
         result["packages"] = _datasets_of(
-            session, site, Filter(FilterField.ORGANIZATION, (str(organization.id),))
+            session, site, Filter(FilterField.INSTITUTION, (str(institution.id),))
         )
     return result
 
 
 def _find_theme(session: Session, ref: str) -> Theme:
-    for theme in session.scalars(select(Theme)):
+    for theme in session.exec(select(Theme)):
         if ref in (theme.name, theme_id(theme.name)):
             return theme
     raise NotFoundError("Group was not found.")
@@ -893,7 +883,7 @@ def group_list(session: Session, params: Params, site: Site) -> list[Any]:
     wanted = set(params.strings("groups") or [])
     themes = {
         t.name: t
-        for t in session.scalars(select(Theme).order_by(Theme.position))
+        for t in session.exec(select(Theme).order_by(col(Theme.position)))
         if not wanted or t.name in wanted
     }
     counts = _theme_counts(session, site)
@@ -922,23 +912,22 @@ def tag_list(session: Session, params: Params, site: Site) -> list[Any]:
         return []  # the catalog's tags are all free tags
     statement = (
         select(DatasetTag.tag)
-        .join(Dataset, Dataset.id == DatasetTag.dataset_id)  # type: ignore[arg-type]
-        .where(Dataset.state == DatasetState.PUBLISHED)
-        .group_by(DatasetTag.tag)
-        .order_by(DatasetTag.tag)
+        .join(Dataset, col(Dataset.id) == col(DatasetTag.dataset_id))
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+        .group_by(col(DatasetTag.tag))
+        .order_by(col(DatasetTag.tag))
     )
     query = params.text("query")
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
         statement = statement.where(
-            func.lower(DatasetTag.tag).like(f"%{escaped.lower()}%", escape="\\")
+            func.lower(col(DatasetTag.tag)).contains(query.lower(), autoescape=True)
         )
     offset = params.integer("offset", 0) or 0
     limit = params.integer("limit", None)
     statement = statement.offset(offset)
     if limit is not None:
         statement = statement.limit(limit)
-    names = list(session.scalars(statement))
+    names = list(session.exec(statement))
     if params.boolean("all_fields", False):
         return [tag_dict(name) for name in names]
     return names
@@ -947,7 +936,7 @@ def tag_list(session: Session, params: Params, site: Site) -> list[Any]:
 @action
 def license_list(session: Session, params: Params, site: Site) -> list[dict[str, Any]]:
     """The licences a dataset may carry."""
-    return [license_dict(lic) for lic in session.scalars(select(License).order_by(License.id))]
+    return [license_dict(lic) for lic in session.exec(select(License).order_by(col(License.id)))]
 
 
 @action

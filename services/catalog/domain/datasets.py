@@ -8,37 +8,41 @@ State machine::
 
 Only a draft can be edited (a submitted dataset is locked until the review decides). There is no
 way to publish except a consumed approval of a submitted dataset (``apply_review_decision``).
-Each command validates, authorises, writes the state and its event (outbox) in one
-transaction, keeps the search index in step, and commits; the handler-side functions do not
-commit (the consumer's transaction does).
+Each command validates, authorises, changes the state, publishes its event and keeps the search
+index in step, in the caller's unit of work, which commits it (the router, or the consumer for
+an applied event): nothing here commits.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
+from functools import partial
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from libs.auth import Principal, Role
+from libs.auth import Principal
+from libs.db import utcnow
 from libs.events.schemas import (
     DatasetPublished,
     DatasetSubmitted,
     DatasetUpdated,
     DatasetWithdrawn,
-    LocalizedText,
     ResourceSummary,
     ReviewDecided,
 )
+from libs.events.schemas import LocalizedText as EventText
+from libs.fields import Email, Line, Localized, LocalizedText, ShortLine
 from libs.http.problems import Conflict, InvalidInput
+from libs.uow import UnitOfWork
 from services.catalog.domain import validation
-from services.catalog.domain.access import ensure_can_write
-from services.catalog.domain.organizations import (
+from services.catalog.domain.access import default_institution, ensure_can_write
+from services.catalog.domain.institutions import (
     require_enrolled_for_new_dataset,
     require_enrolled_for_write,
 )
@@ -57,7 +61,6 @@ from services.catalog.models import (
     DatasetTag,
     DatasetTheme,
     Resource,
-    outbox,
 )
 
 log = logging.getLogger("bayanat.catalog.datasets")
@@ -66,67 +69,74 @@ log = logging.getLogger("bayanat.catalog.datasets")
 # --- inputs ---------------------------------------------------------------------------------
 
 
+CONTACT_NAME_MAX = 200
+SPATIAL_MAX = 200
+VERSION_MAX = 64
+TITLE_DESCRIPTION = "In Arabic (ar) and/or French (fr); English (en) optional"
+
+
 class ContactPointInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
+    name: Annotated[Line, Field(max_length=CONTACT_NAME_MAX)] | None = None
+    email: Email | None = None
 
 
-class DatasetFields(BaseModel):
-    """Metadata a steward sets on a draft (every field optional: a PATCH)."""
+class _DatasetMetadata(BaseModel):
+    """Metadata a steward sets on a draft, but its title (every field optional)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(
+    slug: ShortLine | None = Field(
         default=None,
-        description="URL name (slug): 2-100 of [a-z0-9_-]; made from the title when absent",
+        description="URL name: 2-100 of [a-z0-9_-]; made from the title when absent",
         examples=["budget-general-2024"],
     )
-    title: LocalizedText | None = Field(
-        default=None, description="In Arabic (ar) and/or French (fr); English (en) optional"
-    )
     description: LocalizedText | None = None
-    tags: list[str] | None = Field(default=None, description="Free keywords, lower-cased")
-    themes: list[str] | None = Field(default=None, description="Theme names (GET /themes)")
-    license_id: str | None = Field(default=None, description="A licence id (GET /licenses)")
-    frequency: str | None = Field(
+    tags: list[ShortLine] | None = Field(default=None, description="Free keywords, lower-cased")
+    themes: list[ShortLine] | None = Field(default=None, description="Theme names (GET /themes)")
+    license_id: ShortLine | None = Field(default=None, description="A licence id (GET /licenses)")
+    frequency: ShortLine | None = Field(
         default=None, description="EU frequency code: DAILY, MONTHLY, ANNUAL, IRREG…"
     )
     temporal_start: date | None = None
     temporal_end: date | None = None
-    spatial: list[str] | None = Field(
+    spatial: list[Annotated[Line, Field(max_length=SPATIAL_MAX)]] | None = Field(
         default=None, description="Region codes (or region names) and commune names"
     )
     contact_point: ContactPointInput | None = None
-    version: str | None = None
+    version: Annotated[ShortLine, Field(max_length=VERSION_MAX)] | None = None
 
 
-class DatasetCreate(DatasetFields):
+class DatasetFields(_DatasetMetadata):
+    """A draft's metadata to change: only the fields sent (a PATCH)."""
+
+    title: Localized | None = Field(default=None, description=TITLE_DESCRIPTION)
+
+
+class DatasetCreate(_DatasetMetadata):
     """A new draft: a title is required; the institution defaults to the steward's only one."""
 
-    organization_id: uuid.UUID | None = Field(
-        default=None, description="The institution (organisation) publishing the dataset"
+    institution_id: uuid.UUID | None = Field(
+        default=None, description="The institution publishing the dataset"
     )
-    title: LocalizedText  # type: ignore[assignment]
+    title: Localized = Field(description=TITLE_DESCRIPTION)
 
 
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def dataset_tags(session: Session, dataset_id: uuid.UUID) -> list[str]:
-    statement = select(DatasetTag.tag).where(DatasetTag.dataset_id == dataset_id)
-    return list(session.scalars(statement.order_by(DatasetTag.tag)))
+    statement = select(DatasetTag.tag).where(col(DatasetTag.dataset_id) == dataset_id)
+    return list(session.exec(statement.order_by(col(DatasetTag.tag))))
 
 
-def touch(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
-    """Mark a change: modified time moves and the search index is refreshed."""
-    dataset.modified_at = at or _now()
-    reindex_dataset(session, dataset, dataset_tags(session, dataset.id))
+def touch(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None = None) -> None:
+    """Mark a change: the modified time moves, the search index is refreshed, and what
+    anonymous readers see (cached responses, search counts) is renewed once committed."""
+    dataset.modified_at = at or utcnow()
+    reindex_dataset(uow.session, dataset, dataset_tags(uow.session, dataset.id))
+    uow.invalidate_caches()
 
 
 def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:
@@ -142,15 +152,15 @@ def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:
         DatasetState.DRAFT: "it is a draft: submit it for review first",
     }
     raise Conflict(
-        f"cannot {action} dataset {dataset.name!r}: {hints[DatasetState(dataset.state)]}",
+        f"cannot {action} dataset {dataset.slug!r}: {hints[DatasetState(dataset.state)]}",
         code="dataset-locked" if dataset.state == DatasetState.SUBMITTED else "invalid-state",
         state=str(dataset.state),
         required_state=str(allowed),
     )
 
 
-def _writable_dataset(
-    session: Session,
+def writable_dataset(
+    uow: UnitOfWork,
     actor: Principal,
     ref: str | uuid.UUID,
     state: DatasetState,
@@ -160,80 +170,66 @@ def _writable_dataset(
 ) -> Dataset:
     """The dataset ``actor`` may ``action``: 404, 403 or 409 otherwise (and, with
     ``enrolled``, while its institution is not enrolled)."""
-    dataset = get_dataset(session, ref)
-    ensure_can_write(actor, dataset.organization_id)
+    dataset = get_dataset(uow.session, ref)
+    ensure_can_write(actor, dataset.institution_id)
     require_state(dataset, state, action)
     if enrolled:
-        require_enrolled_for_write(session, dataset.organization_id)
+        require_enrolled_for_write(uow.session, dataset.institution_id)
     return dataset
 
 
-def _default_institution(actor: Principal) -> uuid.UUID:
-    institutions = actor.institutions(Role.STEWARD)
-    if len(institutions) == 1:
-        return next(iter(institutions))
-    raise InvalidInput(
-        "organization_id",
-        "required: the institution the dataset belongs to"
-        + (" (you are a steward of several)" if institutions else ""),
-    )
-
-
-def _name_taken(session: Session, name: str, except_id: uuid.UUID | None = None) -> bool:
-    holder = session.scalar(select(Dataset.id).where(Dataset.name == name))
+def _slug_taken(session: Session, slug: str, except_id: uuid.UUID | None = None) -> bool:
+    holder = session.exec(select(Dataset.id).where(col(Dataset.slug) == slug)).first()
     return holder is not None and holder != except_id
 
 
-def _name_conflict(name: str) -> Conflict:
+def _slug_conflict(slug: str) -> Conflict:
     return Conflict(
-        f"name: {name!r} is already taken by another dataset",
-        code="name-taken",
-        field="name",
-        errors=[{"field": "name", "message": f"{name!r} is already taken"}],
+        f"slug: {slug!r} is already taken by another dataset",
+        code="slug-taken",
+        field="slug",
+        errors=[{"field": "slug", "message": f"{slug!r} is already taken"}],
     )
 
 
-def unique_name(session: Session, title: dict[str, str]) -> str:
+def unique_slug(session: Session, title: dict[str, str]) -> str:
     """A free slug made from the title (French, else English, else Arabic transliterated)."""
     base = validation.slugify(validation.slug_source(title))
     if len(base) < 2:
         base = f"dataset-{base}".rstrip("-")
     candidate, n = base, 1
-    while _name_taken(session, candidate):
+    while _slug_taken(session, candidate):
         n += 1
         candidate = f"{base}-{n}" if n < 1000 else f"{base}-{uuid.uuid4().hex[:8]}"
     return candidate
 
 
 def _set_tags(session: Session, dataset_id: uuid.UUID, tags: list[str]) -> None:
-    session.execute(delete(DatasetTag).where(DatasetTag.dataset_id == dataset_id))  # type: ignore[arg-type]
+    session.exec(delete(DatasetTag).where(col(DatasetTag.dataset_id) == dataset_id))
     session.add_all(DatasetTag(dataset_id=dataset_id, tag=tag) for tag in tags)
 
 
 def _set_themes(session: Session, dataset_id: uuid.UUID, themes: list[str]) -> None:
-    session.execute(delete(DatasetTheme).where(DatasetTheme.dataset_id == dataset_id))  # type: ignore[arg-type]
+    session.exec(delete(DatasetTheme).where(col(DatasetTheme.dataset_id) == dataset_id))
     session.add_all(DatasetTheme(dataset_id=dataset_id, theme_name=name) for name in themes)
 
 
 def _apply_fields(
-    session: Session, dataset: Dataset, fields: DatasetFields, present: set[str]
+    session: Session,
+    dataset: Dataset,
+    fields: DatasetFields | DatasetCreate,
+    present: set[str],
 ) -> None:
     """Validate and set the fields in ``present`` (all of them or a PATCH's)."""
-    if "title" in present:
-        raw = fields.title.model_dump() if fields.title else None
-        dataset.title = validation.localized(
-            "title", raw, required=True, max_length=validation.TITLE_MAX
-        )  # type: ignore[assignment]
+    if "title" in present and fields.title is not None:
+        dataset.title = fields.title.as_dict()
     if "description" in present:
-        raw = fields.description.model_dump() if fields.description else None
-        dataset.description = validation.localized(
-            "description", raw, required=False, max_length=validation.DESCRIPTION_MAX
-        )
-    if "name" in present and fields.name is not None:
-        name = validation.check_name(fields.name)
-        if _name_taken(session, name, dataset.id):
-            raise _name_conflict(name)
-        dataset.name = name
+        dataset.description = fields.description.as_dict() if fields.description else None
+    if "slug" in present and fields.slug is not None:
+        slug = validation.check_slug(fields.slug)
+        if _slug_taken(session, slug, dataset.id):
+            raise _slug_conflict(slug)
+        dataset.slug = slug
     if "license_id" in present:
         licence = validation.license_id(session, fields.license_id)
         dataset.license_id = licence.id if licence else None
@@ -251,64 +247,66 @@ def _apply_fields(
             fields.contact_point.model_dump() if fields.contact_point else None
         )
     if "version" in present:
-        dataset.version = validation.version(fields.version)
+        dataset.version = fields.version or None
 
 
-def commit_dataset(session: Session, dataset: Dataset) -> None:
-    """Commit; the unique index on ``name`` may still refuse a concurrent twin (409)."""
+def _flush_slug(uow: UnitOfWork, dataset: Dataset) -> None:
+    """Write the changes so far: the unique index on ``slug`` may refuse a twin written
+    concurrently (409; the unit is then left without a commit, and rolls back)."""
     try:
-        session.commit()
+        uow.flush()
     except IntegrityError as exc:
-        session.rollback()
-        if "name" in str(exc.orig).lower():
-            raise _name_conflict(dataset.name) from exc
+        if "slug" in str(exc.orig).lower():
+            raise _slug_conflict(dataset.slug) from exc
         raise
 
 
 # --- steward commands -----------------------------------------------------------------------
 
 
-def create_dataset(session: Session, actor: Principal, data: DatasetCreate) -> Dataset:
-    """A new draft of ``data.organization_id`` (or the steward's only institution)."""
-    organization_id = data.organization_id or _default_institution(actor)
-    ensure_can_write(actor, organization_id)
-    require_enrolled_for_new_dataset(session, organization_id)
+def create_dataset(uow: UnitOfWork, actor: Principal, *, data: DatasetCreate) -> Dataset:
+    """A new draft of ``data.institution_id`` (or the steward's only institution)."""
+    session = uow.session
+    institution_id = data.institution_id or default_institution(actor)
+    ensure_can_write(actor, institution_id)
+    require_enrolled_for_new_dataset(session, institution_id)
     tags = validation.tags(data.tags or [])
     themes = validation.themes(session, data.themes or [])
-    now = _now()
+    now = utcnow()
     dataset = Dataset(
         id=uuid.uuid4(),
-        name="",
+        slug="",
         title={},
-        organization_id=organization_id,
+        institution_id=institution_id,
         state=DatasetState.DRAFT,
         created_by=actor.subject,
         created_at=now,
         modified_at=now,
     )
     _apply_fields(session, dataset, data, set(DatasetFields.model_fields))
-    if not dataset.name:
-        dataset.name = unique_name(session, dataset.title)
+    if not dataset.slug:
+        dataset.slug = unique_slug(session, dataset.title)
     session.add(dataset)
-    session.flush()
+    _flush_slug(uow, dataset)
     _set_tags(session, dataset.id, tags)
     _set_themes(session, dataset.id, themes)
     session.flush()
     reindex_dataset(session, dataset, tags)
-    commit_dataset(session, dataset)
+    uow.invalidate_caches()
     return dataset
 
 
 def update_dataset(
-    session: Session, actor: Principal, ref: str | uuid.UUID, changes: DatasetFields
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, changes: DatasetFields
 ) -> Dataset:
     """Change a draft's metadata: only the fields present in ``changes`` (a PATCH)."""
-    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
+    session = uow.session
+    dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
     present = set(changes.model_fields_set)
     if "title" in present and changes.title is None:
         raise InvalidInput("title", "cannot be removed: a dataset needs a title in ar or fr")
-    if "name" in present and changes.name is None:
-        raise InvalidInput("name", "cannot be removed (omit it to keep the current name)")
+    if "slug" in present and changes.slug is None:
+        raise InvalidInput("slug", "cannot be removed (omit it to keep the current slug)")
     tags = validation.tags(changes.tags or []) if "tags" in present else None
     themes = validation.themes(session, changes.themes or []) if "themes" in present else None
     _apply_fields(session, dataset, changes, present)
@@ -316,35 +314,33 @@ def update_dataset(
         _set_tags(session, dataset.id, tags)
     if themes is not None:
         _set_themes(session, dataset.id, themes)
-    session.flush()
-    touch(session, dataset)
-    commit_dataset(session, dataset)
+    _flush_slug(uow, dataset)
+    touch(uow, dataset)
     return dataset
 
 
 def delete_dataset(
-    session: Session, actor: Principal, ref: str | uuid.UUID, store: FileStore
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, store: FileStore
 ) -> None:
     """Delete a draft and its uploaded files (a published dataset is withdrawn instead)."""
-    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "delete")
-    keys = list(
-        session.scalars(
-            select(Resource.storage_key).where(
-                Resource.dataset_id == dataset.id,
-                Resource.storage_key.is_not(None),  # type: ignore[union-attr]
-            )
+    session = uow.session
+    dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "delete")
+    keys = session.exec(
+        select(Resource.storage_key).where(
+            col(Resource.dataset_id) == dataset.id, col(Resource.storage_key).is_not(None)
         )
-    )
+    ).all()
     remove_from_index(session, dataset.id)
-    session.execute(delete(Resource).where(Resource.dataset_id == dataset.id))  # type: ignore[arg-type]
-    session.execute(delete(DatasetTag).where(DatasetTag.dataset_id == dataset.id))  # type: ignore[arg-type]
-    session.execute(delete(DatasetTheme).where(DatasetTheme.dataset_id == dataset.id))  # type: ignore[arg-type]
+    session.exec(delete(Resource).where(col(Resource.dataset_id) == dataset.id))
+    session.exec(delete(DatasetTag).where(col(DatasetTag.dataset_id) == dataset.id))
+    session.exec(delete(DatasetTheme).where(col(DatasetTheme.dataset_id) == dataset.id))
     session.delete(dataset)
-    session.commit()
-    # After the commit: a crash here leaves an orphan file, which `bayanat catalog
+    session.flush()
+    uow.invalidate_caches()
+    # Once committed: a crash in between leaves an orphan file, which `bayanat catalog
     # orphan-uploads` removes; never a row pointing at a missing file.
     for key in keys:
-        store.delete(key)
+        uow.after_commit(partial(store.delete, key))
 
 
 def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> DatasetSubmitted:
@@ -352,12 +348,12 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
     assert dataset.submitted_at is not None
     return DatasetSubmitted(
         dataset_id=dataset.id,
-        slug=dataset.name,
-        institution_id=dataset.organization_id,
+        slug=dataset.slug,
+        institution_id=dataset.institution_id,
         submitted_by=actor.subject,
         submitted_at=dataset.submitted_at,
-        title=LocalizedText(**dataset.title),
-        description=LocalizedText(**dataset.description) if dataset.description else None,
+        title=EventText(**dataset.title),
+        description=EventText(**dataset.description) if dataset.description else None,
         tags=view.tags,
         themes=view.theme_names,
         license_id=dataset.license_id,
@@ -371,7 +367,7 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
         resources=[
             ResourceSummary(
                 id=r.id,
-                title=LocalizedText(**r.title) if r.title else None,
+                title=EventText(**r.title) if r.title else None,
                 url=resource_url(r, base_url),
                 format=r.format,
                 media_type=r.media_type,
@@ -384,90 +380,85 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
 
 
 def submit_dataset(
-    session: Session, actor: Principal, ref: str | uuid.UUID, *, base_url: str
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, base_url: str
 ) -> Dataset:
     """draft → submitted, with the full snapshot for the review (DatasetSubmitted)."""
-    dataset = _writable_dataset(session, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
-    view = load_view(session, dataset)
+    dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
+    view = load_view(uow.session, dataset)
     if not view.resources:
         raise InvalidInput("resources", "add at least one resource before submitting")
-    now = _now()
+    now = utcnow()
     dataset.state = DatasetState.SUBMITTED
     dataset.submitted_at = now
     dataset.rejection_reasons = None
     dataset.rejected_at = None
-    touch(session, dataset, at=now)
-    outbox.publish(session, submitted_snapshot(view, actor, base_url))
-    session.commit()
+    touch(uow, dataset, at=now)
+    uow.publish(submitted_snapshot(view, actor, base_url))
     return dataset
 
 
 def withdraw_dataset(
-    session: Session, actor: Principal, ref: str | uuid.UUID, *, reason: str | None = None
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, reason: str | None = None
 ) -> Dataset:
     """published → withdrawn (DatasetWithdrawn); it leaves the public catalogue."""
-    dataset = _writable_dataset(session, actor, ref, DatasetState.PUBLISHED, "withdraw")
-    now = _now()
+    dataset = writable_dataset(uow, actor, ref, DatasetState.PUBLISHED, "withdraw")
+    now = utcnow()
     dataset.state = DatasetState.WITHDRAWN
     dataset.withdrawn_at = now
-    touch(session, dataset, at=now)
-    outbox.publish(
-        session,
+    touch(uow, dataset, at=now)
+    uow.publish(
         DatasetWithdrawn(
             dataset_id=dataset.id,
-            slug=dataset.name,
-            institution_id=dataset.organization_id,
+            slug=dataset.slug,
+            institution_id=dataset.institution_id,
             withdrawn_at=now,
             reason=(reason or "").strip() or None,
-        ),
+        )
     )
-    session.commit()
     return dataset
 
 
-def record_data_update(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
-    """New data for a published dataset: last_data_update moves, DatasetUpdated (no commit)."""
-    now = at or _now()
+def record_data_update(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None = None) -> None:
+    """New data for a published dataset: last_data_update moves (DatasetUpdated)."""
+    now = at or utcnow()
     dataset.last_data_update = now
-    touch(session, dataset, at=now)
-    view = load_view(session, dataset)
-    outbox.publish(
-        session,
+    touch(uow, dataset, at=now)
+    view = load_view(uow.session, dataset)
+    uow.publish(
         DatasetUpdated(
             dataset_id=dataset.id,
-            slug=dataset.name,
-            institution_id=dataset.organization_id,
+            slug=dataset.slug,
+            institution_id=dataset.institution_id,
             frequency=dataset.frequency,
             formats=view.formats,
             last_data_update=now,
             updated_at=now,
-        ),
+        )
     )
 
 
-# --- review decisions (consumed events; no commit) ------------------------------------------
+# --- review decisions (consumed events) -----------------------------------------------------
 
 
-def publish_submitted(session: Session, dataset: Dataset, *, at: datetime | None = None) -> None:
+def publish_submitted(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None = None) -> None:
     """submitted → published (DatasetPublished). Only an approved review leads here."""
     if dataset.state != DatasetState.SUBMITTED:
         raise ValueError(f"dataset {dataset.id} is {dataset.state}, not submitted")
-    now = at or _now()
+    now = at or utcnow()
     dataset.state = DatasetState.PUBLISHED
     dataset.published_at = now
     dataset.rejection_reasons = None
     # The data arrives with the first publication; data updates move it afterwards.
     if dataset.last_data_update is None:
         dataset.last_data_update = now
-    touch(session, dataset, at=now)
-    view = load_view(session, dataset)
-    outbox.publish(
-        session,
+    touch(uow, dataset, at=now)
+    view = load_view(uow.session, dataset)
+    uow.publish(
         DatasetPublished(
             dataset_id=dataset.id,
-            slug=dataset.name,
-            institution_id=dataset.organization_id,
-            title=LocalizedText(**dataset.title),
+            slug=dataset.slug,
+            institution_id=dataset.institution_id,
+            title=EventText(**dataset.title),
             themes=view.theme_names,
             license_id=dataset.license_id,
             license_is_open=view.is_open,
@@ -475,23 +466,23 @@ def publish_submitted(session: Session, dataset: Dataset, *, at: datetime | None
             frequency=dataset.frequency,
             published_at=now,
             last_data_update=dataset.last_data_update,
-        ),
+        )
     )
 
 
 def return_to_draft(
-    session: Session, dataset: Dataset, reasons: list[str], *, at: datetime | None = None
+    uow: UnitOfWork, dataset: Dataset, reasons: list[str], *, at: datetime | None = None
 ) -> None:
     """submitted → draft with the reviewer's reasons, which the steward sees on the dataset."""
     dataset.state = DatasetState.DRAFT
     dataset.rejection_reasons = [r for r in reasons if r and r.strip()] or [
         "rejected without a stated reason"
     ]
-    dataset.rejected_at = at or _now()
-    touch(session, dataset)
+    dataset.rejected_at = at or utcnow()
+    touch(uow, dataset)
 
 
-def apply_review_decision(session: Session, data: ReviewDecided) -> Dataset | None:
+def apply_review_decision(uow: UnitOfWork, data: ReviewDecided) -> Dataset | None:
     """Publish or return to draft a submitted dataset; anything else is ignored (logged).
 
     A decision for a dataset that is not (or no longer) submitted is a replay or a stale
@@ -502,7 +493,7 @@ def apply_review_decision(session: Session, data: ReviewDecided) -> Dataset | No
         "review_id": str(data.review_id),
         "decision": data.decision,
     }
-    dataset = session.get(Dataset, data.dataset_id)
+    dataset = uow.session.get(Dataset, data.dataset_id)
     if dataset is None:
         log.warning("review decided for an unknown dataset; ignored", extra=context)
         return None
@@ -513,13 +504,13 @@ def apply_review_decision(session: Session, data: ReviewDecided) -> Dataset | No
             extra=context,
         )
         return None
-    if data.institution_id != dataset.organization_id:
+    if data.institution_id != dataset.institution_id:
         log.warning(
             "review decided for another institution than the dataset's; ignored", extra=context
         )
         return None
     if data.decision == "approved":
-        publish_submitted(session, dataset)
+        publish_submitted(uow, dataset)
     else:
-        return_to_draft(session, dataset, data.reasons, at=data.decided_at)
+        return_to_draft(uow, dataset, data.reasons, at=data.decided_at)
     return dataset

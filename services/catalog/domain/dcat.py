@@ -19,18 +19,19 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
-from libs.http.problems import InvalidInput, NotFound
-from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES, LICENSES, REGIONS
-from services.catalog.domain.exports import Links, as_utc
+from libs.http.pagination import Page, PageParams, paginate
+from libs.http.problems import NotFound
+from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES
+from services.catalog.domain.exports import Links
 from services.catalog.domain.views import DatasetView, load_views
+from services.catalog.domain.vocabularies import REGIONS, THEMES
 from services.catalog.models import Dataset, DatasetState, License, Resource, Theme
 
 # rdflib's own DCAT namespace predates DCAT 3 (no dcat:version): an open one instead.
@@ -71,23 +72,7 @@ EU_THEMES: dict[str, tuple[str, str]] = {
     "TECH": ("Science and technology", "Science et technologie"),
     "TRAN": ("Transport", "Transports"),
 }
-THEME_TO_EU: dict[str, str] = {
-    "economie-finances": "ECON",
-    "sante": "HEAL",
-    "education": "EDUC",
-    "agriculture": "AGRI",
-    "tourisme": "ECON",
-    "transport": "TRAN",
-    "energie": "ENER",
-    "environnement": "ENVI",
-    "habitat": "REGI",
-    "emploi": "SOCI",
-    "justice": "JUST",
-    "culture": "EDUC",
-    "collectivites": "REGI",
-    "population": "SOCI",
-    "numerique": "TECH",
-}
+THEME_TO_EU: dict[str, str] = {theme.name: theme.eu_theme for theme in THEMES.values()}
 
 CATALOG_TITLE = {
     "fr": "Portail national des données ouvertes",
@@ -129,7 +114,7 @@ _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 
 
 def _date_time(moment: datetime) -> Literal:
-    return Literal(as_utc(moment).isoformat(), datatype=XSD.dateTime)  # type: ignore[union-attr]
+    return Literal(moment.astimezone(UTC).isoformat(), datatype=XSD.dateTime)
 
 
 def _date(day: date) -> Literal:
@@ -156,8 +141,8 @@ class ReferenceData:
     """The small controlled lists (licences, themes), read once per graph."""
 
     def __init__(self, session: Session) -> None:
-        self.licenses = {lic.id: lic for lic in session.execute(select(License)).scalars()}
-        self.themes = {theme.name: theme for theme in session.execute(select(Theme)).scalars()}
+        self.licenses = {lic.id: lic for lic in session.exec(select(License))}
+        self.themes = {theme.name: theme for theme in session.exec(select(Theme))}
 
 
 class _Builder:
@@ -187,8 +172,6 @@ class _Builder:
 
     def license(self, license_id: str | None) -> URIRef | None:
         lic = self.reference.licenses.get(license_id) if license_id else None
-        if lic is None and license_id in LICENSES:
-            lic = LICENSES[license_id]  # type: ignore[assignment]
         if lic is None or not lic.url:
             return None
         node = _iri(lic.url)
@@ -269,24 +252,24 @@ class _Builder:
         return node
 
     def agent(self, view: DatasetView) -> URIRef:
-        organization = view.organization
-        if organization is None:
+        institution = view.institution
+        if institution is None:
             # The replica has not heard of the institution yet: name it by its id.
-            node = URIRef(f"{self.links.base}/api/v1/organizations/{view.dataset.organization_id}")
+            node = URIRef(f"{self.links.base}/api/v1/institutions/{view.dataset.institution_id}")
             if self._once(node):
                 self.graph.add((node, RDF.type, FOAF.Agent))
-                self.graph.add((node, FOAF.name, Literal(str(view.dataset.organization_id))))
+                self.graph.add((node, FOAF.name, Literal(str(view.dataset.institution_id))))
             return node
-        node = URIRef(self.links.organization(organization.name))
+        node = URIRef(self.links.institution(institution.slug))
         if self._once(node):
             self.graph.add((node, RDF.type, FOAF.Agent))
-            _add_texts(self.graph, node, FOAF.name, organization.title)
-            if not organization.title:
-                self.graph.add((node, FOAF.name, Literal(organization.name)))
-            if organization.acronym:
-                self.graph.add((node, SKOS.altLabel, Literal(organization.acronym)))
-            if organization.website:
-                self.graph.add((node, FOAF.homepage, self.document(organization.website)))
+            _add_texts(self.graph, node, FOAF.name, institution.title)
+            if not institution.title:
+                self.graph.add((node, FOAF.name, Literal(institution.slug)))
+            if institution.acronym:
+                self.graph.add((node, SKOS.altLabel, Literal(institution.acronym)))
+            if institution.website:
+                self.graph.add((node, FOAF.homepage, self.document(institution.website)))
         return node
 
     def format(self, code: str) -> URIRef | BNode:
@@ -399,7 +382,7 @@ class _Builder:
         if d.version:
             graph.add((node, DCAT.version, Literal(d.version)))
             graph.add((node, OWL.versionInfo, Literal(d.version)))
-        graph.add((node, DCAT.landingPage, self.document(self.links.dataset_page(d.name))))
+        graph.add((node, DCAT.landingPage, self.document(self.links.dataset_page(d.slug))))
         rights = URIRef(EU_ACCESS_RIGHT + "PUBLIC")
         if self._once(rights):
             graph.add((rights, RDF.type, DCTERMS.RightsStatement))
@@ -460,52 +443,30 @@ class _Builder:
 # --- Queries --------------------------------------------------------------------------------
 
 
-def parse_modified_since(value: str | None) -> datetime | None:
-    """An ISO 8601 date or date-time (a date means its midnight, UTC)."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
-        moment = datetime.fromisoformat(text.replace(" ", "+"))  # '+' arrives as a space
-    except ValueError:
-        raise InvalidInput(
-            "modified_since", f"'{value}' is not an ISO 8601 date or date-time"
-        ) from None
-    return as_utc(moment)
-
-
-def _for_column(session: Session, moment: datetime) -> datetime:
-    # SQLite keeps times without their zone: compare in naive UTC there.
-    if session.get_bind().dialect.name == "sqlite":
-        return moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
-
 def find_published(session: Session, id_or_slug: str) -> Dataset:
     """A published dataset by id or slug; anything else (drafts too) is not found."""
     try:
-        condition = Dataset.id == uuid.UUID(id_or_slug)
+        condition = col(Dataset.id) == uuid.UUID(id_or_slug)
     except ValueError:
-        condition = Dataset.name == id_or_slug
-    dataset = session.execute(
-        select(Dataset).where(condition, Dataset.state == DatasetState.PUBLISHED)  # type: ignore[arg-type]
-    ).scalar_one_or_none()
+        condition = col(Dataset.slug) == id_or_slug
+    dataset = session.exec(
+        select(Dataset).where(condition, col(Dataset.state) == DatasetState.PUBLISHED)
+    ).first()
     if dataset is None:
         raise NotFound(
-            f"no published dataset has the id or name '{id_or_slug}'", code="dataset-not-found"
+            f"no published dataset has the id or slug '{id_or_slug}'", code="dataset-not-found"
         )
     return dataset
 
 
 @dataclass
 class CatalogPage:
-    views: list[DatasetView]
-    total: int
-    page: int
-    last_page: int
-    modified: datetime | None
+    datasets: Page[DatasetView]
+    modified: datetime | None  # of the most recently modified published dataset
+
+    @property
+    def last_page(self) -> int:
+        return max(1, self.datasets.pages)
 
 
 def catalog_page(
@@ -515,35 +476,21 @@ def catalog_page(
     page_size: int = PAGE_SIZE,
 ) -> CatalogPage:
     """One page of the published catalogue, most recently modified first."""
-    published = Dataset.state == DatasetState.PUBLISHED
-    conditions = [published]
+    published = col(Dataset.state) == DatasetState.PUBLISHED
+    statement = select(Dataset).where(published)
     if modified_since is not None:
-        conditions.append(Dataset.modified_at >= _for_column(session, modified_since))  # type: ignore[arg-type,operator]
-    total = session.execute(
-        select(func.count()).select_from(Dataset).where(*conditions)
-    ).scalar_one()
-    last_page = max(1, -(-total // page_size))
+        statement = statement.where(col(Dataset.modified_at) >= modified_since)
+    statement = statement.order_by(col(Dataset.modified_at).desc(), col(Dataset.id))
+    datasets = paginate(session, statement, PageParams(page=page, page_size=page_size))
+    last_page = max(1, datasets.pages)
     if page > last_page:
         raise NotFound(
             f"page {page} is beyond the last page of the catalogue ({last_page})",
             code="page-not-found",
         )
-    datasets = list(
-        session.execute(
-            select(Dataset)
-            .where(*conditions)
-            .order_by(Dataset.modified_at.desc(), Dataset.id)  # type: ignore[attr-defined]
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        ).scalars()
-    )
-    modified = session.execute(select(func.max(Dataset.modified_at)).where(published)).scalar_one()
+    modified = session.exec(select(func.max(Dataset.modified_at)).where(published)).one()
     return CatalogPage(
-        views=load_views(session, datasets),
-        total=total,
-        page=page,
-        last_page=last_page,
-        modified=as_utc(modified),
+        datasets=datasets.with_items(load_views(session, datasets.items)), modified=modified
     )
 
 
@@ -555,24 +502,26 @@ def catalog_graph(
 ) -> Graph:
     """The catalogue, the page's datasets and the Hydra links to the other pages."""
     builder = _Builder(links, ReferenceData(session))
-    datasets = [builder.dataset(view) for view in page.views]
+    datasets = [builder.dataset(view) for view in page.datasets.items]
     builder.catalog(datasets, page.modified)
     graph = builder.graph
-    view = URIRef(page_url(page.page))
+    number = page.datasets.page
+    view = URIRef(page_url(number))
     graph.add((view, RDF.type, HYDRA.PartialCollectionView))
     graph.add((view, RDF.type, HYDRA.PagedCollection))
-    graph.add((view, HYDRA.totalItems, Literal(page.total, datatype=XSD.nonNegativeInteger)))
+    total = page.datasets.total
+    graph.add((view, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
     graph.add((view, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.nonNegativeInteger)))
     links_by_name = {
         "first": 1,
         "last": page.last_page,
-        "previous": page.page - 1 if page.page > 1 else None,
-        "next": page.page + 1 if page.page < page.last_page else None,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < page.last_page else None,
     }
-    for name, number in links_by_name.items():
-        if number is None:
+    for name, linked in links_by_name.items():
+        if linked is None:
             continue
-        target = URIRef(page_url(number))
+        target = URIRef(page_url(linked))
         graph.add((view, HYDRA[name], target))
         graph.add((view, HYDRA[f"{name}Page"], target))  # the Hydra names ckanext-dcat reads
     graph.add((URIRef(links.catalog()), HYDRA.view, view))

@@ -1,7 +1,7 @@
 """Reading the published catalogue in bulk: CSV of datasets, CSV of resources, JSON Lines.
 
 Everything here streams: the published datasets are read in chunks with keyset pagination on
-their unique ``name`` (never ``OFFSET``, never the whole catalogue in memory), each chunk with
+their unique ``slug`` (never ``OFFSET``, never the whole catalogue in memory), each chunk with
 its related rows loaded by ``views.load_views`` (a fixed number of batch queries), and
 rendered to bytes as it goes. Nothing is cached: a download is always the current catalogue.
 
@@ -17,16 +17,15 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from libs.http.problems import NotFound
+from libs.uow import UnitOfWorkFactory
 from services.catalog.domain.views import DatasetView, load_views
-from services.catalog.models import Dataset, DatasetState, Organization, Resource
+from services.catalog.models import Dataset, DatasetState, Institution, Resource
 
 CHUNK_SIZE = 500
 MULTI_VALUE_SEPARATOR = "|"
@@ -34,13 +33,13 @@ UTF8_BOM = "\ufeff"
 
 DATASET_COLUMNS = (
     "id",
-    "name",
+    "slug",
     "title_fr",
     "title_ar",
     "title_en",
     "description_fr",
     "description_ar",
-    "organization",
+    "institution",
     "themes",
     "tags",
     "license",
@@ -59,10 +58,10 @@ DATASET_COLUMNS = (
 RESOURCE_COLUMNS = (
     "id",
     "dataset_id",
-    "dataset_name",
+    "dataset_slug",
     "dataset_title_fr",
     "dataset_title_ar",
-    "organization",
+    "institution",
     "position",
     "title_fr",
     "title_ar",
@@ -100,8 +99,8 @@ class Links:
     def dataset(self, dataset_id: uuid.UUID) -> str:
         return f"{self.base}/api/v1/datasets/{dataset_id}"
 
-    def dataset_page(self, name: str) -> str:
-        return f"{self.base}/api/v1/datasets/{quote(name)}"
+    def dataset_page(self, slug: str) -> str:
+        return f"{self.base}/api/v1/datasets/{quote(slug)}"
 
     def resource(self, dataset_id: uuid.UUID, resource_id: uuid.UUID) -> str:
         return f"{self.base}/api/v1/datasets/{dataset_id}/resources/{resource_id}"
@@ -109,8 +108,8 @@ class Links:
     def download(self, dataset_id: uuid.UUID, resource_id: uuid.UUID) -> str:
         return f"{self.resource(dataset_id, resource_id)}/download"
 
-    def organization(self, name: str) -> str:
-        return f"{self.base}/api/v1/organizations/{quote(name)}"
+    def institution(self, slug: str) -> str:
+        return f"{self.base}/api/v1/institutions/{quote(slug)}"
 
     def themes(self) -> str:
         return f"{self.base}/api/v1/themes"
@@ -131,54 +130,29 @@ class Links:
 # --- Reading ------------------------------------------------------------------------------
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Stored times are UTC; SQLite gives them back without a zone."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def iso(moment: datetime | date | None) -> str:
-    if moment is None:
-        return ""
-    if isinstance(moment, datetime):
-        return as_utc(moment).isoformat()  # type: ignore[union-attr]
-    return moment.isoformat()
-
-
-def find_organization(session: Session, id_or_name: str) -> Organization:
-    try:
-        organization = session.get(Organization, uuid.UUID(id_or_name))
-    except ValueError:
-        organization = None
-    if organization is None:
-        organization = session.execute(
-            select(Organization).where(Organization.name == id_or_name)  # type: ignore[arg-type]
-        ).scalar_one_or_none()
-    if organization is None:
-        raise NotFound(f"organization '{id_or_name}' does not exist", code="organization-not-found")
-    return organization
+    return moment.isoformat() if moment is not None else ""
 
 
 def iter_published_chunks(
     session: Session,
     *,
-    organization_id: uuid.UUID | None = None,
+    institution_id: uuid.UUID | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[list[DatasetView]]:
-    """Published datasets in chunks, by name, with keyset pagination (``name > last``)."""
-    last_name: str | None = None
+    """Published datasets in chunks, by slug, with keyset pagination (``slug > last``)."""
+    last_slug: str | None = None
     while True:
-        query = select(Dataset).where(Dataset.state == DatasetState.PUBLISHED)  # type: ignore[arg-type]
-        if organization_id is not None:
-            query = query.where(Dataset.organization_id == organization_id)  # type: ignore[arg-type]
-        if last_name is not None:
-            query = query.where(Dataset.name > last_name)  # type: ignore[arg-type]
-        datasets = list(session.execute(query.order_by(Dataset.name).limit(chunk_size)).scalars())
+        query = select(Dataset).where(col(Dataset.state) == DatasetState.PUBLISHED)
+        if institution_id is not None:
+            query = query.where(col(Dataset.institution_id) == institution_id)
+        if last_slug is not None:
+            query = query.where(col(Dataset.slug) > last_slug)
+        datasets = list(session.exec(query.order_by(col(Dataset.slug)).limit(chunk_size)))
         if not datasets:
             return
         yield load_views(session, datasets)
-        last_name = datasets[-1].name
+        last_slug = datasets[-1].slug
         # The rows of this chunk are rendered; let the session forget them.
         session.expunge_all()
         if len(datasets) < chunk_size:
@@ -209,13 +183,13 @@ def dataset_row(view: DatasetView, links: Links) -> list[Any]:
     d = view.dataset
     return [
         str(d.id),
-        d.name,
+        d.slug,
         _text(d.title, "fr"),
         _text(d.title, "ar"),
         _text(d.title, "en"),
         _text(d.description, "fr"),
         _text(d.description, "ar"),
-        view.organization.name if view.organization else str(d.organization_id),
+        view.institution.slug if view.institution else str(d.institution_id),
         _joined(sorted(view.theme_names)),
         _joined(view.tags),
         d.license_id or "",
@@ -228,7 +202,7 @@ def dataset_row(view: DatasetView, links: Links) -> list[Any]:
         iso(d.published_at),
         iso(d.modified_at),
         iso(d.last_data_update),
-        links.dataset_page(d.name),
+        links.dataset_page(d.slug),
     ]
 
 
@@ -237,10 +211,10 @@ def resource_row(view: DatasetView, resource: Resource, links: Links) -> list[An
     return [
         str(resource.id),
         str(d.id),
-        d.name,
+        d.slug,
         _text(d.title, "fr"),
         _text(d.title, "ar"),
-        view.organization.name if view.organization else str(d.organization_id),
+        view.institution.slug if view.institution else str(d.institution_id),
         resource.position,
         _text(resource.title, "fr"),
         _text(resource.title, "ar"),
@@ -277,19 +251,19 @@ def resource_document(resource: Resource, links: Links) -> dict[str, Any]:
 
 
 def dataset_document(view: DatasetView, links: Links) -> dict[str, Any]:
-    """One JSON Lines record: the dataset with its organisation, licence and resources."""
+    """One JSON Lines record: the dataset with its institution, licence and resources."""
     d = view.dataset
-    organization = view.organization
+    institution = view.institution
     return {
         "id": str(d.id),
-        "name": d.name,
-        "url": links.dataset_page(d.name),
+        "slug": d.slug,
+        "url": links.dataset_page(d.slug),
         "title": d.title or {},
         "description": d.description or {},
-        "organization": {
-            "id": str(d.organization_id),
-            "name": organization.name if organization else None,
-            "title": organization.title if organization else {},
+        "institution": {
+            "id": str(d.institution_id),
+            "slug": institution.slug if institution else None,
+            "title": institution.title if institution else {},
         },
         "themes": sorted(view.theme_names),
         "tags": view.tags,
@@ -370,30 +344,30 @@ EXPORTS: dict[str, ExportKind] = {
 
 
 def stream_export(
-    engine: Engine,
+    units: UnitOfWorkFactory,
     kind: ExportKind,
     links: Links,
     *,
-    organization_id: uuid.UUID | None = None,
+    institution_id: uuid.UUID | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[bytes]:
-    """The export's bytes, one piece per chunk of datasets; opens and closes its own session.
+    """The export's bytes, one piece per chunk of datasets; reads in a unit of its own.
 
-    The session belongs to the stream (not to the request) because the body is produced after
-    the endpoint has returned.
+    The unit belongs to the stream (not to the request) because the body is produced after
+    the endpoint has returned; it only reads, and is left without a commit.
     """
     if kind.header:
         yield kind.header
-    with Session(engine) as session:
+    with units() as uow:
         for chunk in iter_published_chunks(
-            session, organization_id=organization_id, chunk_size=chunk_size
+            uow.session, institution_id=institution_id, chunk_size=chunk_size
         ):
             piece = kind.render(chunk, links)
             if piece:
                 yield piece
 
 
-def export_filename(kind: ExportKind, organization: Organization | None, today: date) -> str:
-    prefix = f"{organization.name}-" if organization else "catalog-"
+def export_filename(kind: ExportKind, institution: Institution | None, today: date) -> str:
+    prefix = f"{institution.slug}-" if institution else "catalog-"
     stem, _, extension = kind.name.partition(".")
     return f"{prefix}{stem}-{today.isoformat()}.{extension}"

@@ -3,8 +3,9 @@
 A draft's resources are edited freely; a published dataset only receives new data through
 ``publish_data_update`` (a new resource, or new content for an existing one), which moves its
 last-data-update time. A file is stored before its row is written (storage.FileStore); when
-the row cannot be written the file is removed, and a replaced or deleted file is removed only
-after the commit, so no row ever points to a missing file.
+the unit of work that writes the row fails, the edge that opened it removes the file
+(``discard_on_error``), and a replaced or deleted file is removed only once the unit has
+committed, so no row ever points to a missing file.
 """
 
 from __future__ import annotations
@@ -13,27 +14,26 @@ import contextlib
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from functools import partial
 from pathlib import PurePosixPath
+from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from libs.auth import Principal
-from libs.events.schemas import LocalizedText
+from libs.db import utcnow
+from libs.fields import LINE_MAX, HttpUrl, Line, Localized, LocalizedText, ShortLine
 from libs.http.problems import InvalidInput
+from libs.uow import UnitOfWork
 from libs.vocabularies import FORMATS, normalise_format
-from services.catalog.domain import validation
-from services.catalog.domain.access import ensure_can_write
-from services.catalog.domain.datasets import record_data_update, require_state, touch
-from services.catalog.domain.organizations import require_enrolled_for_write
+from services.catalog.domain.datasets import record_data_update, touch, writable_dataset
 from services.catalog.domain.storage import FileStore, StoredFile
-from services.catalog.domain.views import get_dataset, get_resource
+from services.catalog.domain.views import get_resource
 from services.catalog.models import Dataset, DatasetState, Resource
 
-URL_MAX = 2000
+MEDIA_TYPE_MAX = 255  # the column's size
 MEDIA_TYPE_PATTERN = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 GENERIC_MEDIA_TYPES = {"application/octet-stream", "binary/octet-stream", ""}
@@ -44,18 +44,18 @@ class ResourceFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: LocalizedText | None = Field(
+    title: Localized | None = Field(
         default=None, description="Defaults to the file name or the URL's last segment"
     )
     description: LocalizedText | None = None
-    url: str | None = Field(default=None, description="http(s) URL of a linked resource")
-    format: str | None = Field(
+    url: HttpUrl | None = Field(default=None, description="http(s) URL of a linked resource")
+    format: ShortLine | None = Field(
         default=None,
         description="CSV, JSON, XLSX… (or an extension / media type); guessed when absent",
     )
-    media_type: str | None = None
+    media_type: Annotated[Line, Field(max_length=MEDIA_TYPE_MAX)] | None = None
     size: int | None = Field(default=None, ge=0, description="Bytes (links only)")
-    sha256: str | None = Field(default=None, description="Hex digest (links only)")
+    sha256: ShortLine | None = Field(default=None, description="Hex digest (links only)")
     position: int | None = Field(default=None, ge=0)
 
 
@@ -69,27 +69,16 @@ class DataUpdate(BaseModel):
     replace_resource_id: uuid.UUID | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @contextlib.contextmanager
 def discard_on_error(store: FileStore, upload: StoredFile | None) -> Iterator[None]:
-    """Remove a stored upload when the unit of work that would own it fails."""
+    """Remove a stored upload when the unit of work that would own it fails (wrap the command
+    and the commit)."""
     try:
         yield
     except BaseException:
         if upload is not None:
             store.delete(upload.key)
         raise
-
-
-def _check_url(url: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > URL_MAX:
-        raise InvalidInput("url", f"an http(s) URL of at most {URL_MAX} characters")
-    return url
 
 
 def _url_basename(url: str) -> str:
@@ -130,17 +119,22 @@ def _media_type(given: str | None, upload_type: str | None, format_code: str) ->
 
 
 def _title(data: ResourceFields, fallback: str | None, format_code: str) -> dict[str, str]:
-    raw = data.title.model_dump() if data.title else None
-    title = validation.localized("title", raw, required=False, max_length=validation.TITLE_MAX)
-    if title:
-        return title
-    return {"fr": (fallback or format_code)[: validation.TITLE_MAX]}
+    if data.title is not None:
+        return data.title.as_dict()
+    return {"fr": (fallback or format_code)[:LINE_MAX]}
+
+
+def _sha256(value: str | None) -> str | None:
+    digest = (value or "").lower() or None
+    if digest is not None and not SHA256_PATTERN.match(digest):
+        raise InvalidInput("sha256", "64 hexadecimal characters")
+    return digest
 
 
 def _next_position(session: Session, dataset_id: uuid.UUID) -> int:
-    current = session.scalar(
-        select(func.max(Resource.position)).where(Resource.dataset_id == dataset_id)
-    )
+    current = session.exec(
+        select(func.max(Resource.position)).where(col(Resource.dataset_id) == dataset_id)
+    ).one()
     return 0 if current is None else int(current) + 1
 
 
@@ -169,16 +163,13 @@ def _content(
         if replacing:
             raise InvalidInput("resource", "give the new content: a URL or a file")
         raise InvalidInput("url", "required: a resource is a URL or an uploaded file")
-    url = _check_url(data.url)
+    url = data.url
     code = resolve_format(data.format, filename=None, url=url, media_type=data.media_type)
-    sha256 = data.sha256.strip().lower() if data.sha256 else None
-    if sha256 and not SHA256_PATTERN.match(sha256):
-        raise InvalidInput("sha256", "64 hexadecimal characters")
     resource.url = url
     resource.storage_key = None
     resource.filename = None
     resource.size = data.size
-    resource.sha256 = sha256
+    resource.sha256 = _sha256(data.sha256)
     resource.media_type = _media_type(data.media_type, None, code)
     resource.format = code
 
@@ -186,18 +177,15 @@ def _content(
 def new_resource(
     session: Session, dataset: Dataset, data: ResourceFields, upload: StoredFile | None = None
 ) -> Resource:
-    """Validate and add a resource row to ``dataset`` (no authorisation, no commit)."""
-    now = _now()
+    """Validate and add a resource row to ``dataset`` (no authorisation)."""
+    now = utcnow()
     resource = Resource(
         id=uuid.uuid4(), dataset_id=dataset.id, title={}, created_at=now, modified_at=now
     )
     _content(resource, data, upload, replacing=False)
     fallback = upload.filename if upload else _url_basename(resource.url or "")
     resource.title = _title(data, fallback, resource.format or "")
-    raw = data.description.model_dump() if data.description else None
-    resource.description = validation.localized(
-        "description", raw, required=False, max_length=validation.DESCRIPTION_MAX
-    )
+    resource.description = data.description.as_dict() if data.description else None
     resource.position = (
         data.position if data.position is not None else _next_position(session, dataset.id)
     )
@@ -206,42 +194,38 @@ def new_resource(
     return resource
 
 
-def _writable_draft(session: Session, actor: Principal, ref: str | uuid.UUID) -> Dataset:
-    dataset = get_dataset(session, ref)
-    ensure_can_write(actor, dataset.organization_id)
-    require_state(dataset, DatasetState.DRAFT, "change the resources of")
-    require_enrolled_for_write(session, dataset.organization_id)
-    return dataset
+def _writable_draft(uow: UnitOfWork, actor: Principal, ref: str | uuid.UUID) -> Dataset:
+    return writable_dataset(
+        uow, actor, ref, DatasetState.DRAFT, "change the resources of", enrolled=True
+    )
 
 
 def add_resource(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
+    *,
     ref: str | uuid.UUID,
     data: ResourceFields,
     upload: StoredFile | None = None,
-    *,
-    store: FileStore,
 ) -> Resource:
-    """Add a link or an uploaded file (already stored) to a draft; the file goes on failure."""
-    with discard_on_error(store, upload):
-        dataset = _writable_draft(session, actor, ref)
-        resource = new_resource(session, dataset, data, upload)
-        touch(session, dataset)
-        session.commit()
+    """Add a link or an uploaded file (already stored) to a draft."""
+    dataset = _writable_draft(uow, actor, ref)
+    resource = new_resource(uow.session, dataset, data, upload)
+    touch(uow, dataset)
     return resource
 
 
 def update_resource(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
+    *,
     ref: str | uuid.UUID,
     resource_id: uuid.UUID | str,
     changes: ResourceFields,
 ) -> Resource:
     """Change a draft's resource metadata (the fields present); a link may change its URL."""
-    dataset = _writable_draft(session, actor, ref)
-    resource = get_resource(session, dataset, resource_id)
+    dataset = _writable_draft(uow, actor, ref)
+    resource = get_resource(uow.session, dataset, resource_id)
     present = changes.model_fields_set
     uploaded = resource.storage_key is not None
     if uploaded and ({"url", "size", "sha256"} & present):
@@ -252,7 +236,7 @@ def update_resource(
     if "url" in present:
         if not changes.url:
             raise InvalidInput("url", "required for a linked resource")
-        resource.url = _check_url(changes.url)
+        resource.url = changes.url
     if "format" in present or "url" in present:
         resource.format = resolve_format(
             changes.format if "format" in present else resource.format,
@@ -267,84 +251,73 @@ def update_resource(
     if "size" in present:
         resource.size = changes.size
     if "sha256" in present:
-        sha256 = (changes.sha256 or "").strip().lower() or None
-        if sha256 and not SHA256_PATTERN.match(sha256):
-            raise InvalidInput("sha256", "64 hexadecimal characters")
-        resource.sha256 = sha256
+        resource.sha256 = _sha256(changes.sha256)
     if "title" in present:
-        raw = changes.title.model_dump() if changes.title else None
-        title = validation.localized("title", raw, required=False, max_length=validation.TITLE_MAX)
-        if not title:
+        if changes.title is None:
             raise InvalidInput("title", "cannot be empty")
-        resource.title = title
+        resource.title = changes.title.as_dict()
     if "description" in present:
-        raw = changes.description.model_dump() if changes.description else None
-        resource.description = validation.localized(
-            "description", raw, required=False, max_length=validation.DESCRIPTION_MAX
-        )
+        resource.description = changes.description.as_dict() if changes.description else None
     if "position" in present and changes.position is not None:
         resource.position = changes.position
-    resource.modified_at = _now()
-    session.add(resource)
-    touch(session, dataset)
-    session.commit()
+    resource.modified_at = utcnow()
+    uow.session.add(resource)
+    touch(uow, dataset)
     return resource
 
 
 def delete_resource(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
+    *,
     ref: str | uuid.UUID,
     resource_id: uuid.UUID | str,
-    *,
     store: FileStore,
 ) -> None:
-    dataset = _writable_draft(session, actor, ref)
-    resource = get_resource(session, dataset, resource_id)
+    """Remove a draft's resource; its uploaded file goes once the removal is committed."""
+    dataset = _writable_draft(uow, actor, ref)
+    resource = get_resource(uow.session, dataset, resource_id)
     key = resource.storage_key
-    session.delete(resource)
-    session.flush()
-    touch(session, dataset)
-    session.commit()
-    store.delete(key)
+    uow.session.delete(resource)
+    uow.session.flush()
+    touch(uow, dataset)
+    if key is not None:
+        uow.after_commit(partial(store.delete, key))
 
 
 def publish_data_update(
-    session: Session,
+    uow: UnitOfWork,
     actor: Principal,
+    *,
     ref: str | uuid.UUID,
     update: DataUpdate,
     upload: StoredFile | None = None,
-    *,
     store: FileStore,
 ) -> Dataset:
     """New data for a published dataset (DatasetUpdated; last_data_update moves).
 
     With neither resource nor file: the existing resources now hold newer data. With one and
     no ``replace_resource_id``: a new resource. With ``replace_resource_id``: that resource's
-    content is replaced (its id and position stay; an old uploaded file is removed).
+    content is replaced (its id and position stay; an old uploaded file is removed once the
+    unit has committed).
     """
-    old_key: str | None = None
-    with discard_on_error(store, upload):
-        dataset = get_dataset(session, ref)
-        ensure_can_write(actor, dataset.organization_id)
-        require_state(dataset, DatasetState.PUBLISHED, "publish new data for")
-        require_enrolled_for_write(session, dataset.organization_id)
-        fields = update.resource or ResourceFields()
-        if update.replace_resource_id is not None:
-            resource = get_resource(session, dataset, update.replace_resource_id)
-            old_key = resource.storage_key
-            _content(resource, fields, upload, replacing=True)
-            if fields.title is not None:
-                resource.title = _title(fields, resource.filename, resource.format or "")
-            if old_key == resource.storage_key:
-                old_key = None
-            resource.modified_at = _now()
-            session.add(resource)
-            session.flush()
-        elif update.resource is not None or upload is not None:
-            new_resource(session, dataset, fields, upload)
-        record_data_update(session, dataset)
-        session.commit()
-    store.delete(old_key)
+    session = uow.session
+    dataset = writable_dataset(
+        uow, actor, ref, DatasetState.PUBLISHED, "publish new data for", enrolled=True
+    )
+    fields = update.resource or ResourceFields()
+    if update.replace_resource_id is not None:
+        resource = get_resource(session, dataset, update.replace_resource_id)
+        old_key = resource.storage_key
+        _content(resource, fields, upload, replacing=True)
+        if fields.title is not None:
+            resource.title = _title(fields, resource.filename, resource.format or "")
+        if old_key is not None and old_key != resource.storage_key:
+            uow.after_commit(partial(store.delete, old_key))
+        resource.modified_at = utcnow()
+        session.add(resource)
+        session.flush()
+    elif update.resource is not None or upload is not None:
+        new_resource(session, dataset, fields, upload)
+    record_data_update(uow, dataset)
     return dataset

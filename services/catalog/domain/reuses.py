@@ -1,27 +1,43 @@
 """Which reuses cite which datasets, from the reuse service's events (for reuse counts).
 
-A declaration states the reuse's full list of datasets, so applying it replaces the rows of
-that reuse: a re-declaration after an edit, or a replay, leaves exactly the declared set.
+A declaration and an update both state the reuse's full list of datasets, so applying one
+replaces the rows of that reuse: an edit, a replay or a redelivery leaves exactly the stated
+set. A removal (deleted by its owner or rejected by an admin) drops them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-from sqlmodel import Session
+import uuid
+from collections.abc import Iterable
 
-from libs.events.schemas import ReuseDeclared, ReuseRemoved
+from sqlalchemy import delete
+from sqlmodel import col
+
+from libs.events.schemas import ReuseDeclared, ReuseRemoved, ReuseUpdated
+from libs.uow import UnitOfWork
 from services.catalog.models import DatasetReuse
 
 
-def apply_reuse_declared(session: Session, data: ReuseDeclared) -> None:
-    session.execute(delete(DatasetReuse).where(DatasetReuse.reuse_id == data.reuse_id))  # type: ignore[arg-type]
+def _replace_citations(
+    uow: UnitOfWork, reuse_id: uuid.UUID, dataset_ids: Iterable[uuid.UUID]
+) -> None:
+    session = uow.session
+    session.exec(delete(DatasetReuse).where(col(DatasetReuse.reuse_id) == reuse_id))
     session.add_all(
-        DatasetReuse(dataset_id=dataset_id, reuse_id=data.reuse_id)
-        for dataset_id in dict.fromkeys(data.dataset_ids)
+        DatasetReuse(dataset_id=dataset_id, reuse_id=reuse_id)
+        for dataset_id in dict.fromkeys(dataset_ids)
     )
     session.flush()
+    uow.invalidate_caches()  # the cited datasets' reuse counts change
 
 
-def apply_reuse_removed(session: Session, data: ReuseRemoved) -> None:
-    session.execute(delete(DatasetReuse).where(DatasetReuse.reuse_id == data.reuse_id))  # type: ignore[arg-type]
-    session.flush()
+def apply_reuse_declared(uow: UnitOfWork, data: ReuseDeclared) -> None:
+    _replace_citations(uow, data.reuse_id, data.dataset_ids)
+
+
+def apply_reuse_updated(uow: UnitOfWork, data: ReuseUpdated) -> None:
+    _replace_citations(uow, data.reuse_id, data.dataset_ids)
+
+
+def apply_reuse_removed(uow: UnitOfWork, data: ReuseRemoved) -> None:
+    _replace_citations(uow, data.reuse_id, ())

@@ -12,50 +12,47 @@ counts and sorts, computed in the database so that it stays fast at 100,000 data
   of), filters are all required, an excluding filter keeps the datasets matching none;
 - the total and every facet come from one statement: a ``GROUP BY`` per facet over the ids of
   the matching datasets (a CTE), no row is loaded into Python; a public search's counts are
-  reused while the catalogue is unchanged (see the counts cache below);
+  reused while the catalogue is unchanged (the app's ``CountsCache``, see below);
 - only the page of datasets asked for is loaded, with its related rows in a few batch queries.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     String,
     and_,
     cast,
-    column,
-    func,
     literal_column,
     not_,
     or_,
-    select,
-    table,
     text,
     union_all,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
+from libs.http.problems import InvalidInput
 from libs.text import tokens
 from libs.vocabularies import normalise_format
+from services.catalog.domain.cache import CountsCache
+from services.catalog.domain.search_index import FTS, localized
 from services.catalog.domain.views import DatasetView, load_views
 from services.catalog.models import (
     Dataset,
     DatasetState,
     DatasetTag,
     DatasetTheme,
+    Institution,
     License,
-    Organization,
     Resource,
     Theme,
 )
@@ -67,29 +64,29 @@ PG_RANK_WEIGHTS = "'{0.0, 0.1, 0.3, 1.0}'::float4[]"
 # bm25 column weights of dataset_fts (dataset_id, title, tags, description).
 FTS_COLUMN_WEIGHTS = (0.0, 10.0, 3.0, 1.0)
 
-_FTS = table("dataset_fts", column("dataset_id"))
 # PostgreSQL's default random_page_cost (4) prices an index lookup for a spinning disk: it
 # then hash-joins whole facet tables (200,000 resources) to a few thousand matching ids.
 # The catalogue's working set is in memory or on SSD, where 1.1 is the usual setting; it is
 # set for the search's own transaction only.
 PG_RANDOM_PAGE_COST = 1.1
+_PG_PLANNER_COSTS = text(f"SET LOCAL random_page_cost = {PG_RANDOM_PAGE_COST}")
 
 
 class FilterField(StrEnum):
-    """What a search can filter and facet on (CKAN's names)."""
+    """What a search can filter and facet on (the REST API's names; CKAN's map to them)."""
 
-    ORGANIZATION = "organization"  # an organisation's id or name
-    THEME = "groups"
-    TAG = "tags"
-    LICENSE = "license_id"
-    FORMAT = "res_format"
-    OPEN = "isopen"  # "true" / "false"
-    NAME = "name"
+    INSTITUTION = "institution"  # an institution's id or slug
+    THEME = "theme"
+    TAG = "tag"
+    LICENSE = "license"
+    FORMAT = "format"
+    OPEN = "is_open"  # "true" / "false"
+    SLUG = "slug"
     ID = "id"
 
 
 FACET_FIELDS: tuple[FilterField, ...] = (
-    FilterField.ORGANIZATION,
+    FilterField.INSTITUTION,
     FilterField.THEME,
     FilterField.TAG,
     FilterField.LICENSE,
@@ -104,7 +101,7 @@ class SortKey(StrEnum):
     CREATED = "metadata_created"
     PUBLISHED = "published"
     TITLE = "title"
-    NAME = "name"
+    SLUG = "slug"
 
 
 @dataclass(frozen=True)
@@ -123,8 +120,34 @@ class Sort:
 DEFAULT_SORT: tuple[Sort, ...] = (Sort(SortKey.SCORE, True), Sort(SortKey.MODIFIED, True))
 
 
+def client_moment(moment: datetime) -> datetime:
+    """A moment a client gave, in UTC: one without an offset is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_moment(field: str, value: str | None) -> datetime | None:
+    """A parameter's ISO 8601 date (its midnight) or date-time, in UTC; 422 naming ``field``."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = datetime.fromisoformat(text.replace(" ", "+"))  # '+' arrived as a space
+    except ValueError:
+        raise InvalidInput(
+            field, f"{value!r} is not an ISO 8601 date (2024-01-31) or date-time"
+        ) from None
+    return client_moment(moment)
+
+
 @dataclass(frozen=True)
 class SearchQuery:
+    """What to search; ``modified_since``/``until`` without an offset are UTC."""
+
     text: str | None = None
     filters: tuple[Filter, ...] = ()
     modified_since: datetime | None = None
@@ -136,6 +159,11 @@ class SearchQuery:
     facets: tuple[FilterField, ...] = FACET_FIELDS
     facet_limit: int | None = 50  # per facet; None: every value
     facet_mincount: int = 1
+
+    def __post_init__(self) -> None:
+        for bound in ("modified_since", "modified_until"):
+            if (moment := getattr(self, bound)) is not None:
+                object.__setattr__(self, bound, client_moment(moment))
 
 
 @dataclass(frozen=True)
@@ -154,15 +182,6 @@ class SearchResult:
     facets: dict[FilterField, list[FacetValue]] = field(default_factory=dict)
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Aware UTC datetimes everywhere (SQLite hands back naive ones, stored as UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 # --- the text query ------------------------------------------------------------------------
 
 
@@ -170,14 +189,14 @@ def query_tokens(text: str | None) -> list[str]:
     return tokens(text)[:MAX_QUERY_TOKENS]
 
 
-def _tsquery(words: list[str]) -> str:
+def tsquery(words: list[str]) -> str:
     # Tokens are \w+ only: quoting them is enough to keep tsquery operators out.
     terms = [f"'{word}'" for word in words]
     terms[-1] += ":*"
     return " & ".join(terms)
 
 
-def _fts5_query(words: list[str]) -> str:
+def fts5_query(words: list[str]) -> str:
     terms = [f'"{word}"' for word in words]
     terms[-1] += "*"
     return " ".join(terms)
@@ -204,9 +223,9 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in {"true", "1", "yes", "on"}
 
 
-def _organization_ids(session: Session, values: Sequence[str]) -> list[uuid.UUID]:
-    by_name = select(Organization.id).where(Organization.name.in_(list(values)))  # type: ignore[attr-defined]
-    return sorted({*_uuids(values), *session.scalars(by_name)})
+def _institution_ids(session: Session, values: Sequence[str]) -> list[uuid.UUID]:
+    by_slug = select(Institution.id).where(col(Institution.slug).in_(list(values)))
+    return sorted({*_uuids(values), *session.exec(by_slug)})
 
 
 def _licence_ids(licenses: dict[str, License], *, open_: bool) -> list[str]:
@@ -220,29 +239,29 @@ def _filter_condition(
     values = list(item.values)
     condition: ColumnElement[bool]
     match item.field:
-        case FilterField.ORGANIZATION:
-            condition = Dataset.organization_id.in_(_organization_ids(session, values))  # type: ignore[attr-defined]
+        case FilterField.INSTITUTION:
+            condition = col(Dataset.institution_id).in_(_institution_ids(session, values))
         case FilterField.THEME:
-            condition = Dataset.id.in_(  # type: ignore[union-attr]
-                select(DatasetTheme.dataset_id).where(DatasetTheme.theme_name.in_(values))  # type: ignore[attr-defined]
+            condition = col(Dataset.id).in_(
+                select(DatasetTheme.dataset_id).where(col(DatasetTheme.theme_name).in_(values))
             )
         case FilterField.TAG:
-            condition = Dataset.id.in_(  # type: ignore[union-attr]
-                select(DatasetTag.dataset_id).where(DatasetTag.tag.in_(values))  # type: ignore[attr-defined]
+            condition = col(Dataset.id).in_(
+                select(DatasetTag.dataset_id).where(col(DatasetTag.tag).in_(values))
             )
         case FilterField.LICENSE:
-            condition = Dataset.license_id.in_(values)  # type: ignore[union-attr]
+            condition = col(Dataset.license_id).in_(values)
         case FilterField.FORMAT:
             formats = sorted({normalise_format(v) or v.strip().upper() for v in values})
-            condition = Dataset.id.in_(  # type: ignore[union-attr]
-                select(Resource.dataset_id).where(Resource.format.in_(formats))  # type: ignore[union-attr]
+            condition = col(Dataset.id).in_(
+                select(Resource.dataset_id).where(col(Resource.format).in_(formats))
             )
         case FilterField.OPEN:
             wanted = {_truthy(v) for v in values}
-            is_open = Dataset.license_id.in_(_licence_ids(licenses, open_=True))  # type: ignore[union-attr]
+            is_open = col(Dataset.license_id).in_(_licence_ids(licenses, open_=True))
             is_closed = or_(
-                Dataset.license_id.is_(None),  # type: ignore[union-attr]
-                Dataset.license_id.in_(_licence_ids(licenses, open_=False)),  # type: ignore[union-attr]
+                col(Dataset.license_id).is_(None),
+                col(Dataset.license_id).in_(_licence_ids(licenses, open_=False)),
             )
             if wanted == {True}:
                 condition = is_open
@@ -250,10 +269,10 @@ def _filter_condition(
                 condition = is_closed
             else:
                 condition = or_(is_open, is_closed)
-        case FilterField.NAME:
-            condition = Dataset.name.in_(values)  # type: ignore[attr-defined]
+        case FilterField.SLUG:
+            condition = col(Dataset.slug).in_(values)
         case FilterField.ID:
-            condition = Dataset.id.in_(_uuids(values))  # type: ignore[union-attr]
+            condition = col(Dataset.id).in_(_uuids(values))
     return not_(condition) if item.exclude else condition
 
 
@@ -261,13 +280,13 @@ def _conditions(
     session: Session, query: SearchQuery, licenses: dict[str, License]
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
-        Dataset.state.in_([state.value for state in query.states])  # type: ignore[attr-defined]
+        col(Dataset.state).in_([state.value for state in query.states])
     ]
     conditions.extend(_filter_condition(session, item, licenses) for item in query.filters)
     if query.modified_since is not None:
-        conditions.append(Dataset.modified_at >= as_utc(query.modified_since))  # type: ignore[operator]
+        conditions.append(col(Dataset.modified_at) >= query.modified_since)
     if query.modified_until is not None:
-        conditions.append(Dataset.modified_at <= as_utc(query.modified_until))  # type: ignore[operator]
+        conditions.append(col(Dataset.modified_at) <= query.modified_until)
     return conditions
 
 
@@ -282,23 +301,23 @@ class _TextMatch:
 
 def _text_match(session: Session, words: list[str]) -> _TextMatch:
     if _is_postgres(session):
-        tsquery = func.to_tsquery("simple", _tsquery(words))
-        document = Dataset.search_document
+        query = func.to_tsquery("simple", tsquery(words))
+        document = col(Dataset.search_document)
         return _TextMatch(
-            condition=document.bool_op("@@")(tsquery),  # type: ignore[union-attr]
-            score=func.ts_rank(literal_column(PG_RANK_WEIGHTS), document, tsquery),
+            condition=document.bool_op("@@")(query),
+            score=func.ts_rank(literal_column(PG_RANK_WEIGHTS), document, query),
         )
-    match = literal_column("dataset_fts").op("MATCH")(_fts5_query(words))
+    match = literal_column("dataset_fts").op("MATCH")(fts5_query(words))
     scores = (
         select(
-            _FTS.c.dataset_id.label("dataset_id"),
+            FTS.c.dataset_id.label("dataset_id"),
             (-func.bm25(literal_column("dataset_fts"), *FTS_COLUMN_WEIGHTS)).label("score"),
         )
         .where(match)
         .subquery("fts")
     )
     return _TextMatch(
-        condition=Dataset.id.in_(select(_FTS.c.dataset_id).where(match)),  # type: ignore[union-attr]
+        condition=col(Dataset.id).in_(select(FTS.c.dataset_id).where(match)),
         score=scores.c.score,
         fts_scores=scores,
     )
@@ -315,7 +334,7 @@ def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]
         SortKey.CREATED: Dataset.created_at,
         SortKey.PUBLISHED: Dataset.published_at,
         SortKey.TITLE: Dataset.title_sort,
-        SortKey.NAME: Dataset.name,
+        SortKey.SLUG: Dataset.slug,
     }
     order = []
     for sort in query.sort:
@@ -325,9 +344,9 @@ def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]
         ordered = target.desc() if sort.descending else target.asc()
         # PostgreSQL and SQLite disagree on where NULLs go: say it (only published_at has any).
         order.append(ordered.nulls_last() if sort.key == SortKey.PUBLISHED else ordered)
-    # Names are unique: pages never overlap nor skip a dataset.
-    if not any(s.key == SortKey.NAME for s in query.sort):
-        order.append(Dataset.name.asc())  # type: ignore[attr-defined]
+    # Slugs are unique: pages never overlap nor skip a dataset.
+    if not any(s.key == SortKey.SLUG for s in query.sort):
+        order.append(col(Dataset.slug).asc())
     return order
 
 
@@ -337,14 +356,13 @@ _TOTAL = "_total"
 
 # --- counts cache --------------------------------------------------------------------------
 # Counting facets over a large share of 100,000 datasets takes the database hundreds of
-# milliseconds, and the most frequent searches (the landing page, a theme, an organisation)
-# repeat. Their totals and facet counts are kept per process and used while the catalogue is
-# unchanged: every change of a dataset moves its modified time (domain/datasets.py ``touch``)
-# and a publication or withdrawal changes the published count, which the stamp reads from the
-# (state, modified_at) index at each search. The page of results itself is always read fresh.
-
-COUNTS_CACHE_ENTRIES = 512
-COUNTS_CACHE_SECONDS = 300.0
+# milliseconds, and the most frequent searches (the landing page, a theme, an institution)
+# repeat. Their totals and facet counts are kept per process (the app's ``CountsCache``) and
+# used while the catalogue is unchanged: this process's writes clear the cache when they
+# commit; another replica's show in the stamp, which every change of a dataset moves (its
+# modified time, domain/datasets.py ``touch``; a publication or withdrawal changes the
+# published count too) and which is read from the (state, modified_at) index at each search.
+# The page of results itself is always read fresh.
 
 
 def _catalogue_stamp(session: Session) -> tuple[Any, ...]:
@@ -353,67 +371,33 @@ def _catalogue_stamp(session: Session) -> tuple[Any, ...]:
     def latest(state: DatasetState) -> Any:
         return (
             select(func.max(Dataset.modified_at))
-            .where(Dataset.state == state.value)
+            .where(col(Dataset.state) == state.value)
             .scalar_subquery()
         )
 
     published = (
         select(func.count())
         .select_from(Dataset)
-        .where(Dataset.state == DatasetState.PUBLISHED.value)
+        .where(col(Dataset.state) == DatasetState.PUBLISHED.value)
         .scalar_subquery()
     )
-    organizations = select(func.max(Organization.modified_at)).scalar_subquery()
-    row = session.execute(
-        select(published, organizations, *(latest(state) for state in DatasetState))
-    ).one()
+    institutions = select(func.max(Institution.modified_at)).scalar_subquery()
+    latest_by_state: tuple[Any, ...] = tuple(latest(state) for state in DatasetState)
+    row = session.exec(select(published, institutions, *latest_by_state)).one()
     return tuple(row)
 
 
-class _CountsCache:
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
-        self._items: OrderedDict[tuple[Any, ...], tuple[Any, float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(session: Session, query: SearchQuery) -> tuple[Any, ...]:
-        return (
-            session.get_bind().url.render_as_string(hide_password=True),
-            tuple(query_tokens(query.text)),
-            query.filters,
-            as_utc(query.modified_since),
-            as_utc(query.modified_until),
-            query.facets,
-            query.facet_limit,
-            query.facet_mincount,
-        )
-
-    def get(self, key: tuple[Any, ...], stamp: Any) -> Any:
-        with self._lock:
-            entry = self._items.get(key)
-            if entry is None or entry[0] != stamp or entry[1] < time.monotonic():
-                return None
-            self._items.move_to_end(key)
-            return entry[2]
-
-    def put(self, key: tuple[Any, ...], stamp: Any, value: Any, seconds: float) -> None:
-        with self._lock:
-            self._items[key] = (stamp, time.monotonic() + seconds, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_cache = _CountsCache(COUNTS_CACHE_ENTRIES)
-
-
-def clear_counts_cache() -> None:
-    _cache.clear()
+def _counts_key(session: Session, query: SearchQuery) -> tuple[Any, ...]:
+    return (
+        session.get_bind().engine.url.render_as_string(hide_password=True),
+        tuple(query_tokens(query.text)),
+        query.filters,
+        query.modified_since,
+        query.modified_until,
+        query.facets,
+        query.facet_limit,
+        query.facet_mincount,
+    )
 
 
 def _facet_statement(
@@ -423,7 +407,7 @@ def _facet_statement(
     postgres: bool,
     limit: int | None,
     mincount: int,
-) -> Select[Any]:
+) -> Select[str, str | None, int]:
     """One statement: the total and (field, value, count) of every facet asked for.
 
     PostgreSQL computes the matching datasets once (a CTE used several times is materialised)
@@ -433,9 +417,9 @@ def _facet_statement(
     """
     matched = (
         select(
-            Dataset.id.label("id"),  # type: ignore[union-attr]
-            Dataset.organization_id.label("organization_id"),  # type: ignore[attr-defined]
-            Dataset.license_id.label("license_id"),  # type: ignore[union-attr]
+            col(Dataset.id).label("id"),
+            col(Dataset.institution_id).label("institution_id"),
+            col(Dataset.license_id).label("license_id"),
         )
         .where(*conditions)
         .cte("matched")
@@ -447,17 +431,17 @@ def _facet_statement(
         return literal_column(f"'{value}'").label("field")
 
     count = func.count().label("n")
-    branches: list[Select[Any]] = [
+    branches: list[Select[Any, Any, int]] = [
         select(name(_TOTAL), cast(None, String).label("value"), count).select_from(matched)
     ]
     wanted = set(facets)
-    if FilterField.ORGANIZATION in wanted:
+    if FilterField.INSTITUTION in wanted:
         branches.append(
             select(
-                name(FilterField.ORGANIZATION),
-                cast(matched.c.organization_id, String).label("value"),
+                name(FilterField.INSTITUTION),
+                cast(matched.c.institution_id, String).label("value"),
                 count,
-            ).group_by(matched.c.organization_id)
+            ).group_by(matched.c.institution_id)
         )
     # Licences are few: counted in full, the openness facet is derived from them.
     if wanted & {FilterField.LICENSE, FilterField.OPEN}:
@@ -468,26 +452,26 @@ def _facet_statement(
         )
     if FilterField.THEME in wanted:
         branches.append(
-            select(name(FilterField.THEME), DatasetTheme.theme_name.label("value"), count)  # type: ignore[attr-defined]
-            .join(matched, matched.c.id == DatasetTheme.dataset_id)
-            .group_by(DatasetTheme.theme_name)
+            select(name(FilterField.THEME), col(DatasetTheme.theme_name).label("value"), count)
+            .join(matched, matched.c.id == col(DatasetTheme.dataset_id))
+            .group_by(col(DatasetTheme.theme_name))
         )
     if FilterField.TAG in wanted:
         branches.append(
-            select(name(FilterField.TAG), DatasetTag.tag.label("value"), count)  # type: ignore[attr-defined]
-            .join(matched, matched.c.id == DatasetTag.dataset_id)
-            .group_by(DatasetTag.tag)
+            select(name(FilterField.TAG), col(DatasetTag.tag).label("value"), count)
+            .join(matched, matched.c.id == col(DatasetTag.dataset_id))
+            .group_by(col(DatasetTag.tag))
         )
     if FilterField.FORMAT in wanted:
         branches.append(
             select(
                 name(FilterField.FORMAT),
-                Resource.format.label("value"),  # type: ignore[union-attr]
-                func.count(Resource.dataset_id.distinct()).label("n"),  # type: ignore[attr-defined]
+                col(Resource.format).label("value"),
+                func.count(col(Resource.dataset_id).distinct()).label("n"),
             )
-            .join(matched, matched.c.id == Resource.dataset_id)
-            .where(Resource.format.is_not(None))  # type: ignore[union-attr]
-            .group_by(Resource.format)
+            .join(matched, matched.c.id == col(Resource.dataset_id))
+            .where(col(Resource.format).is_not(None))
+            .group_by(col(Resource.format))
         )
     counts = union_all(*branches).subquery("counts")
     if limit is None and mincount <= 1:
@@ -516,14 +500,16 @@ def _count(
     session: Session,
     conditions: list[ColumnElement[bool]],
     query: SearchQuery,
-    cache_seconds: float,
+    cache: CountsCache | None,
 ) -> _Counts:
     """The total and the raw facet counts, from the cache while the catalogue is unchanged."""
-    cached_kind = query.states == (DatasetState.PUBLISHED,) and cache_seconds > 0
-    key = _cache.key(session, query) if cached_kind else None
-    stamp = _catalogue_stamp(session) if key is not None else None
-    if key is not None and (cached := _cache.get(key, stamp)) is not None:
-        return cached
+    if cache is None or not cache.enabled or query.states != (DatasetState.PUBLISHED,):
+        cache = None
+    key = _counts_key(session, query) if cache is not None else None
+    stamp = _catalogue_stamp(session) if cache is not None else None
+    if cache is not None and (cached := cache.get(key, stamp)) is not None:
+        counted: _Counts = cached
+        return counted
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     total = 0
     statement = _facet_statement(
@@ -533,13 +519,13 @@ def _count(
         limit=query.facet_limit,
         mincount=query.facet_mincount,
     )
-    for field_name, value, n in session.execute(statement):
+    for field_name, value, n in session.exec(statement):
         if field_name == _TOTAL:
             total = int(n)
         elif value is not None:
             counts[field_name][value] = int(n)
-    if key is not None:
-        _cache.put(key, stamp, (total, dict(counts)), cache_seconds)
+    if cache is not None:
+        cache.put(key, stamp, (total, dict(counts)))
     return total, counts
 
 
@@ -547,10 +533,10 @@ def _facets(
     session: Session,
     conditions: list[ColumnElement[bool]],
     query: SearchQuery,
-    cache_seconds: float,
+    cache: CountsCache | None,
     licenses: dict[str, License],
 ) -> tuple[int, dict[FilterField, list[FacetValue]]]:
-    total, cached_counts = _count(session, conditions, query, cache_seconds)
+    total, cached_counts = _count(session, conditions, query, cache)
     counts = {field_name: dict(values) for field_name, values in cached_counts.items()}
 
     if FilterField.OPEN in query.facets:
@@ -570,7 +556,7 @@ def _facets(
         if query.facet_limit is not None:
             ranked = ranked[: query.facet_limit]
         labelled = _labelled(session, facet, ranked, licenses)
-        # Ties in the order of the values shown (names), not of the ids grouped on.
+        # Ties in the order of the values shown (slugs, names), not of the ids grouped on.
         facets[facet] = sorted(labelled, key=lambda item: (-item.count, item.value))
     return total, facets
 
@@ -581,33 +567,29 @@ def _labelled(
     ranked: list[tuple[str, int]],
     licenses: dict[str, License],
 ) -> list[FacetValue]:
-    if facet == FilterField.ORGANIZATION:
+    if facet == FilterField.INSTITUTION:
         ids = _uuids([value for value, _ in ranked])
-        organizations = {
-            o.id: o
-            for o in session.scalars(select(Organization).where(Organization.id.in_(ids)))  # type: ignore[attr-defined]
+        institutions = {
+            o.id: o for o in session.exec(select(Institution).where(col(Institution.id).in_(ids)))
         }
         items = []
         for value, n in ranked:
-            organization = organizations.get(uuid.UUID(value))
-            if organization is None:  # a dataset of an organisation not replicated yet
+            institution = institutions.get(uuid.UUID(value))
+            if institution is None:  # a dataset of an institution not replicated yet
                 items.append(FacetValue(value=str(uuid.UUID(value)), count=n))
                 continue
             items.append(
                 FacetValue(
-                    value=organization.name,
+                    value=institution.slug,
                     count=n,
-                    label=localized(organization.title),
-                    labels=dict(organization.title),
+                    label=localized(institution.title),
+                    labels=dict(institution.title),
                 )
             )
         return items
     if facet == FilterField.THEME:
         names = [value for value, _ in ranked]
-        themes = {
-            t.name: t
-            for t in session.scalars(select(Theme).where(Theme.name.in_(names)))  # type: ignore[attr-defined]
-        }
+        themes = {t.name: t for t in session.exec(select(Theme).where(col(Theme.name).in_(names)))}
         return [
             FacetValue(
                 value=value,
@@ -629,38 +611,29 @@ def _labelled(
     return [FacetValue(value=value, count=n) for value, n in ranked]
 
 
-def localized(values: dict[str, str] | None, language: str = "fr") -> str | None:
-    """The text in ``language``, else in French, Arabic or English, whichever is present."""
-    if not values:
-        return None
-    for lang in (language, "fr", "ar", "en"):
-        if values.get(lang):
-            return values[lang]
-    return None
-
-
 # --- the search ----------------------------------------------------------------------------
 
 
 def search_datasets(
-    session: Session, query: SearchQuery, *, counts_cache_seconds: float = COUNTS_CACHE_SECONDS
+    session: Session, query: SearchQuery, *, counts: CountsCache | None = None
 ) -> SearchResult:
     """One page of the datasets ``query`` matches, their total and its facets.
 
-    ``counts_cache_seconds``: how long the total and facet counts of a public search may be
-    reused while the catalogue is unchanged (0: counted afresh).
+    ``counts``: where the total and facet counts of a public search are kept while the
+    catalogue is unchanged (None: counted afresh).
     """
     if _is_postgres(session):
-        session.execute(text(f"SET LOCAL random_page_cost = {PG_RANDOM_PAGE_COST}"))
+        # A setting of the planner for this transaction, not a query.
+        session.connection().execute(_PG_PLANNER_COSTS)
     # The licence list is short: read once, it serves the openness filter and facets.
-    licenses = {lic.id: lic for lic in session.scalars(select(License))}
+    licenses = {lic.id: lic for lic in session.exec(select(License))}
     conditions = _conditions(session, query, licenses)
     words = query_tokens(query.text)
     text_match = _text_match(session, words) if words else None
     if text_match is not None:
         conditions.append(text_match.condition)
 
-    total, facets = _facets(session, conditions, query, counts_cache_seconds, licenses)
+    total, facets = _facets(session, conditions, query, counts, licenses)
     if query.limit <= 0 or total <= query.offset:
         return SearchResult(total=total, items=[], facets=facets)
 
@@ -670,7 +643,7 @@ def search_datasets(
     )
     if text_match is not None and text_match.fts_scores is not None:
         scores = text_match.fts_scores
-        statement = statement.join(scores, scores.c.dataset_id == Dataset.id)
+        statement = statement.join(scores, scores.c.dataset_id == col(Dataset.id))
         conditions = conditions[:-1]  # the join already keeps matching datasets only
     statement = (
         statement.where(and_(*conditions))
@@ -678,7 +651,7 @@ def search_datasets(
         .offset(query.offset)
         .limit(query.limit)
     )
-    rows = session.execute(statement).all()
+    rows = session.exec(statement).all()
     return SearchResult(
         total=total,
         items=load_views(session, [row[0] for row in rows]),

@@ -14,8 +14,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, literal_column, text, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, column, delete, insert, literal, literal_column, table, update
+from sqlmodel import Session, col, func
 
 from libs.text import normalise, tokens
 from services.catalog.models import Dataset
@@ -23,14 +23,17 @@ from services.catalog.models import Dataset
 DEFAULT_LANGUAGE = "fr"
 LANGUAGES = ("fr", "ar", "en")
 
+# SQLite's FTS5 table: created by the migrations, without a model (it is no table of ours).
+FTS = table(
+    "dataset_fts", column("dataset_id"), column("title"), column("tags"), column("description")
+)
 
-def localized_pick(values: dict[str, str] | None, language: str = DEFAULT_LANGUAGE) -> str:
-    """The text in ``language``, else in the first language present."""
+
+def localized(values: dict[str, str] | None, language: str = DEFAULT_LANGUAGE) -> str | None:
+    """The text in ``language``, else in French, Arabic or English, whichever is present."""
     if not values:
-        return ""
-    if values.get(language):
-        return values[language]
-    return next((values[lang] for lang in LANGUAGES if values.get(lang)), "")
+        return None
+    return next((values[lang] for lang in (language, *LANGUAGES) if values.get(lang)), None)
 
 
 def _joined(values: dict[str, str] | None) -> str:
@@ -44,7 +47,7 @@ def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None
     title = _joined(dataset.title)
     description = _joined(dataset.description)
     tag_text = " ".join(" ".join(tokens(tag)) for tag in tags)
-    dataset.title_sort = normalise(localized_pick(dataset.title))[:500]
+    dataset.title_sort = normalise(localized(dataset.title) or "")[:500]
     session.add(dataset)
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
@@ -58,22 +61,18 @@ def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None
             .op("||")(weighted(tag_text, "B"))
             .op("||")(weighted(description, "C"))
         )
-        session.execute(
-            update(Dataset).where(Dataset.id == dataset.id).values(search_document=document)  # type: ignore[arg-type]
+        session.exec(
+            update(Dataset).where(col(Dataset.id) == dataset.id).values(search_document=document)
         )
         return
     remove_from_index(session, dataset.id)
-    session.execute(
-        text(
-            "INSERT INTO dataset_fts (dataset_id, title, tags, description) "
-            "VALUES (:id, :title, :tags, :description)"
-        ),
-        {"id": dataset.id.hex, "title": title, "tags": tag_text, "description": description},
+    session.exec(
+        insert(FTS).values(
+            dataset_id=dataset.id.hex, title=title, tags=tag_text, description=description
+        )
     )
 
 
 def remove_from_index(session: Session, dataset_id: uuid.UUID) -> None:
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(
-            text("DELETE FROM dataset_fts WHERE dataset_id = :id"), {"id": dataset_id.hex}
-        )
+        session.exec(delete(FTS).where(FTS.c.dataset_id == dataset_id.hex))

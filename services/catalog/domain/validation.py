@@ -1,7 +1,8 @@
 """Rules of a dataset's metadata: each check names the field it refuses (422).
 
-Values come out normalised: trimmed multilingual text, lower-case tags, frequency codes of the
-EU vocabulary, region codes for the regions (communes stay free text).
+The inputs arrive cleaned and bounded (libs.fields: trimmed text, multilingual text with Arabic
+or French); these rules add what depends on the catalog: URL names, tags, the themes and
+licences it knows, the EU frequencies, region codes for the regions (communes stay free text).
 """
 
 from __future__ import annotations
@@ -10,24 +11,18 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from libs.http.problems import InvalidInput
 from libs.text import normalise
-from libs.vocabularies import EU_FREQUENCY, FREQUENCIES, REGIONS
+from libs.vocabularies import EU_FREQUENCY, FREQUENCIES
+from services.catalog.domain.vocabularies import REGIONS
 from services.catalog.models import License, Theme
 
-LANGUAGES = ("ar", "fr", "en")
-NAME_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
-TITLE_MAX = 500
-DESCRIPTION_MAX = 20_000
-TAG_MAX = 100
+SLUG_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
 TAGS_MAX = 100
 # CKAN's rule: letters (any script), digits, spaces, and - _ .
 TAG_PATTERN = re.compile(r"^[\w .-]+$", re.UNICODE)
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-SPATIAL_MAX = 200
 
 # Transliteration of normalised Arabic (libs.text) for slugs made from an Arabic title.
 _ARABIC_TO_LATIN = str.maketrans(
@@ -66,43 +61,17 @@ _ARABIC_TO_LATIN = str.maketrans(
 )
 
 
-def localized(
-    field: str,
-    value: Mapping[str, str | None] | None,
-    *,
-    required: bool,
-    max_length: int,
-) -> dict[str, str] | None:
-    """Trimmed ``{ar, fr, en}`` without empty entries; when required, ar or fr must be there."""
-    cleaned: dict[str, str] = {}
-    for language, text in (value or {}).items():
-        if language not in LANGUAGES:
-            raise InvalidInput(f"{field}.{language}", "languages are ar, fr and en")
-        if text is None:
-            continue
-        text = text.strip()
-        if len(text) > max_length:
-            raise InvalidInput(f"{field}.{language}", f"at most {max_length} characters")
-        if text:
-            cleaned[language] = text
-    if required and not (cleaned.get("ar") or cleaned.get("fr")):
+def check_slug(slug: str) -> str:
+    slug = slug.strip()
+    if not SLUG_PATTERN.match(slug):
         raise InvalidInput(
-            field, "give it in Arabic (ar) or French (fr) at least; English (en) is optional"
+            "slug", "2 to 100 characters among lower-case letters a-z, digits, '-' and '_'"
         )
-    return cleaned or None
-
-
-def check_name(name: str) -> str:
-    name = name.strip()
-    if not NAME_PATTERN.match(name):
-        raise InvalidInput(
-            "name", "2 to 100 characters among lower-case letters a-z, digits, '-' and '_'"
-        )
-    return name
+    return slug
 
 
 def slugify(text: str) -> str:
-    """A URL name from a title: accents folded, Arabic transliterated, words joined by '-'."""
+    """A slug from a title: accents folded, Arabic transliterated, words joined by '-'."""
     latin = normalise(text).translate(_ARABIC_TO_LATIN)
     slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
     return slug[:90].rstrip("-")
@@ -122,8 +91,6 @@ def tags(values: Iterable[str]) -> list[str]:
         tag = re.sub(r"\s+", " ", str(raw)).strip().lower()
         if not tag:
             continue
-        if len(tag) > TAG_MAX:
-            raise InvalidInput(f"tags[{index}]", f"at most {TAG_MAX} characters")
         if not TAG_PATTERN.match(tag):
             raise InvalidInput(
                 f"tags[{index}]", f"{raw!r}: only letters, digits, spaces, '-', '_' and '.'"
@@ -143,10 +110,10 @@ def themes(session: Session, names: Iterable[str]) -> list[str]:
             wanted.append(name)
     if not wanted:
         return []
-    known = set(session.scalars(select(Theme.name).where(Theme.name.in_(wanted))))  # type: ignore[attr-defined]
+    known = set(session.exec(select(Theme.name).where(col(Theme.name).in_(wanted))))
     unknown = [name for name in wanted if name not in known]
     if unknown:
-        all_names = ", ".join(session.scalars(select(Theme.name).order_by(Theme.position)))
+        all_names = ", ".join(session.exec(select(Theme.name).order_by(col(Theme.position))))
         raise InvalidInput(
             "themes",
             f"unknown theme {', '.join(repr(n) for n in unknown)}; known themes: {all_names}",
@@ -159,7 +126,7 @@ def license_id(session: Session, value: str | None) -> License | None:
         return None
     licence = session.get(License, value.strip())
     if licence is None:
-        known = ", ".join(session.scalars(select(License.id).order_by(License.id)))
+        known = ", ".join(session.exec(select(License.id).order_by(col(License.id))))
         raise InvalidInput("license_id", f"unknown licence {value!r}; known licences: {known}")
     return licence
 
@@ -194,12 +161,10 @@ _REGION_BY_NAME = {
 def spatial(values: Iterable[str]) -> list[str]:
     """Region codes (a region's code or its French or Arabic name), or commune names as given."""
     result: list[str] = []
-    for index, raw in enumerate(values):
+    for raw in values:
         text = re.sub(r"\s+", " ", str(raw)).strip()
         if not text:
             continue
-        if len(text) > SPATIAL_MAX:
-            raise InvalidInput(f"spatial[{index}]", f"at most {SPATIAL_MAX} characters")
         value = _REGION_BY_NAME.get(normalise(text), text)
         if value not in result:
             result.append(value)
@@ -207,20 +172,10 @@ def spatial(values: Iterable[str]) -> list[str]:
 
 
 def contact_point(value: Mapping[str, str | None] | None) -> dict[str, str] | None:
+    """A name, an e-mail address or both (the address is checked at the door)."""
     if value is None:
         return None
-    name = (value.get("name") or "").strip()
-    email = (value.get("email") or "").strip()
-    if email and not EMAIL_PATTERN.match(email):
-        raise InvalidInput("contact_point.email", f"{email!r} is not an e-mail address")
-    if not name and not email:
+    given = {key: text for key in ("name", "email") if (text := value.get(key))}
+    if not given:
         raise InvalidInput("contact_point", "give a name or an e-mail address")
-    return {k: v for k, v in (("name", name), ("email", email)) if v}
-
-
-def version(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    if len(value.strip()) > 64:
-        raise InvalidInput("version", "at most 64 characters")
-    return value.strip()
+    return given

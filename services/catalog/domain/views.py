@@ -2,7 +2,7 @@
 
 Every reader of the catalog (REST, search, CKAN, DCAT, exports) shapes its output from a
 ``DatasetView``; ``load_views`` loads any number of them with one query per related table.
-``get_visible_view`` reads one dataset by id or name with all of it in a single statement.
+``get_visible_view`` reads one dataset by id or slug with all of it in a single statement.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, func, select
+from sqlalchemy import JSON, ColumnElement
+from sqlalchemy import inspect as inspect_model
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import defer
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped, defer
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
 from libs.auth import Principal
+from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import NotFound
 from libs.vocabularies import FORMATS
 from services.catalog.domain.access import can_view
@@ -28,13 +31,15 @@ from services.catalog.models import (
     DatasetState,
     DatasetTag,
     DatasetTheme,
+    Institution,
     License,
-    Organization,
     Resource,
     Theme,
 )
 
 API_PREFIX = "/api/v1"
+# The search index column is large and never shown: a single dataset's read leaves it out.
+_SEARCH_DOCUMENT = inspect_model(Dataset).attrs["search_document"].class_attribute
 
 
 def dataset_path(dataset_id: uuid.UUID) -> str:
@@ -60,7 +65,7 @@ def is_uploaded(resource: Resource) -> bool:
 @dataclass
 class DatasetView:
     dataset: Dataset
-    organization: Organization | None
+    institution: Institution | None
     tags: list[str] = field(default_factory=list)
     themes: list[Theme] = field(default_factory=list)
     license: License | None = None
@@ -99,46 +104,44 @@ def load_views(session: Session, datasets: Sequence[Dataset]) -> list[DatasetVie
         return []
     ids = [d.id for d in datasets]
     tags: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for dataset_id, tag in session.execute(
+    for dataset_id, tag in session.exec(
         select(DatasetTag.dataset_id, DatasetTag.tag)
-        .where(DatasetTag.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(DatasetTag.tag)
+        .where(col(DatasetTag.dataset_id).in_(ids))
+        .order_by(col(DatasetTag.tag))
     ):
         tags[dataset_id].append(tag)
     themes: dict[uuid.UUID, list[Theme]] = defaultdict(list)
-    for dataset_id, theme in session.execute(
+    for dataset_id, theme in session.exec(
         select(DatasetTheme.dataset_id, Theme)
-        .join(Theme, Theme.name == DatasetTheme.theme_name)  # type: ignore[arg-type]
-        .where(DatasetTheme.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Theme.position)
+        .join(Theme, col(Theme.name) == col(DatasetTheme.theme_name))
+        .where(col(DatasetTheme.dataset_id).in_(ids))
+        .order_by(col(Theme.position))
     ):
         themes[dataset_id].append(theme)
     resources: dict[uuid.UUID, list[Resource]] = defaultdict(list)
-    for resource in session.scalars(
+    for resource in session.exec(
         select(Resource)
-        .where(Resource.dataset_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Resource.position, Resource.created_at)
+        .where(col(Resource.dataset_id).in_(ids))
+        .order_by(col(Resource.position), col(Resource.created_at))
     ):
         resources[resource.dataset_id].append(resource)
     reuse_counts = dict(
-        session.execute(
+        session.exec(
             select(DatasetReuse.dataset_id, func.count())
-            .where(DatasetReuse.dataset_id.in_(ids))  # type: ignore[attr-defined]
-            .group_by(DatasetReuse.dataset_id)
+            .where(col(DatasetReuse.dataset_id).in_(ids))
+            .group_by(col(DatasetReuse.dataset_id))
         ).all()
     )
-    organization_ids = {d.organization_id for d in datasets}
-    organizations = {
+    institution_ids = {d.institution_id for d in datasets}
+    institutions = {
         o.id: o
-        for o in session.scalars(
-            select(Organization).where(Organization.id.in_(organization_ids))  # type: ignore[attr-defined]
-        )
+        for o in session.exec(select(Institution).where(col(Institution.id).in_(institution_ids)))
     }
     license_ids = {d.license_id for d in datasets if d.license_id}
     licenses = (
         {
             lic.id: lic
-            for lic in session.scalars(select(License).where(License.id.in_(license_ids)))  # type: ignore[attr-defined]
+            for lic in session.exec(select(License).where(col(License.id).in_(license_ids)))
         }
         if license_ids
         else {}
@@ -146,7 +149,7 @@ def load_views(session: Session, datasets: Sequence[Dataset]) -> list[DatasetVie
     return [
         DatasetView(
             dataset=d,
-            organization=organizations.get(d.organization_id),
+            institution=institutions.get(d.institution_id),
             tags=tags.get(d.id, []),
             themes=themes.get(d.id, []),
             license=licenses.get(d.license_id) if d.license_id else None,
@@ -164,21 +167,23 @@ def load_view(session: Session, dataset: Dataset) -> DatasetView:
 # --- one dataset in one statement -----------------------------------------------------------
 # The most frequent read is a single dataset. Its tags and themes come back as JSON arrays from
 # correlated subqueries and its resources from an outer join (one row per resource), so that
-# the dataset, its organisation, licence, tags, themes, resources and reuse count are one
+# the dataset, its institution, licence, tags, themes, resources and reuse count are one
 # round trip instead of seven.
 
 
-def _json_array(postgres: bool, value: ColumnElement[Any], order: ColumnElement[Any]) -> Any:
+def _json_array(
+    postgres: bool, value: ColumnElement[Any] | Mapped[Any], order: ColumnElement[Any] | Mapped[Any]
+) -> Any:
     """A JSON array of ``value``; ordered by ``order`` on PostgreSQL (SQLite: sorted after)."""
     if postgres:
         return func.json_agg(aggregate_order_by(value, order), type_=JSON)
     return func.json_group_array(value, type_=JSON)
 
 
-def _single_view_statement(postgres: bool) -> Select[Any]:
+def _single_view_statement(postgres: bool) -> Select[*tuple[Any, ...]]:
     tags = (
-        select(_json_array(postgres, DatasetTag.tag, DatasetTag.tag))  # type: ignore[arg-type]
-        .where(DatasetTag.dataset_id == Dataset.id)
+        select(_json_array(postgres, col(DatasetTag.tag), col(DatasetTag.tag)))
+        .where(col(DatasetTag.dataset_id) == col(Dataset.id))
         .scalar_subquery()
     )
     theme = (
@@ -189,38 +194,39 @@ def _single_view_statement(postgres: bool) -> Select[Any]:
         )
     )
     themes = (
-        select(_json_array(postgres, theme, Theme.position))  # type: ignore[arg-type]
-        .join(DatasetTheme, DatasetTheme.theme_name == Theme.name)  # type: ignore[arg-type]
-        .where(DatasetTheme.dataset_id == Dataset.id)
+        select(_json_array(postgres, theme, col(Theme.position)))
+        .join(DatasetTheme, col(DatasetTheme.theme_name) == col(Theme.name))
+        .where(col(DatasetTheme.dataset_id) == col(Dataset.id))
         .scalar_subquery()
     )
     reuse_count = (
         select(func.count())
         .select_from(DatasetReuse)
-        .where(DatasetReuse.dataset_id == Dataset.id)
+        .where(col(DatasetReuse.dataset_id) == col(Dataset.id))
         .scalar_subquery()
     )
+    # More columns than SQLModel's select() is typed for: the row is unpacked by position.
+    columns: tuple[Any, ...] = (Dataset, Institution, License, Resource, tags, themes, reuse_count)
+    statement: Select[*tuple[Any, ...]] = select(*columns)
     return (
-        select(Dataset, Organization, License, Resource, tags, themes, reuse_count)
-        .outerjoin(Organization, Organization.id == Dataset.organization_id)  # type: ignore[arg-type]
-        .outerjoin(License, License.id == Dataset.license_id)  # type: ignore[arg-type]
-        .outerjoin(Resource, Resource.dataset_id == Dataset.id)  # type: ignore[arg-type]
-        .order_by(Resource.position, Resource.created_at)
-        # The search index column is large and never shown.
-        .options(defer(Dataset.search_document))  # type: ignore[arg-type]
+        statement.outerjoin(Institution, col(Institution.id) == col(Dataset.institution_id))
+        .outerjoin(License, col(License.id) == col(Dataset.license_id))
+        .outerjoin(Resource, col(Resource.dataset_id) == col(Dataset.id))
+        .order_by(col(Resource.position), col(Resource.created_at))
+        .options(defer(_SEARCH_DOCUMENT))
     )
 
 
 def _single_view(session: Session, condition: ColumnElement[bool]) -> DatasetView | None:
     postgres = session.get_bind().dialect.name == "postgresql"
-    rows = session.execute(_single_view_statement(postgres).where(condition)).all()
+    rows = session.exec(_single_view_statement(postgres).where(condition)).all()
     if not rows:
         return None
-    dataset, organization, license_, _, tags, themes, reuse_count = rows[0]
-    theme_rows = sorted(themes or [], key=lambda t: t["position"])  # type: ignore[no-any-return]
+    dataset, institution, license_, _, tags, themes, reuse_count = rows[0]
+    theme_rows: list[dict[str, Any]] = sorted(themes or [], key=lambda t: t["position"])
     return DatasetView(
         dataset=dataset,
-        organization=organization,
+        institution=institution,
         tags=list(tags or []) if postgres else sorted(tags or []),
         themes=[
             Theme(name=t["name"], title=t["title"], position=t["position"]) for t in theme_rows
@@ -232,14 +238,14 @@ def _single_view(session: Session, condition: ColumnElement[bool]) -> DatasetVie
 
 
 def find_view(session: Session, ref: str | uuid.UUID) -> DatasetView | None:
-    """``find_dataset`` and ``load_view`` at once: by id, else by name (slug)."""
+    """``find_dataset`` and ``load_view`` at once: by id, else by slug."""
     try:
         key = ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref)
     except ValueError:
         key = None
-    view = _single_view(session, Dataset.id == key) if key is not None else None  # type: ignore[arg-type]
+    view = _single_view(session, col(Dataset.id) == key) if key is not None else None
     if view is None and not isinstance(ref, uuid.UUID):
-        view = _single_view(session, Dataset.name == ref)  # type: ignore[arg-type]
+        view = _single_view(session, col(Dataset.slug) == ref)
     return view
 
 
@@ -254,7 +260,7 @@ def get_visible_view(
 
 
 def find_dataset(session: Session, ref: str | uuid.UUID) -> Dataset | None:
-    """A dataset by id or by name (slug), whatever its state."""
+    """A dataset by id or by slug, whatever its state."""
     if isinstance(ref, uuid.UUID):
         return session.get(Dataset, ref)
     try:
@@ -262,7 +268,7 @@ def find_dataset(session: Session, ref: str | uuid.UUID) -> Dataset | None:
     except ValueError:
         dataset = None
     if dataset is None:
-        dataset = session.scalar(select(Dataset).where(Dataset.name == ref))
+        dataset = session.exec(select(Dataset).where(col(Dataset.slug) == ref)).first()
     return dataset
 
 
@@ -289,7 +295,7 @@ def get_resource(session: Session, dataset: Dataset, resource_id: uuid.UUID | st
     resource = session.get(Resource, key) if key else None
     if resource is None or resource.dataset_id != dataset.id:
         raise NotFound(
-            f"no resource {str(resource_id)!r} in dataset {dataset.name!r}",
+            f"no resource {str(resource_id)!r} in dataset {dataset.slug!r}",
             code="resource-not-found",
         )
     return resource
@@ -299,40 +305,43 @@ def get_resource(session: Session, dataset: Dataset, resource_id: uuid.UUID | st
 
 
 def theme_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(
+    rows = session.exec(
         select(DatasetTheme.theme_name, func.count())
-        .join(Dataset, Dataset.id == DatasetTheme.dataset_id)  # type: ignore[arg-type]
-        .where(Dataset.state == DatasetState.PUBLISHED)
-        .group_by(DatasetTheme.theme_name)
+        .join(Dataset, col(Dataset.id) == col(DatasetTheme.dataset_id))
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+        .group_by(col(DatasetTheme.theme_name))
     ).all()
     return {name: int(count) for name, count in rows}
 
 
 def license_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(
+    rows = session.exec(
         select(Dataset.license_id, func.count())
-        .where(Dataset.state == DatasetState.PUBLISHED, Dataset.license_id.is_not(None))  # type: ignore[union-attr]
-        .group_by(Dataset.license_id)
+        .where(col(Dataset.state) == DatasetState.PUBLISHED, col(Dataset.license_id).is_not(None))
+        .group_by(col(Dataset.license_id))
     ).all()
-    return {license_id: int(count) for license_id, count in rows}
+    return {license_id: int(count) for license_id, count in rows if license_id is not None}
+
+
+@dataclass(frozen=True)
+class TagCount:
+    name: str
+    dataset_count: int
 
 
 def tag_counts(
-    session: Session, *, prefix: str | None = None, offset: int = 0, limit: int = 20
-) -> tuple[list[tuple[str, int]], int]:
-    """Tags of published datasets, most used first (then by name), one page and the total."""
+    session: Session, params: PageParams, *, prefix: str | None = None
+) -> Page[TagCount]:
+    """Tags of published datasets, most used first (then by name), one page."""
     statement = (
-        select(DatasetTag.tag, func.count().label("n"))
-        .join(Dataset, Dataset.id == DatasetTag.dataset_id)  # type: ignore[arg-type]
-        .where(Dataset.state == DatasetState.PUBLISHED)
-        .group_by(DatasetTag.tag)
+        select(DatasetTag.tag, func.count())
+        .join(Dataset, col(Dataset.id) == col(DatasetTag.dataset_id))
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+        .group_by(col(DatasetTag.tag))
     )
     if prefix:
-        escaped = prefix.strip().lower().replace("\\", "\\\\").replace("%", r"\%")
-        escaped = escaped.replace("_", r"\_")
-        statement = statement.where(DatasetTag.tag.like(escaped + "%", escape="\\"))  # type: ignore[attr-defined]
-    total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = session.execute(
-        statement.order_by(func.count().desc(), DatasetTag.tag).offset(offset).limit(limit)
-    ).all()
-    return [(tag, int(count)) for tag, count in rows], total
+        statement = statement.where(
+            col(DatasetTag.tag).startswith(prefix.strip().lower(), autoescape=True)
+        )
+    page = paginate(session, statement.order_by(func.count().desc(), col(DatasetTag.tag)), params)
+    return page.map(lambda row: TagCount(row[0], int(row[1])))

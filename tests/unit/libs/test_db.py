@@ -57,3 +57,22 @@ def test_paginate_counts_then_reads_one_page_in_order(tmp_path: Path) -> None:
     assert (page.total, page.pages, page.page) == (6, 2, 2)
     assert [m.id for m in page.items] == [3, 2]
     assert page.map(lambda m: m.id).items == [3, 2]
+
+
+def test_paginate_pages_rows_of_several_columns(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    Moment.metadata.create_all(engine)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    with Session(engine) as session:
+        session.add_all(Moment(id=n, at=start + timedelta(days=n)) for n in range(1, 4))
+        session.commit()
+        page = paginate(
+            session,
+            select(Moment.id, Moment.at).order_by(col(Moment.id)),
+            PageParams(page=1, page_size=2),
+        )
+    assert (page.total, page.pages) == (3, 2)
+    assert [tuple(row) for row in page.items] == [
+        (1, start + timedelta(days=1)),
+        (2, start + timedelta(days=2)),
+    ]

@@ -8,16 +8,68 @@ Create Date: 2026-11-26 15:48:50.780409
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
-
-from libs.vocabularies import LICENSES, THEMES
 
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The seed data, as it was when this revision was written: a later change of the portal's
+# themes or licences is a migration of its own, never an edit here.
+THEMES = [  # name, French, Arabic; in the portal's order
+    ("economie-finances", "Économie et finances", "الاقتصاد والمالية"),
+    ("sante", "Santé", "الصحة"),
+    ("education", "Éducation et formation", "التعليم والتكوين"),
+    ("agriculture", "Agriculture et pêche", "الفلاحة والصيد البحري"),
+    ("tourisme", "Tourisme", "السياحة"),
+    ("transport", "Transport et logistique", "النقل واللوجستيك"),
+    ("energie", "Énergie et mines", "الطاقة والمعادن"),
+    ("environnement", "Environnement", "البيئة"),
+    ("habitat", "Habitat et urbanisme", "السكنى والتعمير"),
+    ("emploi", "Emploi", "التشغيل"),
+    ("justice", "Justice", "العدل"),
+    ("culture", "Culture et sport", "الثقافة والرياضة"),
+    ("collectivites", "Collectivités territoriales", "الجماعات الترابية"),
+    ("population", "Population et société", "السكان والمجتمع"),
+    ("numerique", "Télécommunications et numérique", "الاتصالات والرقمنة"),
+]
+LICENSES = [  # id, title, url, is_open
+    (
+        "odc-odbl",
+        "Open Data Commons Open Database License (ODbL)",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+        True,
+    ),
+    (
+        "cc-by",
+        "Creative Commons Attribution 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+        True,
+    ),
+    (
+        "cc-by-sa",
+        "Creative Commons Attribution Share-Alike 4.0",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+        True,
+    ),
+    (
+        "cc-zero",
+        "Creative Commons CCZero",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+        True,
+    ),
+    (
+        "odc-by",
+        "Open Data Commons Attribution License",
+        "https://opendatacommons.org/licenses/by/1-0/",
+        True,
+    ),
+    ("other-open", "Other (open) — the national open licence", "https://data.gov.ma/licence", True),
+    ("other-closed", "Other (not open)", "https://data.gov.ma/licence/other-closed", False),
+]
 
 
 def upgrade() -> None:
@@ -178,8 +230,8 @@ def upgrade() -> None:
     op.bulk_insert(
         themes,
         [
-            {"name": t.name, "title": {"fr": t.fr, "ar": t.ar}, "position": n}
-            for n, t in enumerate(THEMES.values())
+            {"name": name, "title": {"fr": fr, "ar": ar}, "position": position}
+            for position, (name, fr, ar) in enumerate(THEMES)
         ],
     )
     licenses = sa.table(
@@ -192,8 +244,8 @@ def upgrade() -> None:
     op.bulk_insert(
         licenses,
         [
-            {"id": x.id, "title": x.title, "url": x.url, "is_open": x.is_open}
-            for x in LICENSES.values()
+            {"id": id_, "title": title, "url": url, "is_open": is_open}
+            for id_, title, url, is_open in LICENSES
         ],
     )
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-26 15:51:36.487349
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0003"

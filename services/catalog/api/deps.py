@@ -1,0 +1,53 @@
+"""What the catalog's routers take from the app (made once by ``app.configure``), typed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+
+from libs.uow import UnitOfWorkFactory
+from services.catalog.domain.cache import CountsCache, ResponseCache
+from services.catalog.domain.storage import FileStore
+
+
+def public_base(request: Request) -> str:
+    """The service's public base URL: CATALOG_PUBLIC_URL, else the one the request came to."""
+    configured = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+T = TypeVar("T")
+
+
+def _of_app(request: Request, name: str, kind: type[T]) -> T:
+    value = getattr(request.app.state, name)
+    if not isinstance(value, kind):
+        raise TypeError(f"app.state.{name} is a {type(value).__name__}, not a {kind.__name__}")
+    return value
+
+
+def dataset_cache(request: Request) -> ResponseCache:
+    return _of_app(request, "dataset_cache", ResponseCache)
+
+
+def search_counts(request: Request) -> CountsCache:
+    return _of_app(request, "search_counts", CountsCache)
+
+
+def file_store(request: Request) -> FileStore:
+    return _of_app(request, "file_store", FileStore)
+
+
+def units(request: Request) -> UnitOfWorkFactory:
+    """For the code that opens a unit of its own (a stream, a read served from cache)."""
+    return _of_app(request, "unit_of_work", UnitOfWorkFactory)
+
+
+# OpenAPI: a response that is a problem (RFC 9457), and the responses a route documents.
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+Responses = dict[int | str, dict[str, Any]]
+
+PublicBase = Annotated[str, Depends(public_base)]
+SearchCounts = Annotated[CountsCache, Depends(search_counts)]
+StoreDep = Annotated[FileStore, Depends(file_store)]
