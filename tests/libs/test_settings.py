@@ -20,7 +20,7 @@ def test_each_service_reads_its_own_prefix_and_the_shared_settings() -> None:
         assert catalog.platform.kafka_bootstrap_servers == "broker:19092"
 
 
-def test_the_development_jwt_secret_is_created_once_and_shared(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_development_jwt_secret_is_created_once_and_shared(tmp_path) -> None:
     with environment(BAYANAT_VAR=str(tmp_path)):
         first = PlatformSettings(jwt_secret=None).resolved_jwt_secret()
         second = PlatformSettings(jwt_secret=None).resolved_jwt_secret()

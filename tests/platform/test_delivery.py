@@ -25,7 +25,7 @@ from libs.db import make_engine
 from libs.events import CloudEvent, Topic, dead_letter_topic, new_event
 from libs.events.schemas import InstitutionEnrolled, InstitutionWithdrawn, LocalizedText
 from libs.messaging.kafka import ensure_topics
-from libs.messaging.outbox import OutboxRelay
+from libs.messaging.outbox import Outbox, OutboxRelay
 from libs.settings import PlatformSettings
 from services.metrics.app import create_app as create_metrics_app
 from services.metrics.settings import MetricsSettings
@@ -45,7 +45,7 @@ def isolated(platform: PlatformSettings, **changes: object) -> PlatformSettings:
 
 
 @pytest.fixture
-def probe_engine(postgres_url) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def probe_engine(postgres_url) -> Iterator[Engine]:
     engine = make_engine(postgres_url("probe"))
     probe.metadata.create_all(engine)
     yield engine
@@ -194,8 +194,8 @@ async def test_events_wait_while_kafka_is_down_then_arrive_in_order_once(
         received: dict[str, list[str]] = defaultdict(list)
         for record in records:
             received[record.key.decode()].append(str(CloudEvent.from_bytes(record.value).id))
-        for key, event_ids in written.items():
-            assert received[key] == event_ids, f"events of {key} out of order"
+        for subject, event_ids in written.items():
+            assert received[subject] == event_ids, f"events of {subject} out of order"
     finally:
         await asyncio.to_thread(broker.down)
 
@@ -351,12 +351,13 @@ async def test_large_events_and_many_subjects_keep_their_order(kafka, probe_engi
     await ensure_topics(platform, [TOPIC])
     keys = [uuid.uuid4() for _ in range(7)]
     written: dict[str, list[str]] = defaultdict(list)
+    outbox = Outbox(probe.tables.outbox, "probe")
     with Session(probe_engine) as session:
         for n in range(2500):  # several record batches per partition
             key = keys[n % len(keys)]
             # Every 500th event is larger than a record batch (256 KiB) by itself.
             reference = "x" * 400_000 if n % 500 == 0 else str(n)
-            event = probe.outbox.publish(
+            event = outbox.publish(
                 session,
                 InstitutionEnrolled(
                     institution_id=key,

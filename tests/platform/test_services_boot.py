@@ -25,7 +25,7 @@ async def topic_names(platform: PlatformSettings) -> set[str]:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_service_boots_migrates_and_creates_its_topics(service, kafka, postgres_url) -> None:  # type: ignore[no-untyped-def]
+def test_service_boots_migrates_and_creates_its_topics(service, kafka, postgres_url) -> None:
     module = importlib.import_module(f"services.{service}.app")
     url = postgres_url(service)
     app = module.create_app(module.Settings(database_url=url))
