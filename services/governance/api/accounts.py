@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -12,6 +13,7 @@ from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.governance.api.deps import AccountsAdmin, CurrentActor, Settings
 from services.governance.api.schemas import AccountOut, RoleOut
 from services.governance.domain import access, accounts
+from services.governance.domain.common import SearchText
 from services.governance.models import Account, InstitutionRole, RoleAssignment
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -62,7 +64,7 @@ def create_account(
 def list_accounts(
     _: AccountsAdmin,
     uow: UnitOfWorkDep,
-    q: str | None = Query(None, max_length=200, description="Part of the email or the name"),
+    q: Annotated[SearchText | None, Query(description="Part of the email or the name")] = None,
     institution_id: uuid.UUID | None = None,
     role: InstitutionRole | None = None,
     is_admin: bool | None = None,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.fields import Email
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.governance.api import accounts as accounts_api
 from services.governance.api.accounts import account_out
 from services.governance.api.deps import AnonymousActor, Codec, Settings
 from services.governance.api.schemas import AccountOut, TokenResponse
 from services.governance.domain import sessions
+from services.governance.domain.passwords import Password
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -18,14 +20,15 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 class LoginInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    email: Email
+    password: Password
 
 
 class RefreshInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: str = Field(min_length=1, max_length=200)
+    # What login and refresh hand out: "brt_" and URL-safe base64.
+    refresh_token: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 def _answer(uow: UnitOfWork, outcome: sessions.TokenPair | sessions.Refused) -> TokenResponse:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from libs.db import utcnow
+from libs.events.schemas import InstitutionKind
 from libs.http.pagination import Page, PageParams, page_params
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.governance.api.deps import CurrentActor, InstitutionsAdmin, Settings
 from services.governance.api.schemas import InstitutionOut, MemberOut, OverdueOut
 from services.governance.domain import access, accounts, institutions
+from services.governance.domain.common import SearchText
 from services.governance.domain.dashboard import dashboard, overdue_datasets
 from services.governance.models import Institution, InstitutionStatus
 
@@ -47,9 +49,9 @@ def create_institution(
 @router.get("", response_model=Page[InstitutionOut])
 def list_institutions(
     uow: UnitOfWorkDep,
-    q: str | None = Query(None, max_length=200, description="Part of the name, slug or acronym"),
+    q: Annotated[SearchText | None, Query(description="Part of the name, slug or acronym")] = None,
     status: InstitutionStatus | None = None,
-    kind: str | None = Query(None, max_length=32),
+    kind: InstitutionKind | None = None,
     params: PageParams = Depends(page_params),
 ) -> Page[InstitutionOut]:
     page = institutions.list_institutions(uow, q=q, status=status, kind=kind, params=params)

@@ -29,7 +29,12 @@ from services.governance.domain.common import (
     get_or_404,
     lock,
 )
-from services.governance.domain.passwords import check_strength, hash_password, verify_password
+from services.governance.domain.passwords import (
+    Password,
+    check_strength,
+    hash_password,
+    verify_password,
+)
 from services.governance.models import (
     Account,
     Institution,
@@ -40,6 +45,8 @@ from services.governance.models import (
 )
 
 DisplayName = Annotated[Line, Field(min_length=1, max_length=200)]
+# Roles given with a new account (an account holds a few, in the institutions it works for).
+MAX_ROLES = 100
 
 
 class RoleInput(BaseModel):
@@ -54,9 +61,9 @@ class AccountCreate(BaseModel):
 
     email: Email
     display_name: DisplayName
-    password: str = Field(min_length=1, max_length=1024)
+    password: Password
     is_admin: bool = False
-    roles: list[RoleInput] = Field(default_factory=list, max_length=100)
+    roles: list[RoleInput] = Field(default_factory=list, max_length=MAX_ROLES)
 
 
 class AccountUpdate(BaseModel):
@@ -70,8 +77,8 @@ class AccountUpdate(BaseModel):
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: str | None = Field(default=None, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    current_password: Password | None = None
+    new_password: Password
 
 
 def public_view(account: Account) -> dict[str, object]:

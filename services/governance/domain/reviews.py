@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, or_, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from libs.db import utcnow
 from libs.events.schemas import DatasetSubmitted, ReviewDecided, ReviewOpened
-from libs.fields import Text
+from libs.fields import SLUG_PATTERN, Text
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
@@ -41,31 +41,46 @@ Decision = Literal["approved", "rejected"]
 
 # --- inputs -------------------------------------------------------------------------------------
 
+# The bounds of what reviewers write (the governance README gives the event sizes they imply).
+# A decision's reasons travel in ReviewDecided: a steward reads them as a list of things to fix,
+# a paragraph each.
+MAX_REASONS = 20
+REASON_MAX = 2_000
+# A comment is a message in a conversation, not a document; a round of review that needs more
+# than this many has become something else.
+COMMENT_MAX = 4_000
+MAX_COMMENTS_PER_ROUND = 100
+NOTE_MAX = 2_000
+# As many answers as a guide's checklist may hold items (guide.py).
+MAX_ANSWERS = 100
+
+Reason = Annotated[Text, Field(min_length=1, max_length=REASON_MAX)]
+
 
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    item_id: str = Field(min_length=1, max_length=64)
+    item_id: str = Field(min_length=2, max_length=64, pattern=SLUG_PATTERN)
     answer: Literal["yes", "no", "na"]
-    note: Annotated[Text, Field(max_length=2000)] | None = None
+    note: Annotated[Text, Field(max_length=NOTE_MAX)] | None = None
 
 
 class ChecklistAnswers(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answers: list[Answer] = Field(min_length=1, max_length=100)
+    answers: list[Answer] = Field(min_length=1, max_length=MAX_ANSWERS)
 
 
 class CommentInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    body: Annotated[Text, Field(min_length=1, max_length=10_000)]
+    body: Annotated[Text, Field(min_length=1, max_length=COMMENT_MAX)]
 
 
 class ChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reasons: list[Text] = Field(min_length=1, max_length=50)
+    reasons: list[Reason] = Field(min_length=1, max_length=MAX_REASONS)
     # Adds one reason per failing blocking check, so the steward sees what to fix.
     include_failed_checks: bool = True
 
@@ -73,7 +88,7 @@ class ChangeRequest(BaseModel):
 class Approval(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    comment: Annotated[Text, Field(max_length=10_000)] | None = None
+    comment: Annotated[Text, Field(max_length=REASON_MAX)] | None = None
 
 
 # --- history ------------------------------------------------------------------------------------
@@ -392,6 +407,22 @@ def answer_checklist(
 def add_comment(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID, text: str) -> ReviewEvent:
     review = lock(uow.session, Review, review_id, "review")
     access.require_commenter(actor, review)
+    comments = uow.session.exec(
+        select(func.count())
+        .select_from(ReviewEvent)
+        .where(
+            col(ReviewEvent.review_id) == review.id,
+            col(ReviewEvent.round) == review.round,
+            col(ReviewEvent.kind) == "comment",
+        )
+    ).one()
+    if comments >= MAX_COMMENTS_PER_ROUND:
+        raise Conflict(
+            f"this round of the review already has {MAX_COMMENTS_PER_ROUND} comments, the most "
+            "it takes: decide, or ask for changes",
+            code="too-many-comments",
+            limit=MAX_COMMENTS_PER_ROUND,
+        )
     now = utcnow()
     entry = _add_history(uow, review, "comment", actor, {"text": text}, at=now)
     review.modified_at = now
@@ -414,8 +445,9 @@ def request_changes(
     if not reasons:
         raise InvalidInput("reasons", "give at least one reason")
     if include_failed_checks:
+        # Cut like a reviewer's reason: a summary quotes what was submitted (a licence id…).
         reasons += [
-            f"{check['name']}: {check['summary']}"
+            f"{check['name']}: {check['summary']}"[:REASON_MAX]
             for check in failing_blocking_checks(review, blocking_checks)
         ]
     _decide(uow, review, actor, "rejected", reasons)
