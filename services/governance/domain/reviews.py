@@ -531,6 +531,8 @@ def _decide(
             reasons=[] if decision == "approved" else reasons,
             decided_by=actor.id,
             decided_at=now,
+            # The round it answers: the catalog ignores a decision on an older submission.
+            submitted_at=review.submitted_at,
         )
     )
     _audit(

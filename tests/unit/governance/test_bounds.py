@@ -78,6 +78,7 @@ def test_the_largest_legal_change_request_makes_a_review_decided_far_below_the_l
     [event] = units.published(ReviewDecided.event_type)
     reasons = event.data["reasons"]
     assert len(reasons) > reviews.MAX_REASONS and max(map(len, reasons)) == reviews.REASON_MAX
+    assert ReviewDecided.model_validate(event.data).submitted_at == data.submitted_at
     assert len(event.to_bytes()) < LARGEST_REVIEW_DECIDED
 
 

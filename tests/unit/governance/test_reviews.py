@@ -278,6 +278,8 @@ def test_an_approval_decides_the_review_and_announces_it(
     [decided] = units.published(ReviewDecided.event_type)
     assert decided.data["decision"] == "approved" and decided.data["reasons"] == []
     assert decided.subject == str(review.dataset_id)
+    # The round it answers, so that the catalog can tell a decision on an older submission.
+    assert ReviewDecided.model_validate(decided.data).submitted_at == review.submitted_at
     with units() as uow:
         assert audit_actions(uow)[-1] == "review.approve"
     refused(
