@@ -49,9 +49,9 @@ import httpx
 
 from libs.db import utcnow
 from libs.events.schemas import DatasetSubmitted, ResourceSummary
+from libs.http.urlguard import RefusedTarget, guarded_client
 from libs.vocabularies import FORMATS, FREQUENCIES, normalise_format
 from services.governance.domain.csvcheck import validate_table
-from services.governance.domain.urlguard import RefusedTarget, guarded_client
 
 if TYPE_CHECKING:
     from services.governance.settings import GovernanceSettings
