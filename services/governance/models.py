@@ -211,6 +211,9 @@ class Review(GovernanceTable, table=True):
     decided_by: uuid.UUID | None = None
     decided_at: datetime | None = utc_timestamp()
     reasons: list[str] | None = _json(nullable=True)
+    # What the catalog said of the decision when it could not apply it: {"applied": false,
+    # "reason", "detail", "decision", "dataset_state", "at"}; None until it says so.
+    publication: dict[str, Any] | None = _json(nullable=True)
     modified_at: datetime = utc_timestamp(nullable=False)
 
 

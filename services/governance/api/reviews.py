@@ -40,6 +40,7 @@ def summary(review: Review) -> dict[str, Any]:
         "quality_score": review.quality_score,
         "decision": None if review.state == ReviewState.OPEN else str(review.state),
         "decided_at": review.decided_at,
+        "publication": review.publication,
     }
 
 

@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,7 +23,12 @@ from sqlmodel import col, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from libs.db import utcnow
-from libs.events.schemas import DatasetSubmitted, ReviewDecided, ReviewOpened
+from libs.events.schemas import (
+    DatasetSubmitted,
+    DecisionNotApplied,
+    ReviewDecided,
+    ReviewOpened,
+)
 from libs.fields import SLUG_PATTERN, Text
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, InvalidInput
@@ -220,7 +225,7 @@ def _start_round(
     review.opened_at = now
     review.guide_version = guide_version
     review.checklist = {}
-    review.decided_by = review.decided_at = review.reasons = None
+    review.decided_by = review.decided_at = review.reasons = review.publication = None
     review.quality_report = None
     review.quality_score = None
     review.checks_status = ChecksStatus.PENDING
@@ -520,6 +525,7 @@ def _decide(
     review.decided_by = actor.id
     review.decided_at = now
     review.reasons = reasons
+    review.publication = None
     review.modified_at = now
     _add_history(uow, review, history_kind, actor, {"reasons": reasons}, at=now)
     uow.publish(
@@ -543,6 +549,52 @@ def _decide(
         before=before,
         after={"state": review.state, "round": review.round, "reasons": reasons},
     )
+
+
+# --- what the catalog did with a decision ------------------------------------------------------
+
+
+def apply_decision_not_applied(uow: UnitOfWork, data: DecisionNotApplied) -> Review | None:
+    """Records on the review that the catalog could not apply its decision, and why: a history
+    entry and an audit entry always, and ``publication`` when the review still holds that
+    decision (not when it has been reopened since). Applying the same notice twice changes
+    nothing; None when there is nothing to record it on, or it is recorded already."""
+    review = uow.session.get(Review, data.review_id, with_for_update=True)
+    if review is None:
+        log.warning(
+            "a decision not applied concerns an unknown review",
+            extra={"review_id": str(data.review_id), "dataset_id": str(data.dataset_id)},
+        )
+        return None
+    noticed_at = data.noticed_at if data.noticed_at.tzinfo else data.noticed_at.replace(tzinfo=UTC)
+    noticed_at = noticed_at.astimezone(UTC)
+    notice: dict[str, Any] = {
+        "applied": False,
+        "decision": data.decision,
+        "reason": data.reason,
+        "detail": data.detail,
+        "dataset_state": data.dataset_state,
+        "at": noticed_at.isoformat(),
+    }
+    recorded = uow.session.exec(
+        select(ReviewEvent.body).where(
+            col(ReviewEvent.review_id) == review.id,
+            col(ReviewEvent.kind) == "decision_not_applied",
+        )
+    ).all()
+    if notice in recorded:
+        return None
+    holds_it = (
+        review.state == _DECISIONS[data.decision][0]
+        and review.decided_at is not None
+        and review.decided_at <= noticed_at
+    )
+    if holds_it:
+        review.publication = notice
+        review.modified_at = utcnow()
+    _add_history(uow, review, "decision_not_applied", SYSTEM, notice)
+    _audit(uow, SYSTEM, review, "review.decision_not_applied", after=notice)
+    return review
 
 
 # --- reading ------------------------------------------------------------------------------------
