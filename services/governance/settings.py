@@ -55,8 +55,9 @@ class GovernanceSettings(ServiceSettings):
     # The background worker that runs pending checks (see workers.py).
     checks_worker_enabled: bool = True
     checks_poll_seconds: float = Field(default=2.0, gt=0)
-    # A run still marked running after this long (a crashed replica) is taken up again.
-    checks_stale_seconds: float = Field(default=600, gt=0)
+    # A process holds a run of the checks for this long, and renews it every third of it
+    # while the checks run: a run whose process died is taken up again within seconds.
+    checks_lease_seconds: float = Field(default=15, gt=0, le=3600)
 
     # --- update continuity --------------------------------------------------------------------
     overdue_worker_enabled: bool = True

@@ -196,7 +196,9 @@ async def run_checks(
     """Runs the automatic checks again now and answers with the new report."""
 
     def claim() -> reviews.Claim:
-        claimed = reviews.request_checks(uow, actor, review_id=review_id)
+        claimed = reviews.request_checks(
+            uow, actor, review_id=review_id, lease=settings.checks_lease_seconds
+        )
         uow.commit()
         return claimed
 

@@ -230,7 +230,7 @@ def _start_round(
     review.quality_score = None
     review.checks_status = ChecksStatus.PENDING
     review.checks_requested_at = now
-    review.checks_started_at = review.checks_completed_at = None
+    review.checks_started_at = review.checks_completed_at = review.checks_lease_expires_at = None
     review.announce_pending = True
     review.modified_at = now
 
@@ -251,18 +251,27 @@ class Claim:
         return cls(review.id, review.checks_generation, dict(review.snapshot))
 
 
-def claim_checks(uow: UnitOfWork, *, stale_after: float, now: datetime) -> Claim | None:
-    """Claims the oldest review waiting for its checks, or one whose run was claimed more than
-    ``stale_after`` seconds ago by a process that never finished it (a crashed replica).
-    ``FOR UPDATE SKIP LOCKED`` lets several replicas share the work on PostgreSQL."""
-    stale = now - timedelta(seconds=stale_after)
+def _hold(review: Review, *, lease: float, now: datetime) -> Claim:
+    """The run is this caller's, for ``lease`` seconds unless renewed; a new generation, so
+    that whoever held it before can neither store a result nor renew it."""
+    review.checks_generation += 1
+    review.checks_status = ChecksStatus.RUNNING
+    review.checks_started_at = now
+    review.checks_lease_expires_at = now + timedelta(seconds=lease)
+    return Claim.of(review)
+
+
+def claim_checks(uow: UnitOfWork, *, lease: float, now: datetime) -> Claim | None:
+    """Claims the oldest review waiting for its checks, or one whose run's lease has expired
+    (the process that claimed it died, or stopped renewing it). ``FOR UPDATE SKIP LOCKED``
+    lets several replicas share the work on PostgreSQL."""
     review = uow.session.exec(
         select(Review)
         .where(
             or_(
                 col(Review.checks_status) == ChecksStatus.PENDING,
                 (col(Review.checks_status) == ChecksStatus.RUNNING)
-                & (col(Review.checks_started_at) < stale),
+                & (col(Review.checks_lease_expires_at) < now),
             )
         )
         .order_by(col(Review.checks_requested_at))
@@ -271,23 +280,34 @@ def claim_checks(uow: UnitOfWork, *, stale_after: float, now: datetime) -> Claim
     ).first()
     if review is None:
         return None
-    review.checks_status = ChecksStatus.RUNNING
-    review.checks_started_at = now
-    return Claim.of(review)
+    return _hold(review, lease=lease, now=now)
 
 
-def request_checks(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID) -> Claim:
+def renew_checks_lease(uow: UnitOfWork, claim: Claim, *, lease: float, now: datetime) -> bool:
+    """The claim's holder is alive: its lease now ends ``lease`` seconds from ``now``. False
+    when the run is no longer the claim's (taken over, superseded or finished): stop."""
+    review = uow.session.get(Review, claim.review_id, with_for_update=True)
+    if (
+        review is None
+        or review.checks_generation != claim.generation
+        or review.checks_status != ChecksStatus.RUNNING
+    ):
+        return False
+    review.checks_lease_expires_at = now + timedelta(seconds=lease)
+    return True
+
+
+def request_checks(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID, lease: float) -> Claim:
     """A reviewer asks for the checks again: the run is claimed for the caller, which runs it
     once this unit is committed (``ChecksRunner.execute``)."""
     review = _open_for_action(uow, actor, review_id, "checks run on open reviews only")
     now = utcnow()
-    review.checks_generation += 1
-    review.checks_status = ChecksStatus.RUNNING
-    review.checks_requested_at = review.checks_started_at = now
+    claim = _hold(review, lease=lease, now=now)
+    review.checks_requested_at = now
     review.modified_at = now
     _add_history(uow, review, "checks_requested", actor, at=now)
     _audit(uow, actor, review, "review.checks", after={"generation": review.checks_generation})
-    return Claim.of(review)
+    return claim
 
 
 def record_checks(
@@ -307,6 +327,7 @@ def record_checks(
     review.quality_score = report["score"] if report is not None else None
     review.checks_status = ChecksStatus.DONE if report is not None else ChecksStatus.FAILED
     review.checks_completed_at = now
+    review.checks_lease_expires_at = None
     review.modified_at = now
     _add_history(
         uow,
