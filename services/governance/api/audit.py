@@ -10,6 +10,7 @@ from pydantic import Field
 from sqlmodel import col, select
 
 from libs.fields import Line, Moment
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params, paginate
 from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWorkDep
@@ -25,7 +26,7 @@ Column64 = Annotated[Line, Field(max_length=64)]
 MOMENT = "A moment (ISO 8601; UTC when it has no offset), between years 1000 and 2999"
 
 
-@router.get("", response_model=Page[AuditEntryOut])
+@router.get("", response_model=Page[AuditEntryOut], responses=problems(403))
 def audit_log(
     _: AuditReader,
     uow: UnitOfWorkDep,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.fields import Email
+from libs.http.openapi import problems
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.governance.api import accounts as accounts_api
 from services.governance.api.accounts import account_out
@@ -50,7 +51,10 @@ def _answer(uow: UnitOfWork, outcome: sessions.TokenPair | sessions.Refused) -> 
 @router.post(
     "/login",
     response_model=TokenResponse,
-    responses={401: {"description": "invalid credentials"}, 429: {"description": "rate limit"}},
+    responses=problems(
+        s401="Invalid email or password (the same answer for each)",
+        s429="Too many failed logins for the account or the address: see Retry-After",
+    ),
 )
 def login(
     body: LoginInput, actor: AnonymousActor, settings: Settings, codec: Codec, uow: UnitOfWorkDep
@@ -62,7 +66,13 @@ def login(
     return _answer(uow, outcome)
 
 
-@router.post("/refresh", response_model=TokenResponse)
+@router.post(
+    "/refresh",
+    response_model=TokenResponse,
+    responses=problems(
+        s401="Unknown, expired, spent or revoked refresh token (a spent one ends its session)"
+    ),
+)
 def refresh(
     body: RefreshInput,
     actor: AnonymousActor,
@@ -77,7 +87,7 @@ def refresh(
     return _answer(uow, outcome)
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, responses=problems(s401="Unknown refresh token"))
 def logout(body: RefreshInput, actor: AnonymousActor, uow: UnitOfWorkDep) -> Response:
     """Ends the session of the refresh token (it and its rotations are revoked)."""
     sessions.log_out(uow, actor, refresh_token=body.refresh_token)
@@ -86,4 +96,6 @@ def logout(body: RefreshInput, actor: AnonymousActor, uow: UnitOfWorkDep) -> Res
 
 
 # The caller's own account, as /accounts/me answers it.
-router.add_api_route("/me", accounts_api.me, methods=["GET"], response_model=AccountOut)
+router.add_api_route(
+    "/me", accounts_api.me, methods=["GET"], response_model=AccountOut, responses=problems(404)
+)
