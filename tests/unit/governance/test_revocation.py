@@ -18,7 +18,7 @@ from services.governance.models import Account, InstitutionRole, messaging
 from services.governance.settings import GovernanceSettings
 from tests.support.units import SqliteUnits
 from tests.unit.governance.conftest import add_institution, admin
-from tests.unit.governance.test_accounts import CALLER, add_account, log_in
+from tests.unit.governance.test_accounts import CALLER, add_account, logged_in
 
 ADMIN = admin()
 CODEC = TokenCodec(PlatformSettings(jwt_secret="unit-tier-secret-" + "x" * 32))
@@ -28,16 +28,6 @@ SETTINGS = GovernanceSettings(database_url="sqlite://")
 @pytest.fixture
 def codec() -> TokenCodec:
     return CODEC
-
-
-def sign_in(
-    units: SqliteUnits, settings: GovernanceSettings, codec: TokenCodec, account: Account
-) -> sessions.TokenPair:
-    with units() as uow:
-        pair = log_in(uow, settings, codec, account.email)
-        uow.commit()
-    assert isinstance(pair, sessions.TokenPair)
-    return pair
 
 
 def revoked(units: SqliteUnits, codec: TokenCodec, *tokens: str) -> list[bool]:
@@ -129,8 +119,8 @@ def test_each_cause_revokes_the_tokens_it_ends_in_its_own_unit(
         is_admin=cause.name == "admin demoted",
         roles=[accounts.RoleInput(institution_id=institution.id, role=InstitutionRole.STEWARD)],
     )
-    first, second = (sign_in(units, settings, codec, account) for _ in range(2))
-    bystander = sign_in(units, settings, codec, other)
+    first, second = (logged_in(units, settings, codec, account) for _ in range(2))
+    bystander = logged_in(units, settings, codec, other)
 
     with units() as uow:  # rolled back: nothing is revoked
         cause.act(uow, account, first)
@@ -161,7 +151,7 @@ def test_an_access_token_belongs_to_its_login_and_keeps_it_when_refreshed(
     units: SqliteUnits, settings: GovernanceSettings, codec: TokenCodec
 ) -> None:
     account = add_account(units)
-    first, other = (sign_in(units, settings, codec, account) for _ in range(2))
+    first, other = (logged_in(units, settings, codec, account) for _ in range(2))
     with units() as uow:
         rotated = sessions.refresh_session(
             uow, CALLER, refresh_token=first.refresh_token, settings=settings, codec=codec
@@ -178,11 +168,11 @@ def test_a_token_issued_after_the_revocation_works(
     institution = add_institution(units)
     role = accounts.RoleInput(institution_id=institution.id, role=InstitutionRole.REVIEWER)
     account = add_account(units, roles=[role])
-    before = sign_in(units, settings, codec, account)
+    before = logged_in(units, settings, codec, account)
     with units() as uow:
         _remove_role(uow, account, before)
         uow.commit()
-    after = sign_in(units, settings, codec, account)
+    after = logged_in(units, settings, codec, account)
     assert revoked(units, codec, before.access_token, after.access_token) == [True, False]
     assert codec.principal(after.access_token).grants == []
 
@@ -190,7 +180,7 @@ def test_a_token_issued_after_the_revocation_works(
 def test_a_second_logout_revokes_nothing_more(
     units: SqliteUnits, settings: GovernanceSettings, codec: TokenCodec
 ) -> None:
-    pair = sign_in(units, settings, codec, add_account(units))
+    pair = logged_in(units, settings, codec, add_account(units))
     for _ in range(2):
         with units() as uow:
             sessions.log_out(uow, CALLER, refresh_token=pair.refresh_token)
