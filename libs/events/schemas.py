@@ -88,11 +88,16 @@ class InstitutionWithdrawn(EventData):
 # --- governance: accounts ---------------------------------------------------------------------
 
 
+TokenRevocationReason = Literal[
+    "deactivated", "roles_changed", "password_changed", "logout", "session_revoked"
+]
+
+
 class TokensRevoked(EventData):
     """An account's access tokens issued before ``not_before`` stop working in every service:
-    all of them (deactivation, a role removed), or those of one login (``session_id``: a
-    logout, a refresh token family revoked). Every service keeps the latest of these per
-    account and session and refuses older tokens (libs/auth.py)."""
+    all of them (deactivation, a role removed, a password changed or reset), or those of one
+    login (``session_id``: a logout, a refresh token family revoked). Every service keeps the
+    latest of these per account and session and refuses older tokens (libs/auth.py)."""
 
     event_type = TYPE_PREFIX + "account.tokens_revoked.v1"
     topic = Topic.GOVERNANCE_ACCOUNTS
@@ -101,7 +106,7 @@ class TokensRevoked(EventData):
     account_id: UUID
     session_id: UUID | None = None
     not_before: datetime
-    reason: Literal["deactivated", "roles_changed", "logout", "session_revoked"]
+    reason: Literal["deactivated", "roles_changed", "password_changed", "logout", "session_revoked"]
 
 
 # --- governance: reviews and schedules ------------------------------------------------------

@@ -13,6 +13,7 @@ from libs.events.schemas import (
     DatasetSubmitted,
     DatasetUpdated,
     DatasetWithdrawn,
+    DecisionNotApplied,
 )
 from libs.messaging.consumer import Handler
 from libs.uow import UnitOfWork
@@ -32,6 +33,10 @@ def on_dataset_withdrawn(uow: UnitOfWork, event: CloudEvent, data: DatasetWithdr
     continuity.apply_withdrawal(uow, data)
 
 
+def on_decision_not_applied(uow: UnitOfWork, event: CloudEvent, data: DecisionNotApplied) -> None:
+    reviews.apply_decision_not_applied(uow, data)
+
+
 def handlers(runner: ChecksRunner) -> dict[str, Handler]:
     """The handlers, by event type; a submission wakes ``runner`` once it is committed."""
 
@@ -45,4 +50,5 @@ def handlers(runner: ChecksRunner) -> dict[str, Handler]:
         DatasetPublished.event_type: on_dataset_published,
         DatasetUpdated.event_type: on_dataset_updated,
         DatasetWithdrawn.event_type: on_dataset_withdrawn,
+        DecisionNotApplied.event_type: on_decision_not_applied,
     }

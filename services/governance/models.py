@@ -202,6 +202,9 @@ class Review(GovernanceTable, table=True):
     checks_generation: int = Field(default=1)
     checks_requested_at: datetime | None = utc_timestamp()
     checks_started_at: datetime | None = utc_timestamp()
+    # While running: until when the process that claimed the run holds it. The runner renews
+    # it every few seconds; once it has passed (the process died), another process takes it.
+    checks_lease_expires_at: datetime | None = utc_timestamp()
     checks_completed_at: datetime | None = utc_timestamp()
     quality_report: dict[str, Any] | None = _json(nullable=True)
     quality_score: int | None = None
@@ -211,6 +214,9 @@ class Review(GovernanceTable, table=True):
     decided_by: uuid.UUID | None = None
     decided_at: datetime | None = utc_timestamp()
     reasons: list[str] | None = _json(nullable=True)
+    # What the catalog said of the decision when it could not apply it: {"applied": false,
+    # "reason", "detail", "decision", "dataset_state", "at"}; None until it says so.
+    publication: dict[str, Any] | None = _json(nullable=True)
     modified_at: datetime = utc_timestamp(nullable=False)
 
 

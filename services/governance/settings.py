@@ -7,6 +7,7 @@ Lists are given as JSON in the environment, e.g.
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from libs.http.urlguard import origin_of
 from libs.settings import ServiceSettings
 from services.governance.domain.quality import CHECKS, default_blocking_checks, unknown_checks
 
@@ -39,6 +40,11 @@ class GovernanceSettings(ServiceSettings):
     # Hosts (exact names) or IP networks (CIDR or single addresses) that the URL checker may
     # reach although they are private, loopback, link-local or reserved.
     quality_url_allowlist: list[str] = Field(default_factory=list)
+    # The catalog's public URL (CATALOG_PUBLIC_URL): it serves the uploaded files of datasets
+    # under review at signed URLs, and its origin (scheme, host and port, exactly) is reached
+    # whatever it resolves to, the loopback of `make run` included. Any other URL, the same
+    # host on another port or scheme included, stays under the guard.
+    catalog_url: str = "http://127.0.0.1:8001"
     quality_http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     quality_max_concurrency: int = Field(default=8, ge=1, le=100)
     quality_max_redirects: int = Field(default=5, ge=0, le=20)
@@ -49,14 +55,21 @@ class GovernanceSettings(ServiceSettings):
     # The background worker that runs pending checks (see workers.py).
     checks_worker_enabled: bool = True
     checks_poll_seconds: float = Field(default=2.0, gt=0)
-    # A run still marked running after this long (a crashed replica) is taken up again.
-    checks_stale_seconds: float = Field(default=600, gt=0)
+    # A process holds a run of the checks for this long, and renews it every third of it
+    # while the checks run: a run whose process died is taken up again within seconds.
+    checks_lease_seconds: float = Field(default=15, gt=0, le=3600)
 
     # --- update continuity --------------------------------------------------------------------
     overdue_worker_enabled: bool = True
     overdue_check_interval_seconds: float = Field(default=3600, gt=0)
     # Tolerance after a dataset's expected update before it is flagged overdue.
     overdue_grace_days: float = Field(default=7, ge=0)
+
+    @field_validator("catalog_url")
+    @classmethod
+    def _an_origin(cls, value: str) -> str:
+        origin_of(value)  # ValueError unless an absolute http(s) URL
+        return value
 
     @field_validator("blocking_checks")
     @classmethod

@@ -12,8 +12,13 @@ pending reviews in a short unit of its own (``FOR UPDATE SKIP LOCKED`` on Postgr
 several replicas share the work), runs the checks with no transaction open, and stores the
 report in another short unit, which also publishes ``ReviewOpened`` with the score. A run is
 tagged with the review's ``checks_generation``: when the dataset is submitted again meanwhile,
-the outdated result is dropped and the new snapshot is checked. A run claimed by a process that
-died is taken up again after ``GOVERNANCE_CHECKS_STALE_SECONDS``.
+the outdated result is dropped and the new snapshot is checked.
+
+A claim is a lease (``GOVERNANCE_CHECKS_LEASE_SECONDS``, 15 by default) that the runner renews
+every third of it, in a small unit of its own, while the checks run: a run whose process died
+(killed, its machine lost) is taken up by another process within seconds of its last renewal,
+and a process that lost its claim (taken over after it stalled) stops renewing and its late
+result is dropped.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -42,6 +47,7 @@ log = logging.getLogger("bayanat.governance.workers")
 
 
 CheckRun = Callable[[dict[str, Any], GovernanceSettings], Awaitable[dict[str, Any]]]
+Clock = Callable[[], datetime]
 
 
 class ChecksRunner:
@@ -51,9 +57,15 @@ class ChecksRunner:
     after-commit callback runs in the thread that committed).
     """
 
-    def __init__(self, settings: GovernanceSettings, check: CheckRun = quality.run_checks) -> None:
+    def __init__(
+        self,
+        settings: GovernanceSettings,
+        check: CheckRun = quality.run_checks,
+        clock: Clock = utcnow,
+    ) -> None:
         self.settings = settings
         self.check = check
+        self.clock = clock
         self._loop: asyncio.AbstractEventLoop | None = None
         self._woken: asyncio.Event | None = None
 
@@ -64,24 +76,52 @@ class ChecksRunner:
             return  # not running: it looks for pending checks when it starts
         loop.call_soon_threadsafe(woken.set)
 
+    @property
+    def lease(self) -> float:
+        return self.settings.checks_lease_seconds
+
     def claim_next(self, units: UnitOfWorkFactory) -> Claim | None:
         with units() as uow:
-            claim = reviews.claim_checks(
-                uow, stale_after=self.settings.checks_stale_seconds, now=utcnow()
-            )
+            claim = reviews.claim_checks(uow, lease=self.lease, now=self.clock())
             uow.commit()
         return claim
 
+    def renew(self, units: UnitOfWorkFactory, claim: Claim) -> bool:
+        """Renews the claim's lease in a unit of its own; False once the claim is lost."""
+        with units() as uow:
+            renewed = reviews.renew_checks_lease(uow, claim, lease=self.lease, now=self.clock())
+            uow.commit()
+        return renewed
+
+    async def keep_claim(self, units: UnitOfWorkFactory, claim: Claim) -> None:
+        """Renews the claim every third of its lease until cancelled, or until it is lost."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                if not await asyncio.to_thread(self.renew, units, claim):
+                    log.warning(
+                        "the checks' claim was taken over; its result will be dropped",
+                        extra={"review_id": str(claim.review_id)},
+                    )
+                    return
+            except Exception:  # the database is away: try again; the lease may still hold
+                log.exception("cannot renew the checks' lease")
+
     async def execute(self, units: UnitOfWorkFactory, claim: Claim) -> Review | None:
-        """Runs the checks of a claim (no transaction open meanwhile) and stores the outcome;
-        the review as stored, or None when a newer run superseded this one."""
+        """Runs the checks of a claim (no transaction open meanwhile, its lease renewed) and
+        stores the outcome; the review as stored, or None when the run is no longer the
+        claim's (superseded, or taken over by another process)."""
         report: dict[str, Any] | None = None
         error: str | None = None
+        heartbeat = asyncio.create_task(self.keep_claim(units, claim), name="checks-lease")
         try:
             report = await self.check(claim.snapshot, self.settings)
         except Exception as exc:  # the review must still open, with the failure recorded
             log.exception("automatic checks failed", extra={"review_id": str(claim.review_id)})
             error = f"{type(exc).__name__}: {exc}"
+        finally:
+            heartbeat.cancel()
+            await asyncio.wait([heartbeat])  # its end, without swallowing our own cancellation
 
         def store() -> Review | None:
             with units() as uow:

@@ -1,3 +1,4 @@
+import time
 import uuid
 from datetime import timedelta
 
@@ -35,8 +36,13 @@ def steward_of(institution: uuid.UUID) -> Principal:
 def test_a_token_round_trips_with_its_role_grants() -> None:
     codec = TokenCodec(PlatformSettings(jwt_secret="s" * 32))
     principal = steward_of(INSTITUTION_A)
+    principal.session_id = uuid.uuid4()
+    before = time.time()
     decoded = codec.principal(codec.encode(principal, lifetime=timedelta(minutes=5)))
-    assert decoded == principal
+    # Decoding adds when the token was issued, with its fraction of a second (revocations
+    # compare it with the moment they take effect).
+    assert decoded.issued_at is not None and before <= decoded.issued_at <= time.time()
+    assert decoded.model_copy(update={"issued_at": None}) == principal
     assert decoded.has_role(Role.STEWARD, INSTITUTION_A)
     assert not decoded.has_role(Role.STEWARD, INSTITUTION_B)
     assert not decoded.has_role(Role.REVIEWER, INSTITUTION_A)
@@ -86,7 +92,7 @@ def test_rs256_services_verify_with_the_public_key_only() -> None:
     verifier = TokenCodec(PlatformSettings(jwt_algorithm="RS256", jwt_public_key=public))
     principal = steward_of(INSTITUTION_A)
     token = issuer.encode(principal, lifetime=timedelta(minutes=5))
-    assert verifier.principal(token) == principal
+    assert verifier.principal(token).model_copy(update={"issued_at": None}) == principal
     with pytest.raises(ValueError, match="signing key"):
         verifier.encode(principal, lifetime=timedelta(minutes=5))
 

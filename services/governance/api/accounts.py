@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from libs.auth import CurrentPrincipal
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.governance.api.deps import AccountsAdmin, CurrentActor, Settings
 from services.governance.api.schemas import AccountOut, RoleOut
 from services.governance.domain import access, accounts
+from services.governance.domain.common import SearchText
 from services.governance.models import Account, InstitutionRole, RoleAssignment
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -41,7 +44,12 @@ def committed(uow: UnitOfWork, account: Account) -> AccountOut:
     return out
 
 
-@router.post("", status_code=201, response_model=AccountOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=AccountOut,
+    responses=problems(403, s409="The email is taken, or a role is given twice"),
+)
 def create_account(
     body: accounts.AccountCreate, actor: AccountsAdmin, settings: Settings, uow: UnitOfWorkDep
 ) -> AccountOut:
@@ -58,11 +66,11 @@ def create_account(
     return committed(uow, account)
 
 
-@router.get("", response_model=Page[AccountOut])
+@router.get("", response_model=Page[AccountOut], responses=problems(403))
 def list_accounts(
     _: AccountsAdmin,
     uow: UnitOfWorkDep,
-    q: str | None = Query(None, max_length=200, description="Part of the email or the name"),
+    q: Annotated[SearchText | None, Query(description="Part of the email or the name")] = None,
     institution_id: uuid.UUID | None = None,
     role: InstitutionRole | None = None,
     is_admin: bool | None = None,
@@ -82,18 +90,22 @@ def list_accounts(
     return page.map(lambda account: account_out(uow, account, roles[account.id]))
 
 
-@router.get("/me", response_model=AccountOut)
+@router.get("/me", response_model=AccountOut, responses=problems(404))
 def me(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> AccountOut:
     return account_out(uow, accounts.get_account(uow, principal.subject))
 
 
-@router.get("/{account_id}", response_model=AccountOut)
+@router.get("/{account_id}", response_model=AccountOut, responses=problems(403, 404))
 def get_account(account_id: uuid.UUID, actor: CurrentActor, uow: UnitOfWorkDep) -> AccountOut:
     access.require_account_reader(actor, account_id)
     return account_out(uow, accounts.get_account(uow, account_id))
 
 
-@router.patch("/{account_id}", response_model=AccountOut)
+@router.patch(
+    "/{account_id}",
+    response_model=AccountOut,
+    responses=problems(403, 404, s409="The last active national admin stays one"),
+)
 def update_account(
     account_id: uuid.UUID, body: accounts.AccountUpdate, actor: AccountsAdmin, uow: UnitOfWorkDep
 ) -> AccountOut:
@@ -101,7 +113,7 @@ def update_account(
     return committed(uow, account)
 
 
-@router.post("/{account_id}/password", status_code=204)
+@router.post("/{account_id}/password", status_code=204, responses=problems(403, 404))
 def change_password(
     account_id: uuid.UUID,
     body: accounts.PasswordChange,
@@ -122,7 +134,12 @@ def change_password(
     return Response(status_code=204)
 
 
-@router.post("/{account_id}/roles", status_code=201, response_model=AccountOut)
+@router.post(
+    "/{account_id}/roles",
+    status_code=201,
+    response_model=AccountOut,
+    responses=problems(403, 404, s409="The account already holds the role"),
+)
 def grant_role(
     account_id: uuid.UUID, body: accounts.RoleInput, actor: AccountsAdmin, uow: UnitOfWorkDep
 ) -> AccountOut:
@@ -132,7 +149,11 @@ def grant_role(
     return committed(uow, accounts.get_account(uow, account_id))
 
 
-@router.delete("/{account_id}/roles/{institution_id}/{role}", status_code=204)
+@router.delete(
+    "/{account_id}/roles/{institution_id}/{role}",
+    status_code=204,
+    responses=problems(403, s404="No such account, or it does not hold the role"),
+)
 def revoke_role(
     account_id: uuid.UUID,
     institution_id: uuid.UUID,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
+from pydantic import Field
 from sqlmodel import col, select
 
+from libs.fields import Line, Moment
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params, paginate
 from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWorkDep
@@ -17,20 +20,26 @@ from services.governance.models import AuditEntry
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
+# The widths of the audit entry's columns.
+Column32 = Annotated[Line, Field(max_length=32)]
+Column64 = Annotated[Line, Field(max_length=64)]
+MOMENT = "A moment (ISO 8601; UTC when it has no offset), between years 1000 and 2999"
 
-@router.get("", response_model=Page[AuditEntryOut])
+
+@router.get("", response_model=Page[AuditEntryOut], responses=problems(403))
 def audit_log(
     _: AuditReader,
     uow: UnitOfWorkDep,
     actor_id: uuid.UUID | None = None,
-    action: str | None = Query(
-        None, max_length=64, description="An action (review.approve) or a prefix (review.)"
-    ),
-    target_type: str | None = Query(None, max_length=32),
-    target_id: str | None = Query(None, max_length=64),
+    action: Annotated[
+        Column64 | None,
+        Query(description="An action (review.approve) or a prefix (review.)"),
+    ] = None,
+    target_type: Annotated[Column32 | None, Query()] = None,
+    target_id: Annotated[Column64 | None, Query()] = None,
     institution_id: uuid.UUID | None = None,
-    since: AwareDatetime | None = Query(None, description="A moment with its offset"),
-    until: AwareDatetime | None = Query(None, description="A moment with its offset"),
+    since: Annotated[Moment | None, Query(description=MOMENT)] = None,
+    until: Annotated[Moment | None, Query(description=MOMENT)] = None,
     params: PageParams = Depends(page_params),
 ) -> Page[AuditEntryOut]:
     """Every governance action, most recent first."""

@@ -5,12 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.fields import Email
+from libs.http.openapi import problems
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.governance.api import accounts as accounts_api
 from services.governance.api.accounts import account_out
 from services.governance.api.deps import AnonymousActor, Codec, Settings
 from services.governance.api.schemas import AccountOut, TokenResponse
 from services.governance.domain import sessions
+from services.governance.domain.passwords import Password
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -18,14 +21,15 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 class LoginInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    email: Email
+    password: Password
 
 
 class RefreshInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: str = Field(min_length=1, max_length=200)
+    # What login and refresh hand out: "brt_" and URL-safe base64.
+    refresh_token: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 def _answer(uow: UnitOfWork, outcome: sessions.TokenPair | sessions.Refused) -> TokenResponse:
@@ -47,7 +51,10 @@ def _answer(uow: UnitOfWork, outcome: sessions.TokenPair | sessions.Refused) -> 
 @router.post(
     "/login",
     response_model=TokenResponse,
-    responses={401: {"description": "invalid credentials"}, 429: {"description": "rate limit"}},
+    responses=problems(
+        s401="Invalid email or password (the same answer for each)",
+        s429="Too many failed logins for the account or the address: see Retry-After",
+    ),
 )
 def login(
     body: LoginInput, actor: AnonymousActor, settings: Settings, codec: Codec, uow: UnitOfWorkDep
@@ -59,7 +66,13 @@ def login(
     return _answer(uow, outcome)
 
 
-@router.post("/refresh", response_model=TokenResponse)
+@router.post(
+    "/refresh",
+    response_model=TokenResponse,
+    responses=problems(
+        s401="Unknown, expired, spent or revoked refresh token (a spent one ends its session)"
+    ),
+)
 def refresh(
     body: RefreshInput,
     actor: AnonymousActor,
@@ -74,7 +87,7 @@ def refresh(
     return _answer(uow, outcome)
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, responses=problems(s401="Unknown refresh token"))
 def logout(body: RefreshInput, actor: AnonymousActor, uow: UnitOfWorkDep) -> Response:
     """Ends the session of the refresh token (it and its rotations are revoked)."""
     sessions.log_out(uow, actor, refresh_token=body.refresh_token)
@@ -83,4 +96,6 @@ def logout(body: RefreshInput, actor: AnonymousActor, uow: UnitOfWorkDep) -> Res
 
 
 # The caller's own account, as /accounts/me answers it.
-router.add_api_route("/me", accounts_api.me, methods=["GET"], response_model=AccountOut)
+router.add_api_route(
+    "/me", accounts_api.me, methods=["GET"], response_model=AccountOut, responses=problems(404)
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path
 
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
 from libs.uow import UnitOfWorkDep
 from services.governance.api.deps import GuideEditor
@@ -13,6 +14,7 @@ from services.governance.domain.quality import checks_of_stage
 from services.governance.models import GuideVersion
 
 router = APIRouter(prefix="/guide", tags=["guide"])
+NO_GUIDE = "The guide has not been seeded (the migrations have not run)"
 
 
 # The automatic checks of each stage: fixed in code, the same for every guide version.
@@ -32,13 +34,18 @@ def guide_out(version: GuideVersion) -> GuideOut:
     )
 
 
-@router.get("", response_model=GuideOut)
+@router.get("", response_model=GuideOut, responses=problems(s503=NO_GUIDE))
 def current_guide(uow: UnitOfWorkDep) -> GuideOut:
     """The current version of the guide: stages, bilingual checklists, chapters."""
     return guide_out(guide.current(uow))
 
 
-@router.put("", status_code=201, response_model=GuideOut)
+@router.put(
+    "",
+    status_code=201,
+    response_model=GuideOut,
+    responses=problems(403, s409="Another version was published at the same time", s503=NO_GUIDE),
+)
 def publish_guide(body: guide.GuideEdit, actor: GuideEditor, uow: UnitOfWorkDep) -> GuideOut:
     """Publishes a new version of the guide (the previous ones stay readable)."""
     version = guide.publish_guide(uow, actor, content=body.content, note=body.note)
@@ -54,6 +61,6 @@ def guide_versions(
     return guide.list_versions(uow, params).map(GuideVersionSummary.model_validate)
 
 
-@router.get("/versions/{number}", response_model=GuideOut)
+@router.get("/versions/{number}", response_model=GuideOut, responses=problems(404))
 def guide_version(uow: UnitOfWorkDep, number: int = Path(ge=1, le=1_000_000)) -> GuideOut:
     return guide_out(guide.get_version(uow, number))

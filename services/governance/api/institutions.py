@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from libs.db import utcnow
+from libs.events.schemas import InstitutionKind
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.governance.api.deps import CurrentActor, InstitutionsAdmin, Settings
 from services.governance.api.schemas import InstitutionOut, MemberOut, OverdueOut
 from services.governance.domain import access, accounts, institutions
+from services.governance.domain.common import SearchText
 from services.governance.domain.dashboard import dashboard, overdue_datasets
 from services.governance.models import Institution, InstitutionStatus
 
@@ -27,7 +30,12 @@ def committed(uow: UnitOfWork, institution: Institution) -> InstitutionOut:
     return out
 
 
-@router.post("", status_code=201, response_model=InstitutionOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=InstitutionOut,
+    responses=problems(403, s409="The slug is taken"),
+)
 def create_institution(
     body: institutions.InstitutionCreate, actor: InstitutionsAdmin, uow: UnitOfWorkDep
 ) -> InstitutionOut:
@@ -47,21 +55,25 @@ def create_institution(
 @router.get("", response_model=Page[InstitutionOut])
 def list_institutions(
     uow: UnitOfWorkDep,
-    q: str | None = Query(None, max_length=200, description="Part of the name, slug or acronym"),
+    q: Annotated[SearchText | None, Query(description="Part of the name, slug or acronym")] = None,
     status: InstitutionStatus | None = None,
-    kind: str | None = Query(None, max_length=32),
+    kind: InstitutionKind | None = None,
     params: PageParams = Depends(page_params),
 ) -> Page[InstitutionOut]:
     page = institutions.list_institutions(uow, q=q, status=status, kind=kind, params=params)
     return page.map(InstitutionOut.model_validate)
 
 
-@router.get("/{institution_id}", response_model=InstitutionOut)
+@router.get("/{institution_id}", response_model=InstitutionOut, responses=problems(404))
 def get_institution(institution_id: uuid.UUID, uow: UnitOfWorkDep) -> InstitutionOut:
     return InstitutionOut.model_validate(institutions.get_institution(uow, institution_id))
 
 
-@router.patch("/{institution_id}", response_model=InstitutionOut)
+@router.patch(
+    "/{institution_id}",
+    response_model=InstitutionOut,
+    responses=problems(403, 404, s409="The slug is taken"),
+)
 def update_institution(
     institution_id: uuid.UUID,
     body: institutions.InstitutionUpdate,
@@ -74,7 +86,11 @@ def update_institution(
     return committed(uow, institution)
 
 
-@router.post("/{institution_id}/enrol", response_model=InstitutionOut)
+@router.post(
+    "/{institution_id}/enrol",
+    response_model=InstitutionOut,
+    responses=problems(403, 404, s409="Already enrolled"),
+)
 def enrol_institution(
     institution_id: uuid.UUID,
     body: institutions.Enrolment,
@@ -92,7 +108,11 @@ def enrol_institution(
     return committed(uow, institution)
 
 
-@router.post("/{institution_id}/withdraw", response_model=InstitutionOut)
+@router.post(
+    "/{institution_id}/withdraw",
+    response_model=InstitutionOut,
+    responses=problems(403, 404, s409="Not enrolled"),
+)
 def withdraw_institution(
     institution_id: uuid.UUID,
     body: institutions.Withdrawal,
@@ -110,7 +130,9 @@ def withdraw_institution(
     return committed(uow, institution)
 
 
-@router.get("/{institution_id}/members", response_model=Page[MemberOut])
+@router.get(
+    "/{institution_id}/members", response_model=Page[MemberOut], responses=problems(403, 404)
+)
 def list_members(
     institution_id: uuid.UUID,
     actor: CurrentActor,
@@ -132,7 +154,7 @@ def list_members(
     )
 
 
-@router.get("/{institution_id}/overdue", response_model=Page[OverdueOut])
+@router.get("/{institution_id}/overdue", response_model=Page[OverdueOut], responses=problems(404))
 def list_overdue(
     institution_id: uuid.UUID,
     settings: Settings,
@@ -147,7 +169,7 @@ def list_overdue(
     return Page.of([OverdueOut(**entry) for entry in page], len(overdue), params)
 
 
-@router.get("/{institution_id}/dashboard")
+@router.get("/{institution_id}/dashboard", responses=problems(403, 404))
 def institution_dashboard(
     institution_id: uuid.UUID, actor: CurrentActor, settings: Settings, uow: UnitOfWorkDep
 ) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
 from libs.db import utcnow
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
 from libs.uow import UnitOfWork, UnitOfWorkDep, UnitOfWorkFactory
 from services.governance.api.deps import CurrentActor, Runner, Settings, Units
@@ -19,6 +20,7 @@ from services.governance.models import Review, ReviewState
 from services.governance.settings import GovernanceSettings
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
+NOT_OPEN = "The review is not open (it reopens when the dataset is submitted again)"
 
 
 def summary(review: Review) -> dict[str, Any]:
@@ -40,6 +42,7 @@ def summary(review: Review) -> dict[str, Any]:
         "quality_score": review.quality_score,
         "decision": None if review.state == ReviewState.OPEN else str(review.state),
         "decided_at": review.decided_at,
+        "publication": review.publication,
     }
 
 
@@ -69,7 +72,7 @@ def committed_detail(uow: UnitOfWork, review: Review, settings: GovernanceSettin
     return out
 
 
-@router.get("", response_model=Page[ReviewSummary])
+@router.get("", response_model=Page[ReviewSummary], responses=problems(403))
 def list_reviews(
     actor: CurrentActor,
     uow: UnitOfWorkDep,
@@ -91,7 +94,7 @@ def list_reviews(
     return page.map(lambda review: ReviewSummary(**summary(review)))
 
 
-@router.get("/{review_id}", response_model=ReviewDetail)
+@router.get("/{review_id}", response_model=ReviewDetail, responses=problems(403, 404))
 def get_review(
     review_id: uuid.UUID, actor: CurrentActor, settings: Settings, uow: UnitOfWorkDep
 ) -> ReviewDetail:
@@ -99,7 +102,9 @@ def get_review(
     return detail(uow, reviews.get_review(uow, actor, review_id), settings)
 
 
-@router.get("/{review_id}/history", response_model=Page[HistoryEntryOut])
+@router.get(
+    "/{review_id}/history", response_model=Page[HistoryEntryOut], responses=problems(403, 404)
+)
 def review_history(
     review_id: uuid.UUID,
     actor: CurrentActor,
@@ -110,7 +115,7 @@ def review_history(
     return reviews.history_page(uow, review_id, params).map(HistoryEntryOut.model_validate)
 
 
-@router.get("/{review_id}/quality")
+@router.get("/{review_id}/quality", responses=problems(403, 404))
 def review_quality(review_id: uuid.UUID, actor: CurrentActor, uow: UnitOfWorkDep) -> dict[str, Any]:
     review = reviews.get_review(uow, actor, review_id)
     return {
@@ -121,7 +126,11 @@ def review_quality(review_id: uuid.UUID, actor: CurrentActor, uow: UnitOfWorkDep
     }
 
 
-@router.put("/{review_id}/checklist", response_model=ReviewDetail)
+@router.put(
+    "/{review_id}/checklist",
+    response_model=ReviewDetail,
+    responses=problems(403, 404, s409=NOT_OPEN),
+)
 def answer_checklist(
     review_id: uuid.UUID,
     body: reviews.ChecklistAnswers,
@@ -134,7 +143,12 @@ def answer_checklist(
     return committed_detail(uow, review, settings)
 
 
-@router.post("/{review_id}/comments", status_code=201, response_model=HistoryEntryOut)
+@router.post(
+    "/{review_id}/comments",
+    status_code=201,
+    response_model=HistoryEntryOut,
+    responses=problems(403, 404, s409="The round already has the most comments it takes"),
+)
 def add_comment(
     review_id: uuid.UUID, body: reviews.CommentInput, actor: CurrentActor, uow: UnitOfWorkDep
 ) -> HistoryEntryOut:
@@ -144,7 +158,11 @@ def add_comment(
     return out
 
 
-@router.post("/{review_id}/request-changes", response_model=ReviewDetail)
+@router.post(
+    "/{review_id}/request-changes",
+    response_model=ReviewDetail,
+    responses=problems(403, 404, s409=NOT_OPEN),
+)
 def request_changes(
     review_id: uuid.UUID,
     body: reviews.ChangeRequest,
@@ -164,7 +182,15 @@ def request_changes(
     return committed_detail(uow, review, settings)
 
 
-@router.post("/{review_id}/approve", response_model=ReviewDetail)
+@router.post(
+    "/{review_id}/approve",
+    response_model=ReviewDetail,
+    responses=problems(
+        403,
+        404,
+        s409="Not open, checks pending or failed, blocking checks failed, checklist incomplete",
+    ),
+)
 def approve(
     review_id: uuid.UUID,
     actor: CurrentActor,
@@ -183,7 +209,11 @@ def approve(
     return committed_detail(uow, review, settings)
 
 
-@router.post("/{review_id}/checks", response_model=ReviewDetail)
+@router.post(
+    "/{review_id}/checks",
+    response_model=ReviewDetail,
+    responses=problems(403, 404, s409=NOT_OPEN),
+)
 async def run_checks(
     review_id: uuid.UUID,
     actor: CurrentActor,
@@ -195,7 +225,9 @@ async def run_checks(
     """Runs the automatic checks again now and answers with the new report."""
 
     def claim() -> reviews.Claim:
-        claimed = reviews.request_checks(uow, actor, review_id=review_id)
+        claimed = reviews.request_checks(
+            uow, actor, review_id=review_id, lease=settings.checks_lease_seconds
+        )
         uow.commit()
         return claimed
 

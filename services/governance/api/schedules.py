@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from sqlmodel import col, select
 
 from libs.db import utcnow
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params, paginate
 from libs.uow import UnitOfWorkDep
 from services.governance.api.deps import SchedulesAdmin, Settings
@@ -53,7 +54,7 @@ def list_schedules(
     return paginate(uow.session, statement, params).map(scheduled)
 
 
-@router.post("/check", response_model=OverdueCheckOut)
+@router.post("/check", response_model=OverdueCheckOut, responses=problems(403))
 def run_overdue_check(
     actor: SchedulesAdmin, settings: Settings, uow: UnitOfWorkDep
 ) -> OverdueCheckOut:

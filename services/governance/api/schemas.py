@@ -90,6 +90,9 @@ class ReviewSummary(BaseModel):
     quality_score: int | None
     decision: str | None
     decided_at: datetime | None
+    # Set when the catalog could not apply the decision: {"applied": false, "reason",
+    # "detail", "decision", "dataset_state", "at"}.
+    publication: dict[str, Any] | None = None
 
 
 class ReviewDetail(ReviewSummary):

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement
 from sqlmodel import col, func, select
 
-from libs.auth import Principal, Role, RoleGrant
+from libs.auth import Principal, Role, RoleGrant, record_revocation
 from libs.db import utcnow
+from libs.events.schemas import TokenRevocationReason, TokensRevoked
 from libs.fields import Email, Line
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, InvalidInput, NotFound
@@ -28,16 +29,24 @@ from services.governance.domain.common import (
     get_or_404,
     lock,
 )
-from services.governance.domain.passwords import check_strength, hash_password, verify_password
+from services.governance.domain.passwords import (
+    Password,
+    check_strength,
+    hash_password,
+    verify_password,
+)
 from services.governance.models import (
     Account,
     Institution,
     InstitutionRole,
     RefreshToken,
     RoleAssignment,
+    messaging,
 )
 
 DisplayName = Annotated[Line, Field(min_length=1, max_length=200)]
+# Roles given with a new account (an account holds a few, in the institutions it works for).
+MAX_ROLES = 100
 
 
 class RoleInput(BaseModel):
@@ -52,9 +61,9 @@ class AccountCreate(BaseModel):
 
     email: Email
     display_name: DisplayName
-    password: str = Field(min_length=1, max_length=1024)
+    password: Password
     is_admin: bool = False
-    roles: list[RoleInput] = Field(default_factory=list, max_length=100)
+    roles: list[RoleInput] = Field(default_factory=list, max_length=MAX_ROLES)
 
 
 class AccountUpdate(BaseModel):
@@ -68,8 +77,8 @@ class AccountUpdate(BaseModel):
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: str | None = Field(default=None, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    current_password: Password | None = None
+    new_password: Password
 
 
 def public_view(account: Account) -> dict[str, object]:
@@ -97,14 +106,19 @@ def roles_by_account(
     return grouped
 
 
-def principal_of(account: Account, roles: list[RoleAssignment]) -> Principal:
-    """The account as its tokens describe it: admin or not, and its roles (from ``roles_of``)."""
+def principal_of(
+    account: Account, roles: list[RoleAssignment], session_id: uuid.UUID | None = None
+) -> Principal:
+    """The account as its tokens describe it: admin or not, its roles (from ``roles_of``), and
+    the login they belong to (its refresh token family), so that one session can be revoked."""
     grants = [RoleGrant(role=Role.ADMIN)] if account.is_admin else []
     grants.extend(
         RoleGrant(role=Role(assignment.role), institution_id=assignment.institution_id)
         for assignment in roles
     )
-    return Principal(subject=account.id, name=account.display_name, grants=grants)
+    return Principal(
+        subject=account.id, name=account.display_name, grants=grants, session_id=session_id
+    )
 
 
 def _audit(
@@ -231,7 +245,8 @@ def update_account(
     account = lock(uow.session, Account, account_id, "account")
     before = public_view(account)
     sent = changes_of(changes, not_null=("is_admin", "active", "display_name"))
-    was_active_admin = account.is_admin and account.active
+    was_active, was_admin = account.active, account.is_admin
+    was_active_admin = was_admin and was_active
     for field, value in sent.items():
         setattr(account, field, value)
     if was_active_admin and not (account.is_admin and account.active):
@@ -241,9 +256,13 @@ def update_account(
                 "the last active national admin cannot be demoted or deactivated",
                 code="last-admin",
             )
-    if not account.active:
-        revoke_refresh_tokens(uow, col(RefreshToken.account_id) == account.id)
-    account.modified_at = utcnow()
+    now = utcnow()
+    if was_active and not account.active:
+        revoke_refresh_tokens(uow, col(RefreshToken.account_id) == account.id, now)
+        revoke_access_tokens(uow, account.id, reason="deactivated", now=now)
+    elif was_admin and not account.is_admin:
+        revoke_access_tokens(uow, account.id, reason="roles_changed", now=now)
+    account.modified_at = now
     _audit(uow, actor, account, "account.update", before=before, after=public_view(account))
     return account
 
@@ -268,9 +287,11 @@ def change_password(
     check_strength(
         new_password, min_length=password_min_length, email=account.email, field="new_password"
     )
+    now = utcnow()
     account.password_hash = hash_password(new_password)
-    account.password_changed_at = account.modified_at = utcnow()
-    revoke_refresh_tokens(uow, col(RefreshToken.account_id) == account.id)
+    account.password_changed_at = account.modified_at = now
+    revoke_refresh_tokens(uow, col(RefreshToken.account_id) == account.id, now)
+    revoke_access_tokens(uow, account.id, reason="password_changed", now=now)
     _audit(
         uow, actor, account, "account.password", after={"changed_by": "self" if own else "admin"}
     )
@@ -278,13 +299,36 @@ def change_password(
 
 def revoke_refresh_tokens(
     uow: UnitOfWork, which: ColumnElement[bool], now: datetime | None = None
-) -> None:
-    """Revokes the refresh tokens not yet revoked among ``which`` (an account's, a login's)."""
+) -> int:
+    """Revokes the refresh tokens not yet revoked among ``which`` (an account's, a login's);
+    how many there were."""
     now = now or utcnow()
-    for token in uow.session.exec(
+    tokens = uow.session.exec(
         select(RefreshToken).where(which, col(RefreshToken.revoked_at).is_(None))
-    ).all():
+    ).all()
+    for token in tokens:
         token.revoked_at = now
+    return len(tokens)
+
+
+def revoke_access_tokens(
+    uow: UnitOfWork,
+    account_id: uuid.UUID,
+    *,
+    reason: TokenRevocationReason,
+    session_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> TokensRevoked:
+    """The account's access tokens issued before ``now`` (those of one login if
+    ``session_id``) stop working: recorded in this service's ``token_revocation`` table, which
+    each of its processes reads every second, and announced to the other services, in this
+    unit of work, so that the change that revokes them and the revocation commit together."""
+    revoked = TokensRevoked(
+        account_id=account_id, session_id=session_id, not_before=now or utcnow(), reason=reason
+    )
+    record_revocation(uow.session, messaging.token_revocations, revoked)
+    uow.publish(revoked)
+    return revoked
 
 
 def _add_role(
@@ -348,7 +392,10 @@ def revoke_role(
     if assignment is None:
         raise NotFound(f"account {account_id} holds no role {role.value} in {institution_id}")
     uow.session.delete(assignment)
-    account.modified_at = utcnow()
+    now = utcnow()
+    # The account's tokens carry the role: they stop working, a refresh gets one without it.
+    revoke_access_tokens(uow, account.id, reason="roles_changed", now=now)
+    account.modified_at = now
     _audit(
         uow,
         actor,

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, SQLColumnExpression
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, or_
 
+from libs.fields import Line
 from libs.http.problems import InvalidInput, NotFound, Problem
 from libs.uow import UnitOfWork
 
 T = TypeVar("T", bound=SQLModel)
+
+# A search box: part of an email, a name, a slug.
+SearchText = Annotated[Line, Field(max_length=200)]
 
 
 def get_or_404(session: Session, model: type[T], key: Any, what: str) -> T:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
 from libs.db import utcnow
-from libs.fields import SLUG_PATTERN, Text
+from libs.fields import SLUG_PATTERN, Line, Text
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, NotFound, Problem
 from libs.uow import UnitOfWork
@@ -27,25 +27,52 @@ STAGES = ("selection", "collection", "classification", "validation")
 StageKey = Literal["selection", "collection", "classification", "validation"]
 
 
-GuideText = Annotated[Text, Field(min_length=1, max_length=5000)]
+# The bounds of the guide. Its first version is about 6 KB; every review reads the version it
+# follows and each edit is audited with the version before and after, so the whole content is
+# bounded too (GUIDE_MAX_BYTES, as stored: UTF-8 JSON), well above what a guide needs.
+HEADING_MAX = 300  # a title, a checklist item's label
+PARAGRAPH_MAX = 2_000  # a stage's description, an item's help
+CHAPTER_MAX = 20_000  # a section's body
+MAX_ITEMS_PER_STAGE = 25  # so a checklist has at most 100 items (reviews.MAX_ANSWERS)
+MAX_SECTIONS = 30
+GUIDE_MAX_BYTES = 256 * 1024
 
 
-class Bilingual(BaseModel):
-    """Guide texts are given in both official languages of the portal."""
+class _Bilingual(BaseModel):
+    """Guide texts are given in both official languages of the portal, English optional."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    ar: GuideText
-    fr: GuideText
-    en: GuideText | None = None
+
+Heading = Annotated[Line, Field(min_length=1, max_length=HEADING_MAX)]
+Paragraph = Annotated[Text, Field(min_length=1, max_length=PARAGRAPH_MAX)]
+Chapter = Annotated[Text, Field(min_length=1, max_length=CHAPTER_MAX)]
+
+
+class BilingualHeading(_Bilingual):
+    ar: Heading
+    fr: Heading
+    en: Heading | None = None
+
+
+class BilingualParagraph(_Bilingual):
+    ar: Paragraph
+    fr: Paragraph
+    en: Paragraph | None = None
+
+
+class BilingualChapter(_Bilingual):
+    ar: Chapter
+    fr: Chapter
+    en: Chapter | None = None
 
 
 class ChecklistItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=2, max_length=64, pattern=SLUG_PATTERN)
-    label: Bilingual
-    help: Bilingual | None = None
+    label: BilingualHeading
+    help: BilingualParagraph | None = None
     # A required item must be answered "yes" before the review can be approved.
     required: bool = True
 
@@ -54,9 +81,9 @@ class Stage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: StageKey
-    title: Bilingual
-    description: Bilingual | None = None
-    checklist: list[ChecklistItem] = Field(default_factory=list, max_length=50)
+    title: BilingualHeading
+    description: BilingualParagraph | None = None
+    checklist: list[ChecklistItem] = Field(default_factory=list, max_length=MAX_ITEMS_PER_STAGE)
 
 
 class Section(BaseModel):
@@ -65,19 +92,19 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(min_length=2, max_length=64, pattern=SLUG_PATTERN)
-    title: Bilingual
-    body: Bilingual
+    title: BilingualHeading
+    body: BilingualChapter
 
 
 class GuideContent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Bilingual
-    stages: list[Stage]
-    sections: list[Section] = Field(default_factory=list, max_length=50)
+    title: BilingualHeading
+    stages: list[Stage] = Field(max_length=len(STAGES))
+    sections: list[Section] = Field(default_factory=list, max_length=MAX_SECTIONS)
 
     @model_validator(mode="after")
-    def _stages_and_unique_ids(self) -> GuideContent:
+    def _stages_unique_ids_and_size(self) -> GuideContent:
         keys = tuple(stage.key for stage in self.stages)
         if keys != STAGES:
             raise ValueError(f"stages must be exactly {', '.join(STAGES)}, in this order")
@@ -85,6 +112,9 @@ class GuideContent(BaseModel):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"checklist item ids must be unique; repeated: {duplicates}")
+        size = len(self.model_dump_json(exclude_none=True).encode())
+        if size > GUIDE_MAX_BYTES:
+            raise ValueError(f"the guide takes {size} bytes, above the {GUIDE_MAX_BYTES} allowed")
         return self
 
 

@@ -17,7 +17,7 @@ from libs.events.schemas import (
     InstitutionWithdrawn,
     LocalizedText,
 )
-from libs.fields import HttpUrl, Line, Localized, ShortLine, Slug, Text
+from libs.fields import Day, HttpUrl, Line, Localized, ShortLine, Slug, Text
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict
 from libs.uow import UnitOfWork
@@ -65,14 +65,14 @@ class InstitutionUpdate(BaseModel):
 class Enrolment(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    enrolled_on: date | None = None  # default: today
+    enrolled_on: Day | None = None  # default: today
     commitment_reference: Annotated[Line, Field(max_length=200)] | None = None
 
 
 class Withdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    withdrawn_on: date | None = None  # default: today
+    withdrawn_on: Day | None = None  # default: today
     reason: Annotated[Text, Field(max_length=2000)] | None = None
 
 
@@ -198,7 +198,7 @@ def list_institutions(
     *,
     q: str | None,
     status: InstitutionStatus | None,
-    kind: str | None,
+    kind: InstitutionKind | None,
     params: PageParams,
 ) -> Page[Institution]:
     """Institutions by slug, those whose name, slug or acronym contains ``q`` if given."""

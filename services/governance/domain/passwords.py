@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from pydantic import AfterValidator, Field
 
+from libs.fields import clean_line
 from libs.http.problems import InvalidInput
 
 _hasher = PasswordHasher()
+
+PASSWORD_MAX = 1024
+
+
+def typeable(password: str) -> str:
+    """A password as typed: kept exactly (never normalised), but refused when it holds what no
+    keyboard types and what could not be hashed as UTF-8 (a lone surrogate, a control
+    character)."""
+    clean_line(password)  # raises ValueError, which names the field in a 422
+    return password
+
+
+Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), AfterValidator(typeable)]
 
 
 def hash_password(password: str) -> str:
@@ -42,8 +58,8 @@ def check_strength(
 ) -> None:
     if len(password) < min_length:
         raise InvalidInput(field, f"must be at least {min_length} characters long")
-    if len(password) > 1024:
-        raise InvalidInput(field, "must be at most 1024 characters long")
+    if len(password) > PASSWORD_MAX:
+        raise InvalidInput(field, f"must be at most {PASSWORD_MAX} characters long")
     if len(set(password)) < 4:
         raise InvalidInput(field, "must not repeat the same few characters")
     if email and password.strip().lower() in {email.lower(), email.split("@")[0].lower()}:

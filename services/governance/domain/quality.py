@@ -37,6 +37,7 @@ Fetching (``run_checks``) does network I/O; everything from ``evaluate`` on is p
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import posixpath
 from collections.abc import Callable, Collection, Iterable
@@ -49,9 +50,9 @@ import httpx
 
 from libs.db import utcnow
 from libs.events.schemas import DatasetSubmitted, ResourceSummary
+from libs.http.urlguard import RefusedTarget, guarded_client
 from libs.vocabularies import FORMATS, FREQUENCIES, normalise_format
 from services.governance.domain.csvcheck import validate_table
-from services.governance.domain.urlguard import RefusedTarget, guarded_client
 
 if TYPE_CHECKING:
     from services.governance.settings import GovernanceSettings
@@ -84,7 +85,8 @@ class Probe:
 
     reachable: bool
     status: int | None = None
-    error: str | None = None  # refused-target, timeout, connection-error, http-error, invalid-url…
+    # refused-target, timeout, connection-error, http-error, invalid-url, checksum-mismatch…
+    error: str | None = None
     detail: str | None = None
     content_type: str | None = None
     final_url: str | None = None
@@ -93,7 +95,10 @@ class Probe:
 
 def resource_format(resource: ResourceSummary) -> str | None:
     """The declared format, else the media type, else the URL's file extension."""
-    extension = posixpath.splitext(urlsplit(resource.url).path)[1]
+    try:
+        extension = posixpath.splitext(urlsplit(resource.url).path)[1]
+    except ValueError:  # an unparsable URL has no extension; probing it says what is wrong
+        extension = ""
     return (
         normalise_format(resource.format)
         or normalise_format(resource.media_type)
@@ -282,6 +287,7 @@ def resources_reachable(evidence: Evidence) -> Verdict:
     resources = evidence.resources
     unreachable = [r for r in resources if not r["reachable"]]
     refused = [r for r in unreachable if r["error"] == "refused-target"]
+    mismatched = [r for r in unreachable if r["error"] == "checksum-mismatch"]
     if not resources:
         summary = "no resource to reach"
     elif not unreachable:
@@ -290,6 +296,8 @@ def resources_reachable(evidence: Evidence) -> Verdict:
         summary = f"{len(unreachable)} of {len(resources)} resource URL(s) not reachable"
         if refused:
             summary += f", {len(refused)} refused (internal address)"
+        if mismatched:
+            summary += f", {len(mismatched)} not the file submitted (its SHA-256 differs)"
     return Verdict(
         bool(resources) and not unreachable,
         summary,
@@ -547,32 +555,58 @@ async def probe(
     settings: GovernanceSettings,
     semaphore: asyncio.Semaphore,
 ) -> Probe:
+    """What fetching one resource finds. Whatever goes wrong is this resource's finding, never
+    the whole run's: one unparsable or refused URL marks that resource only."""
+    try:
+        return await _probe(client, resource, settings, semaphore)
+    except Exception as exc:  # an input nobody foresaw must not fail the other resources
+        log.exception("probing a resource failed", extra={"resource_id": str(resource.id)})
+        return Probe(False, error="unexpected-error", detail=type(exc).__name__)
+
+
+async def _probe(
+    client: httpx.AsyncClient,
+    resource: ResourceSummary,
+    settings: GovernanceSettings,
+    semaphore: asyncio.Semaphore,
+) -> Probe:
     url = resource.url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError as exc:
+        return Probe(False, error="invalid-url", detail=f"cannot be parsed: {exc}")
+    if not valid:
         return Probe(False, error="invalid-url", detail="only absolute http(s) URLs are checked")
     tabular = TABULAR.get(resource_format(resource) or "")
     async with semaphore:
         try:
             # The per-operation timeout of the client does not bound a slow trickle of bytes.
             return await asyncio.wait_for(
-                _fetch(client, url, tabular, settings),
+                _fetch(client, resource, tabular, settings),
                 settings.quality_http_timeout_seconds * 6,
             )
-        except RefusedTarget as exc:
+        except RefusedTarget as exc:  # says the kind of address, never the address
             return Probe(False, error="refused-target", detail=str(exc))
         except (httpx.TimeoutException, TimeoutError):
             return Probe(False, error="timeout", detail="no answer in time")
         except httpx.TooManyRedirects:
             return Probe(False, error="too-many-redirects", detail="too many redirects")
+        except httpx.InvalidURL as exc:
+            return Probe(False, error="invalid-url", detail=f"cannot be fetched: {exc}")
         except httpx.HTTPError as exc:
             return Probe(False, error="connection-error", detail=str(exc) or type(exc).__name__)
 
 
 async def _fetch(
-    client: httpx.AsyncClient, url: str, tabular: str | None, settings: GovernanceSettings
+    client: httpx.AsyncClient,
+    resource: ResourceSummary,
+    tabular: str | None,
+    settings: GovernanceSettings,
 ) -> Probe:
-    async with client.stream("GET", url) as response:
+    expected = (resource.sha256 or "").lower() or None
+    async with client.stream("GET", resource.url) as response:
         found = Probe(
             reachable=response.is_success,
             status=response.status_code,
@@ -582,20 +616,38 @@ async def _fetch(
         if not response.is_success:
             found.error, found.detail = "http-error", f"HTTP {response.status_code}"
             return found
-        if tabular is None:
-            return found  # reachability only: the body is not read
+        # The body is read when it is to be validated (kept up to the limit) or checked
+        # against the checksum the submission gives (hashed to its end); else only
+        # reachability is checked.
         limit = settings.quality_csv_max_bytes
+        keep = tabular is not None
         declared = response.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        if keep and declared and declared.isdigit() and int(declared) > limit:
             found.table = _not_validated("too-large", f"{declared} bytes, above {limit}")
+            keep = False
+        if not keep and expected is None:
             return found
+        digest = hashlib.sha256()
         body = bytearray()
         async for chunk in response.aiter_bytes():
-            body.extend(chunk)
-            if len(body) > limit:
-                found.table = _not_validated("too-large", f"more than {limit} bytes")
-                return found
-    found.table = await asyncio.to_thread(validate_table, bytes(body), fmt=tabular)
+            digest.update(chunk)
+            if keep:
+                body.extend(chunk)
+                if len(body) > limit:
+                    found.table = _not_validated("too-large", f"more than {limit} bytes")
+                    keep, body = False, bytearray()
+                    if expected is None:
+                        return found
+    if expected is not None and digest.hexdigest() != expected:
+        found.reachable = False
+        found.error = "checksum-mismatch"
+        found.detail = (
+            f"the file's SHA-256 is {digest.hexdigest()}, not the {expected} of the submission"
+        )
+        found.table = None  # not the file that was submitted: nothing to validate
+        return found
+    if keep and tabular is not None:
+        found.table = await asyncio.to_thread(validate_table, bytes(body), fmt=tabular)
     return found
 
 
@@ -609,6 +661,9 @@ async def run_checks(snapshot: dict[str, Any], settings: GovernanceSettings) -> 
     semaphore = asyncio.Semaphore(settings.quality_max_concurrency)
     async with guarded_client(
         settings.quality_url_allowlist,
+        # The catalog serves the files of datasets under review (signed URLs): its origin is
+        # reached even on a private network or on this machine's loopback.
+        trusted_origins=[settings.catalog_url],
         timeout=settings.quality_http_timeout_seconds,
         max_redirects=settings.quality_max_redirects,
         user_agent=settings.quality_user_agent,

@@ -15,16 +15,21 @@ import logging
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, or_, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from libs.db import utcnow
-from libs.events.schemas import DatasetSubmitted, ReviewDecided, ReviewOpened
-from libs.fields import Text
+from libs.events.schemas import (
+    DatasetSubmitted,
+    DecisionNotApplied,
+    ReviewDecided,
+    ReviewOpened,
+)
+from libs.fields import SLUG_PATTERN, Text
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
@@ -41,31 +46,46 @@ Decision = Literal["approved", "rejected"]
 
 # --- inputs -------------------------------------------------------------------------------------
 
+# The bounds of what reviewers write (the governance README gives the event sizes they imply).
+# A decision's reasons travel in ReviewDecided: a steward reads them as a list of things to fix,
+# a paragraph each.
+MAX_REASONS = 20
+REASON_MAX = 2_000
+# A comment is a message in a conversation, not a document; a round of review that needs more
+# than this many has become something else.
+COMMENT_MAX = 4_000
+MAX_COMMENTS_PER_ROUND = 100
+NOTE_MAX = 2_000
+# As many answers as a guide's checklist may hold items (guide.py).
+MAX_ANSWERS = 100
+
+Reason = Annotated[Text, Field(min_length=1, max_length=REASON_MAX)]
+
 
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    item_id: str = Field(min_length=1, max_length=64)
+    item_id: str = Field(min_length=2, max_length=64, pattern=SLUG_PATTERN)
     answer: Literal["yes", "no", "na"]
-    note: Annotated[Text, Field(max_length=2000)] | None = None
+    note: Annotated[Text, Field(max_length=NOTE_MAX)] | None = None
 
 
 class ChecklistAnswers(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answers: list[Answer] = Field(min_length=1, max_length=100)
+    answers: list[Answer] = Field(min_length=1, max_length=MAX_ANSWERS)
 
 
 class CommentInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    body: Annotated[Text, Field(min_length=1, max_length=10_000)]
+    body: Annotated[Text, Field(min_length=1, max_length=COMMENT_MAX)]
 
 
 class ChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reasons: list[Text] = Field(min_length=1, max_length=50)
+    reasons: list[Reason] = Field(min_length=1, max_length=MAX_REASONS)
     # Adds one reason per failing blocking check, so the steward sees what to fix.
     include_failed_checks: bool = True
 
@@ -73,7 +93,7 @@ class ChangeRequest(BaseModel):
 class Approval(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    comment: Annotated[Text, Field(max_length=10_000)] | None = None
+    comment: Annotated[Text, Field(max_length=REASON_MAX)] | None = None
 
 
 # --- history ------------------------------------------------------------------------------------
@@ -205,12 +225,12 @@ def _start_round(
     review.opened_at = now
     review.guide_version = guide_version
     review.checklist = {}
-    review.decided_by = review.decided_at = review.reasons = None
+    review.decided_by = review.decided_at = review.reasons = review.publication = None
     review.quality_report = None
     review.quality_score = None
     review.checks_status = ChecksStatus.PENDING
     review.checks_requested_at = now
-    review.checks_started_at = review.checks_completed_at = None
+    review.checks_started_at = review.checks_completed_at = review.checks_lease_expires_at = None
     review.announce_pending = True
     review.modified_at = now
 
@@ -231,18 +251,27 @@ class Claim:
         return cls(review.id, review.checks_generation, dict(review.snapshot))
 
 
-def claim_checks(uow: UnitOfWork, *, stale_after: float, now: datetime) -> Claim | None:
-    """Claims the oldest review waiting for its checks, or one whose run was claimed more than
-    ``stale_after`` seconds ago by a process that never finished it (a crashed replica).
-    ``FOR UPDATE SKIP LOCKED`` lets several replicas share the work on PostgreSQL."""
-    stale = now - timedelta(seconds=stale_after)
+def _hold(review: Review, *, lease: float, now: datetime) -> Claim:
+    """The run is this caller's, for ``lease`` seconds unless renewed; a new generation, so
+    that whoever held it before can neither store a result nor renew it."""
+    review.checks_generation += 1
+    review.checks_status = ChecksStatus.RUNNING
+    review.checks_started_at = now
+    review.checks_lease_expires_at = now + timedelta(seconds=lease)
+    return Claim.of(review)
+
+
+def claim_checks(uow: UnitOfWork, *, lease: float, now: datetime) -> Claim | None:
+    """Claims the oldest review waiting for its checks, or one whose run's lease has expired
+    (the process that claimed it died, or stopped renewing it). ``FOR UPDATE SKIP LOCKED``
+    lets several replicas share the work on PostgreSQL."""
     review = uow.session.exec(
         select(Review)
         .where(
             or_(
                 col(Review.checks_status) == ChecksStatus.PENDING,
                 (col(Review.checks_status) == ChecksStatus.RUNNING)
-                & (col(Review.checks_started_at) < stale),
+                & (col(Review.checks_lease_expires_at) < now),
             )
         )
         .order_by(col(Review.checks_requested_at))
@@ -251,23 +280,34 @@ def claim_checks(uow: UnitOfWork, *, stale_after: float, now: datetime) -> Claim
     ).first()
     if review is None:
         return None
-    review.checks_status = ChecksStatus.RUNNING
-    review.checks_started_at = now
-    return Claim.of(review)
+    return _hold(review, lease=lease, now=now)
 
 
-def request_checks(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID) -> Claim:
+def renew_checks_lease(uow: UnitOfWork, claim: Claim, *, lease: float, now: datetime) -> bool:
+    """The claim's holder is alive: its lease now ends ``lease`` seconds from ``now``. False
+    when the run is no longer the claim's (taken over, superseded or finished): stop."""
+    review = uow.session.get(Review, claim.review_id, with_for_update=True)
+    if (
+        review is None
+        or review.checks_generation != claim.generation
+        or review.checks_status != ChecksStatus.RUNNING
+    ):
+        return False
+    review.checks_lease_expires_at = now + timedelta(seconds=lease)
+    return True
+
+
+def request_checks(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID, lease: float) -> Claim:
     """A reviewer asks for the checks again: the run is claimed for the caller, which runs it
     once this unit is committed (``ChecksRunner.execute``)."""
     review = _open_for_action(uow, actor, review_id, "checks run on open reviews only")
     now = utcnow()
-    review.checks_generation += 1
-    review.checks_status = ChecksStatus.RUNNING
-    review.checks_requested_at = review.checks_started_at = now
+    claim = _hold(review, lease=lease, now=now)
+    review.checks_requested_at = now
     review.modified_at = now
     _add_history(uow, review, "checks_requested", actor, at=now)
     _audit(uow, actor, review, "review.checks", after={"generation": review.checks_generation})
-    return Claim.of(review)
+    return claim
 
 
 def record_checks(
@@ -287,6 +327,7 @@ def record_checks(
     review.quality_score = report["score"] if report is not None else None
     review.checks_status = ChecksStatus.DONE if report is not None else ChecksStatus.FAILED
     review.checks_completed_at = now
+    review.checks_lease_expires_at = None
     review.modified_at = now
     _add_history(
         uow,
@@ -392,6 +433,22 @@ def answer_checklist(
 def add_comment(uow: UnitOfWork, actor: Actor, *, review_id: uuid.UUID, text: str) -> ReviewEvent:
     review = lock(uow.session, Review, review_id, "review")
     access.require_commenter(actor, review)
+    comments = uow.session.exec(
+        select(func.count())
+        .select_from(ReviewEvent)
+        .where(
+            col(ReviewEvent.review_id) == review.id,
+            col(ReviewEvent.round) == review.round,
+            col(ReviewEvent.kind) == "comment",
+        )
+    ).one()
+    if comments >= MAX_COMMENTS_PER_ROUND:
+        raise Conflict(
+            f"this round of the review already has {MAX_COMMENTS_PER_ROUND} comments, the most "
+            "it takes: decide, or ask for changes",
+            code="too-many-comments",
+            limit=MAX_COMMENTS_PER_ROUND,
+        )
     now = utcnow()
     entry = _add_history(uow, review, "comment", actor, {"text": text}, at=now)
     review.modified_at = now
@@ -414,8 +471,9 @@ def request_changes(
     if not reasons:
         raise InvalidInput("reasons", "give at least one reason")
     if include_failed_checks:
+        # Cut like a reviewer's reason: a summary quotes what was submitted (a licence id…).
         reasons += [
-            f"{check['name']}: {check['summary']}"
+            f"{check['name']}: {check['summary']}"[:REASON_MAX]
             for check in failing_blocking_checks(review, blocking_checks)
         ]
     _decide(uow, review, actor, "rejected", reasons)
@@ -488,6 +546,7 @@ def _decide(
     review.decided_by = actor.id
     review.decided_at = now
     review.reasons = reasons
+    review.publication = None
     review.modified_at = now
     _add_history(uow, review, history_kind, actor, {"reasons": reasons}, at=now)
     uow.publish(
@@ -499,6 +558,8 @@ def _decide(
             reasons=[] if decision == "approved" else reasons,
             decided_by=actor.id,
             decided_at=now,
+            # The round it answers: the catalog ignores a decision on an older submission.
+            submitted_at=review.submitted_at,
         )
     )
     _audit(
@@ -509,6 +570,52 @@ def _decide(
         before=before,
         after={"state": review.state, "round": review.round, "reasons": reasons},
     )
+
+
+# --- what the catalog did with a decision ------------------------------------------------------
+
+
+def apply_decision_not_applied(uow: UnitOfWork, data: DecisionNotApplied) -> Review | None:
+    """Records on the review that the catalog could not apply its decision, and why: a history
+    entry and an audit entry always, and ``publication`` when the review still holds that
+    decision (not when it has been reopened since). Applying the same notice twice changes
+    nothing; None when there is nothing to record it on, or it is recorded already."""
+    review = uow.session.get(Review, data.review_id, with_for_update=True)
+    if review is None:
+        log.warning(
+            "a decision not applied concerns an unknown review",
+            extra={"review_id": str(data.review_id), "dataset_id": str(data.dataset_id)},
+        )
+        return None
+    noticed_at = data.noticed_at if data.noticed_at.tzinfo else data.noticed_at.replace(tzinfo=UTC)
+    noticed_at = noticed_at.astimezone(UTC)
+    notice: dict[str, Any] = {
+        "applied": False,
+        "decision": data.decision,
+        "reason": data.reason,
+        "detail": data.detail,
+        "dataset_state": data.dataset_state,
+        "at": noticed_at.isoformat(),
+    }
+    recorded = uow.session.exec(
+        select(ReviewEvent.body).where(
+            col(ReviewEvent.review_id) == review.id,
+            col(ReviewEvent.kind) == "decision_not_applied",
+        )
+    ).all()
+    if notice in recorded:
+        return None
+    holds_it = (
+        review.state == _DECISIONS[data.decision][0]
+        and review.decided_at is not None
+        and review.decided_at <= noticed_at
+    )
+    if holds_it:
+        review.publication = notice
+        review.modified_at = utcnow()
+    _add_history(uow, review, "decision_not_applied", SYSTEM, notice)
+    _audit(uow, SYSTEM, review, "review.decision_not_applied", after=notice)
+    return review
 
 
 # --- reading ------------------------------------------------------------------------------------

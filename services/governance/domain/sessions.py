@@ -179,8 +179,16 @@ def refresh_session(
         )
         if stored.revoked_at is not None:
             raise spent
-        # A rotated token presented again: someone holds a copy. End the whole family.
+        # A rotated token presented again: someone holds a copy. End the whole family, and
+        # the access tokens issued to it.
         accounts.revoke_refresh_tokens(uow, col(RefreshToken.family_id) == stored.family_id, now)
+        accounts.revoke_access_tokens(
+            uow,
+            stored.account_id,
+            reason="session_revoked",
+            session_id=stored.family_id,
+            now=now,
+        )
         audit.record_action(
             uow,
             Actor(id=stored.account_id, ip=actor.ip),
@@ -200,13 +208,19 @@ def refresh_session(
 
 
 def log_out(uow: UnitOfWork, actor: Actor, *, refresh_token: str) -> None:
-    """Revokes the session the refresh token belongs to (its whole family)."""
+    """Ends the session the refresh token belongs to: its whole family, and the access tokens
+    issued to it."""
     stored = uow.session.exec(
         select(RefreshToken).where(col(RefreshToken.token_hash) == _digest(refresh_token))
     ).first()
     if stored is None:
         raise Unauthorized("unknown refresh token", code="invalid-refresh-token")
-    accounts.revoke_refresh_tokens(uow, col(RefreshToken.family_id) == stored.family_id)
+    now = utcnow()
+    family = col(RefreshToken.family_id) == stored.family_id
+    if accounts.revoke_refresh_tokens(uow, family, now):  # a second logout changes nothing
+        accounts.revoke_access_tokens(
+            uow, stored.account_id, reason="logout", session_id=stored.family_id, now=now
+        )
     audit.record_action(
         uow,
         Actor(id=stored.account_id, ip=actor.ip),
@@ -228,7 +242,9 @@ def _issue(
     access_lifetime = timedelta(minutes=settings.access_token_minutes)
     refresh_lifetime = timedelta(days=settings.refresh_token_days)
     roles = accounts.roles_of(uow, account.id)
-    principal = accounts.principal_of(account, roles)
+    # The login's refresh token family is the access token's session (``sid``): revoking the
+    # family revokes its access tokens too.
+    principal = accounts.principal_of(account, roles, session_id=family_id)
     access = codec.encode(principal, lifetime=access_lifetime, extra={"email": account.email})
     token = REFRESH_PREFIX + secrets.token_urlsafe(32)
     uow.session.add(
