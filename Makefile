@@ -39,14 +39,13 @@ test: install kafka-up db-up test-only
 test-unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
-test-only:
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test-only: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format:
 	$(BIN)/ruff check --fix .

@@ -6,32 +6,47 @@ outbox relay, the consumer) runs its database work with ``asyncio.to_thread``.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Column, DateTime, Dialect, Engine, MetaData, create_engine, event, pool, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    create_engine,
+    make_url,
+    pool,
+    text,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
 
+def _sqlite_connector(database: str) -> Callable[[], sqlite3.Connection]:
+    """New SQLite connections, each set up as every service needs: write-ahead log (readers
+    never wait for the writer), foreign keys enforced, a writer waits for its turn."""
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(database, timeout=30, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute("PRAGMA busy_timeout=30000")
+        return connection
+
+    return connect
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
-        )
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-
-        return engine
+        database = make_url(url).database or ":memory:"
+        return create_engine(url, echo=echo, creator=_sqlite_connector(database))
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 

@@ -12,7 +12,7 @@ from libs.db import make_engine, upgrade
 from libs.uow import UnitOfWorkFactory
 from services.metrics.app import MIGRATIONS_DIR
 from services.metrics.domain.dashboard import projection_report
-from services.metrics.domain.rebuild import Rebuild, RebuildRefused
+from services.metrics.rebuild import Rebuild, RebuildRefused
 from services.metrics.models import outbox
 from services.metrics.settings import MetricsSettings
 

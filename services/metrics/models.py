@@ -8,7 +8,7 @@ Two families:
   (what each event said, one row per event), ``entity`` (each object as it is now, with where
   its fold stopped) and ``span`` (the periods in which each object counted, and as what).
   Figures are counts of spans (domain/figures.py). ``bayanat metrics rebuild`` fills copies of
-  these three tables from offset zero and swaps them in (domain/rebuild.py).
+  these three tables from offset zero and swaps them in (rebuild.py).
 
 Multilingual text is a JSON object ``{"ar": ..., "fr": ..., "en": ...}``.
 """
@@ -218,5 +218,5 @@ class Span(MetricsTable, table=True):
     )
 
 
-# What a rebuild fills anew and swaps in (domain/rebuild.py).
+# What a rebuild fills anew and swaps in (rebuild.py).
 PROJECTION_TABLES = tuple(metadata.tables[name] for name in ("fact", "entity", "span"))

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from libs.events import Topic
 from libs.events.schemas import IndicatorChanged
 from services.metrics import cli
-from services.metrics.domain.rebuild import Rebuild
+from services.metrics.rebuild import Rebuild
 from tests.metrics.conftest import MetricsHarness, facts, produce, wait_for_facts
 from tests.support import metrics_events as ev
 from tests.support import metrics_scenario as world
