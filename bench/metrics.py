@@ -76,9 +76,9 @@ from libs.messaging.tables import messaging_tables
 from libs.settings import PlatformSettings, var_dir
 from libs.uow import UnitOfWorkFactory
 from services.metrics.app import MIGRATIONS_DIR
-from services.metrics.rebuild import Rebuild, consumed_topics
 from services.metrics.handlers import HANDLERS
 from services.metrics.models import messaging
+from services.metrics.rebuild import Rebuild, consumed_topics
 from services.metrics.settings import MetricsSettings
 
 TARGET_RATIO = 0.3

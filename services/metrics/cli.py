@@ -12,8 +12,8 @@ from libs.db import make_engine, upgrade
 from libs.uow import UnitOfWorkFactory
 from services.metrics.app import MIGRATIONS_DIR
 from services.metrics.domain.dashboard import projection_report
-from services.metrics.rebuild import Rebuild, RebuildRefused
 from services.metrics.models import outbox
+from services.metrics.rebuild import Rebuild, RebuildRefused
 from services.metrics.settings import MetricsSettings
 
 app = typer.Typer(help="Metrics: rebuild the figures from the event log.", no_args_is_help=True)

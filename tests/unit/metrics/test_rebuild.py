@@ -10,8 +10,8 @@ from libs.settings import PlatformSettings
 from services.metrics.domain import indicators
 from services.metrics.domain.progress import Margins
 from services.metrics.domain.projection import NEXT
-from services.metrics.rebuild import Rebuild, RebuildRefused
 from services.metrics.models import Projection
+from services.metrics.rebuild import Rebuild, RebuildRefused
 from tests.support import metrics_scenario as world
 from tests.support.metrics_events import apply
 from tests.support.units import SqliteUnits
