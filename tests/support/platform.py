@@ -38,7 +38,9 @@ ADMIN_PASSWORD = "Platform-admin-2026!"
 STAFF_PASSWORD = "Platform-staff-2026!"
 
 
-def wait_for(condition: Callable[[], T], *, timeout: float, what: str, poll: float = 0.2) -> T:
+def wait_for(
+    condition: Callable[[], T | None], *, timeout: float, what: str, poll: float = 0.2
+) -> T:
     """``condition()`` once it is truthy; AssertionError naming ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -289,7 +291,11 @@ def login(governance: ServiceProcess, email: str, password: str) -> Person:
 def _make_people(platform: Platform) -> People:
     governance, catalog = platform["governance"], platform["catalog"]
     platform.operator(
-        "governance", "create-admin", "--email", ADMIN_EMAIL, "--password-stdin",
+        "governance",
+        "create-admin",
+        "--email",
+        ADMIN_EMAIL,
+        "--password-stdin",
         stdin=ADMIN_PASSWORD + "\n",
     )
     admin = login(governance, ADMIN_EMAIL, ADMIN_PASSWORD)
@@ -357,3 +363,114 @@ def register_developer(platform: Platform, address: str, name: str = "Salma") ->
         token = platform.mailbox.last_token(address)
         verified = _expect(http.post("/api/v1/developers/verification", json={"token": token}), 201)
     return str(verified["api_key"]["key"])
+
+
+# --- the publication saga, through the public APIs -------------------------------------------
+
+GOOD_CSV = (
+    "region,annee,population\n"
+    "Souss-Massa,2024,3020431\n"
+    "Casablanca-Settat,2024,7688967\n"
+    "Rabat-Salé-Kénitra,2024,5132639\n"
+).encode()
+
+DATASET_FIELDS: dict[str, Any] = {
+    "title": {"fr": "Population légale des régions", "ar": "السكان القانونيون للجهات"},
+    "description": {
+        "fr": "Population légale de chacune des douze régions, par année, issue des "
+        "recensements généraux de la population et de l'habitat et de leurs projections.",
+        "ar": "السكان القانونيون لكل جهة من الجهات الاثنتي عشرة حسب السنة، من الإحصاءات "
+        "العامة للسكان والسكنى وإسقاطاتها، كما تنشرها المندوبية السامية للتخطيط كل سنة.",
+    },
+    "tags": ["population", "recensement"],
+    "themes": ["population"],
+    "license_id": "odc-odbl",
+    "frequency": "ANNUAL",
+    "temporal_start": "2004-01-01",
+    "temporal_end": "2024-12-31",
+    "spatial": ["souss-massa"],
+    "contact_point": {"name": "Service des statistiques", "email": "stat@hcp.example"},
+}
+
+
+def draft_with_upload(
+    platform: Platform,
+    people: People,
+    content: bytes = GOOD_CSV,
+    filename: str = "population.csv",
+    **fields: Any,
+) -> str:
+    """A steward's draft with one uploaded file: its id."""
+    body = {**DATASET_FIELDS, "institution_id": str(people.institution_id), **fields}
+    with platform["catalog"].client(**people.steward.headers) as http:
+        dataset_id = str(_expect(http.post("/api/v1/datasets", json=body), 201)["id"])
+        _expect(
+            http.post(
+                f"/api/v1/datasets/{dataset_id}/resources",
+                files={"file": (filename, content, "text/csv")},
+            ),
+            201,
+        )
+    return dataset_id
+
+
+def submit(platform: Platform, people: People, dataset_id: str) -> None:
+    with platform["catalog"].client(**people.steward.headers) as http:
+        sent = _expect(http.post(f"/api/v1/datasets/{dataset_id}/submit"), 200)
+    assert sent["state"] == "submitted"
+
+
+def review_with_report(platform: Platform, people: People, dataset_id: str) -> dict[str, Any]:
+    """The dataset's review once its automatic checks have run (as the reviewer sees it)."""
+    with platform["governance"].client(**people.reviewer.headers) as http:
+
+        def found() -> dict[str, Any] | None:
+            page = _expect(http.get("/api/v1/reviews", params={"dataset_id": dataset_id}), 200)
+            if not page["items"]:
+                return None
+            review = _expect(http.get(f"/api/v1/reviews/{page['items'][0]['id']}"), 200)
+            return review if review["checks_status"] in ("done", "failed") else None
+
+        return wait_for(found, timeout=90, what=f"the checked review of {dataset_id}")
+
+
+def approve(platform: Platform, people: People, review: dict[str, Any]) -> None:
+    answers = [
+        {"item_id": item["id"], "answer": "yes"}
+        for stage in review["stages"]
+        for item in stage["checklist"]
+    ]
+    with platform["governance"].client(**people.reviewer.headers) as http:
+        _expect(
+            http.put(f"/api/v1/reviews/{review['id']}/checklist", json={"answers": answers}), 200
+        )
+        _expect(http.post(f"/api/v1/reviews/{review['id']}/approve", json={}), 200)
+
+
+def dataset_state(platform: Platform, people: People, dataset_id: str) -> str:
+    with platform["catalog"].client(**people.steward.headers) as http:
+        return str(_expect(http.get(f"/api/v1/datasets/{dataset_id}"), 200)["state"])
+
+
+def wait_for_state(platform: Platform, people: People, dataset_id: str, state: str) -> None:
+    wait_for(
+        lambda: dataset_state(platform, people, dataset_id) == state,
+        timeout=60,
+        what=f"dataset {dataset_id} to be {state}",
+    )
+
+
+def publish(platform: Platform, people: People, **fields: Any) -> str:
+    """The whole saga for one dataset with an uploaded CSV: draft → published. Its id."""
+    dataset_id = draft_with_upload(platform, people, **fields)
+    submit(platform, people, dataset_id)
+    review = review_with_report(platform, people, dataset_id)
+    assert review["blocking_failures"] == [], review["quality_report"]
+    approve(platform, people, review)
+    wait_for_state(platform, people, dataset_id, "published")
+    return dataset_id
+
+
+def indicator(platform: Platform, code: str) -> dict[str, Any]:
+    with platform["metrics"].client() as http:
+        return dict(_expect(http.get(f"/api/v1/indicators/{code}"), 200))
