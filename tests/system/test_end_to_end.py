@@ -43,10 +43,15 @@ def wait_for_value(platform: Platform, code: str, expected: float) -> None:
 
 
 def types_on(platform: Platform, topic: Topic, subject: str, until: int) -> list[str]:
-    records = asyncio.run(read_topic(platform.settings, topic.value, until=until, timeout=20))
-    return [
-        event.type.rsplit(".", 2)[-2] for event in events_of(records) if event.subject == subject
-    ]
+    """The types (``submitted``, ``published``…) of ``subject``'s events on ``topic``, once
+    there are at least ``until`` of them."""
+
+    def read() -> list[str] | None:
+        records = asyncio.run(read_topic(platform.settings, topic.value, until=10**6, timeout=2))
+        events = [event for event in events_of(records) if event.subject == subject]
+        return [e.type.rsplit(".", 2)[-2] for e in events] if len(events) >= until else None
+
+    return wait_for(read, timeout=30, what=f"{until} events of {subject} on {topic}")
 
 
 def test_publish_reuse_measure_then_withdraw_reject_remove(system: Platform) -> None:
