@@ -107,6 +107,12 @@ class ServiceProcess:
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
 
+    def restart(self, **env: str) -> None:
+        """Stop, then start again (with these environment variables changed)."""
+        self.stop()
+        self.env.update(env)
+        self.start()
+
     def rss_mib(self) -> float:
         """Resident memory of the service's processes (the server and its workers), in MiB."""
         assert self.process is not None
