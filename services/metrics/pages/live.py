@@ -19,7 +19,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 
 log = logging.getLogger("bayanat.metrics.live")
 
@@ -42,12 +42,15 @@ class LiveVersion:
         self.listeners = 0
         self._read: Callable[[], str] | None = None
         self._changed: asyncio.Condition | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def changed(self) -> asyncio.Condition:
-        # Made on first use, in the loop that serves the streams.
-        if self._changed is None:
-            self._changed = asyncio.Condition()
+        # Made in the loop that serves the streams (a server has one; a test client may
+        # start a loop per request).
+        loop = asyncio.get_running_loop()
+        if self._changed is None or self._loop is not loop:
+            self._changed, self._loop = asyncio.Condition(), loop
         return self._changed
 
     async def _publish(self, version: str) -> None:
@@ -80,7 +83,7 @@ class LiveVersion:
                 await asyncio.wait_for(self.changed.wait_for(lambda: self.version != seen), timeout)
             return self.version
 
-    async def stream(self, since: str | None) -> AsyncIterator[bytes]:
+    async def stream(self, since: str | None) -> AsyncGenerator[bytes, None]:
         """One page's events: ``figures`` with the version each time it differs from the
         last one the page has (``since``), for ``stream_seconds`` at most."""
         self.listeners += 1
