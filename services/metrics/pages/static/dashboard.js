@@ -30,13 +30,15 @@
     };
   }
 
-  // Long names (an institution's, in Arabic) on several lines rather than cut.
-  function wrap(label) {
+  // Long names (an institution's, in Arabic) on several lines rather than cut: a bar chart's
+  // names may take half its width (the library's limit for an axis).
+  function wrap(label, width) {
+    var limit = Math.max(10, Math.floor(width / 2 / 8));
     var words = String(label).split(/\s+/);
     var lines = [];
     var line = "";
     words.forEach(function (word) {
-      if (line && (line + " " + word).length > 28) {
+      if (line && (line + " " + word).length > limit) {
         lines.push(line);
         line = word;
       } else {
@@ -44,7 +46,7 @@
       }
     });
     if (line) lines.push(line);
-    return lines.length > 1 ? lines : label;
+    return lines;
   }
 
   function datasets(spec) {
@@ -66,7 +68,7 @@
     });
   }
 
-  function config(spec, data) {
+  function config(spec, data, labels) {
     var rtl = data.rtl;
     var percent = spec.series.some(function (series) { return series.percent; });
     var format = formatter(data.locale, percent);
@@ -82,13 +84,14 @@
       reverse: !horizontal && rtl,
       position: horizontal ? (rtl ? "right" : "left") : "bottom",
       stacked: !!spec.stacked,
-      ticks: { autoSkip: true, maxRotation: 0 },
+      // Every group of a breakdown is named; months are skipped as room requires.
+      ticks: horizontal ? { autoSkip: false } : { autoSkip: true, maxRotation: 0 },
     };
     if (!horizontal) valueAxis.position = rtl ? "right" : "left";
     return {
       type: spec.type,
       data: {
-        labels: horizontal ? spec.labels.map(wrap) : spec.labels,
+        labels: labels,
         datasets: datasets(spec),
       },
       options: {
@@ -96,6 +99,8 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: reducedMotion() ? false : { duration: 300 },
+        // Room at both ends for the first and the last month's names.
+        layout: { padding: horizontal ? 0 : { left: 24, right: 24 } },
         locale: data.locale,
         scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
         plugins: {
@@ -120,12 +125,17 @@
     };
   }
 
-  function fitHeight(box, spec) {
-    // A horizontal bar chart grows with its groups, so that every name stays legible.
-    if (spec.type === "bar") {
-      var rows = Math.max(spec.labels.length, 3);
-      box.style.height = Math.min(rows * 2.6 + 4, 80) + "rem";
-    }
+  function labelsOf(spec, box) {
+    if (spec.type !== "bar") return spec.labels;
+    return spec.labels.map(function (label) { return wrap(label, box.clientWidth); });
+  }
+
+  function fitHeight(box, labels) {
+    // A horizontal bar chart grows with its groups and their names' lines, so that every
+    // name stays legible.
+    var lines = labels.reduce(function (sum, label) { return sum + label.length; }, 0);
+    var rem = Math.max(12, labels.length * 1.4 + lines * 1.1 + 4);
+    box.style.height = Math.min(rem, 120) + "rem";
   }
 
   function draw(data) {
@@ -134,8 +144,10 @@
       var key = canvas.dataset.chart;
       var spec = data.charts[key];
       if (!spec) return;
-      fitHeight(canvas.parentElement, spec);
-      var fresh = config(spec, data);
+      var box = canvas.parentElement;
+      var labels = labelsOf(spec, box);
+      if (spec.type === "bar") fitHeight(box, labels);
+      var fresh = config(spec, data, labels);
       var chart = charts[key];
       if (chart) {
         chart.data.labels = fresh.data.labels;
@@ -231,6 +243,11 @@
   });
 
   function start() {
+    if (window.Chart) {
+      // The charts speak in the page's font, their text as legible as the page's.
+      window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+      window.Chart.defaults.color = "#4a5561";
+    }
     draw(chartData(document));
     listen();
   }
