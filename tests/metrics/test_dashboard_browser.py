@@ -27,6 +27,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
 from bench.processes import uvicorn_process
@@ -245,6 +247,16 @@ def test_the_page_shows_the_api_s_figures(
     )
     assert main == [lang, direction]
     assert_equal_to(dashboard_figures(served.api("/dashboard")), figures_on(browser))
+    # The keyboard's first stop is the skip link, visible and outlined, and it leads to the
+    # main content.
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    focused = browser.execute_script(
+        "const e = document.activeElement, box = e.getBoundingClientRect();"
+        "return [e.className, box.top >= 0 && box.height > 0, getComputedStyle(e).outlineStyle];"
+    )
+    assert focused == ["skip-link", True, "solid"]
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    assert browser.execute_script("return document.activeElement.id") == "main"
     shown = figures_on(browser)["indicator-datasets_published-value"]["text"]
     assert shown == ("٥" if lang == "ar" else "5")  # the scripted year's 4, and one more
     screenshot(browser, f"dashboard-{lang}-{DESKTOP[0]}", DESKTOP)

@@ -101,6 +101,12 @@
         animation: reducedMotion() ? false : { duration: 300 },
         // Room at both ends for the first and the last month's names.
         layout: { padding: horizontal ? 0 : { left: 24, right: 24 } },
+        // Names wrapped anew to a new width (a turned phone, a printed page).
+        onResize: horizontal
+          ? function (chart, size) {
+              chart.data.labels = spec.labels.map(function (label) { return wrap(label, size.width); });
+            }
+          : undefined,
         locale: data.locale,
         scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
         plugins: {
