@@ -125,6 +125,9 @@ WORDS: dict[str, dict[Lang, str]] = {
         Lang.AR: "مصرح بها ولم يتحقق منها بعد",
         Lang.FR: "déclarées, pas encore vérifiées",
     },
+    # Before what is counted beside a value ("and 1 declared, not verified yet"): a word,
+    # not a sign, which right-to-left text would set on the wrong side.
+    "and": {Lang.AR: "و", Lang.FR: "Et"},
     "no_value": {Lang.AR: "لا توجد قيمة بعد", Lang.FR: "pas encore de valeur"},
     "status_achieved": {Lang.AR: "تحقق الهدف", Lang.FR: "Atteint"},
     "status_on_track": {Lang.AR: "في المسار الصحيح", Lang.FR: "En bonne voie"},
