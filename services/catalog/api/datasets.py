@@ -19,13 +19,12 @@ from sqlmodel import col, select
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from libs.fields import Text
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
 from libs.http.problems import NotFound, Problem
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.catalog.api.deps import (
-    PROBLEM,
     PublicBase,
-    Responses,
     StoreDep,
     dataset_cache,
     public_base,
@@ -74,13 +73,12 @@ def _dataset_out(uow: UnitOfWork, dataset: Dataset, base_url: str) -> DatasetOut
     return DatasetOut.of(load_view(uow.session, dataset), base_url)
 
 
-WRITE_ERRORS: Responses = {
-    401: {"description": "No or invalid token", **PROBLEM},
-    403: {"description": "Not a steward of the dataset's institution", **PROBLEM},
-    404: {"description": "No such dataset", **PROBLEM},
-    409: {"description": "The dataset's state does not allow it", **PROBLEM},
-    422: {"description": "Invalid input; the problem names the field", **PROBLEM},
-}
+# What a write may answer besides the platform's own problems (401, 413, 422…).
+WRITE_PROBLEMS = problems(
+    s403="Not a steward of the dataset's institution",
+    s404="No such dataset",
+    s409="The dataset's state does not allow it (or its institution is not enrolled)",
+)
 
 
 # --- read -----------------------------------------------------------------------------------
@@ -90,7 +88,7 @@ WRITE_ERRORS: Responses = {
     "/datasets/{id_or_slug}",
     response_model=DatasetOut,
     summary="One dataset by id or slug, with its resources and reuse count",
-    responses={404: {"description": "No such dataset (or not visible to you)", **PROBLEM}},
+    responses=problems(s404="No such dataset (or not visible to you)"),
 )
 async def read_dataset(
     id_or_slug: DatasetRef,
@@ -160,7 +158,7 @@ def my_datasets(
     response_model=DatasetOut,
     status_code=201,
     summary="Create a draft dataset",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def create_dataset(
     data: DatasetCreate,
@@ -180,7 +178,7 @@ def create_dataset(
     "/datasets/{id_or_slug}",
     response_model=DatasetOut,
     summary="Edit a draft's metadata (only the fields sent)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def update_dataset(
     id_or_slug: DatasetRef,
@@ -199,7 +197,7 @@ def update_dataset(
     "/datasets/{id_or_slug}",
     status_code=204,
     summary="Delete a draft (a published dataset is withdrawn instead)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def delete_dataset(
     id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, store: StoreDep
@@ -215,7 +213,10 @@ def delete_dataset(
     summary="Submit a draft for review (event: dataset submitted)",
     description="The dataset is locked until the review decides: an approval publishes it, a "
     "rejection returns it to draft with the reviewer's reasons (`rejection_reasons`).",
-    responses=WRITE_ERRORS,
+    responses={
+        **WRITE_PROBLEMS,
+        **problems(s413="The dataset's event would be larger than the platform sends"),
+    },
 )
 def submit_dataset(
     id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, base_url: PublicBase
@@ -239,7 +240,7 @@ class WithdrawRequest(BaseModel):
     "/datasets/{id_or_slug}/withdraw",
     response_model=DatasetOut,
     summary="Withdraw a published dataset (event: dataset withdrawn)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def withdraw_dataset(
     id_or_slug: DatasetRef,
@@ -319,9 +320,9 @@ _DATA_UPDATE_BODY = {
         },
     }
 }
-UPLOAD_ERRORS = {
-    **WRITE_ERRORS,
-    413: {"description": "The file is over CATALOG_MAX_UPLOAD_BYTES", **PROBLEM},
+UPLOAD_PROBLEMS = {
+    **WRITE_PROBLEMS,
+    **problems(s413="The file is over CATALOG_MAX_UPLOAD_BYTES"),
 }
 
 
@@ -355,7 +356,7 @@ def _add_resource(
     "catalog. The format is normalised (CSV, JSON, XLSX…) and guessed from the file name, the "
     "URL or the media type when absent; an unknown one is refused naming `format`.",
     openapi_extra=_RESOURCE_BODY,
-    responses=UPLOAD_ERRORS,
+    responses=UPLOAD_PROBLEMS,
 )
 async def add_resource(
     id_or_slug: DatasetRef,
@@ -400,7 +401,7 @@ async def add_resource(
     "/datasets/{id_or_slug}/resources/{resource_id}",
     response_model=ResourceOut,
     summary="One resource of a dataset",
-    responses={404: {"description": "No such dataset or resource", **PROBLEM}},
+    responses=problems(s404="No such dataset or resource"),
 )
 def read_resource(
     id_or_slug: DatasetRef,
@@ -417,7 +418,7 @@ def read_resource(
     "/datasets/{id_or_slug}/resources/{resource_id}",
     response_model=ResourceOut,
     summary="Edit a draft's resource (only the fields sent)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def update_resource(
     id_or_slug: DatasetRef,
@@ -439,7 +440,7 @@ def update_resource(
     "/datasets/{id_or_slug}/resources/{resource_id}",
     status_code=204,
     summary="Remove a resource from a draft (and its uploaded file)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def delete_resource(
     id_or_slug: DatasetRef,
@@ -480,7 +481,7 @@ def _publish_data_update(
     "serve newer data. With a resource (JSON `resource` with a url, or a multipart `file`): a "
     "new resource, or, with `replace_resource_id`, new content for that resource.",
     openapi_extra=_DATA_UPDATE_BODY,
-    responses=UPLOAD_ERRORS,
+    responses=UPLOAD_PROBLEMS,
 )
 async def publish_data_update(
     id_or_slug: DatasetRef,
@@ -531,8 +532,10 @@ async def publish_data_update(
         200: {"description": "The file", "content": {"application/octet-stream": {}}},
         206: {"description": "The requested byte range"},
         304: {"description": "Not modified (If-None-Match)"},
-        404: {"description": "No such upload; a link's URL is given in `url`", **PROBLEM},
-        416: {"description": "Range not satisfiable", **PROBLEM},
+        **problems(
+            s404="No such upload; a link's URL is given in `url`",
+            s416="Range not satisfiable",
+        ),
     },
 )
 def download_resource(
