@@ -51,6 +51,7 @@ from services.catalog.domain.datasets import DatasetCreate, create_dataset, subm
 from services.catalog.domain.datasets import publish_submitted as _publish_submitted
 from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.resources import ResourceFields, add_resource
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.models import Dataset, Institution
 from services.catalog.settings import CatalogSettings
@@ -59,6 +60,8 @@ from tests.support.apps import wait_connected, with_platform
 from tests.support.infra import PostgresDatabases, events_of, read_topic
 
 TEST_BASE_URL = "http://testserver"
+# The key of the signed download URLs of the apps started here (CATALOG_SIGNING_KEY).
+TEST_SIGNING_KEY = "catalog-test-signing-key"
 
 
 # --- the app ----------------------------------------------------------------------------------
@@ -93,11 +96,11 @@ def catalog_settings(
     platform: PlatformSettings,
     **overrides: Any,
 ) -> CatalogSettings:
+    defaults: dict[str, Any] = {"outbox_poll_seconds": 0.2, "signing_key": TEST_SIGNING_KEY}
     settings = CatalogSettings(
         database_url=database_url,
         upload_dir=str(upload_dir),
-        outbox_poll_seconds=0.2,
-        **overrides,
+        **(defaults | overrides),
     )
     return with_platform(settings, platform)
 
@@ -334,10 +337,15 @@ def create_published_dataset(
     options["actor"] = actor
     created = create_draft_dataset(units, store, institution_id, **options)
     with units() as uow:
-        dataset = submit_dataset(uow, actor, ref=created.id, base_url=TEST_BASE_URL)
+        dataset = submit_dataset(uow, actor, ref=created.id, signer=app_signer())
         _publish_submitted(uow, dataset)
         uow.commit()
     return DatasetFixture(read_dataset(units, created.id), created.resource_ids)
+
+
+def app_signer(base_url: str = TEST_BASE_URL) -> DownloadSigner:
+    """The signer of the apps started here (their key), for URLs on ``base_url``."""
+    return DownloadSigner(TEST_SIGNING_KEY.encode(), base_url, timedelta(days=7))
 
 
 def read_dataset(units: UnitOfWorkFactory, dataset_id: uuid.UUID) -> Dataset:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
+from libs.db import utcnow
 from libs.fields import Text
 from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
@@ -25,6 +26,7 @@ from libs.http.problems import NotFound, Problem
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.catalog.api.deps import (
     PublicBase,
+    SignerDep,
     StoreDep,
     dataset_cache,
     public_base,
@@ -55,8 +57,10 @@ from services.catalog.domain.access import own_datasets_scope
 from services.catalog.domain.cache import CachedResponse
 from services.catalog.domain.datasets import DatasetCreate, DatasetFields
 from services.catalog.domain.resources import DataUpdate, ResourceFields, discard_on_error
+from services.catalog.domain.signing import EXPIRES_MAX
 from services.catalog.domain.storage import FileStore, StoredFile
 from services.catalog.domain.views import (
+    get_dataset,
     get_resource,
     get_visible_dataset,
     get_visible_view,
@@ -219,9 +223,13 @@ def delete_dataset(
     },
 )
 def submit_dataset(
-    id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, base_url: PublicBase
+    id_or_slug: DatasetRef,
+    uow: UnitOfWorkDep,
+    actor: CurrentPrincipal,
+    base_url: PublicBase,
+    signer: SignerDep,
 ) -> DatasetOut:
-    dataset = dataset_domain.submit_dataset(uow, actor, ref=id_or_slug, base_url=base_url)
+    dataset = dataset_domain.submit_dataset(uow, actor, ref=id_or_slug, signer=signer)
     out = _dataset_out(uow, dataset, base_url)
     uow.commit()
     return out
@@ -526,13 +534,18 @@ async def publish_data_update(
     description="Served with Content-Length, an ETag that is the file's SHA-256, and "
     "`Accept-Ranges: bytes` (a single range gives 206 with Content-Range; If-Range is "
     "honoured). A linked resource is not held by the catalog: the answer is a 404 problem "
-    "(`code` not-uploaded) whose `url` member is the resource's own URL.",
+    "(`code` not-uploaded) whose `url` member is the resource's own URL. The file of a "
+    "dataset that is not public is served to its institution's stewards, or to the holder of "
+    "the signed URL the catalog gave for its review (`expires` and `signature`, short-lived); "
+    "a signature that is altered or expired is a 403 naming which.",
     response_class=StreamingResponse,
     responses={
         200: {"description": "The file", "content": {"application/octet-stream": {}}},
         206: {"description": "The requested byte range"},
         304: {"description": "Not modified (If-None-Match)"},
         **problems(
+            s403="A signed URL that was altered (signature-invalid) or has expired "
+            "(signature-expired)",
             s404="No such upload; a link's URL is given in `url`",
             s416="Range not satisfiable",
         ),
@@ -545,12 +558,27 @@ def download_resource(
     uow: UnitOfWorkDep,
     actor: OptionalPrincipal,
     store: StoreDep,
+    signer: SignerDep,
+    expires: Annotated[
+        int | None, Query(ge=0, le=EXPIRES_MAX, description="Of a signed URL: its expiry")
+    ] = None,
+    signature: Annotated[
+        str | None, Query(max_length=128, description="Of a signed URL: its signature")
+    ] = None,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
     if_range: Annotated[str | None, Header()] = None,
 ) -> Response:
-    dataset = get_visible_dataset(uow.session, id_or_slug, actor)
-    resource = get_resource(uow.session, dataset, resource_id)
+    signed = expires is not None or signature is not None
+    if signed:
+        # The holder of a signed URL reads that file whatever the dataset's state; a URL that
+        # was altered or has expired opens nothing.
+        dataset = get_dataset(uow.session, id_or_slug)
+        resource = get_resource(uow.session, dataset, resource_id)
+        signer.verify(resource.id, expires, signature, now=utcnow())
+    else:
+        dataset = get_visible_dataset(uow.session, id_or_slug, actor)
+        resource = get_resource(uow.session, dataset, resource_id)
     if resource.storage_key is None:
         raise NotFound(
             f"resource {resource.id} is a link, not a file held by the catalog: "
@@ -570,8 +598,8 @@ def download_resource(
         "ETag": etag,
         "Accept-Ranges": "bytes",
         "Cache-Control": "public, max-age=300"
-        if dataset.state == DatasetState.PUBLISHED
-        else "private, no-cache",
+        if dataset.state == DatasetState.PUBLISHED and not signed
+        else "private, no-store",
         "Content-Disposition": content_disposition(
             resource.filename or f"{resource.id}.{(resource.format or 'bin').lower()}"
         ),

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from libs.uow import UnitOfWorkFactory
 from services.catalog.domain.cache import CountsCache, ResponseCache
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 
 
@@ -41,6 +42,10 @@ def file_store(request: Request) -> FileStore:
     return _of_app(request, "file_store", FileStore)
 
 
+def download_signer(request: Request) -> DownloadSigner:
+    return _of_app(request, "download_signer", DownloadSigner)
+
+
 def units(request: Request) -> UnitOfWorkFactory:
     """For the code that opens a unit of its own (a stream, a read served from cache)."""
     return _of_app(request, "unit_of_work", UnitOfWorkFactory)
@@ -49,3 +54,4 @@ def units(request: Request) -> UnitOfWorkFactory:
 PublicBase = Annotated[str, Depends(public_base)]
 SearchCounts = Annotated[CountsCache, Depends(search_counts)]
 StoreDep = Annotated[FileStore, Depends(file_store)]
+SignerDep = Annotated[DownloadSigner, Depends(download_signer)]

@@ -47,6 +47,7 @@ from services.catalog.domain.institutions import (
     require_enrolled_for_write,
 )
 from services.catalog.domain.search_index import reindex_dataset, remove_from_index
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.domain.views import (
     DatasetView,
@@ -343,9 +344,21 @@ def delete_dataset(
         uow.after_commit(partial(store.delete, key))
 
 
-def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> DatasetSubmitted:
+def submitted_snapshot(
+    view: DatasetView, actor: Principal, signer: DownloadSigner
+) -> DatasetSubmitted:
+    """Everything the review needs. An uploaded file is given by a signed download URL on
+    the catalog's public URL, which works while the dataset is private, and its SHA-256, so
+    that governance checks it reads the file that was submitted."""
     dataset = view.dataset
     assert dataset.submitted_at is not None
+
+    def fetch_url(resource: Resource) -> str:
+        if is_uploaded(resource):
+            return signer.url(dataset.id, resource.id, now=submitted_at)
+        return resource_url(resource, signer.base_url)
+
+    submitted_at = dataset.submitted_at
     return DatasetSubmitted(
         dataset_id=dataset.id,
         slug=dataset.slug,
@@ -368,11 +381,12 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
             ResourceSummary(
                 id=r.id,
                 title=EventText(**r.title) if r.title else None,
-                url=resource_url(r, base_url),
+                url=fetch_url(r),
                 format=r.format,
                 media_type=r.media_type,
                 size=r.size,
                 uploaded=is_uploaded(r),
+                sha256=r.sha256,
             )
             for r in view.resources
         ],
@@ -380,7 +394,7 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
 
 
 def submit_dataset(
-    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, base_url: str
+    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, signer: DownloadSigner
 ) -> Dataset:
     """draft → submitted, with the full snapshot for the review (DatasetSubmitted)."""
     dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
@@ -393,7 +407,7 @@ def submit_dataset(
     dataset.rejection_reasons = None
     dataset.rejected_at = None
     touch(uow, dataset, at=now)
-    uow.publish(submitted_snapshot(view, actor, base_url))
+    uow.publish(submitted_snapshot(view, actor, signer))
     return dataset
 
 

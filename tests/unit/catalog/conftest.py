@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,11 +26,13 @@ from services.catalog.domain.datasets import (
 )
 from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.resources import ResourceFields, add_resource
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.models import Dataset, Resource, messaging
 from tests.support.units import SqliteUnits
 
 BASE_URL = "http://catalog.test"
+SIGNER = DownloadSigner(b"unit-test-signing-key", BASE_URL, timedelta(days=7))
 E = TypeVar("E", bound=EventData)
 
 
@@ -140,7 +142,7 @@ def draft(
 def submitted(catalog: Catalog, institution_id: uuid.UUID, **fields: Any) -> uuid.UUID:
     dataset_id = draft(catalog, institution_id, **fields)
     with catalog.unit() as uow:
-        submit_dataset(uow, steward(institution_id), ref=dataset_id, base_url=BASE_URL)
+        submit_dataset(uow, steward(institution_id), ref=dataset_id, signer=SIGNER)
         uow.commit()
     return dataset_id
 

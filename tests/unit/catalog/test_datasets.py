@@ -22,7 +22,7 @@ from services.catalog.domain.institutions import apply_withdrawal
 from services.catalog.domain.views import load_view
 from services.catalog.models import DatasetState
 from tests.unit.catalog.conftest import (
-    BASE_URL,
+    SIGNER,
     Catalog,
     admin,
     draft,
@@ -215,7 +215,7 @@ def test_a_submission_locks_the_draft_and_publishes_its_snapshot(catalog: Catalo
     dataset_id = draft(catalog, hcp, tags=["population"], frequency="ANNUAL")
     actor = steward(hcp)
     with catalog.unit() as uow:
-        datasets.submit_dataset(uow, actor, ref=dataset_id, base_url=BASE_URL)
+        datasets.submit_dataset(uow, actor, ref=dataset_id, signer=SIGNER)
         assert catalog.published() == [], "the event is written with the unit's commit"
         uow.commit()
     dataset = catalog.dataset(dataset_id)
@@ -238,7 +238,7 @@ def test_a_draft_without_resources_is_not_submitted(catalog: Catalog) -> None:
     hcp = enrol(catalog)
     dataset_id = draft(catalog, hcp, resources=0)
     with catalog.unit() as uow, pytest.raises(InvalidInput) as refused:
-        datasets.submit_dataset(uow, steward(hcp), ref=dataset_id, base_url=BASE_URL)
+        datasets.submit_dataset(uow, steward(hcp), ref=dataset_id, signer=SIGNER)
     assert refused.value.extra["field"] == "resources"
 
 
@@ -283,7 +283,7 @@ def test_a_unit_left_without_a_commit_leaves_nothing(catalog: Catalog) -> None:
     dataset_id = draft(catalog, hcp)
     clears = catalog.cache.clears
     with catalog.unit() as uow:
-        datasets.submit_dataset(uow, steward(hcp), ref=dataset_id, base_url=BASE_URL)
+        datasets.submit_dataset(uow, steward(hcp), ref=dataset_id, signer=SIGNER)
     assert catalog.dataset(dataset_id).state == DatasetState.DRAFT
     assert catalog.published() == []
     assert catalog.cache.clears == clears

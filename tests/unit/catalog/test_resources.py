@@ -16,7 +16,7 @@ from services.catalog.domain.resources import DataUpdate, ResourceFields, resolv
 from services.catalog.domain.views import load_view
 from services.catalog.models import Resource
 from tests.unit.catalog.conftest import (
-    BASE_URL,
+    SIGNER,
     Catalog,
     draft,
     enrol,
@@ -232,6 +232,6 @@ def test_a_replacement_needs_new_content(catalog: Catalog) -> None:
 
 def _publish(catalog: Catalog, dataset_id: uuid.UUID, institution_id: uuid.UUID) -> None:
     with catalog.unit() as uow:
-        dataset = submit_dataset(uow, steward(institution_id), ref=dataset_id, base_url=BASE_URL)
+        dataset = submit_dataset(uow, steward(institution_id), ref=dataset_id, signer=SIGNER)
         publish_submitted(uow, dataset)
         uow.commit()
