@@ -42,11 +42,11 @@ from sqlmodel import Session
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
 from libs.events import CloudEvent, EventData, Topic, new_event
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
-from libs.fields import Localized
 from libs.messaging.kafka import make_producer, topic_name
 from libs.settings import PlatformSettings
 from libs.uow import UnitOfWorkFactory
 from services.catalog.app import create_app
+from services.catalog.domain.bounds import Title
 from services.catalog.domain.datasets import DatasetCreate, create_dataset, submit_dataset
 from services.catalog.domain.datasets import publish_submitted as _publish_submitted
 from services.catalog.domain.institutions import apply_enrolment
@@ -96,7 +96,12 @@ def catalog_settings(
     platform: PlatformSettings,
     **overrides: Any,
 ) -> CatalogSettings:
-    defaults: dict[str, Any] = {"outbox_poll_seconds": 0.2, "signing_key": TEST_SIGNING_KEY}
+    # Its public URL is the test client's, so that the URLs it emits can be followed.
+    defaults: dict[str, Any] = {
+        "outbox_poll_seconds": 0.2,
+        "signing_key": TEST_SIGNING_KEY,
+        "public_url": TEST_BASE_URL,
+    }
     settings = CatalogSettings(
         database_url=database_url,
         upload_dir=str(upload_dir),
@@ -300,7 +305,7 @@ def create_draft_dataset(
     fields.setdefault("frequency", "ANNUAL")
     data = DatasetCreate(
         institution_id=institution_id,
-        title=Localized(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
+        title=Title(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
         **fields,
     )
     with units() as uow:
@@ -312,7 +317,7 @@ def create_draft_dataset(
             url=spec.url,
             format=spec.format,
             media_type=spec.media_type,
-            title=Localized(**spec.title) if spec.title else None,
+            title=Title(**spec.title) if spec.title else None,
         )
         upload = None
         if spec.content is not None:
@@ -360,18 +365,20 @@ def read_dataset(units: UnitOfWorkFactory, dataset_id: uuid.UUID) -> Dataset:
 
 
 async def produce_event(
-    platform: PlatformSettings, data: EventData, *, service: str = "governance"
+    platform: PlatformSettings, data: EventData, *, service: str = "governance", copies: int = 1
 ) -> CloudEvent:
-    """Send ``data`` as a CloudEvent to its (prefixed) topic with a real producer."""
+    """Send ``data`` as a CloudEvent to its (prefixed) topic with a real producer; with
+    ``copies``, the same event (same id) several times, as a redelivery does."""
     event = new_event(service, data)
     producer = make_producer(platform)
     await producer.start()
     try:
-        await producer.send_and_wait(
-            topic_name(platform, data.topic),
-            value=event.to_bytes(),
-            key=event.subject.encode(),
-        )
+        for _ in range(copies):
+            await producer.send_and_wait(
+                topic_name(platform, data.topic),
+                value=event.to_bytes(),
+                key=event.subject.encode(),
+            )
     finally:
         await producer.stop()
     return event

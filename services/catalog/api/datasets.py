@@ -338,7 +338,9 @@ def _precheck(
     uow: UnitOfWork, actor: Principal, ref: str, state: DatasetState, action: str
 ) -> None:
     """Refuse before a byte of the file is stored (the domain checks again when writing)."""
-    dataset_domain.writable_dataset(uow, actor, ref, state, action)
+    dataset = dataset_domain.writable_dataset(uow, actor, ref, state, action)
+    if state == DatasetState.DRAFT:  # a new resource: is there room for one more?
+        resource_domain.ensure_room_for_a_resource(uow.session, dataset)
 
 
 def _add_resource(

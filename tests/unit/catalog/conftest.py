@@ -15,9 +15,9 @@ import pytest
 from libs.auth import Principal, Role, RoleGrant
 from libs.events import CloudEvent, EventData
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
-from libs.fields import Localized
 from libs.uow import UnitOfWork
 from services.catalog.app import MIGRATIONS_DIR
+from services.catalog.domain.bounds import Title
 from services.catalog.domain.datasets import (
     DatasetCreate,
     create_dataset,
@@ -123,7 +123,7 @@ def draft(
     catalog: Catalog, institution_id: uuid.UUID, *, resources: int = 1, **fields: Any
 ) -> uuid.UUID:
     """A draft with ``resources`` linked resources, through the domain."""
-    fields.setdefault("title", Localized(fr="Population légale", ar="السكان القانونيون"))
+    fields.setdefault("title", Title(fr="Population légale", ar="السكان القانونيون"))
     fields.setdefault("license_id", "cc-by")
     fields.setdefault("themes", ["population"])
     fields.setdefault("tags", ["population"])

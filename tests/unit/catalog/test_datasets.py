@@ -14,9 +14,9 @@ from libs.events.schemas import (
     DatasetWithdrawn,
     InstitutionWithdrawn,
 )
-from libs.fields import Localized
 from libs.http.problems import Conflict, Forbidden, InvalidInput, NotFound
 from services.catalog.domain import datasets
+from services.catalog.domain.bounds import Title
 from services.catalog.domain.datasets import DatasetCreate, DatasetFields
 from services.catalog.domain.institutions import apply_withdrawal
 from services.catalog.domain.views import load_view
@@ -36,7 +36,7 @@ from tests.unit.catalog.conftest import (
 
 
 def create(catalog: Catalog, institution_id: uuid.UUID, **fields: object) -> uuid.UUID:
-    fields.setdefault("title", Localized(fr="Budget de l'État", ar="ميزانية الدولة"))
+    fields.setdefault("title", Title(fr="Budget de l'État", ar="ميزانية الدولة"))
     with catalog.unit() as uow:
         dataset = datasets.create_dataset(
             uow,
@@ -68,7 +68,7 @@ def test_a_steward_of_one_institution_needs_not_name_it(catalog: Catalog) -> Non
     hcp = enrol(catalog)
     with catalog.unit() as uow:
         dataset = datasets.create_dataset(
-            uow, steward(hcp), data=DatasetCreate(title=Localized(fr="Budget"))
+            uow, steward(hcp), data=DatasetCreate(title=Title(fr="Budget"))
         )
         assert dataset.institution_id == hcp
 
@@ -76,7 +76,7 @@ def test_a_steward_of_one_institution_needs_not_name_it(catalog: Catalog) -> Non
 def test_a_steward_of_several_institutions_names_one(catalog: Catalog) -> None:
     actor = steward(enrol(catalog, "hcp"), enrol(catalog, "mef"))
     with catalog.unit() as uow, pytest.raises(InvalidInput) as refused:
-        datasets.create_dataset(uow, actor, data=DatasetCreate(title=Localized(fr="Budget")))
+        datasets.create_dataset(uow, actor, data=DatasetCreate(title=Title(fr="Budget")))
     assert refused.value.extra["field"] == "institution_id"
 
 
@@ -84,7 +84,7 @@ def test_another_institutions_steward_is_forbidden(catalog: Catalog) -> None:
     hcp, mef = enrol(catalog, "hcp"), enrol(catalog, "mef")
     with catalog.unit() as uow, pytest.raises(Forbidden) as refused:
         datasets.create_dataset(
-            uow, steward(mef), data=DatasetCreate(institution_id=hcp, title=Localized(fr="x"))
+            uow, steward(mef), data=DatasetCreate(institution_id=hcp, title=Title(fr="x"))
         )
     assert refused.value.extra["institution_id"] == str(hcp)
 
@@ -95,7 +95,7 @@ def test_an_institution_not_enrolled_writes_no_new_dataset(catalog: Catalog) -> 
         datasets.create_dataset(
             uow,
             steward(stranger),
-            data=DatasetCreate(institution_id=stranger, title=Localized(fr="x")),
+            data=DatasetCreate(institution_id=stranger, title=Title(fr="x")),
         )
     assert refused.value.extra["field"] == "institution_id"
 
