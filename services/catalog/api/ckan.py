@@ -24,9 +24,11 @@ PREFIXES = ("/api/3/action", "/api/action")
 
 
 def _without_nul(value: Any) -> Any:
-    """Strings without NUL characters (PostgreSQL refuses them; no CKAN value holds one)."""
+    """Strings a database takes: without NUL characters (PostgreSQL refuses them; no CKAN
+    value holds one) nor lone UTF-16 surrogates (a JSON ``"\\ud800"``, which no encoding
+    can write), replaced as undecodable text is."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
         return [_without_nul(item) for item in value]
     if isinstance(value, dict):

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
 from libs.db import utcnow
 from libs.fields import Text
+from libs.http.downloads import attachment
 from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
 from libs.http.problems import NotFound, Problem
@@ -34,9 +35,9 @@ from services.catalog.api.deps import (
 )
 from services.catalog.api.downloads import (
     byte_range,
-    content_disposition,
     etag_matches,
     file_chunks,
+    served_media_type,
 )
 from services.catalog.api.schemas import (
     DatasetOut,
@@ -602,11 +603,11 @@ def download_resource(
         "Cache-Control": "public, max-age=300"
         if dataset.state == DatasetState.PUBLISHED and not signed
         else "private, no-store",
-        "Content-Disposition": content_disposition(
+        "Content-Disposition": attachment(
             resource.filename or f"{resource.id}.{(resource.format or 'bin').lower()}"
         ),
     }
-    media_type = resource.media_type or "application/octet-stream"
+    media_type = served_media_type(resource.media_type)
     if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     # A client whose copy is another version (If-Range) gets the whole file.

@@ -27,11 +27,12 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from libs.http.openapi import problems
+from libs.http.pagination import MAX_PAGE
 from libs.http.problems import Problem
 from libs.uow import UnitOfWorkDep
+from services.catalog.api.search import moment_parameter
 from services.catalog.domain import dcat
 from services.catalog.domain.exports import Links
-from services.catalog.domain.search import parse_moment
 
 router = APIRouter(tags=["DCAT-AP"])
 
@@ -167,7 +168,7 @@ def _catalog(
     path: str,
     negotiated: bool = False,
 ) -> Response:
-    since = parse_moment("modified_since", modified_since)
+    since = moment_parameter("modified_since", modified_since)
     links = _links(request)
     result = dcat.catalog_page(session, page, since)
 
@@ -179,7 +180,9 @@ def _catalog(
     return _rdf_response(dcat.serialise(graph, suffix), suffix, negotiated=negotiated)
 
 
-PAGE = Query(1, ge=1, description="Page of the catalogue (100 datasets a page), from 1")
+PAGE = Query(
+    1, ge=1, le=MAX_PAGE, description="Page of the catalogue (100 datasets a page), from 1"
+)
 MODIFIED_SINCE = Query(
     None,
     description="Only datasets modified at or after this ISO 8601 date or date-time",

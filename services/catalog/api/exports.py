@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from libs.db import utcnow
+from libs.http.downloads import attachment
 from libs.http.openapi import problems
 from libs.uow import UnitOfWorkDep
 from services.catalog.api.deps import units
@@ -71,7 +72,7 @@ def _download(
         body,
         media_type=kind.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": attachment(filename),
             "Cache-Control": "no-cache",
         },
     )
