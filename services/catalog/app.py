@@ -26,8 +26,12 @@ def configure(app: FastAPI) -> None:
     work that change what they hold), the store of uploaded files and the signer of their
     download URLs."""
     settings: CatalogSettings = app.state.settings
-    app.state.dataset_cache = ResponseCache(settings.public_cache_seconds)
-    app.state.search_counts = CountsCache(settings.search_counts_cache_seconds)
+    app.state.dataset_cache = ResponseCache(
+        settings.public_cache_seconds, max_bytes=settings.public_cache_max_bytes
+    )
+    app.state.search_counts = CountsCache(
+        settings.search_counts_cache_seconds, max_bytes=settings.search_counts_cache_max_bytes
+    )
     app.state.caches.extend([app.state.dataset_cache, app.state.search_counts])
     app.state.file_store = FileStore(settings.upload_path, settings.max_upload_bytes)
     app.state.download_signer = download_signer(settings)

@@ -25,6 +25,9 @@ class CatalogSettings(ServiceSettings):
     # How long an anonymous read of a published dataset may be served from memory; this
     # process's own writes clear it at once, other replicas' show within this delay.
     public_cache_seconds: float = Field(default=60.0, ge=0)
+    # The memory those two caches may hold each (the oldest, or least used, go first).
+    public_cache_max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    search_counts_cache_max_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
 
     # The key of the signed download URLs given to governance for the uploaded files of
     # datasets under review (domain/signing.py). In development, when unset, a random key is
