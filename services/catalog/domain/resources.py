@@ -25,7 +25,7 @@ from sqlmodel import Session, col, func, select
 
 from libs.auth import Principal
 from libs.db import utcnow
-from libs.fields import ShortLine
+from libs.fields import Line
 from libs.http.downloads import safe_filename
 from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
@@ -66,7 +66,7 @@ class ResourceFields(BaseModel):
         default=None,
         description="CSV, JSON, XLSX… (or an extension / media type); guessed when absent",
     )
-    media_type: Annotated[ShortLine, Field(max_length=MEDIA_TYPE_MAX)] | None = None
+    media_type: Annotated[Line, Field(max_length=MEDIA_TYPE_MAX)] | None = None
     size: int | None = Field(default=None, ge=0, le=SIZE_MAX, description="Bytes (links only)")
     sha256: Code | None = Field(default=None, description="Hex digest (links only)")
     position: int | None = Field(default=None, ge=0, le=POSITION_MAX)
