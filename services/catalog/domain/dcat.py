@@ -327,7 +327,10 @@ class _Builder:
             checksum = BNode()
             graph.add((node, SPDX.checksum, checksum))
             graph.add((checksum, RDF.type, SPDX.Checksum))
-            graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            algorithm = SPDX.checksumAlgorithm_sha256
+            graph.add((checksum, SPDX.algorithm, algorithm))
+            # SPDX's individual, typed as the complete DCAT-AP shapes expect of the value.
+            graph.add((algorithm, RDF.type, SPDX.ChecksumAlgorithm))
             graph.add(
                 (
                     checksum,
