@@ -5,7 +5,6 @@ anywhere."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -13,8 +12,12 @@ from fastapi.testclient import TestClient
 
 from services.catalog.app import create_app
 from services.catalog.settings import CatalogSettings
+from tests.support.openapi import (
+    assert_no_validation_error_schema,
+    assert_problems_documented,
+    operations,
+)
 
-PROBLEM = {"schema": {"$ref": "#/components/schemas/Problem"}}
 WRITE = {403, 404, 409}
 # What each operation's own domain may answer, read from its code (lookups: 404; access: 403;
 # state or a taken name: 409; an event too large: 413; not acceptable: 406; ranges: 416; a
@@ -62,7 +65,6 @@ DOMAIN_PROBLEMS: dict[tuple[str, str], set[int]] = {
     ("get", "/api/action/{name}"): set(),
     ("post", "/api/action/{name}"): set(),
 }
-METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
 @pytest.fixture(scope="module")
@@ -73,40 +75,10 @@ def document() -> dict[str, Any]:
     return dict(response.json())
 
 
-def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (method, path): operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method in METHODS
-    }
-
-
-def test_every_operation_is_accounted_for(document: dict[str, Any]) -> None:
-    assert set(operations(document)) == set(DOMAIN_PROBLEMS)
-
-
 def test_every_operation_documents_its_problems_as_problem_json(
     document: dict[str, Any],
 ) -> None:
-    for key, operation in operations(document).items():
-        responses = operation["responses"]
-        documented = {int(status) for status in responses if int(status) >= 400}
-        takes_input = bool(operation.get("parameters")) or "requestBody" in operation
-        expected = set(DOMAIN_PROBLEMS[key]) | {400, 414}
-        if takes_input:
-            expected.add(422)
-        if "requestBody" in operation:
-            expected.add(413)
-        if operation.get("security"):
-            expected.add(401)
-        assert expected <= documented, f"{key} lacks {sorted(expected - documented)}"
-        assert documented <= expected, f"{key} documents {sorted(documented - expected)}"
-        for status in documented:
-            assert responses[str(status)]["content"] == {"application/problem+json": PROBLEM}, (
-                key,
-                status,
-            )
+    assert_problems_documented(document, DOMAIN_PROBLEMS)
 
 
 def test_every_write_takes_credentials_and_a_body_where_it_has_one(
@@ -120,6 +92,4 @@ def test_every_write_takes_credentials_and_a_body_where_it_has_one(
 
 
 def test_no_fastapi_validation_error_is_left(document: dict[str, Any]) -> None:
-    text = json.dumps(document)
-    assert "HTTPValidationError" not in text and "ValidationError" not in text
-    assert "Problem" in document["components"]["schemas"]
+    assert_no_validation_error_schema(document)
