@@ -81,6 +81,7 @@ def client(
         upload_dir=str(tmp_path_factory.mktemp("uploads")),
         relay_enabled=False,
         consumer_enabled=False,
+        public_url="http://testserver",
     )
     app = create_app(settings)
     with TestClient(app) as test_client:

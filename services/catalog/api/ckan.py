@@ -24,9 +24,11 @@ PREFIXES = ("/api/3/action", "/api/action")
 
 
 def _without_nul(value: Any) -> Any:
-    """Strings without NUL characters (PostgreSQL refuses them; no CKAN value holds one)."""
+    """Strings a database takes: without NUL characters (PostgreSQL refuses them; no CKAN
+    value holds one) nor lone UTF-16 surrogates (a JSON ``"\\ud800"``, which no encoding
+    can write), replaced as undecodable text is."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
         return [_without_nul(item) for item in value]
     if isinstance(value, dict):
@@ -108,6 +110,18 @@ def _action(
     return JSONResponse({"help": help_url, "success": True, "result": result})
 
 
+# The parameters of a POST, read by hand (``action_params``): documented so that clients
+# know a body is taken, and so that the limits on bodies are documented too.
+_ACTION_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+            "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+        },
+    }
+}
+
 for _prefix in PREFIXES:
     for _method in ("GET", "POST"):
         router.add_api_route(
@@ -118,6 +132,7 @@ for _prefix in PREFIXES:
             summary=f"A CKAN action, {_method} {_prefix}/…",
             description=DESCRIPTION,
             response_class=JSONResponse,
+            openapi_extra=_ACTION_BODY if _method == "POST" else None,
         )
     router.add_api_route(
         f"{_prefix}/{{name}}/", _action, methods=["GET", "POST"], include_in_schema=False

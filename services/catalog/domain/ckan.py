@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from libs.fields import bounded_moment
 from libs.http.problems import Problem
 from libs.text import normalise
 from services.catalog.domain.cache import CountsCache
@@ -59,6 +60,12 @@ FACET_LIMIT_DEFAULT = 50
 GROUP_LIST_MAX = 1000  # ckan.group_and_organization_list_max
 GROUP_LIST_ALL_FIELDS_MAX = 25  # ckan.group_and_organization_list_all_fields_max
 GROUP_DATASETS_MAX = 1000
+# Bounds on what one search may ask (each is work for the database): a refusal names them.
+FQ_MAX = 20  # fq values (and fq_list entries)
+SORT_KEYS_MAX = 5
+FACET_FIELDS_MAX = 20
+# Any other integer parameter (start, offset, facet.mincount…): what every database takes.
+INTEGER_MAX = 2**31 - 1
 # Stable ids for what the catalog names only (themes, tags): CKAN gives every object a UUID.
 ID_NAMESPACE = uuid.UUID("6f1c3a52-8d0e-4d7a-9a53-0c3b7c1d2e4f")
 
@@ -194,7 +201,11 @@ class Params:
         if number < minimum:
             message = "Must be a natural number" if minimum == 0 else f"Must be at least {minimum}"
             raise ValidationError({name: [message]})
-        return min(number, maximum) if maximum is not None else number
+        if maximum is not None:  # capped, as CKAN caps rows
+            return min(number, maximum)
+        if number > INTEGER_MAX:
+            raise ValidationError({name: [f"Must be at most {INTEGER_MAX}"]})
+        return number
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.raw(name)
@@ -497,10 +508,9 @@ def _solr_time(value: str, field: str) -> datetime | None:
         return None if value == "*" else datetime.now(UTC)
     text = value.rstrip("Z")
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise SearchQueryError(f"{field}: cannot read the date {value!r}") from None
-    return client_moment(moment)
+        return bounded_moment(client_moment(datetime.fromisoformat(text)))
+    except ValueError as exc:
+        raise SearchQueryError(f"{field}: cannot read the date {value!r} ({exc})") from None
 
 
 def parse_solr(query: str, *, source: str, text_allowed: bool) -> ParsedQuery:
@@ -580,7 +590,10 @@ SORT_FIELDS: dict[str, SortKey] = {
 
 def parse_sort(value: str) -> tuple[Sort, ...]:
     sorts = []
-    for part in value.split(","):
+    parts = value.split(",")
+    if len(parts) > SORT_KEYS_MAX:
+        raise SearchQueryError(f"sort: at most {SORT_KEYS_MAX} keys")
+    for part in parts:
         words = part.split()
         if not words:
             continue
@@ -654,6 +667,8 @@ def package_search(session: Session, params: Params, site: Site) -> dict[str, An
         parsed.modified_until = extra.modified_until or parsed.modified_until
 
     facet_names = params.strings("facet.field") or []
+    if len(facet_names) > FACET_FIELDS_MAX:
+        raise ValidationError({"facet.field": [f"At most {FACET_FIELDS_MAX} fields"]})
     if not params.boolean("facet", True):
         facet_names = []
     facet_limit = params.integer("facet.limit", FACET_LIMIT_DEFAULT, minimum=-1)
@@ -716,7 +731,10 @@ def _fq_values(params: Params) -> list[str]:
     fq_list = params.values.get("fq_list")
     if isinstance(fq_list, list):
         values.extend(fq_list)
-    return [str(v) for v in values if v not in (None, "")]
+    given = [str(v) for v in values if v not in (None, "")]
+    if len(given) > FQ_MAX:
+        raise ValidationError({"fq": [f"At most {FQ_MAX} filter queries (fq and fq_list)"]})
+    return given
 
 
 @action
