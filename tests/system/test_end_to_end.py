@@ -11,8 +11,6 @@ each seen in every service concerned.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from typing import Any
 
 from libs.events import Topic
 from tests.support.infra import events_of, read_topic
@@ -22,6 +20,7 @@ from tests.support.platform import (
     draft_with_upload,
     indicator,
     publish,
+    reuse_body,
     review_with_report,
     submit,
     wait_for,
@@ -146,15 +145,3 @@ def test_publish_reuse_measure_then_withdraw_reject_remove(system: Platform) -> 
     with system["catalog"].client() as http:
         assert http.get(f"/api/v1/datasets/{dataset_id}").status_code == 404
     assert types_on(system, Topic.CATALOG_DATASETS, dataset_id, until=3)[-1] == "withdrawn"
-
-
-def reuse_body(dataset_id: str) -> dict[str, Any]:
-    return {
-        "title": {"fr": "Carte de la population", "ar": "خريطة السكان"},
-        "description": {"fr": "La population de chaque région sur une carte."},
-        "type": "visualization",
-        "topic": "society",
-        "url": f"https://carte-{uuid.uuid4().hex[:8]}.example.org/",
-        "tags": ["population"],
-        "datasets": [dataset_id],
-    }

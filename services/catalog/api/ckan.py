@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from libs.http.ckan import ckan_responses
 from libs.uow import UnitOfWorkDep
 from services.catalog.api.deps import public_base, search_counts
 from services.catalog.domain.ckan import ACTIONS, BadRequest, CkanError, Params, Site, run_action
@@ -132,6 +133,7 @@ for _prefix in PREFIXES:
             summary=f"A CKAN action, {_method} {_prefix}/…",
             description=DESCRIPTION,
             response_class=JSONResponse,
+            responses=ckan_responses(),
             openapi_extra=_ACTION_BODY if _method == "POST" else None,
         )
     router.add_api_route(

@@ -543,8 +543,9 @@ async def publish_data_update(
     "a signature that is altered or expired is a 403 naming which.",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "The file", "content": {"application/octet-stream": {}}},
-        206: {"description": "The requested byte range"},
+        # Its own type when it is inert (text/csv…), application/octet-stream otherwise.
+        200: {"description": "The file", "content": {"*/*": {}}},
+        206: {"description": "The requested byte range", "content": {"*/*": {}}},
         304: {"description": "Not modified (If-None-Match)"},
         **problems(
             s403="A signed URL that was altered (signature-invalid) or has expired "
