@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import psycopg
 
-from tests.support.brokers import REPO, DisposableKafka, free_port
+from tests.support.brokers import DisposableKafka, DisposablePostgres
 
 
 def test_kafka_up_is_idempotent_and_survives_a_stale_pid_file(tmp_path: Path) -> None:
@@ -30,29 +27,14 @@ def test_kafka_up_is_idempotent_and_survives_a_stale_pid_file(tmp_path: Path) ->
 
 
 def test_postgres_up_is_idempotent_and_creates_one_database_per_service(tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "POSTGRES_PORT": str(port), "BAYANAT_VAR": str(tmp_path)}
-
-    def script(action: str) -> str:
-        result = subprocess.run(
-            [str(REPO / "deploy" / "postgres.sh"), action],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
+    cluster = DisposablePostgres(tmp_path)
     try:
-        script("up")
-        assert "already running" in script("up")
-        url = f"postgresql://bayanat:bayanat@127.0.0.1:{port}/postgres"
-        with psycopg.connect(url) as connection:
+        cluster.script("up")
+        assert "already running" in cluster.script("up")
+        with psycopg.connect(cluster.admin_url) as connection:
             names = {row[0] for row in connection.execute("SELECT datname FROM pg_database")}
         assert {f"bayanat_{s}" for s in ("catalog", "governance", "reuse", "metrics")} <= names
     finally:
-        script("down")
-    assert "not running" in script("down")
-    # Where the postgres user could not reach tmp_path, the cluster lived under /var/tmp.
-    shutil.rmtree(f"/var/tmp/bayanat-postgres-{port}", ignore_errors=True)
+        cluster.script("down")
+    assert "not running" in cluster.script("down")
+    cluster.remove()

@@ -1,8 +1,10 @@
-"""A disposable Kafka broker, started with the project's own script, that a test may stop."""
+"""A disposable Kafka broker and a disposable PostgreSQL cluster, started with the project's
+own scripts, that a test may stop and restart (never the shared ones)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -48,3 +50,40 @@ class DisposableKafka:
 
     def down(self) -> None:
         self._script("down")
+
+
+class DisposablePostgres:
+    """A PostgreSQL cluster of a test's own (deploy/postgres.sh on a free port, its state
+    under ``state_dir``), with the ``bayanat`` role that may create databases."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.port = free_port()
+        self.env = {**os.environ, "POSTGRES_PORT": str(self.port), "BAYANAT_VAR": str(state_dir)}
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://bayanat:bayanat@127.0.0.1:{self.port}/postgres"
+
+    def script(self, action: str) -> str:
+        result = subprocess.run(
+            [str(REPO / "deploy" / "postgres.sh"), action],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"postgres.sh {action} failed: {result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def up(self) -> None:
+        self.script("up")
+
+    def down(self) -> None:
+        self.script("down")
+
+    def remove(self) -> None:
+        """Stop it and delete its state (where the postgres user could not reach
+        ``state_dir``, the cluster lived under /var/tmp)."""
+        self.down()
+        shutil.rmtree(f"/var/tmp/bayanat-postgres-{self.port}", ignore_errors=True)
