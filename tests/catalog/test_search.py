@@ -141,10 +141,11 @@ def test_every_word_must_match(seeded: Catalog) -> None:
 
 
 def test_the_last_word_also_matches_as_a_prefix(seeded: Catalog) -> None:
-    assert seeded.names(text="statist") == ["sante-etablissements"]
+    assert seeded.names(text="statis") == ["sante-etablissements"]
     assert seeded.names(text="qualite pollu") == ["qualite-air"]
-    # Only the last one: an earlier word must be whole.
-    assert seeded.names(text="statist sante") == []
+    assert seeded.names(text="sante etabliss") == ["sante-etablissements"]
+    # Only the last one: an earlier word must be a whole word (in any of its forms).
+    assert seeded.names(text="etabliss sante") == []
 
 
 def test_a_query_of_punctuation_only_lists_everything(seeded: Catalog) -> None:
