@@ -467,6 +467,16 @@ def test_rest_filters(client: TestClient) -> None:
     assert rest_names(client, q="sante", open_only="true") == ["sante-etablissements"]
 
 
+def test_rest_words_forms_phrases_exclusions_and_alternatives(client: TestClient) -> None:
+    assert rest_names(client, q="école") == ["ecoles-primaires", "effectifs-enseignants"]
+    assert rest_names(client, q="مدارس ابتدائية") == ["ecoles-primaires"]
+    assert rest_names(client, q='"écoles primaires"') == ["ecoles-primaires"]
+    assert rest_names(client, q='"primaires écoles"') == []
+    assert rest_names(client, q="écoles -enseignants") == ["ecoles-primaires"]
+    assert set(rest_names(client, q="budget OR air")) == {"loi-de-finances", "qualite-air"}
+    assert rest_names(client, q="-") == rest_names(client)  # nothing to search: everything
+
+
 def test_rest_sorts_and_pages(client: TestClient) -> None:
     assert rest_names(client, sort="-modified") == BY_MODIFIED
     assert rest_names(client, sort="modified") == BY_MODIFIED[::-1]
