@@ -73,6 +73,8 @@ from services.catalog.models import (
     Theme,
 )
 
+# Searches whose SQL is kept, compiled, per process.
+COMPILED_QUERIES = 512
 # ts_rank weights, in PostgreSQL's order {D, C, B, A}: description C, tags B, title A.
 PG_RANK_WEIGHTS = "'{0.0, 0.1, 0.3, 1.0}'::float4[]"
 # bm25 column weights of dataset_fts (dataset_id, then title, tags and description: their
@@ -288,10 +290,35 @@ def _conditions(
     return conditions
 
 
-def _score(session: Session, rank: Ranking) -> tuple[ColumnElement[Any], list[Subquery]]:
+@dataclass(frozen=True)
+class _MatchSql:
+    """The SQL of what a search looks for: its conditions, its score (None: no words) and
+    (SQLite) the ranked subqueries to join the score from."""
+
+    conditions: tuple[ColumnElement[bool], ...]
+    score: ColumnElement[Any] | None
+    ranked_by: tuple[Subquery, ...]
+
+
+@functools.lru_cache(maxsize=COMPILED_QUERIES)
+def _match_sql(dialect: str, wanted: tuple[Query, ...]) -> _MatchSql:
+    """Compiled once per query and database: SQL constructs are immutable, and the same
+    searches recur (a landing page, a facet clicked under the same words)."""
+    compiler = Compiler(dialect)
+    conditions = tuple(
+        condition for found in wanted if (condition := compiler.condition(found)) is not None
+    )
+    rank = ranking(list(wanted))
+    if rank is None:
+        return _MatchSql(conditions, None, ())
+    score, ranked_by = _score(dialect, rank)
+    return _MatchSql(conditions, score, ranked_by)
+
+
+def _score(dialect: str, rank: Ranking) -> tuple[ColumnElement[Any], tuple[Subquery, ...]]:
     """The relevance of a match, and (SQLite) the ranked subqueries to join it from."""
     terms: list[ColumnElement[Any]] = []
-    if _is_postgres(session):
+    if dialect == "postgresql":
         document = col(Dataset.search_document)
         weights: ColumnElement[Any] = literal_column(PG_RANK_WEIGHTS)
         for weight, query, where_matched in rank.parts:
@@ -299,7 +326,7 @@ def _score(session: Session, rank: Ranking) -> tuple[ColumnElement[Any], list[Su
             if where_matched:
                 ranked = case((document_matches(query), ranked), else_=0.0)
             terms.append(ranked * weight)
-        return functools.reduce(operator.add, terms), []
+        return functools.reduce(operator.add, terms), ()
     joins: list[Subquery] = []
     for number, (weight, query, _) in enumerate(rank.parts):
         scores = (
@@ -312,7 +339,7 @@ def _score(session: Session, rank: Ranking) -> tuple[ColumnElement[Any], list[Su
         )
         joins.append(scores)
         terms.append(func.coalesce(scores.c.score, 0.0) * weight)
-    return functools.reduce(operator.add, terms), joins
+    return functools.reduce(operator.add, terms), tuple(joins)
 
 
 # --- sorting -------------------------------------------------------------------------------
@@ -621,19 +648,15 @@ def search_datasets(
     # The licence list is short: read once, it serves the openness filter and facets.
     licenses = {lic.id: lic for lic in session.exec(select(License))}
     conditions = _conditions(session, query, licenses)
-    compiler = Compiler(session.get_bind().dialect.name)
-    wanted = [found for found in (parse_words(query.text), query.match) if found is not None]
-    for found in wanted:
-        condition = compiler.condition(found)
-        if condition is not None:
-            conditions.append(condition)
+    wanted = tuple(found for found in (parse_words(query.text), query.match) if found is not None)
+    match = _match_sql(session.get_bind().dialect.name, wanted)
+    conditions.extend(match.conditions)
 
     total, facets = _facets(session, conditions, query, counts, licenses)
     if query.limit <= 0 or total <= query.offset:
         return SearchResult(total=total, items=[], facets=facets)
 
-    rank = ranking(wanted)
-    score, ranked_by = _score(session, rank) if rank is not None else (None, [])
+    score, ranked_by = match.score, match.ranked_by
     statement = select(
         Dataset, (score if score is not None else literal_column("0.0")).label("score")
     )

@@ -173,12 +173,10 @@ def honoured(query: Query, now: datetime, *, source: str = "q") -> Query:
 
 def _searchable(name: str, source: str) -> None:
     if name not in SEARCHABLE:
-        spec = field_spec(name)
-        what = "CKAN's" if spec is not None else "no"
+        what = "a field the catalog does not search" if field_spec(name) else "an unknown field"
         raise QuerySyntaxError(
             "field",
-            f"{name!r} is {what} dataset field that the catalog can search; search "
-            + ", ".join(sorted(SEARCHABLE)),
+            f"{name!r} is {what}; search one of {', '.join(sorted(SEARCHABLE))}",
             source=source,
         )
 
