@@ -57,6 +57,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 
+from libs.fields import bounded_moment
 from libs.text import search_tokens, stem
 from services.catalog.domain.lucene import (
     FIELDS,
@@ -167,7 +168,8 @@ def honoured(query: Query, now: datetime, *, source: str = "q") -> Query:
             _searchable(name, source)
             if name in ID_FIELDS or name == "isopen":
                 raise QuerySyntaxError("range", f"{name}: ranges are not supported", source=source)
-            return replace(query, low=_resolved(query.low, now), high=_resolved(query.high, now))
+            low, high = (_resolved(name, bound, now, source) for bound in (query.low, query.high))
+            return replace(query, low=low, high=high)
     raise AssertionError(f"unknown query node {query!r}")
 
 
@@ -181,10 +183,14 @@ def _searchable(name: str, source: str) -> None:
         )
 
 
-def _resolved(bound: Bound, now: datetime) -> Bound:
-    if isinstance(bound, DateMath):
-        return DateMath(bound.resolve(now))
-    return bound
+def _resolved(name: str, bound: Bound, now: datetime, source: str) -> Bound:
+    """A date as the moment it stands for, within what every database holds."""
+    if not isinstance(bound, DateMath):
+        return bound
+    try:
+        return DateMath(bounded_moment(bound.resolve(now)))
+    except (ValueError, OverflowError) as exc:
+        raise QuerySyntaxError("date", f"{name}: the date {exc}", source=source) from None
 
 
 # --- the REST search's words ---------------------------------------------------------------
