@@ -379,6 +379,8 @@ class Ledger:
     applied: dict[str, dict[str, int]]  # service → event type → events in its inbox
     dead_letters: list[DeadLetter]
     duplicates: int  # records of an event already on its topic (a redelivery's copy)
+    # Events of a subject on its topic before one written earlier in the outbox.
+    out_of_order: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, Any]:
         """What must be the same at the end of any run of the scenario."""
@@ -395,7 +397,8 @@ class Ledger:
         }
 
 
-def _table_counts(database_url: str) -> tuple[dict[str, int], int, set[str], dict[str, int]]:
+def _table_counts(database_url: str) -> tuple[dict[str, int], int, dict[str, int], dict[str, int]]:
+    """A service's outbox (rows by type, unsent rows, each event's row id) and inbox."""
     tables = messaging_tables(MetaData())
     outbox, processed = tables.outbox, tables.processed_events
     engine = create_engine(database_url, poolclass=pool.NullPool)
@@ -409,7 +412,9 @@ def _table_counts(database_url: str) -> tuple[dict[str, int], int, set[str], dic
             unsent = connection.execute(
                 select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
             ).scalar_one()
-            ids = set(connection.execute(select(outbox.c.event_id)).scalars())
+            ids: dict[str, int] = dict(
+                connection.execute(select(outbox.c.event_id, outbox.c.id)).tuples().all()
+            )
             applied: dict[str, int] = dict(
                 connection.execute(
                     select(processed.c.event_type, func.count()).group_by(processed.c.event_type)
@@ -439,30 +444,39 @@ def ledger(run: Run) -> Ledger:
     published: dict[str, dict[str, int]] = {}
     unsent: dict[str, int] = {}
     applied: dict[str, dict[str, int]] = {}
-    outbox_ids: set[str] = set()
+    outbox_ids: dict[str, tuple[str, int]] = {}  # event id → its service and outbox row
     for name in SERVICES:
         types, pending, ids, inbox = _table_counts(platform[name].database_url)
         published[name] = {_short(t): n for t, n in sorted(types.items())}
         unsent[name] = pending
         applied[name] = {_short(t): n for t, n in sorted(inbox.items())}
-        outbox_ids |= ids
+        outbox_ids |= {event_id: (name, row) for event_id, row in ids.items()}
     log = asyncio.run(read_log(platform.settings, EVENT_TOPICS + list(DEAD_LETTER_TOPICS.values())))
     seen: set[str] = set()
     on_topics: Counter[str] = Counter()
     duplicates = foreign = 0
+    # The outbox row of the last event of each subject (a topic, a key: one partition) met.
+    last_row: dict[tuple[str, bytes | None, str], int] = {}
+    out_of_order: list[str] = []
     for topic in EVENT_TOPICS:
         for record in log[topic]:
             try:
                 event = CloudEvent.from_bytes(record.value)
             except EventParseError:
                 continue  # not an event: no service published it
-            if str(event.id) not in outbox_ids:
+            event_id = str(event.id)
+            if event_id not in outbox_ids:
                 foreign += 1
-            elif str(event.id) in seen:
+            elif event_id in seen:
                 duplicates += 1
             else:
-                seen.add(str(event.id))
+                seen.add(event_id)
                 on_topics[_short(event.type)] += 1
+                service, row = outbox_ids[event_id]
+                subject = (topic, record.key, service)
+                if row < last_row.get(subject, 0):
+                    out_of_order.append(f"{topic} {record.key!r}: {_short(event.type)} {event_id}")
+                last_row[subject] = max(row, last_row.get(subject, 0))
     dead_letters = [
         _dead_letter(name, record)
         for name, topic in DEAD_LETTER_TOPICS.items()
@@ -472,9 +486,32 @@ def ledger(run: Run) -> Ledger:
         published=published,
         unsent=unsent,
         on_topics=dict(sorted(on_topics.items())),
-        missing=sorted(outbox_ids - seen),
+        missing=sorted(set(outbox_ids) - seen),
+        out_of_order=out_of_order,
         foreign=foreign,
         applied=applied,
         dead_letters=dead_letters,
         duplicates=duplicates,
     )
+
+
+def assert_every_event_in_place(books: Ledger) -> None:
+    assert set(books.unsent.values()) == {0}, books.unsent
+    assert books.missing == [], "events in an outbox and on no topic"
+    assert books.out_of_order == [], "events of a subject out of their order"
+
+
+def assert_ends_as_written(shown: dict[str, Any], books: Ledger) -> None:
+    """The scenario's end, as it is written above: what it did, counted once."""
+    assert shown["indicator datasets_published"]["value"] == 2
+    assert shown["catalog chomage-regions"]["state"] == "withdrawn"
+    assert shown["review routes-scolaires"]["decision"] == "rejected"
+    assert shown["reuse https://ecoles-emploi.example.org/"]["datasets"] == [
+        ("chomage-regions", True),
+        ("ecoles-primaires", False),
+    ]
+    assert_every_event_in_place(books)
+    assert books.dead_letters == [] and books.foreign == 0
+    # Every service applied what it consumes, once.
+    assert books.applied["metrics"]["dataset.submitted.v1"] == 5
+    assert books.applied["catalog"]["review.decided.v1"] == 4
