@@ -84,6 +84,8 @@ class ServiceProcess:
     process: subprocess.Popen[bytes] | None = None
     replicas: list[ServiceProcess] = field(default_factory=list, repr=False)
     _turn: int = field(default=0, repr=False)
+    # Requests a client of the service sent to this process (counted with replicas only).
+    served: int = field(default=0, repr=False)
 
     @property
     def url(self) -> str:
@@ -98,7 +100,9 @@ class ServiceProcess:
         """The next live process of the service, in turn."""
         live = [p for p in self.processes if p.alive()] or [self]
         self._turn += 1
-        return live[self._turn % len(live)]
+        chosen = live[self._turn % len(live)]
+        chosen.served += 1
+        return chosen
 
     def client(self, **headers: str) -> httpx.Client:
         """A client of the service: of this process, or of each live replica in turn."""
