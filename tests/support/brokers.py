@@ -18,6 +18,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def run_script(script: str, action: str, env: dict[str, str]) -> str:
+    """``deploy/<script> <action>``: its output, or AssertionError with it."""
+    result = subprocess.run(
+        [str(REPO / "deploy" / script), action],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"{script} {action} failed: {result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
 class DisposableKafka:
     def __init__(self, state_dir: Path) -> None:
         self.port = free_port()
@@ -35,15 +49,7 @@ class DisposableKafka:
         return f"127.0.0.1:{self.port}"
 
     def _script(self, action: str) -> None:
-        result = subprocess.run(
-            [str(REPO / "deploy" / "kafka.sh"), action],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        if result.returncode != 0:
-            raise AssertionError(f"kafka.sh {action} failed: {result.stdout}\n{result.stderr}")
+        run_script("kafka.sh", action, self.env)
 
     def up(self) -> None:
         self._script("up")
@@ -65,16 +71,7 @@ class DisposablePostgres:
         return f"postgresql://bayanat:bayanat@127.0.0.1:{self.port}/postgres"
 
     def script(self, action: str) -> str:
-        result = subprocess.run(
-            [str(REPO / "deploy" / "postgres.sh"), action],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        if result.returncode != 0:
-            raise AssertionError(f"postgres.sh {action} failed: {result.stdout}\n{result.stderr}")
-        return result.stdout
+        return run_script("postgres.sh", action, self.env)
 
     def up(self) -> None:
         self.script("up")
