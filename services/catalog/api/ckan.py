@@ -82,12 +82,17 @@ def _site(request: Request) -> Site:
 DESCRIPTION = (
     "CKAN 2.10 read actions, for CKAN clients and harvesters: "
     + ", ".join(sorted(ACTIONS))
-    + ". GET with query parameters or POST with a JSON body. `package_search` takes q, fq "
-    "(field:value terms on organization, owner_org, groups, tags, license_id, res_format, "
-    "isopen, name, id, metadata_modified ranges; + and - prefixes; (a OR b) lists), rows "
-    "(default 10, at most 1000), start, sort, facet.field (a list or a JSON string), "
-    "facet.limit and facet.mincount. Write actions answer with an Authorization Error: the "
-    "catalog is written through /api/v1/."
+    + ". GET with query parameters or POST with a JSON body. `package_search` takes q and fq "
+    'with CKAN\'s meaning (words, "phrases", AND, OR, NOT, -word, +word, parentheses, '
+    "field:value, field:prefix*, field:*, ranges [a TO b]; fields text, title, notes, name, "
+    "id, tags, groups, organization, owner_org, license_id, license, isopen, res_format, "
+    "version, num_resources, num_tags, metadata_created, metadata_modified with Solr date "
+    "math, state, capacity, dataset_type; every form of an Arabic or French word is found), "
+    "rows (default 10, at most 1000), start, sort, facet.field (a list or a JSON string), "
+    "facet.limit and facet.mincount; what the catalog cannot answer as CKAN does (fuzzy ~, "
+    "boosts ^, regular expressions, local parameters, other fields) is a Search Query Error "
+    "naming it. Write actions answer with an Authorization Error: the catalog is written "
+    "through /api/v1/."
 )
 
 

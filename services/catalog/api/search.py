@@ -146,17 +146,23 @@ def moment_parameter(name: str, value: str | None) -> datetime | None:
     response_model=DatasetSearchPage,
     summary="Search the published datasets",
     description=(
-        "Full text in Arabic and French over titles, tags and descriptions (spelling variants, "
-        "case and accents do not matter; every word must match, the last one as a prefix), "
-        "filters, a facet with counts for each filter over the matching datasets, sorts and "
-        "pages. Sorts: " + ", ".join(SORTS) + " (a leading '-' sorts newest or Z first)."
+        "Full text in Arabic and French over titles, tags and descriptions: every form of a "
+        "word is found (spelling variants, case, accents, the Arabic article and attached "
+        "prefixes and suffixes, French elisions and plurals); every word must match, the last "
+        'one also as the beginning of a word; "a phrase", -word to exclude, a OR b; exact '
+        "forms, phrases and titles rank first. Filters, a facet with counts for each filter "
+        "over the matching datasets, sorts and pages. Sorts: "
+        + ", ".join(SORTS)
+        + " (a leading '-' sorts newest or Z first)."
     ),
 )
 def search(
     uow: UnitOfWorkDep,
     counts: SearchCounts,
     base_url: PublicBase,
-    q: str | None = Query(None, max_length=500, description="Words to find"),
+    q: str | None = Query(
+        None, max_length=500, description='Words to find ("a phrase", -word, a OR b)'
+    ),
     institution: list[str] = Query([], description="Institution id or slug (any of)"),
     theme: list[str] = Query([], description="Theme name (all of)"),
     tag: list[str] = Query([], description="Tag (all of)"),
