@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import ModuleType
@@ -17,8 +18,10 @@ import uvicorn
 from alembic import command
 
 from libs.db import alembic_config, upgrade
+from libs.settings import var_dir
 from services.demo.loader import Urls
 from services.demo.plan import Scale
+from services.demo.runner import demo_wanted, first_run, run_demo
 
 SERVICES = ("catalog", "governance", "reuse", "metrics")
 WORKER_START_SECONDS = 120
@@ -66,7 +69,18 @@ def serve(
 
 @app.command()
 def run() -> None:
-    """Run the four services, each as its own process; Ctrl-C stops them all."""
+    """Run the four services, each as its own process; Ctrl-C stops them all.
+
+    On empty databases, once the four are ready, the demo is loaded in the background with a
+    new national admin whose credentials are printed (BAYANAT_DEMO=false: not; production:
+    never).
+    """
+    no_demo = demo_wanted()
+    if no_demo is None:
+        # The demo's live feeds fall overdue as soon as their period is past.
+        os.environ.setdefault("GOVERNANCE_OVERDUE_GRACE_DAYS", "0")
+    # Governance fetches the files under review from the catalog, wherever it listens.
+    os.environ.setdefault("GOVERNANCE_CATALOG_URL", _local_url("catalog"))
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
     for name in SERVICES:
         settings = service_app_module(name).Settings()
@@ -76,6 +90,14 @@ def run() -> None:
             f"  {name:<11} {settings.base_url}  (docs: {settings.base_url}/docs, "
             f"{settings.worker_count} worker processes)"
         )
+    if no_demo is None:
+        urls = Urls(**{name: _local_url(name) for name in SERVICES})
+        mails = service_app_module("reuse").Settings().mail_directory
+        threading.Thread(
+            target=first_run, args=(urls, var_dir(), mails, typer.echo), daemon=True
+        ).start()
+    else:
+        typer.echo(f"  demo: not loaded ({no_demo})")
     stopping = False
 
     def stop(*_: object) -> None:
@@ -171,8 +193,6 @@ def demo(
     BAYANAT_ADMIN_PASSWORD, else asked for. The institutions' stewards and reviewers
     (steward@<slug>.demo.example, reviewer@<slug>.demo.example) get the same password.
     """
-    from services.demo.runner import run_demo
-
     try:
         plan_scale = Scale.parse(scale)
     except ValueError as exc:
