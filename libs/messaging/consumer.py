@@ -219,17 +219,16 @@ class EventConsumer:
         Their ids are recorded first, in one statement that says which were new: a
         concurrent delivery of one of them waits for this unit, then finds it recorded."""
         now = datetime.now(UTC)
+        ids = [str(event.id) for _, event, _, _ in items]
         rows: dict[str, dict[str, Any]] = {}
-        for record, event, _, _ in items:
+        for (record, event, _, _), event_id in zip(items, ids, strict=True):
             rows.setdefault(
-                str(event.id),
-                {"event_type": event.type, "topic": record.topic, "processed_at": now},
+                event_id, {"event_type": event.type, "topic": record.topic, "processed_at": now}
             )
         with self.unit_of_work() as uow:
             fresh = claim_events(uow.session, self.processed, rows)
             applied = len(fresh)
-            for _, event, data, handler in items:
-                event_id = str(event.id)
+            for (_, event, data, handler), event_id in zip(items, ids, strict=True):
                 if event_id not in fresh:
                     continue
                 fresh.discard(event_id)  # a second copy in the same fetch is a duplicate
@@ -342,7 +341,7 @@ def claim_events(session: Session, table: Table, rows: Mapping[str, Mapping[str,
             "processed_at timestamptz) ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
         )
         document = to_json([{"event_id": i, **rows[i]} for i in ids]).decode()
-        return set(session.execute(statement, {"rows": document}).scalars())
+        return set(session.execute(statement, {"rows": document}).scalars().all())
     insert_new = (
         sqlite_insert(table)
         .on_conflict_do_nothing(index_elements=["event_id"])
