@@ -447,7 +447,7 @@ def _names(cls: type[DataclassInstance]) -> tuple[str, ...]:
 
 def _dump(state: DataclassInstance) -> dict[str, Any]:
     """A state as JSON-able data: its fields as they are (lists and dicts of plain values)."""
-    return {name: getattr(state, name) for name in _names(type(state))}
+    return dict(vars(state))  # a dataclass without slots keeps its fields, and only them, there
 
 
 def _load(cls: type[D], data: dict[str, Any]) -> D:

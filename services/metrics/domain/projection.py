@@ -372,7 +372,7 @@ class PostgresStore(Store):
             [_fact_row(f) for f in ordered],
             "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
         )
-        inserted = set(result.scalars())
+        inserted = set(result.scalars().all())
         return [f for f in ordered if f.event_id in inserted]
 
     def lock(self, keys: Sequence[EntityKey]) -> None:
@@ -397,7 +397,7 @@ class PostgresStore(Store):
             f"SELECT t.aggregate, t.entity_id, CAST(t.carry AS text) "
             f"FROM {self.name(self.tables.entity)} AS t, {self._KEYS}",
             keys=self._keys(keys),
-        )
+        ).all()
         return {(_AGGREGATES[a], e): from_json(carry) if carry else {} for a, e, carry in rows}
 
     def facts_of(self, keys: Sequence[EntityKey]) -> dict[EntityKey, list[Fact]]:
@@ -405,7 +405,7 @@ class PostgresStore(Store):
             "SELECT t.event_id, t.aggregate, t.entity_id, t.kind, t.at, t.recorded, "
             f"CAST(t.attrs AS text) FROM {self.name(self.tables.fact)} AS t, {self._KEYS}",
             keys=self._keys(keys),
-        )
+        ).all()
         found: dict[EntityKey, list[Fact]] = defaultdict(list)
         for row in rows:
             fact = _fact_of(row, from_json(row[6]))
