@@ -81,22 +81,34 @@ def problems(*statuses: int, **described: str) -> dict[int | str, dict[str, Any]
     return responses
 
 
+_GENERIC = ("/HTTPValidationError", "/ProblemDetails")
+
+
+def _problem_content() -> dict[str, Any]:
+    return {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _SCHEMA_REF}}}
+
+
 def _document_operation(operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
-    has_input = bool(operation.get("parameters")) or "requestBody" in operation
     for status, response in list(responses.items()):
         if not status.isdigit() or int(status) < 400:
             continue
-        # Whatever FastAPI or a route wrote, an error's body is a problem.
-        response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _SCHEMA_REF}}}
-    if has_input:
-        responses.setdefault("422", _problem_response(422))
-    responses.setdefault("400", _problem_response(400))
-    responses.setdefault("414", _problem_response(414))
+        content = response.get("content") or {}
+        refs = [media.get("schema", {}).get("$ref", "") for media in content.values()]
+        # FastAPI's validation error and the routes' problems are problems; an error body a
+        # route documents in a format of its own (CKAN's envelope) is kept as it is.
+        if not content or any(ref.endswith(_GENERIC) for ref in refs):
+            response["content"] = _problem_content()
+    platform_level = [400, 414]  # libs/http/limits.py, on every operation
+    if operation.get("parameters") or "requestBody" in operation:
+        platform_level.append(422)
     if "requestBody" in operation:
-        responses.setdefault("413", _problem_response(413))
+        platform_level.append(413)
     if operation.get("security"):
-        responses.setdefault("401", _problem_response(401))
+        platform_level.append(401)
+    for code in platform_level:
+        response = responses.setdefault(str(code), _problem_response(code))
+        response.setdefault("content", {}).update(_problem_content())
 
 
 def document_problems(app: FastAPI) -> None:
