@@ -111,7 +111,7 @@ up() {
 }
 
 down() {
-  if ! running; then rm -f "$pidfile"; echo "kafka: not running"; return 0; fi
+  if ! running; then rm -f "$pidfile"; echo "kafka: no broker started by this checkout"; return 0; fi
   local pid; pid=$(cat "$pidfile")
   kill "$pid"
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done

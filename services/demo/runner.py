@@ -74,7 +74,7 @@ def run_demo(
             admin_email=admin_email,
             admin_password=password,
             mail_directory=mail_directory,
-            say=say,
+            say=lambda step: say(f"demo: {step}"),
         )
     except (DemoError, httpx.HTTPError) as exc:
         say(f"demo: stopped: {exc}")
@@ -162,13 +162,14 @@ def first_run(urls: Urls, var: Path, mail_directory: Path, say: Say) -> None:
         f"signs in with {DEMO_ADMIN_EMAIL} / {password} (kept in {credentials})"
     )
     if run_demo(urls, Scale.parse("full"), DEMO_ADMIN_EMAIL, password, mail_directory, say):
-        say(where_to_look(urls))
+        say(where_to_look(urls, credentials))
 
 
-def where_to_look(urls: Urls) -> str:
+def where_to_look(urls: Urls, credentials: Path) -> str:
     return "\n".join(
         [
             "demo: where to look",
+            f"  sign in as       {DEMO_ADMIN_EMAIL} (password in {credentials})",
             f"  dashboard        {urls.metrics}/",
             f"  catalog API      {urls.catalog}/docs",
             f"  governance API   {urls.governance}/docs",
