@@ -18,6 +18,7 @@ from alembic import command
 from libs.db import alembic_config, upgrade
 
 SERVICES = ("catalog", "governance", "reuse", "metrics")
+WORKER_START_SECONDS = 120
 
 app = typer.Typer(help="Bayanat, the national open-data platform.", no_args_is_help=True)
 
@@ -54,6 +55,9 @@ def serve(
         workers=count if count > 1 else None,
         log_config=None,
         access_log=False,
+        # A worker answers the supervisor's pings once it has imported the service, which
+        # takes seconds on a busy machine; uvicorn's 5 s would kill and respawn it for ever.
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
     )
 
 
