@@ -33,6 +33,7 @@ from libs.events.schemas import (
     DatasetSubmitted,
     DatasetUpdated,
     DatasetWithdrawn,
+    HarvestOrigin,
     ResourceSummary,
     ReviewDecided,
 )
@@ -300,8 +301,16 @@ def update_dataset(
     uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, changes: DatasetFields
 ) -> Dataset:
     """Change a draft's metadata: only the fields present in ``changes`` (a PATCH)."""
-    session = uow.session
     dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
+    change_metadata(uow, dataset, changes)
+    touch(uow, dataset)
+    return dataset
+
+
+def change_metadata(uow: UnitOfWork, dataset: Dataset, changes: DatasetFields) -> None:
+    """Validate and set the fields present in ``changes``, whatever the dataset's state: the
+    caller has authorised the change (a steward's draft, a harvest source's dataset)."""
+    session = uow.session
     present = set(changes.model_fields_set)
     if "title" in present and changes.title is None:
         raise InvalidInput("title", "cannot be removed: a dataset needs a title in ar or fr")
@@ -315,8 +324,6 @@ def update_dataset(
     if themes is not None:
         _set_themes(session, dataset.id, themes)
     _flush_slug(uow, dataset)
-    touch(uow, dataset)
-    return dataset
 
 
 def delete_dataset(
@@ -380,9 +387,15 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
 
 
 def submit_dataset(
-    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, base_url: str
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    ref: str | uuid.UUID,
+    base_url: str,
+    harvest: HarvestOrigin | None = None,
 ) -> Dataset:
-    """draft → submitted, with the full snapshot for the review (DatasetSubmitted)."""
+    """draft → submitted, with the full snapshot for the review (DatasetSubmitted); a harvest
+    source's submission says where the dataset comes from (``harvest``)."""
     dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
     view = load_view(uow.session, dataset)
     if not view.resources:
@@ -393,7 +406,9 @@ def submit_dataset(
     dataset.rejection_reasons = None
     dataset.rejected_at = None
     touch(uow, dataset, at=now)
-    uow.publish(submitted_snapshot(view, actor, base_url))
+    snapshot = submitted_snapshot(view, actor, base_url)
+    snapshot.harvest = harvest
+    uow.publish(snapshot)
     return dataset
 
 
