@@ -15,6 +15,7 @@ from services.catalog.domain.storage import FileStore
 from services.catalog.handlers import HANDLERS
 from services.catalog.models import messaging
 from services.catalog.settings import CatalogSettings
+from services.catalog.workers import HarvestRunner, harvest_worker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 Settings = CatalogSettings
@@ -22,12 +23,14 @@ Settings = CatalogSettings
 
 def configure(app: FastAPI) -> None:
     """What the catalog's routers read from the app: its read caches (cleared by the units of
-    work that change what they hold) and the store of uploaded files."""
+    work that change what they hold), the store of uploaded files and the harvest runner (the
+    API wakes it when it queues a job)."""
     settings: CatalogSettings = app.state.settings
     app.state.dataset_cache = ResponseCache(settings.public_cache_seconds)
     app.state.search_counts = CountsCache(settings.search_counts_cache_seconds)
     app.state.caches.extend([app.state.dataset_cache, app.state.search_counts])
     app.state.file_store = FileStore(settings.upload_path, settings.max_upload_bytes)
+    app.state.harvest_runner = HarvestRunner(settings, app.state.file_store)
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
@@ -40,6 +43,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS_DIR,
             routers=[router],
             handlers=HANDLERS,
+            background=[harvest_worker],
             configure=configure,
         )
     )
