@@ -64,9 +64,15 @@ class FetchPolicy:
 class RateLimit:
     """At most ``rate`` starts a second: each caller waits for its turn."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.clock = clock
+        self.sleep = sleep
         self._next = 0.0
         self._lock = asyncio.Lock()
 
@@ -76,7 +82,7 @@ class RateLimit:
             start = max(now, self._next)
             self._next = start + self.interval
         if start > now:
-            await asyncio.sleep(start - now)
+            await self.sleep(start - now)
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ class Fetcher:
     ) -> None:
         self.client = client
         self.policy = policy
-        self.limit = RateLimit(rate)
+        self.limit = RateLimit(rate, sleep=sleep)
         self.slots = asyncio.Semaphore(policy.concurrency)
         self.sleep = sleep
         self.requests = 0

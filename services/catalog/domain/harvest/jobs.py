@@ -247,7 +247,7 @@ def finish_job(
     if source is not None and source.lease_job_id == claim.job_id:
         source.lease_job_id = None
         source.lease_expires_at = None
-        source.next_run_at = next_run(source, now)
+        source.next_run_at = next_run(source.schedule_every_minutes, source.schedule_daily_at, now)
         # A source changed while the job ran (its mappings, say) keeps the mark it was given.
         unchanged_meanwhile = job.started_at is None or source.modified_at <= job.started_at
         if error is None:

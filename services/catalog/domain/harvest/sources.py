@@ -194,12 +194,13 @@ class SourceConfig:
 # --- schedules ------------------------------------------------------------------------------
 
 
-def next_run(source: HarvestSource, after: datetime) -> datetime | None:
-    """When the schedule runs the source next, after ``after``; None: on demand only."""
-    if source.schedule_every_minutes:
-        return after + timedelta(minutes=source.schedule_every_minutes)
-    if source.schedule_daily_at:
-        hour, minute = (int(part) for part in source.schedule_daily_at.split(":"))
+def next_run(every_minutes: int | None, daily_at: str | None, after: datetime) -> datetime | None:
+    """When a schedule (every so many minutes, or daily at HH:MM UTC) runs next, after
+    ``after``; None: on demand only."""
+    if every_minutes:
+        return after + timedelta(minutes=every_minutes)
+    if daily_at:
+        hour, minute = (int(part) for part in daily_at.split(":"))
         moment = after.replace(hour=hour, minute=minute, second=0, microsecond=0)
         return moment if moment > after else moment + timedelta(days=1)
     return None
@@ -209,7 +210,11 @@ def _set_schedule(source: HarvestSource, schedule: Schedule | None, now: datetim
     source.schedule_every_minutes = schedule.every_minutes if schedule else None
     source.schedule_daily_at = schedule.daily_at if schedule else None
     # An interval's first run is due at once; a daily time waits for its hour.
-    source.next_run_at = now if source.schedule_every_minutes else next_run(source, now)
+    source.next_run_at = (
+        now
+        if source.schedule_every_minutes
+        else next_run(source.schedule_every_minutes, source.schedule_daily_at, now)
+    )
 
 
 # --- validation -----------------------------------------------------------------------------
