@@ -405,6 +405,8 @@ class _Builder:
         graph.add((identifier, RDF.type, ADMS.Identifier))
         graph.add((identifier, SKOS.notation, Literal(provenance.original_id)))
         graph.add((identifier, ADMS.schemaAgency, Literal(provenance.source_name)))
+        # A record's primary topic is a dcat:Resource; a validator infers nothing.
+        graph.add((dataset, RDF.type, DCAT.Resource))
         record = URIRef(f"{dataset}#record")
         graph.add((record, RDF.type, DCAT.CatalogRecord))
         graph.add((record, FOAF.primaryTopic, dataset))

@@ -10,6 +10,9 @@ import uuid
 from typing import Any
 
 import pytest
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 from sqlmodel import col, select
 
 from libs.events.schemas import (
@@ -20,6 +23,8 @@ from libs.events.schemas import (
 )
 from libs.fields import Localized
 from services.catalog.domain.datasets import publish_submitted, withdraw_dataset
+from services.catalog.domain.dcat import ADMS, DCAT, catalog_graph, catalog_page
+from services.catalog.domain.exports import Links
 from services.catalog.domain.harvest.records import apply_pending_decision
 from services.catalog.domain.harvest.sources import (
     MappingsInput,
@@ -43,6 +48,7 @@ from services.catalog.models import (
 )
 from services.catalog.settings import CatalogSettings
 from services.catalog.workers import HarvestRunner
+from tests.conftest import DATA_DIR
 from tests.support.ckan_site import SITE, CkanSite, package
 from tests.unit.catalog.conftest import Catalog, admin, enrol, steward
 
@@ -397,3 +403,34 @@ def test_a_slug_already_taken_gives_the_harvested_dataset_one_of_its_own(
     source_id = add_source(catalog, institution, ReviewPolicy.REVIEW)
     assert run(catalog, site, source_id).new_count == 3
     assert harvested(catalog, 1).slug == "budget-de-la-commune-1"
+
+
+def test_a_harvested_dataset_in_dcat_ap_has_its_origin_and_no_shacl_violation(
+    catalog: Catalog, site: CkanSite
+) -> None:
+    source_id = add_source(catalog, enrol(catalog), ReviewPolicy.TRUSTED)
+    run(catalog, site, source_id)
+    publish(catalog, 1, 2)
+    links = Links("https://data.example.ma")
+    with catalog.unit() as uow:
+        page = catalog_page(uow.session)
+        graph = catalog_graph(uow.session, page, links, lambda n: f"{links.catalog()}.ttl?page={n}")
+    dataset = URIRef(links.dataset(harvested(catalog, 1).id))
+    identifier = graph.value(dataset, ADMS.identifier)
+    assert graph.value(identifier, SKOS.notation) == Literal(str(uuid.UUID(int=1)))
+    record = URIRef(f"{dataset}#record")
+    assert (URIRef(links.catalog()), DCAT.record, record) in graph
+    assert graph.value(record, FOAF.primaryTopic) == dataset
+    original = graph.value(record, DCTERMS.source)
+    assert (original, RDF.type, DCAT.CatalogRecord) in graph
+    assert graph.value(original, RDFS.seeAlso) == URIRef(
+        f"{SITE}/api/3/action/package_show?id={uuid.UUID(int=1)}"
+    )
+    for shapes in (("shapes.ttl", "range.ttl"), ("dcat-ap-SHACL.ttl",)):
+        shacl = Graph()
+        for name in shapes:
+            shacl.parse(DATA_DIR / "dcat-ap-3.0.1" / name, format="turtle")
+        conforms, results, report = validate(
+            graph, shacl_graph=shacl, inference="none", allow_warnings=True, advanced=False
+        )
+        assert not list(results.subjects(SH.resultSeverity, SH.Violation)), report
