@@ -21,6 +21,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,7 @@ from services.catalog.domain.harvest.dcat import DcatReader
 from services.catalog.domain.harvest.fetch import Fetcher, FetchPolicy, SourceError, open_fetcher
 from services.catalog.domain.harvest.jobs import Claim, Counts, RecordError
 from services.catalog.domain.harvest.mapping import (
+    MappedDataset,
     MappingError,
     SourceRecord,
     UnreadableRecord,
@@ -82,6 +84,15 @@ def reader_for(claim: Claim, fetcher: Fetcher, settings: CatalogSettings) -> Sou
     return DcatReader(fetcher, source.url, settings.harvest_max_pages)
 
 
+@dataclass(frozen=True)
+class Write:
+    """A record to write, and how."""
+
+    action: Action
+    stored: records.Stored | None
+    mapped: MappedDataset
+
+
 @dataclass
 class JobRun:
     """One job's writing, page after page (the synchronous part, run in a thread)."""
@@ -91,6 +102,7 @@ class JobRun:
     target: Target
     max_errors: int
     clock: Clock
+    writers: int = 1  # records written at the same time
     vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary({}, frozenset()))
     counts: Counts = field(default_factory=Counts)
     high_water_mark: datetime | None = None
@@ -115,42 +127,62 @@ class JobRun:
                 fresh.append(item)
         with self.units() as uow:
             stored = records.stored_records(uow.session, source.id, [r.original_id for r in fresh])
+        writes: list[Write] = []
         for record in fresh:
             self.counts.seen += 1
             if record.modified is not None and (
                 self.high_water_mark is None or record.modified > self.high_water_mark
             ):
                 self.high_water_mark = record.modified
-            self._process(record, stored.get(record.original_id))
+            write = self._judge(record, stored.get(record.original_id))
+            if write is not None:
+                writes.append(write)
+        # Each record is written in a unit of its own: several at once (the time goes to the
+        # database's round trips), the counts kept here, in order.
+        with ThreadPoolExecutor(self.writers, thread_name_prefix="harvest-write") as pool:
+            for write, error in zip(writes, pool.map(self._write, writes), strict=True):
+                if error is not None:
+                    self.fail(error, write.mapped.original_id, write.mapped.original_uri)
+                elif write.action == Action.CREATE:
+                    self.counts.new += 1
+                else:
+                    self.counts.updated += 1
 
-    def _process(self, record: SourceRecord, stored: records.Stored | None) -> None:
+    def _judge(self, record: SourceRecord, stored: records.Stored | None) -> Write | None:
+        """What to write of a record; None when nothing (unchanged, or it cannot be mapped)."""
         source = self.claim.source
         if records.unchanged_at_source(stored, record.modified, full=self.claim.full):
             self.counts.unchanged += 1
-            return
+            return None
         try:
             mapped = map_record(record, source.mappings, self.vocabulary)
         except MappingError as exc:
             self.fail(str(exc), record.original_id, record.original_uri)
-            return
+            return None
         action = records.judge(stored, mapped, trusted=source.trusted)
         if action == Action.UNCHANGED:
             self.counts.unchanged += 1
-            return
-        try:
-            with self.units() as uow:
-                records.write_record(uow, self.target, action, stored, mapped)
-                uow.commit()
-        except Problem as problem:
-            self.fail(problem.detail, record.original_id, record.original_uri)
-        except Exception as exc:  # one record's surprise must not stop the job
-            log.exception("harvesting a record failed", extra={"original_id": record.original_id})
-            self.fail(f"unexpected error: {type(exc).__name__}", record.original_id, None)
-        else:
-            if action == Action.CREATE:
-                self.counts.new += 1
-            else:
-                self.counts.updated += 1
+            return None
+        return Write(action, stored, mapped)
+
+    def _write(self, write: Write) -> str | None:
+        """Writes one record in a unit of its own; why it failed, or None. A slug taken
+        meanwhile by a dataset written at the same moment is tried once more."""
+        for attempt in (1, 2):
+            try:
+                with self.units() as uow:
+                    records.write_record(uow, self.target, write.action, write.stored, write.mapped)
+                    uow.commit()
+                return None
+            except Problem as problem:
+                if problem.code != "slug-taken" or attempt == 2:
+                    return problem.detail
+            except Exception as exc:  # one record's surprise must not stop the job
+                log.exception(
+                    "harvesting a record failed", extra={"original_id": write.mapped.original_id}
+                )
+                return f"unexpected error: {type(exc).__name__}"
+        return None
 
     def held(self) -> list[Held]:
         with self.units() as uow:
@@ -309,6 +341,7 @@ class HarvestRunner:
             target=Target(claim.source, self.settings.base_url, self.store),
             max_errors=self.settings.harvest_max_errors_per_job,
             clock=self.clock,
+            writers=self.settings.harvest_max_concurrency,
         )
         error: str | None = None
         try:
