@@ -25,9 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from fastapi import FastAPI
 
+from libs.background import Wakeup, keep_renewed
 from libs.db import utcnow
 from libs.http.problems import Problem
 from libs.uow import UnitOfWorkFactory
@@ -239,8 +241,7 @@ class HarvestRunner:
         self.store = store
         self.clock = clock
         self.fetchers = fetchers
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._woken: asyncio.Event | None = None
+        self._wakeup = Wakeup()
 
     @property
     def lease(self) -> float:
@@ -248,10 +249,7 @@ class HarvestRunner:
 
     def wake(self) -> None:
         """Look for jobs now rather than at the next poll."""
-        loop, woken = self._loop, self._woken
-        if loop is None or woken is None or loop.is_closed():
-            return
-        loop.call_soon_threadsafe(woken.set)
+        self._wakeup.wake()
 
     def claim_next(self, units: UnitOfWorkFactory) -> Claim | None:
         with units() as uow:
@@ -289,15 +287,11 @@ class HarvestRunner:
 
     async def keep_claim(self, units: UnitOfWorkFactory, claim: Claim, lost: asyncio.Event) -> None:
         """Renews the claim every third of its lease; sets ``lost`` once it is taken over."""
-        while True:
-            await asyncio.sleep(self.lease / 3)
-            try:
-                if not await asyncio.to_thread(self.renew, units, claim):
-                    log.warning("a harvest job's source was taken over; the job stops")
-                    lost.set()
-                    return
-            except Exception:  # the database is away: try again; the lease may still hold
-                log.exception("cannot renew a harvest job's lease")
+        await keep_renewed(
+            partial(self.renew, units, claim), every=self.lease / 3, what="a harvest job's lease"
+        )
+        log.warning("a harvest job's source was taken over; the job stops")
+        lost.set()
 
     def _prepare(self, units: UnitOfWorkFactory, claim: Claim) -> Vocabulary:
         """What the job maps onto; 409 when the source's institution is no longer enrolled."""
@@ -379,21 +373,11 @@ class HarvestRunner:
 
     async def run(self, units: UnitOfWorkFactory) -> None:
         """Runs due and queued jobs whenever woken, and every poll interval anyway."""
-        self._loop = asyncio.get_running_loop()
-        self._woken = woken = asyncio.Event()
-        try:
-            while True:
-                try:
-                    await self.run_pending(units)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("harvest runner interrupted; retrying")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), self.settings.harvest_poll_seconds)
-                woken.clear()
-        finally:
-            self._loop = self._woken = None
+        await self._wakeup.run(
+            partial(self.run_pending, units),
+            every=self.settings.harvest_poll_seconds,
+            what="harvest runner",
+        )
 
 
 async def harvest_worker(app: FastAPI) -> None:
