@@ -430,7 +430,7 @@ def test_a_harvested_dataset_in_dcat_ap_has_its_origin_and_no_shacl_violation(
         shacl = Graph()
         for name in shapes:
             shacl.parse(DATA_DIR / "dcat-ap-3.0.1" / name, format="turtle")
-        conforms, results, report = validate(
+        _, results, report = validate(
             graph, shacl_graph=shacl, inference="none", allow_warnings=True, advanced=False
         )
         assert not list(results.subjects(SH.resultSeverity, SH.Violation)), report
