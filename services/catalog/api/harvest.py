@@ -192,10 +192,15 @@ def _runner(request: Request) -> HarvestRunner:
     responses=problems(403, 409),
 )
 def create_source(
-    data: SourceCreate, response: Response, uow: UnitOfWorkDep, actor: CurrentPrincipal
+    data: SourceCreate,
+    request: Request,
+    response: Response,
+    uow: UnitOfWorkDep,
+    actor: CurrentPrincipal,
 ) -> SourceOut:
     source = harvest.create_source(uow, actor, data=data)
     out = SourceOut.of(source, None)
+    uow.after_commit(_runner(request).wake)  # an interval's first run is due at once
     uow.commit()
     response.headers["Location"] = f"/api/v1/harvest/sources/{source.id}"
     return out
@@ -239,10 +244,15 @@ def read_source(ref: SourceRef, uow: UnitOfWorkDep, actor: CurrentPrincipal) -> 
     responses=problems(403, 404),
 )
 def update_source(
-    ref: SourceRef, changes: SourceChanges, uow: UnitOfWorkDep, actor: CurrentPrincipal
+    ref: SourceRef,
+    changes: SourceChanges,
+    request: Request,
+    uow: UnitOfWorkDep,
+    actor: CurrentPrincipal,
 ) -> SourceOut:
     source = harvest.update_source(uow, actor, ref=ref, changes=changes)
     out = _source_out(uow, source)
+    uow.after_commit(_runner(request).wake)  # a new schedule may be due now
     uow.commit()
     return out
 
