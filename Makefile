@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export PYTHON := $(abspath $(BIN)/python)
 
-.PHONY: install run test test-only test-unit lint format kafka-up kafka-down db-up db-down bench clean
+.PHONY: install run test test-only test-unit lint format kafka-up kafka-down db-up db-down browser vendor-chartjs bench clean
 
 install: $(STAMP)
 
@@ -29,11 +29,19 @@ db-up:
 db-down:
 	deploy/postgres.sh down
 
+# Chromium and its driver (Debian's packages) for the tests that drive a real browser.
+browser:
+	deploy/browser.sh up
+
+# Fetch the pinned Chart.js again from the npm registry and check its digests.
+vendor-chartjs:
+	deploy/vendor-chartjs.sh
+
 run: install kafka-up
 	@echo "Bayanat is starting (SQLite databases under var/, Kafka on 127.0.0.1:$${KAFKA_PORT:-9092}):"
 	@trap 'deploy/kafka.sh down' EXIT; $(BIN)/bayanat run
 
-test: install kafka-up db-up test-only
+test: install kafka-up db-up browser test-only
 
 # The unit tier: pure rules and domain commands on SQLite, no Kafka, no PostgreSQL, seconds.
 test-unit: install

@@ -2,9 +2,9 @@
 
 1. A scratch PostgreSQL database gets the catalog's migrations and N datasets (default 100,000)
    with their institutions, themes, tags and resources, loaded with ``COPY`` through psycopg:
-   the rows go to temporary tables and one ``INSERT … SELECT`` per table moves them in,
-   computing ``search_document`` in SQL (the same weighted ``simple`` tsvector over libs.text
-   tokens that services.catalog.domain.search_index writes).
+   the rows go to temporary tables and one ``INSERT … SELECT`` per table moves them in, with
+   the ``search_document`` that services.catalog.domain.search_index writes (its stems and
+   surface forms, built by the same ``SearchDocument``).
 2. The catalog runs as a real uvicorn process on that database.
 3. (a) Search latency, p50/p95, of typical Arabic and French queries (with filters; every
    search computes its facets) through ``GET /api/v1/datasets``, one request at a time, next
@@ -60,8 +60,9 @@ from bench.processes import (
 )
 from libs.db import upgrade
 from libs.settings import REPO_ROOT, var_dir
-from libs.text import normalise, tokens
+from libs.text import normalise
 from libs.vocabularies import FORMATS
+from services.catalog.domain.search_index import SearchDocument
 from services.catalog.domain.vocabularies import LICENSES, REGIONS
 
 SEARCH_TARGET = 2.0
@@ -125,12 +126,6 @@ SEARCHES = [
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", normalise(text)).strip("-")
-
-
-def _joined_tokens(values: dict[str, str]) -> str:
-    return " ".join(
-        " ".join(tokens(values[lang])) for lang in ("fr", "ar", "en") if values.get(lang)
-    )
 
 
 def _institutions() -> list[tuple[uuid.UUID, str, dict[str, str]]]:
@@ -201,7 +196,7 @@ DATASET_STAGE = """
 CREATE TEMP TABLE stage_dataset (
     id uuid, slug text, title json, description json, institution_id uuid, license_id text,
     frequency text, temporal_start date, temporal_end date, spatial json, modified timestamptz,
-    title_sort text, title_tokens text, tag_tokens text, description_tokens text
+    title_sort text, search_document text
 ) ON COMMIT DROP
 """
 DATASET_MOVE = """
@@ -211,10 +206,7 @@ INSERT INTO dataset (id, slug, title, description, institution_id, license_id, f
 SELECT id, slug, title, description, institution_id, license_id, frequency,
     temporal_start, temporal_end, spatial, '{"name": "Service open data"}'::json, '1.0',
     'published', modified - interval '30 days', modified, modified - interval '20 days',
-    modified - interval '10 days', modified, title_sort,
-    setweight(to_tsvector('simple', title_tokens), 'A')
-    || setweight(to_tsvector('simple', tag_tokens), 'B')
-    || setweight(to_tsvector('simple', description_tokens), 'C')
+    modified - interval '10 days', modified, title_sort, search_document::tsvector
 FROM stage_dataset
 """
 
@@ -254,9 +246,7 @@ def load_catalog(database_url: str, count: int) -> dict[str, Any]:
                         json.dumps(row["spatial"]),
                         row["modified"],
                         normalise(title["fr"])[:500],
-                        _joined_tokens(title),
-                        " ".join(" ".join(tokens(tag)) for tag in row["tags"]),
-                        _joined_tokens(description),
+                        SearchDocument.of(title, description, row["tags"]).tsvector(),
                     )
                 )
                 themes.append((row["id"], row["theme"]))

@@ -34,7 +34,7 @@ from typing import Any
 
 import psycopg
 
-from bench.catalog import DATASET_MOVE, DATASET_STAGE, _joined_tokens
+from bench.catalog import DATASET_MOVE, DATASET_STAGE
 from bench.ckan_corpus import ORGANIZATION, generate
 from bench.processes import (
     drop_database,
@@ -48,11 +48,12 @@ from libs.auth import Principal, Role, RoleGrant
 from libs.db import upgrade
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
 from libs.settings import var_dir
-from libs.text import normalise, tokens
+from libs.text import normalise
 from libs.vocabularies import FORMATS
-from services.catalog.app import MIGRATIONS_DIR, unit_of_work_factory
+from services.catalog.app import MIGRATIONS_DIR, download_signer, unit_of_work_factory
 from services.catalog.domain.harvest.sources import SourceCreate, create_source
 from services.catalog.domain.institutions import apply_enrolment
+from services.catalog.domain.search_index import SearchDocument
 from services.catalog.domain.storage import FileStore
 from services.catalog.models import HarvestJob, HarvestKind, ReviewPolicy
 from services.catalog.settings import CatalogSettings
@@ -99,9 +100,7 @@ def load_source(database_url: str, count: int) -> dict[str, Any]:
                         "[]",
                         modified,
                         normalise(item["title"])[:500],
-                        _joined_tokens(title_fr),
-                        " ".join(" ".join(tokens(tag)) for tag in item["tags"]),
-                        _joined_tokens(notes),
+                        SearchDocument.of(title_fr, notes, item["tags"]).tsvector(),
                     )
                 )
                 tags.extend((dataset_id, tag) for tag in item["tags"])
@@ -171,7 +170,7 @@ def prepare_harvesting(settings: CatalogSettings, source_url: str) -> str:
 def harvest_once(settings: CatalogSettings, slug: str) -> tuple[HarvestJob, float]:
     units = unit_of_work_factory(settings, migrate=False)
     store = FileStore(settings.upload_path, settings.max_upload_bytes)
-    runner = HarvestRunner(settings, store)
+    runner = HarvestRunner(settings, store, download_signer(settings))
     claim = runner.claim_source(units, slug, trigger="cli", full=False)
     started = time.perf_counter()
     job = asyncio.run(runner.execute(units, claim))

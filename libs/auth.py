@@ -217,7 +217,7 @@ def record_revocation(session: Session, table: Table, data: TokensRevoked) -> No
     }
     if current is None:
         session.exec(insert(table).values(**key, **values))
-    elif current[0] < data.not_before:
+    elif current < data.not_before:
         session.exec(
             update(table)
             .where(

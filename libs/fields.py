@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from libs.http.problems import InvalidInput
 
 # Lengths shared by the services' inputs.
 LINE_MAX = 500  # a title, a name, a label
@@ -148,6 +151,16 @@ class LocalizedText(_Multilingual):
     en: Text | None = None
 
 
+def changes_of(command: BaseModel, not_null: Iterable[str] = ()) -> dict[str, Any]:
+    """The fields a partial update (a PATCH) sent; those in ``not_null`` cannot be cleared
+    (422 naming the field)."""
+    changes = command.model_dump(exclude_unset=True)
+    for name in not_null:
+        if name in changes and changes[name] is None:
+            raise InvalidInput(name, "cannot be null")
+    return changes
+
+
 __all__ = [
     "EMAIL_MAX",
     "LINE_MAX",
@@ -169,6 +182,7 @@ __all__ = [
     "Text",
     "bounded_day",
     "bounded_moment",
+    "changes_of",
     "clean_line",
     "clean_paragraphs",
     "clean_text",

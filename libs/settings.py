@@ -28,6 +28,25 @@ def var_dir() -> Path:
     return path
 
 
+def local_secret(name: str) -> str:
+    """A random secret kept in ``var/<name>`` (readable by its owner only), created the first
+    time it is asked for: development needs no configuration, and no secret is kept in git.
+    Several processes starting at once agree on one: the file appears whole (a hard link of a
+    complete temporary file), and only the first link wins."""
+    path = var_dir() / name
+    if not path.exists():
+        draft = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: theirs is the one
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
 class PlatformSettings(BaseSettings):
     """Settings every service shares, read without a prefix."""
 
@@ -64,13 +83,7 @@ class PlatformSettings(BaseSettings):
     log_json: bool = True
 
     def resolved_jwt_secret(self) -> str:
-        if self.jwt_secret:
-            return self.jwt_secret
-        path = var_dir() / "dev-jwt-secret"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return self.jwt_secret or local_secret("dev-jwt-secret")
 
 
 class ServiceSettings(BaseSettings):

@@ -172,9 +172,20 @@ def stem(token: str) -> str:
     return token
 
 
+# A word longer than this is cut into pieces of this length, as Lucene's standard tokenizer
+# does: no language has such words, and PostgreSQL refuses a lexeme over 2,046 bytes.
+MAX_TOKEN_CHARS = 255
+
+
 def search_tokens(text: str | None) -> list[str]:
-    """``tokens(text)`` without French elided articles and pronouns (l'eau: eau)."""
-    return [t for t in _TOKEN.findall(_ELISION.sub("", normalise(text)).replace("_", " ")) if t]
+    """``tokens(text)`` without French elided articles and pronouns (l'eau: eau), each word of
+    at most ``MAX_TOKEN_CHARS`` characters."""
+    words = _TOKEN.findall(_ELISION.sub("", normalise(text)).replace("_", " "))
+    return [
+        word[start : start + MAX_TOKEN_CHARS]
+        for word in words
+        for start in range(0, len(word), MAX_TOKEN_CHARS)
+    ]
 
 
 def stems(text: str | None) -> list[str]:

@@ -11,6 +11,7 @@ from libs.uow import UnitOfWorkFactory
 from services.catalog import __doc__ as DESCRIPTION
 from services.catalog.api import router
 from services.catalog.domain.cache import CountsCache, ResponseCache
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.handlers import HANDLERS
 from services.catalog.models import messaging
@@ -23,14 +24,27 @@ Settings = CatalogSettings
 
 def configure(app: FastAPI) -> None:
     """What the catalog's routers read from the app: its read caches (cleared by the units of
-    work that change what they hold), the store of uploaded files and the harvest runner (the
-    API wakes it when it queues a job)."""
+    work that change what they hold), the store of uploaded files, the signer of their
+    download URLs and the harvest runner (the API wakes it when it queues a job)."""
     settings: CatalogSettings = app.state.settings
-    app.state.dataset_cache = ResponseCache(settings.public_cache_seconds)
-    app.state.search_counts = CountsCache(settings.search_counts_cache_seconds)
+    app.state.dataset_cache = ResponseCache(
+        settings.public_cache_seconds, max_bytes=settings.public_cache_max_bytes
+    )
+    app.state.search_counts = CountsCache(
+        settings.search_counts_cache_seconds, max_bytes=settings.search_counts_cache_max_bytes
+    )
     app.state.caches.extend([app.state.dataset_cache, app.state.search_counts])
     app.state.file_store = FileStore(settings.upload_path, settings.max_upload_bytes)
-    app.state.harvest_runner = HarvestRunner(settings, app.state.file_store)
+    app.state.download_signer = download_signer(settings)
+    app.state.harvest_runner = HarvestRunner(
+        settings, app.state.file_store, app.state.download_signer
+    )
+
+
+def download_signer(settings: CatalogSettings) -> DownloadSigner:
+    return DownloadSigner(
+        settings.resolved_signing_key, settings.base_url, settings.signed_download_lifetime
+    )
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:

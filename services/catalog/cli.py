@@ -10,7 +10,7 @@ import typer
 from sqlmodel import col, func, select
 
 from libs.http.problems import Problem
-from services.catalog.app import unit_of_work_factory
+from services.catalog.app import download_signer, unit_of_work_factory
 from services.catalog.domain.datasets import dataset_tags
 from services.catalog.domain.harvest.jobs import Counts
 from services.catalog.domain.search_index import reindex_dataset
@@ -133,7 +133,11 @@ def harvest_run(
     """Run a job of SOURCE now, in this process (the service's relay sends its events)."""
     settings = CatalogSettings()
     units = unit_of_work_factory(settings)
-    runner = HarvestRunner(settings, FileStore(settings.upload_path, settings.max_upload_bytes))
+    runner = HarvestRunner(
+        settings,
+        FileStore(settings.upload_path, settings.max_upload_bytes),
+        download_signer(settings),
+    )
     try:
         claim = runner.claim_source(units, source, trigger="cli", full=full)
     except Problem as problem:

@@ -1,11 +1,12 @@
 """Settings of the catalog service, read from ``CATALOG_*`` environment variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from libs.settings import ServiceSettings, var_dir
+from libs.settings import ServiceSettings, local_secret, var_dir
 
 
 class CatalogSettings(ServiceSettings):
@@ -24,6 +25,25 @@ class CatalogSettings(ServiceSettings):
     # How long an anonymous read of a published dataset may be served from memory; this
     # process's own writes clear it at once, other replicas' show within this delay.
     public_cache_seconds: float = Field(default=60.0, ge=0)
+    # The memory those two caches may hold each (the oldest, or least used, go first).
+    public_cache_max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    search_counts_cache_max_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+
+    # The key of the signed download URLs given to governance for the uploaded files of
+    # datasets under review (domain/signing.py). In development, when unset, a random key is
+    # created once under var/ (never in git); in production, set it (a long random secret),
+    # the same for every replica.
+    signing_key: str = ""
+    # How long such a URL works: a review can take days.
+    signed_download_seconds: int = Field(default=7 * 24 * 3600, ge=60, le=90 * 24 * 3600)
+
+    @property
+    def resolved_signing_key(self) -> bytes:
+        return (self.signing_key or local_secret("catalog-signing-key")).encode()
+
+    @property
+    def signed_download_lifetime(self) -> timedelta:
+        return timedelta(seconds=self.signed_download_seconds)
 
     # --- harvesting (domain/harvest/, workers.py) -----------------------------------------------
     # The background worker that runs the sources' scheduled and requested jobs.

@@ -49,6 +49,7 @@ from services.catalog.domain.harvest.mapping import (
 from services.catalog.domain.harvest.readers import Page, SourceReader
 from services.catalog.domain.harvest.records import Action, Held, Target
 from services.catalog.domain.institutions import require_enrolled_for_write
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.models import HarvestJob, HarvestKind
 from services.catalog.settings import CatalogSettings
@@ -234,11 +235,13 @@ class HarvestRunner:
         self,
         settings: CatalogSettings,
         store: FileStore,
+        signer: DownloadSigner,
         clock: Clock = utcnow,
         fetchers: Fetchers = open_fetcher,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.signer = signer
         self.clock = clock
         self.fetchers = fetchers
         self._wakeup = Wakeup()
@@ -332,7 +335,7 @@ class HarvestRunner:
         run = JobRun(
             units=units,
             claim=claim,
-            target=Target(claim.source, self.settings.base_url, self.store),
+            target=Target(claim.source, self.signer, self.store),
             max_errors=self.settings.harvest_max_errors_per_job,
             clock=self.clock,
             writers=self.settings.harvest_max_concurrency,

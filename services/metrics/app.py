@@ -1,10 +1,10 @@
 """The metrics service's app factory: ``uvicorn --factory services.metrics.app:create_app``.
 
 Besides its API, the service's lifespan registers the indicators' Prometheus gauges and runs
-the check that announces indicator changes. Routers are mounted from ``api``; a
-server-rendered page (templates and its static files) is one more router and a static mount
-through ``ServiceSpec.configure``, reading the same read models (domain/reports.py,
-domain/dashboard.py).
+the check that announces indicator changes. Routers are mounted from ``api``; the public
+pages (``pages``: the dashboard and the institutions' pages) are one more router, with their
+static files mounted through ``ServiceSpec.configure``, reading the same read models
+(domain/reports.py, domain/dashboard.py); their live figures follow the announcements.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from prometheus_client import REGISTRY
 
 from libs.service import ServiceSpec, create_service_app
 from services.metrics import __doc__ as DESCRIPTION
+from services.metrics import pages
 from services.metrics.api import router
 from services.metrics.domain.gauges import IndicatorGauges, announce_changes
 from services.metrics.handlers import HANDLERS
@@ -67,9 +68,10 @@ def create_app(settings: MetricsSettings | None = None) -> FastAPI:
             description=DESCRIPTION,
             tables=messaging,
             migrations_dir=MIGRATIONS_DIR,
-            routers=[router],
+            routers=[router, pages.router],
             handlers=HANDLERS,
-            background=[indicator_gauges, indicator_watch],
+            background=[indicator_gauges, indicator_watch, pages.live_watch],
+            configure=pages.configure,
             openapi_tags=[
                 {"name": "indicators", "description": "Values, history, breakdowns"},
                 {"name": "commitments", "description": "The commitment and its activities"},

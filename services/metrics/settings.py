@@ -1,6 +1,8 @@
 """Settings of the metrics service, read from ``METRICS_*`` environment variables."""
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from libs.settings import ServiceSettings
@@ -30,6 +32,22 @@ class MetricsSettings(ServiceSettings):
 
     # ``bayanat metrics rebuild``: events applied per transaction.
     rebuild_batch_size: int = Field(default=2000, ge=1, le=50_000)
+
+    # The public pages: the time zone their moments are written in, how often the figures'
+    # version is read while pages listen, and how long one event stream lasts before the
+    # browser reconnects (pages/live.py).
+    display_timezone: str = Field(default="Africa/Casablanca", max_length=64)
+    live_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    live_stream_seconds: float = Field(default=20.0, gt=0, le=600)
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (an IANA name)") from exc
+        return value
 
     @property
     def margins(self) -> Margins:

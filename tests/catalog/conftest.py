@@ -42,15 +42,16 @@ from sqlmodel import Session
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
 from libs.events import CloudEvent, EventData, Topic, new_event
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
-from libs.fields import Localized
 from libs.messaging.kafka import make_producer, topic_name
 from libs.settings import PlatformSettings
 from libs.uow import UnitOfWorkFactory
 from services.catalog.app import create_app
+from services.catalog.domain.bounds import Title
 from services.catalog.domain.datasets import DatasetCreate, create_dataset, submit_dataset
 from services.catalog.domain.datasets import publish_submitted as _publish_submitted
 from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.resources import ResourceFields, add_resource
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.models import Dataset, Institution
 from services.catalog.settings import CatalogSettings
@@ -59,6 +60,8 @@ from tests.support.apps import wait_connected, with_platform
 from tests.support.infra import PostgresDatabases, events_of, read_topic
 
 TEST_BASE_URL = "http://testserver"
+# The key of the signed download URLs of the apps started here (CATALOG_SIGNING_KEY).
+TEST_SIGNING_KEY = "catalog-test-signing-key"
 
 
 # --- the app ----------------------------------------------------------------------------------
@@ -93,11 +96,16 @@ def catalog_settings(
     platform: PlatformSettings,
     **overrides: Any,
 ) -> CatalogSettings:
+    # Its public URL is the test client's, so that the URLs it emits can be followed.
+    defaults: dict[str, Any] = {
+        "outbox_poll_seconds": 0.2,
+        "signing_key": TEST_SIGNING_KEY,
+        "public_url": TEST_BASE_URL,
+    }
     settings = CatalogSettings(
         database_url=database_url,
         upload_dir=str(upload_dir),
-        outbox_poll_seconds=0.2,
-        **overrides,
+        **(defaults | overrides),
     )
     return with_platform(settings, platform)
 
@@ -297,7 +305,7 @@ def create_draft_dataset(
     fields.setdefault("frequency", "ANNUAL")
     data = DatasetCreate(
         institution_id=institution_id,
-        title=Localized(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
+        title=Title(**(title or {"fr": "Population légale", "ar": "السكان القانونيون"})),
         **fields,
     )
     with units() as uow:
@@ -309,7 +317,7 @@ def create_draft_dataset(
             url=spec.url,
             format=spec.format,
             media_type=spec.media_type,
-            title=Localized(**spec.title) if spec.title else None,
+            title=Title(**spec.title) if spec.title else None,
         )
         upload = None
         if spec.content is not None:
@@ -334,10 +342,15 @@ def create_published_dataset(
     options["actor"] = actor
     created = create_draft_dataset(units, store, institution_id, **options)
     with units() as uow:
-        dataset = submit_dataset(uow, actor, ref=created.id, base_url=TEST_BASE_URL)
+        dataset = submit_dataset(uow, actor, ref=created.id, signer=app_signer())
         _publish_submitted(uow, dataset)
         uow.commit()
     return DatasetFixture(read_dataset(units, created.id), created.resource_ids)
+
+
+def app_signer(base_url: str = TEST_BASE_URL) -> DownloadSigner:
+    """The signer of the apps started here (their key), for URLs on ``base_url``."""
+    return DownloadSigner(TEST_SIGNING_KEY.encode(), base_url, timedelta(days=7))
 
 
 def read_dataset(units: UnitOfWorkFactory, dataset_id: uuid.UUID) -> Dataset:
@@ -352,18 +365,20 @@ def read_dataset(units: UnitOfWorkFactory, dataset_id: uuid.UUID) -> Dataset:
 
 
 async def produce_event(
-    platform: PlatformSettings, data: EventData, *, service: str = "governance"
+    platform: PlatformSettings, data: EventData, *, service: str = "governance", copies: int = 1
 ) -> CloudEvent:
-    """Send ``data`` as a CloudEvent to its (prefixed) topic with a real producer."""
+    """Send ``data`` as a CloudEvent to its (prefixed) topic with a real producer; with
+    ``copies``, the same event (same id) several times, as a redelivery does."""
     event = new_event(service, data)
     producer = make_producer(platform)
     await producer.start()
     try:
-        await producer.send_and_wait(
-            topic_name(platform, data.topic),
-            value=event.to_bytes(),
-            key=event.subject.encode(),
-        )
+        for _ in range(copies):
+            await producer.send_and_wait(
+                topic_name(platform, data.topic),
+                value=event.to_bytes(),
+                key=event.subject.encode(),
+            )
     finally:
         await producer.stop()
     return event

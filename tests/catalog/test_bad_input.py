@@ -4,14 +4,20 @@ nothing written (no dataset, resource, tag or outbox row changes)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from sqlmodel import func, select
 
-from libs.events.schemas import DatasetPublished, InstitutionWithdrawn, ReviewDecided
+from libs.events import CloudEvent
+from libs.events.schemas import (
+    DatasetPublished,
+    DecisionNotApplied,
+    InstitutionWithdrawn,
+    ReviewDecided,
+)
 from services.catalog.domain.institutions import apply_withdrawal
 from services.catalog.models import (
     Dataset,
@@ -291,23 +297,26 @@ def test_there_is_no_way_to_publish_without_an_approved_review(
     assert catalog.client.get(base).status_code == 404
 
 
-async def test_an_approval_of_a_dataset_that_is_not_submitted_is_ignored(
-    catalog: CatalogHarness, institution_id: uuid.UUID, steward: dict[str, str]
-) -> None:
-    draft = create_draft_dataset(catalog.units, catalog.store, institution_id)
-    event = await produce_event(
-        catalog.platform,
-        ReviewDecided(
-            review_id=uuid.uuid4(),
-            dataset_id=draft.id,
-            institution_id=institution_id,
-            decision="approved",
-            decided_by=uuid.uuid4(),
-            decided_at=datetime.now(UTC),
-        ),
+def decided(
+    dataset_id: uuid.UUID,
+    institution_id: uuid.UUID,
+    verdict: Literal["approved", "rejected"],
+    submitted_at: datetime | None,
+) -> ReviewDecided:
+    return ReviewDecided(
+        review_id=uuid.uuid4(),
+        dataset_id=dataset_id,
+        institution_id=institution_id,
+        decision=verdict,
+        reasons=["Préciser la licence"] if verdict == "rejected" else [],
+        decided_by=uuid.uuid4(),
+        decided_at=datetime.now(UTC),
+        submitted_at=submitted_at,
     )
 
-    def consumed() -> bool:
+
+def consumed(catalog: CatalogHarness, event: CloudEvent) -> Callable[[], bool]:
+    def done() -> bool:
         table = messaging.processed_events
         with catalog.engine.connect() as connection:
             row = connection.execute(
@@ -315,12 +324,68 @@ async def test_an_approval_of_a_dataset_that_is_not_submitted_is_ignored(
             ).first()
         return row is not None
 
-    await wait_until(consumed, what="the stray approval consumed")
+    return done
+
+
+def state_of(catalog: CatalogHarness, dataset_id: uuid.UUID) -> Dataset:
     with catalog.session() as session:
-        dataset = session.get(Dataset, draft.id)
-        assert dataset is not None and dataset.state == DatasetState.DRAFT
-    events = await catalog_events(catalog.platform, until=1, subject=draft.id, timeout=2)
+        return session.get_one(Dataset, dataset_id)
+
+
+async def test_an_approval_of_a_dataset_that_is_not_submitted_is_reported_not_applied(
+    catalog: CatalogHarness, institution_id: uuid.UUID
+) -> None:
+    draft = create_draft_dataset(catalog.units, catalog.store, institution_id)
+    event = await produce_event(
+        catalog.platform, decided(draft.id, institution_id, "approved", None)
+    )
+    await wait_until(consumed(catalog, event), what="the stray approval consumed")
+    assert state_of(catalog, draft.id).state == DatasetState.DRAFT
+    events = await catalog_events(catalog.platform, until=1, subject=draft.id)
     assert of_type(events, DatasetPublished) == []
+    [told] = of_type(events, DecisionNotApplied)
+    assert (told.data["reason"], told.data["dataset_state"]) == ("not_submitted", "draft")
+
+
+async def test_a_late_decision_on_an_earlier_round_publishes_nothing_and_is_reported_once(
+    catalog: CatalogHarness, institution_id: uuid.UUID, steward: dict[str, str]
+) -> None:
+    """Submitted, sent back, corrected and submitted again: an approval of the first round
+    that arrives now (twice, as a redelivery) publishes nothing nobody reviewed, and governance
+    is told once why."""
+    draft = create_draft_dataset(catalog.units, catalog.store, institution_id)
+    submit = f"/api/v1/datasets/{draft.id}/submit"
+    assert catalog.client.post(submit, headers=steward).status_code == 200
+    first_round = state_of(catalog, draft.id).submitted_at
+    rejection = await produce_event(
+        catalog.platform, decided(draft.id, institution_id, "rejected", first_round)
+    )
+    await wait_until(consumed(catalog, rejection), what="the rejection consumed")
+    assert state_of(catalog, draft.id).state == DatasetState.DRAFT
+    assert catalog.client.post(submit, headers=steward).status_code == 200
+    second_round = state_of(catalog, draft.id).submitted_at
+    assert second_round != first_round
+
+    late = await produce_event(
+        catalog.platform,
+        decided(draft.id, institution_id, "approved", first_round),
+        copies=2,
+    )
+    # Then a decision naming another institution, on the same partition (same dataset): once
+    # it is consumed, both copies before it are too.
+    stranger = await produce_event(
+        catalog.platform, decided(draft.id, uuid.uuid4(), "approved", second_round)
+    )
+    await wait_until(consumed(catalog, stranger), what="the decisions consumed")
+    assert state_of(catalog, draft.id).state == DatasetState.SUBMITTED
+    events = await catalog_events(catalog.platform, until=4, subject=draft.id)
+    assert of_type(events, DatasetPublished) == []
+    reports = {e.data["review_id"]: e.data for e in of_type(events, DecisionNotApplied)}
+    assert len(of_type(events, DecisionNotApplied)) == 2  # one per decision, not per copy
+    told = reports[str(late.data["review_id"])]
+    assert (told["reason"], told["dataset_state"]) == ("stale_round", "submitted")
+    assert first_round is not None and first_round.isoformat() in told["detail"]
+    assert reports[str(stranger.data["review_id"])]["reason"] == "other_institution"
 
 
 def test_unknown_formats_and_bad_resources_are_refused(

@@ -340,9 +340,16 @@ def test_error_statuses_and_bodies(server: Server) -> None:
     invalid = server.get("/api/3/action/package_show")
     assert invalid.status_code == 409
     assert invalid.json()["error"] == {"__type": "Validation Error", "id": ["Missing value"]}
-    query = server.get("/api/3/action/package_search", {"fq": "tags:a OR tags:b"})
+    query = server.get("/api/3/action/package_search", {"q": "text:santé~"})
     assert query.status_code == 400
-    assert query.json()["error"]["__type"] == "Search Query Error"
+    assert query.json()["error"] == {
+        "__type": "Search Query Error",
+        "message": "Search Query is invalid: q: fuzzy and proximity searches (~) are not supported",
+        "construct": "fuzzy",
+    }
+    # As in CKAN: a top-level OR in an fq sits beside CKAN's own required clauses.
+    either = server.get("/api/3/action/package_search", {"fq": "tags:a OR tags:b"})
+    assert either.json()["result"]["count"] == len(PUBLISHED)
     bad_json = httpx.post(
         server.url + "/api/3/action/package_search",
         content=b"{not json",

@@ -81,6 +81,7 @@ def client(
         upload_dir=str(tmp_path_factory.mktemp("uploads")),
         relay_enabled=False,
         consumer_enabled=False,
+        public_url="http://testserver",
     )
     app = create_app(settings)
     with TestClient(app) as test_client:
@@ -140,10 +141,11 @@ def test_every_word_must_match(seeded: Catalog) -> None:
 
 
 def test_the_last_word_also_matches_as_a_prefix(seeded: Catalog) -> None:
-    assert seeded.names(text="statist") == ["sante-etablissements"]
+    assert seeded.names(text="statis") == ["sante-etablissements"]
     assert seeded.names(text="qualite pollu") == ["qualite-air"]
-    # Only the last one: an earlier word must be whole.
-    assert seeded.names(text="statist sante") == []
+    assert seeded.names(text="sante etabliss") == ["sante-etablissements"]
+    # Only the last one: an earlier word must be a whole word (in any of its forms).
+    assert seeded.names(text="etabliss sante") == []
 
 
 def test_a_query_of_punctuation_only_lists_everything(seeded: Catalog) -> None:
@@ -463,6 +465,16 @@ def test_rest_filters(client: TestClient) -> None:
     }
     assert rest_names(client, modified_since="2024-05-10T10:00:01Z") == ["effectifs-enseignants"]
     assert rest_names(client, q="sante", open_only="true") == ["sante-etablissements"]
+
+
+def test_rest_words_forms_phrases_exclusions_and_alternatives(client: TestClient) -> None:
+    assert rest_names(client, q="école") == ["ecoles-primaires", "effectifs-enseignants"]
+    assert rest_names(client, q="مدارس ابتدائية") == ["ecoles-primaires"]
+    assert rest_names(client, q='"écoles primaires"') == ["ecoles-primaires"]
+    assert rest_names(client, q='"primaires écoles"') == []
+    assert rest_names(client, q="écoles -enseignants") == ["ecoles-primaires"]
+    assert set(rest_names(client, q="budget OR air")) == {"loi-de-finances", "qualite-air"}
+    assert rest_names(client, q="-") == rest_names(client)  # nothing to search: everything
 
 
 def test_rest_sorts_and_pages(client: TestClient) -> None:

@@ -6,23 +6,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlmodel import func, select
 
+from libs.events.schemas import DatasetSubmitted
 from libs.settings import PlatformSettings
 from services.catalog.models import Resource, messaging
 from tests.catalog.conftest import (
     CatalogHarness,
     ResourceSpec,
     TokenFactory,
+    app_signer,
+    catalog_events,
     create_draft_dataset,
     create_published_dataset,
     enrol_organization,
     isolated_platform,
+    of_type,
     running_catalog,
 )
 from tests.support.infra import PostgresDatabases
@@ -186,6 +192,56 @@ def test_a_draft_upload_is_only_served_to_its_stewards(
     allowed = catalog.client.get(url, headers=tokens.as_steward(institution_id))
     assert allowed.status_code == 200
     assert allowed.content == b"a,b\n1,2\n"
+
+
+async def test_the_review_reads_a_submitted_file_through_its_signed_url_only(
+    catalog: CatalogHarness, tokens: TokenFactory, institution_id: uuid.UUID
+) -> None:
+    content = b"region,population\nsouss-massa,2676847\n"
+    draft = create_draft_dataset(
+        catalog.units,
+        catalog.store,
+        institution_id,
+        resources=[ResourceSpec(content=content, filename="population.csv")],
+    )
+    submitted = catalog.client.post(
+        f"/api/v1/datasets/{draft.id}/submit", headers=tokens.as_steward(institution_id)
+    )
+    assert submitted.status_code == 200, submitted.text
+    events = of_type(
+        await catalog_events(catalog.platform, until=1, subject=draft.id), DatasetSubmitted
+    )
+    [resource] = DatasetSubmitted.model_validate(events[0].data).resources
+    assert resource.uploaded and resource.sha256 == hashlib.sha256(content).hexdigest()
+    parts = urlsplit(resource.url)
+    assert f"{parts.scheme}://{parts.netloc}" == catalog.settings.base_url
+    signed = f"{parts.path}?{parts.query}"
+
+    anonymous = catalog.client.get(signed)  # while the dataset is under review
+    assert anonymous.status_code == 200, anonymous.text
+    assert anonymous.content == content
+    assert anonymous.headers["cache-control"] == "private, no-store"
+    assert catalog.client.get(parts.path).status_code == 404  # without the signature
+
+    query = parse_qs(parts.query)
+    expires, signature = query["expires"][0], query["signature"][0]
+    altered = {
+        "signature": f"{parts.path}?expires={expires}&signature={signature[::-1]}",
+        "expiry": f"{parts.path}?expires={int(expires) + 1}&signature={signature}",
+        "resource": signed.replace(str(resource.id), str(uuid.uuid4())),
+    }
+    for what, url in altered.items():
+        refused = catalog.client.get(url)
+        expected = 404 if what == "resource" else 403  # no such resource in that dataset
+        assert refused.status_code == expected, (what, refused.text)
+        if expected == 403:
+            assert refused.json()["type"].endswith("/signature-invalid"), refused.text
+
+    past = int(time.time()) - 60
+    key = app_signer().signature(resource.id, past)
+    expired = catalog.client.get(f"{parts.path}?expires={past}&signature={key}")
+    assert expired.status_code == 403
+    assert expired.json()["type"].endswith("/signature-expired")
 
 
 @pytest.mark.parametrize(

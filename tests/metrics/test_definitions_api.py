@@ -156,3 +156,16 @@ def test_the_openapi_document_lists_the_routes(metrics: MetricsHarness) -> None:
         "/api/v1/exports/indicators.{extension}",
     ):
         assert path in paths
+
+
+def test_a_required_field_sent_as_null_is_refused_naming_it(
+    metrics: MetricsHarness, admin_headers: dict[str, str]
+) -> None:
+    for path, field in (
+        ("/api/v1/indicators/datasets_published", "name"),
+        (COMMITMENT, "title"),
+    ):
+        refused = metrics.client.patch(path, json={field: None}, headers=admin_headers)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"] == [{"field": field, "message": "cannot be null"}]
+    assert metrics.get("/api/v1/indicators/datasets_published")["name"]["fr"]

@@ -480,3 +480,16 @@ def publish(platform: Platform, people: People, **fields: Any) -> str:
 def indicator(platform: Platform, code: str) -> dict[str, Any]:
     with platform["metrics"].client() as http:
         return dict(_expect(http.get(f"/api/v1/indicators/{code}"), 200))
+
+
+def reuse_body(dataset_id: str) -> dict[str, Any]:
+    """A reuse of ``dataset_id``, as a developer declares it (a URL of its own each time)."""
+    return {
+        "title": {"fr": "Carte de la population", "ar": "خريطة السكان"},
+        "description": {"fr": "La population de chaque région sur une carte."},
+        "type": "visualization",
+        "topic": "society",
+        "url": f"https://carte-{uuid.uuid4().hex[:8]}.example.org/",
+        "tags": ["population"],
+        "datasets": [dataset_id],
+    }

@@ -11,8 +11,6 @@ each seen in every service concerned.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from typing import Any
 
 from libs.events import Topic
 from tests.support.infra import events_of, read_topic
@@ -22,6 +20,7 @@ from tests.support.platform import (
     draft_with_upload,
     indicator,
     publish,
+    reuse_body,
     review_with_report,
     submit,
     wait_for,
@@ -79,10 +78,11 @@ def test_publish_reuse_measure_then_withdraw_reject_remove(system: Platform) -> 
     # Reuse: the developer of the people already registered, verified his address, got a key.
     with system["reuse"].client(**people.developer_headers) as http:
         wait_for(
-            lambda: http.post("/api/v1/reuses", json=reuse_body(dataset_id)).status_code == 201,
+            lambda: http.get(f"/api/v1/datasets/{dataset_id}/reuses").status_code == 200,
             timeout=60,
             what="the reuse service's replica of the published dataset",
         )
+        _expect(http.post("/api/v1/reuses", json=reuse_body(dataset_id)), 201)
         mine = _expect(http.get("/api/v1/developers/me/reuses"), 200)["items"]
     reuse_id = mine[0]["id"]
     assert mine[0]["datasets"][0]["id"] == dataset_id
@@ -145,15 +145,3 @@ def test_publish_reuse_measure_then_withdraw_reject_remove(system: Platform) -> 
     with system["catalog"].client() as http:
         assert http.get(f"/api/v1/datasets/{dataset_id}").status_code == 404
     assert types_on(system, Topic.CATALOG_DATASETS, dataset_id, until=3)[-1] == "withdrawn"
-
-
-def reuse_body(dataset_id: str) -> dict[str, Any]:
-    return {
-        "title": {"fr": "Carte de la population", "ar": "خريطة السكان"},
-        "description": {"fr": "La population de chaque région sur une carte."},
-        "type": "visualization",
-        "topic": "population",
-        "url": f"https://carte-{uuid.uuid4().hex[:8]}.example.org/",
-        "tags": ["population"],
-        "datasets": [dataset_id],
-    }

@@ -9,6 +9,7 @@ leaves nothing behind; each service's resident memory is reported before and aft
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.support.platform import (
     _expect,
     draft_with_upload,
     publish,
+    reuse_body,
     running_platform,
 )
 
@@ -68,7 +70,7 @@ def fuzzed(
         with platform["governance"].client(**people.reviewer.headers) as http:
             reviews = _expect(http.get("/api/v1/reviews", params={"dataset_id": dataset_id}), 200)
         with platform["reuse"].client(**people.developer_headers) as http:
-            reuse = _expect(http.post("/api/v1/reuses", json=_reuse(dataset_id)), 201)
+            reuse = _expect(http.post("/api/v1/reuses", json=reuse_body(dataset_id)), 201)
             keys = _expect(http.get("/api/v1/developers/me/keys"), 200)
         objects = Objects(
             {
@@ -105,15 +107,6 @@ def fuzzed(
         yield platform, objects
 
 
-def _reuse(dataset_id: str) -> dict[str, Any]:
-    return {
-        "title": {"fr": "Carte de la population", "ar": "خريطة السكان"},
-        "type": "visualization",
-        "url": "https://carte-fuzz.example.org/",
-        "datasets": [dataset_id],
-    }
-
-
 @pytest.mark.parametrize("service", SERVICES)
 def test_no_5xx_every_answer_as_documented_and_no_write_behind_a_refusal(
     fuzzed: tuple[Platform, Objects], service: str
@@ -135,6 +128,7 @@ def test_no_5xx_every_answer_as_documented_and_no_write_behind_a_refusal(
     )
     rss_after = process.rss_mib()
     REPORTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(process.log, REPORTS / f"{service}.log")  # the tracebacks behind a 5xx
     (REPORTS / f"{service}.json").write_text(
         json.dumps(
             {

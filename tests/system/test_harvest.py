@@ -19,7 +19,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -50,6 +50,7 @@ from services.catalog.domain.datasets import (
 from services.catalog.domain.dcat import ADMS
 from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.resources import ResourceFields, add_resource
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.models import Dataset, Resource, messaging
 from tests.conftest import DATA_DIR
@@ -88,6 +89,11 @@ class SourceCatalog:
     def url(self) -> str:
         return self.process.url
 
+    @property
+    def signer(self) -> DownloadSigner:
+        """Signs this catalog's download URLs (its events go to topics nobody reads here)."""
+        return DownloadSigner(b"source-signing-key", self.url, timedelta(hours=1))
+
 
 def _description(year: int) -> TextInput:
     return TextInput(
@@ -117,7 +123,7 @@ def _published(source: SourceCatalog, year: int) -> uuid.UUID:
     with source.units() as uow:
         dataset = create_dataset(uow, SOURCE_STEWARD, data=data)
         add_resource(uow, SOURCE_STEWARD, ref=dataset.id, data=ResourceFields(), upload=upload)
-        submit_dataset(uow, SOURCE_STEWARD, ref=dataset.id, base_url=source.url)
+        submit_dataset(uow, SOURCE_STEWARD, ref=dataset.id, signer=source.signer)
         publish_submitted(uow, dataset)
         uow.commit()
         return dataset.id

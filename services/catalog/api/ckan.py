@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from libs.http.ckan import ckan_responses
 from libs.uow import UnitOfWorkDep
 from services.catalog.api.deps import public_base, search_counts
 from services.catalog.domain.ckan import ACTIONS, BadRequest, CkanError, Params, Site, run_action
@@ -24,9 +25,11 @@ PREFIXES = ("/api/3/action", "/api/action")
 
 
 def _without_nul(value: Any) -> Any:
-    """Strings without NUL characters (PostgreSQL refuses them; no CKAN value holds one)."""
+    """Strings a database takes: without NUL characters (PostgreSQL refuses them; no CKAN
+    value holds one) nor lone UTF-16 surrogates (a JSON ``"\\ud800"``, which no encoding
+    can write), replaced as undecodable text is."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
         return [_without_nul(item) for item in value]
     if isinstance(value, dict):
@@ -79,12 +82,17 @@ def _site(request: Request) -> Site:
 DESCRIPTION = (
     "CKAN 2.10 read actions, for CKAN clients and harvesters: "
     + ", ".join(sorted(ACTIONS))
-    + ". GET with query parameters or POST with a JSON body. `package_search` takes q, fq "
-    "(field:value terms on organization, owner_org, groups, tags, license_id, res_format, "
-    "isopen, name, id, metadata_modified ranges; + and - prefixes; (a OR b) lists), rows "
-    "(default 10, at most 1000), start, sort, facet.field (a list or a JSON string), "
-    "facet.limit and facet.mincount. Write actions answer with an Authorization Error: the "
-    "catalog is written through /api/v1/."
+    + ". GET with query parameters or POST with a JSON body. `package_search` takes q and fq "
+    'with CKAN\'s meaning (words, "phrases", AND, OR, NOT, -word, +word, parentheses, '
+    "field:value, field:prefix*, field:*, ranges [a TO b]; fields text, title, notes, name, "
+    "id, tags, groups, organization, owner_org, license_id, license, isopen, res_format, "
+    "version, num_resources, num_tags, metadata_created, metadata_modified with Solr date "
+    "math, state, capacity, dataset_type; every form of an Arabic or French word is found), "
+    "rows (default 10, at most 1000), start, sort, facet.field (a list or a JSON string), "
+    "facet.limit and facet.mincount; what the catalog cannot answer as CKAN does (fuzzy ~, "
+    "boosts ^, regular expressions, local parameters, other fields) is a Search Query Error "
+    "naming it. Write actions answer with an Authorization Error: the catalog is written "
+    "through /api/v1/."
 )
 
 
@@ -108,6 +116,18 @@ def _action(
     return JSONResponse({"help": help_url, "success": True, "result": result})
 
 
+# The parameters of a POST, read by hand (``action_params``): documented so that clients
+# know a body is taken, and so that the limits on bodies are documented too.
+_ACTION_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+            "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+        },
+    }
+}
+
 for _prefix in PREFIXES:
     for _method in ("GET", "POST"):
         router.add_api_route(
@@ -118,6 +138,8 @@ for _prefix in PREFIXES:
             summary=f"A CKAN action, {_method} {_prefix}/…",
             description=DESCRIPTION,
             response_class=JSONResponse,
+            responses=ckan_responses(),
+            openapi_extra=_ACTION_BODY if _method == "POST" else None,
         )
     router.add_api_route(
         f"{_prefix}/{{name}}/", _action, methods=["GET", "POST"], include_in_schema=False

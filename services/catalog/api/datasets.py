@@ -18,14 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from libs.auth import CurrentPrincipal, OptionalPrincipal, Principal
+from libs.db import utcnow
 from libs.fields import Text
+from libs.http.downloads import attachment
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
 from libs.http.problems import NotFound, Problem
 from libs.uow import UnitOfWork, UnitOfWorkDep
 from services.catalog.api.deps import (
-    PROBLEM,
     PublicBase,
-    Responses,
+    SignerDep,
     StoreDep,
     dataset_cache,
     public_base,
@@ -33,9 +35,9 @@ from services.catalog.api.deps import (
 )
 from services.catalog.api.downloads import (
     byte_range,
-    content_disposition,
     etag_matches,
     file_chunks,
+    served_media_type,
 )
 from services.catalog.api.schemas import (
     DatasetOut,
@@ -56,8 +58,10 @@ from services.catalog.domain.access import own_datasets_scope
 from services.catalog.domain.cache import CachedResponse
 from services.catalog.domain.datasets import DatasetCreate, DatasetFields
 from services.catalog.domain.resources import DataUpdate, ResourceFields, discard_on_error
+from services.catalog.domain.signing import EXPIRES_MAX
 from services.catalog.domain.storage import FileStore, StoredFile
 from services.catalog.domain.views import (
+    get_dataset,
     get_resource,
     get_visible_dataset,
     get_visible_view,
@@ -74,13 +78,12 @@ def _dataset_out(uow: UnitOfWork, dataset: Dataset, base_url: str) -> DatasetOut
     return DatasetOut.of(load_view(uow.session, dataset), base_url)
 
 
-WRITE_ERRORS: Responses = {
-    401: {"description": "No or invalid token", **PROBLEM},
-    403: {"description": "Not a steward of the dataset's institution", **PROBLEM},
-    404: {"description": "No such dataset", **PROBLEM},
-    409: {"description": "The dataset's state does not allow it", **PROBLEM},
-    422: {"description": "Invalid input; the problem names the field", **PROBLEM},
-}
+# What a write may answer besides the platform's own problems (401, 413, 422…).
+WRITE_PROBLEMS = problems(
+    s403="Not a steward of the dataset's institution",
+    s404="No such dataset",
+    s409="The dataset's state does not allow it (or its institution is not enrolled)",
+)
 
 
 # --- read -----------------------------------------------------------------------------------
@@ -90,7 +93,7 @@ WRITE_ERRORS: Responses = {
     "/datasets/{id_or_slug}",
     response_model=DatasetOut,
     summary="One dataset by id or slug, with its resources and reuse count",
-    responses={404: {"description": "No such dataset (or not visible to you)", **PROBLEM}},
+    responses=problems(s404="No such dataset (or not visible to you)"),
 )
 async def read_dataset(
     id_or_slug: DatasetRef,
@@ -160,7 +163,7 @@ def my_datasets(
     response_model=DatasetOut,
     status_code=201,
     summary="Create a draft dataset",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def create_dataset(
     data: DatasetCreate,
@@ -180,7 +183,7 @@ def create_dataset(
     "/datasets/{id_or_slug}",
     response_model=DatasetOut,
     summary="Edit a draft's metadata (only the fields sent)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def update_dataset(
     id_or_slug: DatasetRef,
@@ -199,7 +202,7 @@ def update_dataset(
     "/datasets/{id_or_slug}",
     status_code=204,
     summary="Delete a draft (a published dataset is withdrawn instead)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def delete_dataset(
     id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, store: StoreDep
@@ -215,12 +218,19 @@ def delete_dataset(
     summary="Submit a draft for review (event: dataset submitted)",
     description="The dataset is locked until the review decides: an approval publishes it, a "
     "rejection returns it to draft with the reviewer's reasons (`rejection_reasons`).",
-    responses=WRITE_ERRORS,
+    responses={
+        **WRITE_PROBLEMS,
+        **problems(s413="The dataset's event would be larger than the platform sends"),
+    },
 )
 def submit_dataset(
-    id_or_slug: DatasetRef, uow: UnitOfWorkDep, actor: CurrentPrincipal, base_url: PublicBase
+    id_or_slug: DatasetRef,
+    uow: UnitOfWorkDep,
+    actor: CurrentPrincipal,
+    base_url: PublicBase,
+    signer: SignerDep,
 ) -> DatasetOut:
-    dataset = dataset_domain.submit_dataset(uow, actor, ref=id_or_slug, base_url=base_url)
+    dataset = dataset_domain.submit_dataset(uow, actor, ref=id_or_slug, signer=signer)
     out = _dataset_out(uow, dataset, base_url)
     uow.commit()
     return out
@@ -239,7 +249,7 @@ class WithdrawRequest(BaseModel):
     "/datasets/{id_or_slug}/withdraw",
     response_model=DatasetOut,
     summary="Withdraw a published dataset (event: dataset withdrawn)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def withdraw_dataset(
     id_or_slug: DatasetRef,
@@ -319,9 +329,9 @@ _DATA_UPDATE_BODY = {
         },
     }
 }
-UPLOAD_ERRORS = {
-    **WRITE_ERRORS,
-    413: {"description": "The file is over CATALOG_MAX_UPLOAD_BYTES", **PROBLEM},
+UPLOAD_PROBLEMS = {
+    **WRITE_PROBLEMS,
+    **problems(s413="The file is over CATALOG_MAX_UPLOAD_BYTES"),
 }
 
 
@@ -329,7 +339,9 @@ def _precheck(
     uow: UnitOfWork, actor: Principal, ref: str, state: DatasetState, action: str
 ) -> None:
     """Refuse before a byte of the file is stored (the domain checks again when writing)."""
-    dataset_domain.writable_dataset(uow, actor, ref, state, action)
+    dataset = dataset_domain.writable_dataset(uow, actor, ref, state, action)
+    if state == DatasetState.DRAFT:  # a new resource: is there room for one more?
+        resource_domain.ensure_room_for_a_resource(uow.session, dataset)
 
 
 def _add_resource(
@@ -355,7 +367,7 @@ def _add_resource(
     "catalog. The format is normalised (CSV, JSON, XLSX…) and guessed from the file name, the "
     "URL or the media type when absent; an unknown one is refused naming `format`.",
     openapi_extra=_RESOURCE_BODY,
-    responses=UPLOAD_ERRORS,
+    responses=UPLOAD_PROBLEMS,
 )
 async def add_resource(
     id_or_slug: DatasetRef,
@@ -400,7 +412,7 @@ async def add_resource(
     "/datasets/{id_or_slug}/resources/{resource_id}",
     response_model=ResourceOut,
     summary="One resource of a dataset",
-    responses={404: {"description": "No such dataset or resource", **PROBLEM}},
+    responses=problems(s404="No such dataset or resource"),
 )
 def read_resource(
     id_or_slug: DatasetRef,
@@ -417,7 +429,7 @@ def read_resource(
     "/datasets/{id_or_slug}/resources/{resource_id}",
     response_model=ResourceOut,
     summary="Edit a draft's resource (only the fields sent)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def update_resource(
     id_or_slug: DatasetRef,
@@ -439,7 +451,7 @@ def update_resource(
     "/datasets/{id_or_slug}/resources/{resource_id}",
     status_code=204,
     summary="Remove a resource from a draft (and its uploaded file)",
-    responses=WRITE_ERRORS,
+    responses=WRITE_PROBLEMS,
 )
 def delete_resource(
     id_or_slug: DatasetRef,
@@ -480,7 +492,7 @@ def _publish_data_update(
     "serve newer data. With a resource (JSON `resource` with a url, or a multipart `file`): a "
     "new resource, or, with `replace_resource_id`, new content for that resource.",
     openapi_extra=_DATA_UPDATE_BODY,
-    responses=UPLOAD_ERRORS,
+    responses=UPLOAD_PROBLEMS,
 )
 async def publish_data_update(
     id_or_slug: DatasetRef,
@@ -525,14 +537,22 @@ async def publish_data_update(
     description="Served with Content-Length, an ETag that is the file's SHA-256, and "
     "`Accept-Ranges: bytes` (a single range gives 206 with Content-Range; If-Range is "
     "honoured). A linked resource is not held by the catalog: the answer is a 404 problem "
-    "(`code` not-uploaded) whose `url` member is the resource's own URL.",
+    "(`code` not-uploaded) whose `url` member is the resource's own URL. The file of a "
+    "dataset that is not public is served to its institution's stewards, or to the holder of "
+    "the signed URL the catalog gave for its review (`expires` and `signature`, short-lived); "
+    "a signature that is altered or expired is a 403 naming which.",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "The file", "content": {"application/octet-stream": {}}},
-        206: {"description": "The requested byte range"},
+        # Its own type when it is inert (text/csv…), application/octet-stream otherwise.
+        200: {"description": "The file", "content": {"*/*": {}}},
+        206: {"description": "The requested byte range", "content": {"*/*": {}}},
         304: {"description": "Not modified (If-None-Match)"},
-        404: {"description": "No such upload; a link's URL is given in `url`", **PROBLEM},
-        416: {"description": "Range not satisfiable", **PROBLEM},
+        **problems(
+            s403="A signed URL that was altered (signature-invalid) or has expired "
+            "(signature-expired)",
+            s404="No such upload; a link's URL is given in `url`",
+            s416="Range not satisfiable",
+        ),
     },
 )
 def download_resource(
@@ -542,12 +562,27 @@ def download_resource(
     uow: UnitOfWorkDep,
     actor: OptionalPrincipal,
     store: StoreDep,
+    signer: SignerDep,
+    expires: Annotated[
+        int | None, Query(ge=0, le=EXPIRES_MAX, description="Of a signed URL: its expiry")
+    ] = None,
+    signature: Annotated[
+        str | None, Query(max_length=128, description="Of a signed URL: its signature")
+    ] = None,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
     if_range: Annotated[str | None, Header()] = None,
 ) -> Response:
-    dataset = get_visible_dataset(uow.session, id_or_slug, actor)
-    resource = get_resource(uow.session, dataset, resource_id)
+    signed = expires is not None or signature is not None
+    if signed:
+        # The holder of a signed URL reads that file whatever the dataset's state; a URL that
+        # was altered or has expired opens nothing.
+        dataset = get_dataset(uow.session, id_or_slug)
+        resource = get_resource(uow.session, dataset, resource_id)
+        signer.verify(resource.id, expires, signature, now=utcnow())
+    else:
+        dataset = get_visible_dataset(uow.session, id_or_slug, actor)
+        resource = get_resource(uow.session, dataset, resource_id)
     if resource.storage_key is None:
         raise NotFound(
             f"resource {resource.id} is a link, not a file held by the catalog: "
@@ -567,13 +602,13 @@ def download_resource(
         "ETag": etag,
         "Accept-Ranges": "bytes",
         "Cache-Control": "public, max-age=300"
-        if dataset.state == DatasetState.PUBLISHED
-        else "private, no-cache",
-        "Content-Disposition": content_disposition(
+        if dataset.state == DatasetState.PUBLISHED and not signed
+        else "private, no-store",
+        "Content-Disposition": attachment(
             resource.filename or f"{resource.id}.{(resource.format or 'bin').lower()}"
         ),
     }
-    media_type = resource.media_type or "application/octet-stream"
+    media_type = served_media_type(resource.media_type)
     if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     # A client whose copy is another version (If-Range) gets the whole file.

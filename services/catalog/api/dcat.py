@@ -16,6 +16,7 @@ This router is included before the datasets router so that the suffix routes win
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -25,12 +26,13 @@ from sqlmodel import Session
 from starlette.routing import Match
 from starlette.types import Scope
 
+from libs.http.openapi import problems
+from libs.http.pagination import MAX_PAGE
 from libs.http.problems import Problem
 from libs.uow import UnitOfWorkDep
-from services.catalog.api.deps import PROBLEM, Responses
+from services.catalog.api.search import moment_parameter
 from services.catalog.domain import dcat
 from services.catalog.domain.exports import Links
-from services.catalog.domain.search import parse_moment
 
 router = APIRouter(tags=["DCAT-AP"])
 
@@ -39,16 +41,17 @@ RDF_MEDIA_TYPES = {media_type: suffix for suffix, (_, media_type) in dcat.SERIAL
 PREFERENCE = ("text/turtle", "application/ld+json", "application/rdf+xml")
 ALIASES = {"application/x-turtle": "text/turtle"}
 
-RDF_RESPONSES: Responses = {
+NOT_PUBLISHED = problems(s404="Unknown, or not published")
+RDF_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "DCAT-AP 3.0.1",
         "content": {media_type: {} for media_type in PREFERENCE},
     },
-    404: {"description": "Unknown, or not published", **PROBLEM},
+    **NOT_PUBLISHED,
 }
-NEGOTIATED_RESPONSES: Responses = {
+NEGOTIATED_RESPONSES = {
     **RDF_RESPONSES,
-    406: {"description": "The Accept header allows none of the three serialisations", **PROBLEM},
+    **problems(s406="The Accept header allows none of the three serialisations"),
 }
 
 
@@ -165,7 +168,7 @@ def _catalog(
     path: str,
     negotiated: bool = False,
 ) -> Response:
-    since = parse_moment("modified_since", modified_since)
+    since = moment_parameter("modified_since", modified_since)
     links = _links(request)
     result = dcat.catalog_page(session, page, since)
 
@@ -177,7 +180,9 @@ def _catalog(
     return _rdf_response(dcat.serialise(graph, suffix), suffix, negotiated=negotiated)
 
 
-PAGE = Query(1, ge=1, description="Page of the catalogue (100 datasets a page), from 1")
+PAGE = Query(
+    1, ge=1, le=MAX_PAGE, description="Page of the catalogue (100 datasets a page), from 1"
+)
 MODIFIED_SINCE = Query(
     None,
     description="Only datasets modified at or after this ISO 8601 date or date-time",
@@ -207,7 +212,7 @@ for _suffix, (_, _media_type) in dcat.SERIALISATIONS.items():
         methods=["GET"],
         summary=f"The published catalogue in DCAT-AP 3 ({_media_type})",
         response_class=Response,
-        responses={200: {"content": {_media_type: {}}}, 404: RDF_RESPONSES[404]},
+        responses={200: {"content": {_media_type: {}}}, **NOT_PUBLISHED},
     )
 
 
@@ -261,7 +266,7 @@ for _suffix, (_, _media_type) in dcat.SERIALISATIONS.items():
         methods=["GET"],
         summary=f"One published dataset in DCAT-AP 3 ({_media_type})",
         response_class=Response,
-        responses={200: {"content": {_media_type: {}}}, 404: RDF_RESPONSES[404]},
+        responses={200: {"content": {_media_type: {}}}, **NOT_PUBLISHED},
     )
 
 

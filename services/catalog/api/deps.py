@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
 from libs.uow import UnitOfWorkFactory
 from services.catalog.domain.cache import CountsCache, ResponseCache
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 
 
 def public_base(request: Request) -> str:
-    """The service's public base URL: CATALOG_PUBLIC_URL, else the one the request came to."""
-    configured = request.app.state.settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
+    """The service's public base URL, from its settings (CATALOG_PUBLIC_URL, else its host and
+    port): never from the request, whose ``Host`` header anyone may forge, so that every URL the
+    catalog emits (API, events, DCAT, CKAN, exports) is the same whoever asks."""
+    base: str = request.app.state.settings.base_url
+    return base
 
 
 T = TypeVar("T")
@@ -39,15 +42,16 @@ def file_store(request: Request) -> FileStore:
     return _of_app(request, "file_store", FileStore)
 
 
+def download_signer(request: Request) -> DownloadSigner:
+    return _of_app(request, "download_signer", DownloadSigner)
+
+
 def units(request: Request) -> UnitOfWorkFactory:
     """For the code that opens a unit of its own (a stream, a read served from cache)."""
     return _of_app(request, "unit_of_work", UnitOfWorkFactory)
 
 
-# OpenAPI: a response that is a problem (RFC 9457), and the responses a route documents.
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-Responses = dict[int | str, dict[str, Any]]
-
 PublicBase = Annotated[str, Depends(public_base)]
 SearchCounts = Annotated[CountsCache, Depends(search_counts)]
 StoreDep = Annotated[FileStore, Depends(file_store)]
+SignerDep = Annotated[DownloadSigner, Depends(download_signer)]

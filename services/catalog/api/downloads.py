@@ -1,12 +1,14 @@
-"""HTTP of a file download: validators (ETag), byte ranges (RFC 9110 §14) and file names."""
+"""HTTP of a file download: validators (ETag), byte ranges (RFC 9110 §14) and the types
+files are served with."""
 
 from __future__ import annotations
 
 import pathlib
+import re
 from collections.abc import Iterator
-from urllib.parse import quote
 
 from libs.http.problems import Problem
+from libs.vocabularies import FORMATS
 
 CHUNK_BYTES = 256 * 1024
 
@@ -74,7 +76,17 @@ def file_chunks(path: pathlib.Path, first: int, length: int) -> Iterator[bytes]:
             yield chunk
 
 
-def content_disposition(filename: str) -> str:
-    """An attachment named ``filename``: ASCII for old clients, UTF-8 (RFC 6266) for others."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+# A browser shown a file of these types may run what it holds (scripts in HTML, SVG or any
+# XML with a stylesheet): whatever its steward declared, such a file is served as bytes.
+_ACTIVE = re.compile(r"html|xml|svg|javascript|ecmascript|x-sh\b|wasm", re.IGNORECASE)
+SAFE_MEDIA_TYPES = frozenset(
+    {f.media_type for f in FORMATS.values() if not _ACTIVE.search(f.media_type)}
+    | {"text/plain", "application/octet-stream"}
+)
+
+
+def served_media_type(declared: str | None) -> str:
+    """The type a file is served with: its declared one when it is known to be inert,
+    ``application/octet-stream`` otherwise (an attachment a browser never renders)."""
+    essence = (declared or "").split(";")[0].strip().lower()
+    return essence if essence in SAFE_MEDIA_TYPES else "application/octet-stream"

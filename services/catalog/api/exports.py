@@ -13,13 +13,16 @@ file), CSV in UTF-8 with a byte-order mark.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from libs.db import utcnow
+from libs.http.downloads import attachment
+from libs.http.openapi import problems
 from libs.uow import UnitOfWorkDep
-from services.catalog.api.deps import PROBLEM, Responses, units
+from services.catalog.api.deps import units
 from services.catalog.domain import exports
 from services.catalog.domain.exports import EXPORTS, ExportKind, Links
 from services.catalog.domain.institutions import get_institution
@@ -44,7 +47,7 @@ DESCRIPTIONS = {
 }
 
 
-def _responses(kind: ExportKind) -> Responses:
+def _responses(kind: ExportKind) -> dict[int | str, dict[str, Any]]:
     media_type = kind.media_type.split(";")[0]
     return {
         200: {
@@ -69,7 +72,7 @@ def _download(
         body,
         media_type=kind.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": attachment(filename),
             "Cache-Control": "no-cache",
         },
     )
@@ -114,6 +117,6 @@ for _kind in EXPORTS.values():
         response_class=StreamingResponse,
         responses={
             **_responses(_kind),
-            404: {"description": "Unknown institution", **PROBLEM},
+            **problems(s404="Unknown institution"),
         },
     )

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import col, select
 
+from libs.http.openapi import problems
 from libs.http.pagination import Page, PageParams, page_params
 from libs.uow import UnitOfWorkDep
-from services.catalog.api.deps import PROBLEM, PublicBase
+from services.catalog.api.deps import PublicBase
 from services.catalog.api.schemas import DatasetSummary, InstitutionOut, dataset_summaries
 from services.catalog.domain.institutions import (
     get_institution,
@@ -43,7 +44,7 @@ def institutions(
     "/institutions/{id_or_slug}",
     response_model=InstitutionOut,
     summary="One institution by id or slug",
-    responses={404: {"description": "No such institution", **PROBLEM}},
+    responses=problems(s404="No such institution"),
 )
 def institution(id_or_slug: str, uow: UnitOfWorkDep) -> InstitutionOut:
     found = get_institution(uow.session, id_or_slug)
@@ -54,7 +55,7 @@ def institution(id_or_slug: str, uow: UnitOfWorkDep) -> InstitutionOut:
     "/institutions/{id_or_slug}/datasets",
     response_model=Page[DatasetSummary],
     summary="An institution's published datasets, most recently modified first",
-    responses={404: {"description": "No such institution", **PROBLEM}},
+    responses=problems(s404="No such institution"),
 )
 def institution_datasets(
     id_or_slug: str,

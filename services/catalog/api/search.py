@@ -13,11 +13,13 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
+from libs.fields import bounded_moment
 from libs.http.pagination import PageParams, page_params
 from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWorkDep
 from services.catalog.api.deps import PublicBase, SearchCounts
 from services.catalog.api.schemas import InstitutionRef, LicenseRef, Localized, ThemeRef
+from services.catalog.domain.bounds import FILTER_VALUES_MAX
 from services.catalog.domain.search import (
     FACET_FIELDS,
     FacetValue,
@@ -119,10 +121,24 @@ def parse_sort(value: str) -> tuple[Sort, ...]:
     return sort
 
 
-def _clean(values: list[str]) -> tuple[str, ...]:
+def _clean(name: str, values: list[str]) -> tuple[str, ...]:
+    """A filter's values; at most FILTER_VALUES_MAX (each is a condition for the database)."""
+    if len(values) > FILTER_VALUES_MAX:
+        raise InvalidInput(name, f"at most {FILTER_VALUES_MAX} values")
     # NUL never belongs to a slug or a name, and PostgreSQL refuses it in text.
     cleaned = (v.replace("\x00", "").strip() for v in values)
     return tuple(v for v in cleaned if v)
+
+
+def moment_parameter(name: str, value: str | None) -> datetime | None:
+    """A date or date-time parameter, within what every database takes (libs.fields)."""
+    moment = parse_moment(name, value)
+    if moment is None:
+        return None
+    try:
+        return bounded_moment(moment)
+    except ValueError as exc:
+        raise InvalidInput(name, str(exc)) from None
 
 
 @router.get(
@@ -130,17 +146,23 @@ def _clean(values: list[str]) -> tuple[str, ...]:
     response_model=DatasetSearchPage,
     summary="Search the published datasets",
     description=(
-        "Full text in Arabic and French over titles, tags and descriptions (spelling variants, "
-        "case and accents do not matter; every word must match, the last one as a prefix), "
-        "filters, a facet with counts for each filter over the matching datasets, sorts and "
-        "pages. Sorts: " + ", ".join(SORTS) + " (a leading '-' sorts newest or Z first)."
+        "Full text in Arabic and French over titles, tags and descriptions: every form of a "
+        "word is found (spelling variants, case, accents, the Arabic article and attached "
+        "prefixes and suffixes, French elisions and plurals); every word must match, the last "
+        'one also as the beginning of a word; "a phrase", -word to exclude, a OR b; exact '
+        "forms, phrases and titles rank first. Filters, a facet with counts for each filter "
+        "over the matching datasets, sorts and pages. Sorts: "
+        + ", ".join(SORTS)
+        + " (a leading '-' sorts newest or Z first)."
     ),
 )
 def search(
     uow: UnitOfWorkDep,
     counts: SearchCounts,
     base_url: PublicBase,
-    q: str | None = Query(None, max_length=500, description="Words to find"),
+    q: str | None = Query(
+        None, max_length=500, description='Words to find ("a phrase", -word, a OR b)'
+    ),
     institution: list[str] = Query([], description="Institution id or slug (any of)"),
     theme: list[str] = Query([], description="Theme name (all of)"),
     tag: list[str] = Query([], description="Tag (all of)"),
@@ -152,19 +174,19 @@ def search(
     paging: PageParams = Depends(page_params),
 ) -> Response:
     filters: list[Filter] = []
-    if institution_values := _clean(institution):
+    if institution_values := _clean("institution", institution):
         filters.append(Filter(FilterField.INSTITUTION, institution_values))
-    filters.extend(Filter(FilterField.THEME, (value,)) for value in _clean(theme))
-    filters.extend(Filter(FilterField.TAG, (value,)) for value in _clean(tag))
-    if license_values := _clean(license_ids):
+    filters.extend(Filter(FilterField.THEME, (value,)) for value in _clean("theme", theme))
+    filters.extend(Filter(FilterField.TAG, (value,)) for value in _clean("tag", tag))
+    if license_values := _clean("license", license_ids):
         filters.append(Filter(FilterField.LICENSE, license_values))
-    filters.extend(Filter(FilterField.FORMAT, (value,)) for value in _clean(formats))
+    filters.extend(Filter(FilterField.FORMAT, (value,)) for value in _clean("format", formats))
     if open_only:
         filters.append(Filter(FilterField.OPEN, ("true",)))
     query = SearchQuery(
         text=q.replace("\x00", "") if q else None,
         filters=tuple(filters),
-        modified_since=parse_moment("modified_since", modified_since),
+        modified_since=moment_parameter("modified_since", modified_since),
         sort=parse_sort(sort),
         offset=paging.offset,
         limit=paging.limit,

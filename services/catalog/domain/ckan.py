@@ -3,8 +3,10 @@
 CKAN clients (``ckanapi``, harvesters, scripts written for the portal's CKAN) keep working:
 the same action names and parameters, the same package, resource, organization and group
 dicts, the same error types. ``package_search`` is the REST search (domain/search.py) with
-CKAN's parameters: ``fq`` and ``q`` are read as Solr field queries for the fields the catalog
-knows, the rest of ``q`` is searched as text.
+CKAN's parameters: ``q`` and ``fq`` mean what they mean in CKAN (domain/lucene.py reads them
+as its Solr does: DisMax and its minimum-should-match, the standard parser, ``fq``'s
+wrapping), on every dataset field the catalog can search (domain/search_query.py); a syntax
+it cannot answer alike is a Search Query Error naming it.
 
 Multilingual text: ``title``, ``notes``, a resource's ``name`` and ``description`` are in the
 portal's default language (French, else Arabic, else English); the ``*_translated`` fields
@@ -27,6 +29,7 @@ from libs.http.problems import Problem
 from libs.text import normalise
 from services.catalog.domain.cache import CountsCache
 from services.catalog.domain.institutions import find_institution, published_counts
+from services.catalog.domain.lucene import Query, QuerySyntaxError, must, parse_fq, parse_q
 from services.catalog.domain.search import (
     DEFAULT_SORT,
     FacetValue,
@@ -35,10 +38,10 @@ from services.catalog.domain.search import (
     SearchQuery,
     Sort,
     SortKey,
-    client_moment,
     localized,
     search_datasets,
 )
+from services.catalog.domain.search_query import honoured
 from services.catalog.domain.views import DatasetView, find_view, is_uploaded, resource_url
 from services.catalog.domain.vocabularies import REGIONS
 from services.catalog.models import (
@@ -59,6 +62,12 @@ FACET_LIMIT_DEFAULT = 50
 GROUP_LIST_MAX = 1000  # ckan.group_and_organization_list_max
 GROUP_LIST_ALL_FIELDS_MAX = 25  # ckan.group_and_organization_list_all_fields_max
 GROUP_DATASETS_MAX = 1000
+# Bounds on what one search may ask (each is work for the database): a refusal names them.
+FQ_MAX = 20  # fq values (and fq_list entries)
+SORT_KEYS_MAX = 5
+FACET_FIELDS_MAX = 20
+# Any other integer parameter (start, offset, facet.mincount…): what every database takes.
+INTEGER_MAX = 2**31 - 1
 # Stable ids for what the catalog names only (themes, tags): CKAN gives every object a UUID.
 ID_NAMESPACE = uuid.UUID("6f1c3a52-8d0e-4d7a-9a53-0c3b7c1d2e4f")
 
@@ -124,6 +133,15 @@ class AuthorizationError(CkanError):
 
 class SearchQueryError(CkanError):
     status, kind, prefix = 400, "Search Query Error", "Search Query is invalid"
+
+    def __init__(self, message: str = "", *, construct: str | None = None) -> None:
+        super().__init__(message)
+        self.construct = construct
+
+    def error(self) -> dict[str, Any]:
+        error = super().error()
+        # What the catalog cannot answer (fuzzy, boost, field, wildcard…), for programs.
+        return {**error, "construct": self.construct} if self.construct else error
 
 
 class ValidationError(CkanError):
@@ -194,7 +212,11 @@ class Params:
         if number < minimum:
             message = "Must be a natural number" if minimum == 0 else f"Must be at least {minimum}"
             raise ValidationError({name: [message]})
-        return min(number, maximum) if maximum is not None else number
+        if maximum is not None:  # capped, as CKAN caps rows
+            return min(number, maximum)
+        if number > INTEGER_MAX:
+            raise ValidationError({name: [f"Must be at most {INTEGER_MAX}"]})
+        return number
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.raw(name)
@@ -441,138 +463,18 @@ def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
     }
 
 
-# --- Solr-style queries (q, fq, sort) ------------------------------------------------------
-
-_FIELD_FILTERS: dict[str, FilterField] = {
-    "organization": FilterField.INSTITUTION,
-    "owner_org": FilterField.INSTITUTION,
-    "groups": FilterField.THEME,
-    "tags": FilterField.TAG,
-    "license_id": FilterField.LICENSE,
-    "res_format": FilterField.FORMAT,
-    "isopen": FilterField.OPEN,
-    "name": FilterField.SLUG,
-    "id": FilterField.ID,
-}
-# Fields every CKAN search carries, always true of what the catalog publishes.
-_CONSTANT_FIELDS = {
-    "dataset_type": {"dataset"},
-    "type": {"dataset"},
-    "state": {"active"},
-    "capacity": {"public"},
-    "site_id": None,  # any value: one site
-}
-_TEXT_FIELDS = {"text", "title", "notes", "title_string"}
-_KNOWN_FIELDS = set(_FIELD_FILTERS) | set(_CONSTANT_FIELDS) | {"metadata_modified", "*"}
-
-_TERM = re.compile(
-    r"""(?P<sign>[+-]?)(?P<field>\*|[A-Za-z_][\w.]*):
-        (?P<value>"(?:[^"\\]|\\.)*"|\((?:[^()"]|"(?:[^"\\]|\\.)*")*\)|\[[^\]]*\]|\{[^}]*\}|(?:\\.|[^\s()])+)""",
-    re.VERBOSE,
-)
-_RANGE_BOUND = re.compile(r"^\s*[\[{]\s*(\S+)\s+TO\s+(\S+)\s*[\]}]\s*$")
+# --- Solr queries (q, fq) and sorts --------------------------------------------------------
 
 
-@dataclass
-class ParsedQuery:
-    text: list[str]
-    filters: list[Filter]
-    modified_since: datetime | None = None
-    modified_until: datetime | None = None
-    matches_nothing: bool = False
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    return re.sub(r"\\(.)", r"\1", value)
-
-
-def _alternatives(value: str) -> list[str]:
-    if not value.startswith("("):
-        return [_unquote(value)]
-    inner = value[1:-1]
-    parts = re.findall(r'"(?:[^"\\]|\\.)*"|\S+', inner)
-    if any(part == "AND" or part == "&&" for part in parts):
-        raise SearchQueryError(f"AND inside parentheses is not supported: {value}")
-    return [_unquote(part) for part in parts if part not in {"OR", "||"}]
-
-
-def _solr_time(value: str, field: str) -> datetime | None:
-    if value in {"*", "NOW"}:
-        return None if value == "*" else datetime.now(UTC)
-    text = value.rstrip("Z")
+def parse_search(q: str | None, fqs: list[str], now: datetime) -> Query:
+    """``q`` and every ``fq`` as CKAN's Solr reads them (domain/lucene.py), all required; a
+    construct the catalog cannot answer as CKAN does is CKAN's Search Query Error naming it."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise SearchQueryError(f"{field}: cannot read the date {value!r}") from None
-    return client_moment(moment)
-
-
-def parse_solr(query: str, *, source: str, text_allowed: bool) -> ParsedQuery:
-    """The field:value terms of ``q`` or ``fq``; free words are text (``q``) or an error."""
-    parsed = ParsedQuery(text=[], filters=[])
-    position = 0
-    negate_next = False
-    while position < len(query):
-        if query[position].isspace():
-            position += 1
-            continue
-        match = _TERM.match(query, position)
-        if match and match.group("field") in (_KNOWN_FIELDS | _TEXT_FIELDS):
-            _apply_term(parsed, match, negate_next, text_allowed=text_allowed)
-            negate_next = False
-            position = match.end()
-            continue
-        if match and not text_allowed:
-            raise SearchQueryError(f"undefined field {match.group('field')!r} in {source}")
-        word_end = position
-        while word_end < len(query) and not query[word_end].isspace():
-            word_end += 1
-        word = query[position:word_end]
-        position = word_end
-        if word in {"AND", "&&"}:
-            continue
-        if word in {"NOT", "!"}:
-            negate_next = True
-            continue
-        if word in {"OR", "||"}:
-            raise SearchQueryError(f"OR between terms is not supported in {source}")
-        if not text_allowed:
-            raise SearchQueryError(f"cannot read {word!r} in {source}: expected field:value")
-        parsed.text.append(word)
-    return parsed
-
-
-def _apply_term(
-    parsed: ParsedQuery, match: re.Match[str], negate: bool, *, text_allowed: bool
-) -> None:
-    field = match.group("field")
-    exclude = negate or match.group("sign") == "-"
-    raw = match.group("value")
-    if field == "*" or raw == "*":  # *:* or field:* (any value)
-        return
-    if field in _TEXT_FIELDS:
-        if not text_allowed:
-            raise SearchQueryError(f"{field}: search text with q, not fq")
-        parsed.text.extend(_alternatives(raw))
-        return
-    if field == "metadata_modified":
-        bounds = _RANGE_BOUND.match(raw)
-        if not bounds:
-            raise SearchQueryError("metadata_modified takes a range: [2024-01-01T00:00:00Z TO *]")
-        parsed.modified_since = _solr_time(bounds.group(1), field)
-        parsed.modified_until = _solr_time(bounds.group(2), field)
-        return
-    values = _alternatives(raw)
-    if field in _CONSTANT_FIELDS:
-        allowed = _CONSTANT_FIELDS[field]
-        holds = allowed is None or any(v in allowed for v in values)
-        if holds == exclude:
-            parsed.matches_nothing = True
-        return
-    parsed.filters.append(Filter(_FIELD_FILTERS[field], tuple(values), exclude=exclude))
+        queries = [honoured(parse_q(q), now, source="q")]
+        queries += [honoured(parse_fq(fq), now, source="fq") for fq in fqs]
+    except QuerySyntaxError as error:
+        raise SearchQueryError(str(error), construct=error.construct) from None
+    return queries[0] if len(queries) == 1 else must(*queries)
 
 
 SORT_FIELDS: dict[str, SortKey] = {
@@ -587,7 +489,10 @@ SORT_FIELDS: dict[str, SortKey] = {
 
 def parse_sort(value: str) -> tuple[Sort, ...]:
     sorts = []
-    for part in value.split(","):
+    parts = value.split(",")
+    if len(parts) > SORT_KEYS_MAX:
+        raise SearchQueryError(f"sort: at most {SORT_KEYS_MAX} keys")
+    for part in parts:
         words = part.split()
         if not words:
             continue
@@ -651,28 +556,17 @@ def package_search(session: Session, params: Params, site: Site) -> dict[str, An
     start = params.integer("start", 0)
     sort_text = params.text("sort") or "score desc, metadata_modified desc"
     sort = parse_sort(sort_text)
-    q = params.text("q") or ""
-    parsed = parse_solr(q, source="q", text_allowed=True)
-    for fq in _fq_values(params):
-        extra = parse_solr(fq, source="fq", text_allowed=False)
-        parsed.filters.extend(extra.filters)
-        parsed.matches_nothing |= extra.matches_nothing
-        parsed.modified_since = extra.modified_since or parsed.modified_since
-        parsed.modified_until = extra.modified_until or parsed.modified_until
+    match = parse_search(params.text("q"), _fq_values(params), datetime.now(UTC))
 
     facet_names = params.strings("facet.field") or []
+    if len(facet_names) > FACET_FIELDS_MAX:
+        raise ValidationError({"facet.field": [f"At most {FACET_FIELDS_MAX} fields"]})
     if not params.boolean("facet", True):
         facet_names = []
     facet_limit = params.integer("facet.limit", FACET_LIMIT_DEFAULT, minimum=-1)
     facet_mincount = params.integer("facet.mincount", 1) or 0
-    filters = list(parsed.filters)
-    if parsed.matches_nothing:
-        filters.append(Filter(FilterField.ID, ()))
     query = SearchQuery(
-        text=" ".join(parsed.text),
-        filters=tuple(filters),
-        modified_since=parsed.modified_since,
-        modified_until=parsed.modified_until,
+        match=match,
         sort=sort,
         offset=start or 0,
         limit=rows or 0,
@@ -723,7 +617,10 @@ def _fq_values(params: Params) -> list[str]:
     fq_list = params.values.get("fq_list")
     if isinstance(fq_list, list):
         values.extend(fq_list)
-    return [str(v) for v in values if v not in (None, "")]
+    given = [str(v) for v in values if v not in (None, "")]
+    if len(given) > FQ_MAX:
+        raise ValidationError({"fq": [f"At most {FQ_MAX} filter queries (fq and fq_list)"]})
+    return given
 
 
 @action

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete
@@ -33,21 +33,35 @@ from libs.events.schemas import (
     DatasetSubmitted,
     DatasetUpdated,
     DatasetWithdrawn,
+    DecisionNotApplied,
     HarvestOrigin,
     ResourceSummary,
     ReviewDecided,
 )
 from libs.events.schemas import LocalizedText as EventText
-from libs.fields import Email, Line, Localized, LocalizedText, ShortLine
+from libs.fields import Day, Email
 from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
 from services.catalog.domain import validation
 from services.catalog.domain.access import default_institution, ensure_can_write
+from services.catalog.domain.bounds import (
+    SPATIAL_MAX,
+    TAGS_MAX,
+    THEMES_MAX,
+    Code,
+    ContactName,
+    Description,
+    SpatialEntry,
+    Tag,
+    Title,
+    Version,
+)
 from services.catalog.domain.institutions import (
     require_enrolled_for_new_dataset,
     require_enrolled_for_write,
 )
 from services.catalog.domain.search_index import reindex_dataset, remove_from_index
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.domain.views import (
     DatasetView,
@@ -66,53 +80,59 @@ from services.catalog.models import (
 
 log = logging.getLogger("bayanat.catalog.datasets")
 
+# DecisionNotApplied's reasons.
+NotAppliedReason = Literal["unknown_dataset", "not_submitted", "stale_round", "other_institution"]
+
 
 # --- inputs ---------------------------------------------------------------------------------
 
 
-CONTACT_NAME_MAX = 200
-SPATIAL_MAX = 200
-VERSION_MAX = 64
 TITLE_DESCRIPTION = "In Arabic (ar) and/or French (fr); English (en) optional"
 
 
 class ContactPointInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[Line, Field(max_length=CONTACT_NAME_MAX)] | None = None
+    name: ContactName | None = None
     email: Email | None = None
 
 
 class _DatasetMetadata(BaseModel):
-    """Metadata a steward sets on a draft, but its title (every field optional)."""
+    """Metadata a steward sets on a draft, but its title (every field optional). The bounds
+    (domain/bounds.py) are checked here, before any work that grows with the input."""
 
     model_config = ConfigDict(extra="forbid")
 
-    slug: ShortLine | None = Field(
+    slug: Code | None = Field(
         default=None,
         description="URL name: 2-100 of [a-z0-9_-]; made from the title when absent",
         examples=["budget-general-2024"],
     )
-    description: LocalizedText | None = None
-    tags: list[ShortLine] | None = Field(default=None, description="Free keywords, lower-cased")
-    themes: list[ShortLine] | None = Field(default=None, description="Theme names (GET /themes)")
-    license_id: ShortLine | None = Field(default=None, description="A licence id (GET /licenses)")
-    frequency: ShortLine | None = Field(
+    description: Description | None = None
+    tags: Annotated[list[Tag], Field(max_length=TAGS_MAX)] | None = Field(
+        default=None, description=f"Free keywords, lower-cased (at most {TAGS_MAX})"
+    )
+    themes: Annotated[list[Code], Field(max_length=THEMES_MAX)] | None = Field(
+        default=None, description=f"Theme names (GET /themes; at most {THEMES_MAX})"
+    )
+    license_id: Code | None = Field(default=None, description="A licence id (GET /licenses)")
+    frequency: Code | None = Field(
         default=None, description="EU frequency code: DAILY, MONTHLY, ANNUAL, IRREG…"
     )
-    temporal_start: date | None = None
-    temporal_end: date | None = None
-    spatial: list[Annotated[Line, Field(max_length=SPATIAL_MAX)]] | None = Field(
-        default=None, description="Region codes (or region names) and commune names"
+    temporal_start: Day | None = None
+    temporal_end: Day | None = None
+    spatial: Annotated[list[SpatialEntry], Field(max_length=SPATIAL_MAX)] | None = Field(
+        default=None,
+        description=f"Region codes (or region names) and commune names (at most {SPATIAL_MAX})",
     )
     contact_point: ContactPointInput | None = None
-    version: Annotated[ShortLine, Field(max_length=VERSION_MAX)] | None = None
+    version: Version | None = None
 
 
 class DatasetFields(_DatasetMetadata):
     """A draft's metadata to change: only the fields sent (a PATCH)."""
 
-    title: Localized | None = Field(default=None, description=TITLE_DESCRIPTION)
+    title: Title | None = Field(default=None, description=TITLE_DESCRIPTION)
 
 
 class DatasetCreate(_DatasetMetadata):
@@ -121,7 +141,7 @@ class DatasetCreate(_DatasetMetadata):
     institution_id: uuid.UUID | None = Field(
         default=None, description="The institution publishing the dataset"
     )
-    title: Localized = Field(description=TITLE_DESCRIPTION)
+    title: Title = Field(description=TITLE_DESCRIPTION)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -350,9 +370,21 @@ def delete_dataset(
         uow.after_commit(partial(store.delete, key))
 
 
-def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> DatasetSubmitted:
+def submitted_snapshot(
+    view: DatasetView, actor: Principal, signer: DownloadSigner
+) -> DatasetSubmitted:
+    """Everything the review needs. An uploaded file is given by a signed download URL on
+    the catalog's public URL, which works while the dataset is private, and its SHA-256, so
+    that governance checks it reads the file that was submitted."""
     dataset = view.dataset
     assert dataset.submitted_at is not None
+
+    def fetch_url(resource: Resource) -> str:
+        if is_uploaded(resource):
+            return signer.url(dataset.id, resource.id, now=submitted_at)
+        return resource_url(resource, signer.base_url)
+
+    submitted_at = dataset.submitted_at
     return DatasetSubmitted(
         dataset_id=dataset.id,
         slug=dataset.slug,
@@ -375,11 +407,12 @@ def submitted_snapshot(view: DatasetView, actor: Principal, base_url: str) -> Da
             ResourceSummary(
                 id=r.id,
                 title=EventText(**r.title) if r.title else None,
-                url=resource_url(r, base_url),
+                url=fetch_url(r),
                 format=r.format,
                 media_type=r.media_type,
                 size=r.size,
                 uploaded=is_uploaded(r),
+                sha256=r.sha256,
             )
             for r in view.resources
         ],
@@ -391,7 +424,7 @@ def submit_dataset(
     actor: Principal,
     *,
     ref: str | uuid.UUID,
-    base_url: str,
+    signer: DownloadSigner,
     harvest: HarvestOrigin | None = None,
 ) -> Dataset:
     """draft → submitted, with the full snapshot for the review (DatasetSubmitted); a harvest
@@ -406,7 +439,7 @@ def submit_dataset(
     dataset.rejection_reasons = None
     dataset.rejected_at = None
     touch(uow, dataset, at=now)
-    snapshot = submitted_snapshot(view, actor, base_url)
+    snapshot = submitted_snapshot(view, actor, signer)
     snapshot.harvest = harvest
     uow.publish(snapshot)
     return dataset
@@ -497,35 +530,74 @@ def return_to_draft(
     touch(uow, dataset)
 
 
-def apply_review_decision(uow: UnitOfWork, data: ReviewDecided) -> Dataset | None:
-    """Publish or return to draft a submitted dataset; anything else is ignored (logged).
+def _already_applied(dataset: Dataset, data: ReviewDecided) -> bool:
+    """Whether ``dataset`` already shows the effect of this decision on its current round (a
+    copy of a decision that was applied): nothing to do, and nothing to report."""
+    if data.decision == "approved":
+        return dataset.state in (DatasetState.PUBLISHED, DatasetState.WITHDRAWN)
+    return dataset.state == DatasetState.DRAFT and dataset.rejected_at == data.decided_at
 
-    A decision for a dataset that is not (or no longer) submitted is a replay or a stale
-    decision: applying it twice must not publish twice, so it is logged and dropped.
+
+def _why_not_applicable(
+    dataset: Dataset | None, data: ReviewDecided
+) -> tuple[NotAppliedReason, str] | None:
+    """Why the catalog cannot apply ``data`` (a reason and a sentence for people), or None."""
+    if dataset is None:
+        return "unknown_dataset", "the catalog has no such dataset (it may have been deleted)"
+    if data.institution_id != dataset.institution_id:
+        return "other_institution", (
+            f"the decision names institution {data.institution_id}, but the dataset belongs to "
+            f"institution {dataset.institution_id}"
+        )
+    if data.submitted_at is not None and data.submitted_at != dataset.submitted_at:
+        current = dataset.submitted_at.isoformat() if dataset.submitted_at else "none"
+        return "stale_round", (
+            f"the decision answers the submission of {data.submitted_at.isoformat()}, but the "
+            f"dataset's current submission is of {current}"
+        )
+    if dataset.state != DatasetState.SUBMITTED:
+        return "not_submitted", f"the dataset is {dataset.state}, not submitted for review"
+    return None
+
+
+def apply_review_decision(uow: UnitOfWork, data: ReviewDecided) -> Dataset | None:
+    """Publish, or return to draft, the submitted dataset a review decided on.
+
+    A decision the catalog cannot apply (an unknown dataset, another institution's, an older
+    round than the dataset's current submission, a dataset no longer submitted) changes
+    nothing here and is answered with DecisionNotApplied, so that governance never shows
+    "approved" for a dataset that is not published. A copy of a decision already applied is
+    dropped quietly (the consumer's processed events already drop a redelivered one).
     """
+    dataset = uow.session.get(Dataset, data.dataset_id)
     context: dict[str, Any] = {
         "dataset_id": str(data.dataset_id),
         "review_id": str(data.review_id),
         "decision": data.decision,
     }
-    dataset = uow.session.get(Dataset, data.dataset_id)
-    if dataset is None:
-        log.warning("review decided for an unknown dataset; ignored", extra=context)
+    refusal = _why_not_applicable(dataset, data)
+    if refusal is None:
+        assert dataset is not None
+        if data.decision == "approved":
+            publish_submitted(uow, dataset)
+        else:
+            return_to_draft(uow, dataset, data.reasons, at=data.decided_at)
+        return dataset
+    reason, detail = refusal
+    if dataset is not None and reason == "not_submitted" and _already_applied(dataset, data):
+        log.info("review decision already applied; ignored", extra=context)
         return None
-    if dataset.state != DatasetState.SUBMITTED:
-        log.info(
-            "review decided for a dataset that is %s, not submitted; ignored",
-            dataset.state,
-            extra=context,
+    log.warning("review decision not applied: %s", detail, extra={**context, "reason": reason})
+    uow.publish(
+        DecisionNotApplied(
+            dataset_id=data.dataset_id,
+            review_id=data.review_id,
+            institution_id=data.institution_id,
+            decision=data.decision,
+            reason=reason,
+            detail=detail,
+            dataset_state=str(dataset.state) if dataset is not None else None,
+            noticed_at=utcnow(),
         )
-        return None
-    if data.institution_id != dataset.institution_id:
-        log.warning(
-            "review decided for another institution than the dataset's; ignored", extra=context
-        )
-        return None
-    if data.decision == "approved":
-        publish_submitted(uow, dataset)
-    else:
-        return_to_draft(uow, dataset, data.reasons, at=data.decided_at)
-    return dataset
+    )
+    return None

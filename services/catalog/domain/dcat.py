@@ -328,7 +328,10 @@ class _Builder:
             checksum = BNode()
             graph.add((node, SPDX.checksum, checksum))
             graph.add((checksum, RDF.type, SPDX.Checksum))
-            graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            algorithm = SPDX.checksumAlgorithm_sha256
+            graph.add((checksum, SPDX.algorithm, algorithm))
+            # SPDX's individual, typed as the complete DCAT-AP shapes expect of the value.
+            graph.add((algorithm, RDF.type, SPDX.ChecksumAlgorithm))
             graph.add(
                 (
                     checksum,
@@ -568,7 +571,29 @@ def dataset_graph(session: Session, dataset: Dataset, links: Links) -> Graph:
     return builder.graph
 
 
+# What XML 1.0 cannot carry (and no RDF reader expects): control characters but tab, newline
+# and carriage return, lone surrogates, U+FFFE and U+FFFF.
+_NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _well_formed(graph: Graph) -> None:
+    """Literals without what XML 1.0 cannot carry: the inputs refuse it, and a value stored
+    before that must not make the whole catalogue unreadable."""
+    for subject, predicate, value in list(graph):
+        if isinstance(value, Literal) and _NOT_IN_XML.search(str(value)):
+            graph.remove((subject, predicate, value))
+            cleaned = _NOT_IN_XML.sub("", str(value))
+            graph.add(
+                (
+                    subject,
+                    predicate,
+                    Literal(cleaned, lang=value.language, datatype=value.datatype),
+                )
+            )
+
+
 def serialise(graph: Graph, suffix: str) -> bytes:
+    _well_formed(graph)
     rdflib_format, _ = SERIALISATIONS[suffix]
     if rdflib_format == "json-ld":
         context = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}

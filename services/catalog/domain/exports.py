@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from urllib.parse import quote
 
 from sqlmodel import Session, col, select
 
+from libs.http.downloads import safe_cell
 from libs.uow import UnitOfWorkFactory
 from services.catalog.domain.views import DatasetView, load_views
 from services.catalog.models import Dataset, DatasetState, Institution, Resource
@@ -290,9 +292,25 @@ def dataset_document(view: DatasetView, links: Links) -> dict[str, Any]:
     }
 
 
+# Control characters a spreadsheet or a CSV reader may choke on: all but newline and tab,
+# which multi-line text holds (inside a quoted cell). The inputs refuse them; a value stored
+# before that is still written out cleanly.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: no raw control character, and no text a spreadsheet would run
+    as a formula (libs.http.downloads.safe_cell)."""
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)
+    return safe_cell(value)
+
+
 def _csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [csv_cell(value) for value in row] for row in rows
+    )
     return buffer.getvalue().encode("utf-8")
 
 

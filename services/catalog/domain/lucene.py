@@ -50,35 +50,20 @@ at least ``minimum_should_match`` SHOULD clauses match; with 0, SHOULD clauses f
 there is no MUST clause (then one of them must match); a ``Boolean`` of MUST_NOT clauses only
 matches nothing (Lucene's rule; the parser adds ``MatchAll`` where Solr does).
 
-How each node maps to SQL on the catalog's search (for the integration)
-------------------------------------------------------------------------
+How the catalog answers the tree
+--------------------------------
 
-* ``Term`` / ``Phrase`` / ``Prefix`` on a **text** field (``text``, ``title``, ``notes``,
-  ``res_name``, ``res_description``, ``author``, ``maintainer``, ``extras_*``): the full-text
-  index. The value is cut into ``libs.text.query_terms`` (stems); a term is one tsquery lexeme /
-  FTS5 term (several stems: all of them, adjacent), a phrase is ``<->`` (PostgreSQL) / ``"a b"``
-  (FTS5), a prefix is ``'x':*`` / ``x*`` on the surface tokens. A word that the analyser
-  cuts in several (``santé-paris``, ``l'eau``) is, in CKAN, the union of its parts in DisMax
-  and all of them under the standard parser; the catalog drops elided articles first.
-  ``text`` is the whole document; ``title`` / ``notes`` restrict it to the title (weight A /
-  FTS5 column ``title``) or description (C / ``description``); resource names and
-  descriptions need their own columns.
-* ``Term`` / ``Phrase`` on a **string** field: an exact comparison with the column or a row of
-  a joined table: ``name`` = ``dataset.name``; ``tags`` = ``EXISTS dataset_tag``;
-  ``groups`` = ``EXISTS dataset_theme``; ``organization`` / ``owner_org`` = the organisation's
-  name / id; ``license_id``; ``res_format`` = ``EXISTS resource`` with that format (case
-  sensitive in CKAN: ``CSV``, not ``csv``); ``state``, ``capacity``, ``dataset_type`` are
-  constants of a public search (``active``, ``public``, ``dataset``). ``Prefix`` on a string
-  field is ``LIKE 'x%'`` (escape ``%`` and ``_``). ``Exists`` is ``IS NOT NULL`` / ``EXISTS``.
-* ``Range``: ``metadata_modified`` / ``metadata_created`` compare ``dataset.modified_at`` /
-  ``created_at`` with ``DateMath.resolve(now)`` bounds (``None`` is open); ``num_resources`` and
-  ``num_tags`` compare a count subquery, **as text** to agree with CKAN (its schema indexes them
-  as strings: ``num_tags:[4 TO 10]`` is empty there because "4" > "10").
-* ``Boolean``: MUST clauses are ``AND``-ed; MUST_NOT clauses become ``NOT (…)`` (a dataset
-  without the field, e.g. without tags, is kept: ``NOT EXISTS``, never ``<> value``); SHOULD
-  clauses are ``OR``-ed when ``minimum_should_match`` is 0 or 1 (and ignored for matching when
-  there is a MUST clause); for k ≥ 2 of n, ``(c1)::int + (c2)::int + … >= k`` (``CASE WHEN …``
-  on SQLite), which stays cheap because DisMax words are few. Scores: only the text nodes rank.
+domain/search_query.py: ``honoured`` checks the fields the catalog searches (a text field of
+resources, authors, maintainers or extras is refused) and resolves dates; ``Compiler`` turns the
+tree into SQL. Text nodes match stems (a prefix, the surface forms; a phrase, a sequence of
+stems; a word the analyser cuts in several, all of its parts; elided articles are dropped), and
+subtrees of text become one tsquery / FTS5 MATCH; ``title`` / ``notes`` restrict the index to
+the title (weight A) or description (C). String fields are exact, case included (``CSV``, not
+``csv``), a prefix compares the beginning, a range compares character by character;
+``num_resources`` and ``num_tags`` compare a count **as text**, as CKAN's schema indexes them
+(``num_tags:[4 TO 10]`` is empty there because "4" > "10"). MUST is AND, MUST_NOT is NOT (a
+dataset without the field is kept), SHOULD is OR, and k ≥ 2 of n is every combination for a
+few words, else any of them and a count of matches ``>= k``. Only the text nodes rank.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from functools import partial
@@ -24,17 +25,29 @@ from sqlmodel import Session, col, func, select
 
 from libs.auth import Principal
 from libs.db import utcnow
-from libs.fields import LINE_MAX, HttpUrl, Line, Localized, LocalizedText, ShortLine
-from libs.http.problems import InvalidInput
+from libs.fields import Line
+from libs.http.downloads import safe_filename
+from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
 from libs.vocabularies import FORMATS, normalise_format
+from services.catalog.domain.bounds import (
+    MEDIA_TYPE_MAX,
+    POSITION_MAX,
+    RESOURCES_MAX,
+    SIZE_MAX,
+    TITLE_MAX,
+    Code,
+    Description,
+    ResourceUrl,
+    Title,
+)
 from services.catalog.domain.datasets import record_data_update, touch, writable_dataset
 from services.catalog.domain.storage import FileStore, StoredFile
 from services.catalog.domain.views import get_resource
 from services.catalog.models import Dataset, DatasetState, Resource
 
-MEDIA_TYPE_MAX = 255  # the column's size
-MEDIA_TYPE_PATTERN = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+# RFC 6838: ASCII letters, digits and a few marks, on each side of the slash.
+MEDIA_TYPE_PATTERN = re.compile(r"^[\w.+-]+/[\w.+-]+$", re.ASCII)
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 GENERIC_MEDIA_TYPES = {"application/octet-stream", "binary/octet-stream", ""}
 
@@ -44,19 +57,19 @@ class ResourceFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Localized | None = Field(
+    title: Title | None = Field(
         default=None, description="Defaults to the file name or the URL's last segment"
     )
-    description: LocalizedText | None = None
-    url: HttpUrl | None = Field(default=None, description="http(s) URL of a linked resource")
-    format: ShortLine | None = Field(
+    description: Description | None = None
+    url: ResourceUrl | None = Field(default=None, description="http(s) URL of a linked resource")
+    format: Code | None = Field(
         default=None,
         description="CSV, JSON, XLSX… (or an extension / media type); guessed when absent",
     )
     media_type: Annotated[Line, Field(max_length=MEDIA_TYPE_MAX)] | None = None
-    size: int | None = Field(default=None, ge=0, description="Bytes (links only)")
-    sha256: ShortLine | None = Field(default=None, description="Hex digest (links only)")
-    position: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=0, le=SIZE_MAX, description="Bytes (links only)")
+    sha256: Code | None = Field(default=None, description="Hex digest (links only)")
+    position: int | None = Field(default=None, ge=0, le=POSITION_MAX)
 
 
 class DataUpdate(BaseModel):
@@ -121,7 +134,28 @@ def _media_type(given: str | None, upload_type: str | None, format_code: str) ->
 def _title(data: ResourceFields, fallback: str | None, format_code: str) -> dict[str, str]:
     if data.title is not None:
         return data.title.as_dict()
-    return {"fr": (fallback or format_code)[:LINE_MAX]}
+    return {"fr": _clean_name(fallback) or format_code}
+
+
+def _clean_name(name: str | None) -> str | None:
+    """A file name or a URL's last segment as stored text: what a title may hold (no control
+    or invisible characters, NFC), within a title's length."""
+    cleaned = unicodedata.normalize("NFC", safe_filename(name, default=""))
+    return cleaned[:TITLE_MAX] or None
+
+
+def ensure_room_for_a_resource(session: Session, dataset: Dataset) -> None:
+    """409 when ``dataset`` already has the most resources a dataset may have."""
+    count = session.exec(
+        select(func.count()).select_from(Resource).where(col(Resource.dataset_id) == dataset.id)
+    ).one()
+    if count >= RESOURCES_MAX:
+        raise Conflict(
+            f"dataset {dataset.slug!r} already has {count} resources, the most a dataset may "
+            f"have ({RESOURCES_MAX}): remove one, or publish the files together (an archive)",
+            code="too-many-resources",
+            limit=RESOURCES_MAX,
+        )
 
 
 def _sha256(value: str | None) -> str | None:
@@ -153,7 +187,7 @@ def _content(
         )
         resource.url = None
         resource.storage_key = upload.key
-        resource.filename = (upload.filename or "")[:255] or None
+        resource.filename = _clean_name(upload.filename)
         resource.size = upload.size
         resource.sha256 = upload.sha256
         resource.media_type = _media_type(data.media_type, upload.media_type, code)
@@ -178,6 +212,7 @@ def new_resource(
     session: Session, dataset: Dataset, data: ResourceFields, upload: StoredFile | None = None
 ) -> Resource:
     """Validate and add a resource row to ``dataset`` (no authorisation)."""
+    ensure_room_for_a_resource(session, dataset)
     now = utcnow()
     resource = Resource(
         id=uuid.uuid4(), dataset_id=dataset.id, title={}, created_at=now, modified_at=now

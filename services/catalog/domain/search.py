@@ -3,11 +3,13 @@
 Full text over titles, tags and descriptions (the index of search_index.py), filters, facet
 counts and sorts, computed in the database so that it stays fast at 100,000 datasets:
 
-- the query is cut into libs.text tokens (the same normalisation as the index); every token
-  must match and the last one also matches as a prefix (search as you type);
-- PostgreSQL: ``search_document @@ to_tsquery('simple', …)`` on the GIN index, ranked with
-  ``ts_rank`` and the weights title ≫ tags > description; SQLite: FTS5 ``MATCH``, ranked with
-  ``bm25`` and the same column weights. So title matches rank first on both;
+- what to find is a query tree (domain/lucene.py): CKAN's ``q`` and ``fq`` as CKAN reads
+  them, or the REST search's words (every word required, the last one also as a prefix, search
+  as you type); search_query.py compiles it to SQL, the same matches on both databases:
+  every form of a word (stems), ranked exact forms, prefixes and phrases first, then the
+  weights title ≫ tags > description;
+- PostgreSQL: a ``tsquery`` on ``dataset.search_document`` (GIN), ranked with ``ts_rank``;
+  SQLite: FTS5 ``MATCH`` on ``dataset_fts``, ranked with ``bm25`` and the same weights;
 - filters are ``Filter(field, values, exclude)``: values of one filter are alternatives (any
   of), filters are all required, an excluding filter keeps the datasets matching none;
 - the total and every facet come from one statement: a ``GROUP BY`` per facet over the ids of
@@ -18,6 +20,8 @@ counts and sorts, computed in the database so that it stays fast at 100,000 data
 
 from __future__ import annotations
 
+import functools
+import operator
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -29,7 +33,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     String,
+    Subquery,
     and_,
+    case,
     cast,
     literal_column,
     not_,
@@ -41,10 +47,20 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
 from libs.http.problems import InvalidInput
-from libs.text import tokens
 from libs.vocabularies import normalise_format
 from services.catalog.domain.cache import CountsCache
+from services.catalog.domain.lucene import Query
 from services.catalog.domain.search_index import FTS, localized
+from services.catalog.domain.search_query import (
+    Compiler,
+    Ranking,
+    as_tsquery,
+    document_matches,
+    fts5_query,
+    fts_match,
+    parse_words,
+    ranking,
+)
 from services.catalog.domain.views import DatasetView, load_views
 from services.catalog.models import (
     Dataset,
@@ -57,12 +73,13 @@ from services.catalog.models import (
     Theme,
 )
 
-# At most this many words of a query are searched (a longer query is cut, not refused).
-MAX_QUERY_TOKENS = 32
+# Searches whose SQL is kept, compiled, per process.
+COMPILED_QUERIES = 512
 # ts_rank weights, in PostgreSQL's order {D, C, B, A}: description C, tags B, title A.
 PG_RANK_WEIGHTS = "'{0.0, 0.1, 0.3, 1.0}'::float4[]"
-# bm25 column weights of dataset_fts (dataset_id, title, tags, description).
-FTS_COLUMN_WEIGHTS = (0.0, 10.0, 3.0, 1.0)
+# bm25 column weights of dataset_fts (dataset_id, then title, tags and description: their
+# surface forms, then their stems).
+FTS_COLUMN_WEIGHTS = (0.0, 10.0, 3.0, 1.0, 10.0, 3.0, 1.0)
 
 # PostgreSQL's default random_page_cost (4) prices an index lookup for a spinning disk: it
 # then hash-joins whole facet tables (200,000 resources) to a few thousand matching ids.
@@ -146,9 +163,12 @@ def parse_moment(field: str, value: str | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What to search; ``modified_since``/``until`` without an offset are UTC."""
+    """What to search: ``text``, the REST search's words; ``match``, a query tree (CKAN's q
+    and fq, checked by ``search_query.honoured``); ``modified_since``/``until`` without an
+    offset are UTC."""
 
     text: str | None = None
+    match: Query | None = None
     filters: tuple[Filter, ...] = ()
     modified_since: datetime | None = None
     modified_until: datetime | None = None
@@ -180,26 +200,6 @@ class SearchResult:
     items: list[DatasetView]  # the page asked for, each with its related rows
     scores: list[float] = field(default_factory=list)  # relevance of each item (0: no words)
     facets: dict[FilterField, list[FacetValue]] = field(default_factory=dict)
-
-
-# --- the text query ------------------------------------------------------------------------
-
-
-def query_tokens(text: str | None) -> list[str]:
-    return tokens(text)[:MAX_QUERY_TOKENS]
-
-
-def tsquery(words: list[str]) -> str:
-    # Tokens are \w+ only: quoting them is enough to keep tsquery operators out.
-    terms = [f"'{word}'" for word in words]
-    terms[-1] += ":*"
-    return " & ".join(terms)
-
-
-def fts5_query(words: list[str]) -> str:
-    terms = [f'"{word}"' for word in words]
-    terms[-1] += "*"
-    return " ".join(terms)
 
 
 def _is_postgres(session: Session) -> bool:
@@ -291,36 +291,55 @@ def _conditions(
 
 
 @dataclass(frozen=True)
-class _TextMatch:
-    """The full-text part of a search, as its database expresses it."""
+class _MatchSql:
+    """The SQL of what a search looks for: its conditions, its score (None: no words) and
+    (SQLite) the ranked subqueries to join the score from."""
 
-    condition: ColumnElement[bool]
-    score: ColumnElement[Any]
-    fts_scores: Any = None  # SQLite: a subquery (dataset_id, score) to join for ranking
+    conditions: tuple[ColumnElement[bool], ...]
+    score: ColumnElement[Any] | None
+    ranked_by: tuple[Subquery, ...]
 
 
-def _text_match(session: Session, words: list[str]) -> _TextMatch:
-    if _is_postgres(session):
-        query = func.to_tsquery("simple", tsquery(words))
+@functools.lru_cache(maxsize=COMPILED_QUERIES)
+def _match_sql(dialect: str, wanted: tuple[Query, ...]) -> _MatchSql:
+    """Compiled once per query and database: SQL constructs are immutable, and the same
+    searches recur (a landing page, a facet clicked under the same words)."""
+    compiler = Compiler(dialect)
+    conditions = tuple(
+        condition for found in wanted if (condition := compiler.condition(found)) is not None
+    )
+    rank = ranking(list(wanted))
+    if rank is None:
+        return _MatchSql(conditions, None, ())
+    score, ranked_by = _score(dialect, rank)
+    return _MatchSql(conditions, score, ranked_by)
+
+
+def _score(dialect: str, rank: Ranking) -> tuple[ColumnElement[Any], tuple[Subquery, ...]]:
+    """The relevance of a match, and (SQLite) the ranked subqueries to join it from."""
+    terms: list[ColumnElement[Any]] = []
+    if dialect == "postgresql":
         document = col(Dataset.search_document)
-        return _TextMatch(
-            condition=document.bool_op("@@")(query),
-            score=func.ts_rank(literal_column(PG_RANK_WEIGHTS), document, query),
+        weights: ColumnElement[Any] = literal_column(PG_RANK_WEIGHTS)
+        for weight, query, where_matched in rank.parts:
+            ranked: ColumnElement[Any] = func.ts_rank(weights, document, as_tsquery(query))
+            if where_matched:
+                ranked = case((document_matches(query), ranked), else_=0.0)
+            terms.append(ranked * weight)
+        return functools.reduce(operator.add, terms), ()
+    joins: list[Subquery] = []
+    for number, (weight, query, _) in enumerate(rank.parts):
+        scores = (
+            select(
+                FTS.c.dataset_id.label("dataset_id"),
+                (-func.bm25(literal_column("dataset_fts"), *FTS_COLUMN_WEIGHTS)).label("score"),
+            )
+            .where(fts_match(fts5_query(query)))
+            .subquery(f"rank{number}")
         )
-    match = literal_column("dataset_fts").op("MATCH")(fts5_query(words))
-    scores = (
-        select(
-            FTS.c.dataset_id.label("dataset_id"),
-            (-func.bm25(literal_column("dataset_fts"), *FTS_COLUMN_WEIGHTS)).label("score"),
-        )
-        .where(match)
-        .subquery("fts")
-    )
-    return _TextMatch(
-        condition=col(Dataset.id).in_(select(FTS.c.dataset_id).where(match)),
-        score=scores.c.score,
-        fts_scores=scores,
-    )
+        joins.append(scores)
+        terms.append(func.coalesce(scores.c.score, 0.0) * weight)
+    return functools.reduce(operator.add, terms), tuple(joins)
 
 
 # --- sorting -------------------------------------------------------------------------------
@@ -390,7 +409,8 @@ def _catalogue_stamp(session: Session) -> tuple[Any, ...]:
 def _counts_key(session: Session, query: SearchQuery) -> tuple[Any, ...]:
     return (
         session.get_bind().engine.url.render_as_string(hide_password=True),
-        tuple(query_tokens(query.text)),
+        parse_words(query.text),  # what the words mean, not how they were typed
+        query.match,
         query.filters,
         query.modified_since,
         query.modified_until,
@@ -628,23 +648,20 @@ def search_datasets(
     # The licence list is short: read once, it serves the openness filter and facets.
     licenses = {lic.id: lic for lic in session.exec(select(License))}
     conditions = _conditions(session, query, licenses)
-    words = query_tokens(query.text)
-    text_match = _text_match(session, words) if words else None
-    if text_match is not None:
-        conditions.append(text_match.condition)
+    wanted = tuple(found for found in (parse_words(query.text), query.match) if found is not None)
+    match = _match_sql(session.get_bind().dialect.name, wanted)
+    conditions.extend(match.conditions)
 
     total, facets = _facets(session, conditions, query, counts, licenses)
     if query.limit <= 0 or total <= query.offset:
         return SearchResult(total=total, items=[], facets=facets)
 
-    score = text_match.score if text_match is not None else None
+    score, ranked_by = match.score, match.ranked_by
     statement = select(
         Dataset, (score if score is not None else literal_column("0.0")).label("score")
     )
-    if text_match is not None and text_match.fts_scores is not None:
-        scores = text_match.fts_scores
-        statement = statement.join(scores, scores.c.dataset_id == col(Dataset.id))
-        conditions = conditions[:-1]  # the join already keeps matching datasets only
+    for ranked in ranked_by:
+        statement = statement.outerjoin(ranked, ranked.c.dataset_id == col(Dataset.id))
     statement = (
         statement.where(and_(*conditions))
         .order_by(*_order_by(query, score))

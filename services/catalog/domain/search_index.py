@@ -1,31 +1,69 @@
 """Keeps a dataset's search structures in step with it, inside the writer's transaction.
 
-Indexed text is normalised with libs.text on both sides (index and query), so Arabic spelling
-variants and unaccented French meet. It is stored as libs.text tokens joined by spaces, so that
-PostgreSQL's parser and FTS5's tokenizer see the same words (PostgreSQL would otherwise keep
-``2019-2020`` as ``2019`` and ``-2020``, or a host name as one word). Weights: title A, tags B,
-description C (title matches rank first). PostgreSQL: ``dataset.search_document`` (tsvector,
-GIN, ``simple`` config: the normalisation is ours, not a stemmer's). SQLite: the
-FTS5 table ``dataset_fts``.
+What is indexed, the same on both databases (libs.text does the work in Python, so PostgreSQL
+and SQLite hold exactly the same terms):
+
+- three fields: the title (every language), the tags, the description (every language);
+- for each word of a field (``libs.text.search_tokens``: normalised, French elisions dropped)
+  two terms at the same position: its **stem** (``libs.text.stem``: Arabic light stemming,
+  French Snowball), which a search matches on, and its **surface** form, which a search
+  matches the last word's prefix on and ranks exact forms with. Position for position, so
+  that a phrase is the same sequence of stems.
+
+PostgreSQL: ``dataset.search_document`` (tsvector, GIN), written as a tsvector literal: a stem
+as itself, a surface form behind ``SURFACE_MARK``; the title weighted A, the tags B, the
+description C, each field's positions after the previous field's and ``FIELD_GAP`` apart (a
+phrase never runs from one field into the next). SQLite: the FTS5 table ``dataset_fts``, a
+column per field and form (``title``, ``tags``, ``description`` for the surface,
+``title_stems``, ``tags_stems``, ``description_stems``), whose positions are per column.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, delete, insert, literal, literal_column, table, update
-from sqlmodel import Session, col, func
+from sqlalchemy import column, delete, insert, table, update
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlmodel import Session, cast, col
 
-from libs.text import normalise, tokens
+from libs.text import normalise, search_tokens, stem
 from services.catalog.models import Dataset
 
 DEFAULT_LANGUAGE = "fr"
 LANGUAGES = ("fr", "ar", "en")
 
+# Marks a surface form among the stems of a tsvector (no word of libs.text holds it).
+SURFACE_MARK = "="
+# Positions between two fields of a tsvector; PostgreSQL keeps positions up to 16383.
+FIELD_GAP = 100
+MAX_POSITION = 16383
+
+
+@dataclass(frozen=True)
+class IndexedField:
+    """A field of the index: its name on SQLite, its weight on PostgreSQL."""
+
+    name: str
+    weight: str
+
+    @property
+    def stems_column(self) -> str:
+        return f"{self.name}_stems"
+
+
+TITLE = IndexedField("title", "A")
+TAGS = IndexedField("tags", "B")
+DESCRIPTION = IndexedField("description", "C")
+INDEXED_FIELDS = (TITLE, TAGS, DESCRIPTION)
+
 # SQLite's FTS5 table: created by the migrations, without a model (it is no table of ours).
 FTS = table(
-    "dataset_fts", column("dataset_id"), column("title"), column("tags"), column("description")
+    "dataset_fts",
+    column("dataset_id"),
+    *(column(field.name) for field in INDEXED_FIELDS),
+    *(column(field.stems_column) for field in INDEXED_FIELDS),
 )
 
 
@@ -36,41 +74,87 @@ def localized(values: dict[str, str] | None, language: str = DEFAULT_LANGUAGE) -
     return next((values[lang] for lang in (language, *LANGUAGES) if values.get(lang)), None)
 
 
-def _joined(values: dict[str, str] | None) -> str:
-    return " ".join(
-        " ".join(tokens(values.get(lang))) for lang in LANGUAGES if values and values.get(lang)
-    )
+def _words(values: list[str | None]) -> tuple[str, ...]:
+    return tuple(word for value in values for word in search_tokens(value))
+
+
+def _languages(values: dict[str, str] | None) -> list[str | None]:
+    return [values.get(lang) for lang in LANGUAGES] if values else []
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """The words of a dataset's three indexed fields, in order."""
+
+    title: tuple[str, ...]
+    tags: tuple[str, ...]
+    description: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls, title: dict[str, str] | None, description: dict[str, str] | None, tags: list[str]
+    ) -> SearchDocument:
+        return cls(
+            title=_words(_languages(title)),
+            tags=_words(list(tags)),
+            description=_words(_languages(description)),
+        )
+
+    def words(self, field: IndexedField) -> tuple[str, ...]:
+        words: tuple[str, ...] = getattr(self, field.name)
+        return words
+
+    def tsvector(self) -> str:
+        """PostgreSQL's tsvector literal: stems and marked surface forms, weighted."""
+        positions: dict[str, list[str]] = {}
+        start = 1
+        for field in INDEXED_FIELDS:
+            words = self.words(field)
+            for offset, word in enumerate(words):
+                position = f"{min(start + offset, MAX_POSITION)}{field.weight}"
+                positions.setdefault(stem(word), []).append(position)
+                positions.setdefault(SURFACE_MARK + word, []).append(position)
+            start += len(words) + FIELD_GAP
+        return " ".join(
+            f"{quote_lexeme(lexeme)}:{','.join(at)}" for lexeme, at in positions.items()
+        )
+
+    def fts_row(self) -> dict[str, str]:
+        """SQLite's FTS5 columns: each field's surface forms and its stems."""
+        row: dict[str, str] = {}
+        for field in INDEXED_FIELDS:
+            words = self.words(field)
+            row[field.name] = " ".join(words)
+            row[field.stems_column] = " ".join(stem(word) for word in words)
+        return row
+
+
+def quote_lexeme(lexeme: str) -> str:
+    """A lexeme as tsvector and tsquery literals write it."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def write_document(
+    session: Session, dataset_id: uuid.UUID, document: SearchDocument, *, fresh: bool = False
+) -> None:
+    """Store ``document`` as the dataset's index (``fresh``: it has none on SQLite yet)."""
+    if session.get_bind().dialect.name == "postgresql":
+        vector: Any = cast(document.tsvector(), TSVECTOR)
+        session.exec(
+            update(Dataset).where(col(Dataset.id) == dataset_id).values(search_document=vector)
+        )
+        return
+    if not fresh:
+        remove_from_index(session, dataset_id)
+    session.exec(insert(FTS).values(dataset_id=dataset_id.hex, **document.fts_row()))
 
 
 def reindex_dataset(session: Session, dataset: Dataset, tags: list[str]) -> None:
     """Call after any change to a dataset's title, description or tags (flushes first)."""
-    title = _joined(dataset.title)
-    description = _joined(dataset.description)
-    tag_text = " ".join(" ".join(tokens(tag)) for tag in tags)
     dataset.title_sort = normalise(localized(dataset.title) or "")[:500]
     session.add(dataset)
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        # The weight is PostgreSQL's one-byte "char": a bound VARCHAR would find no setweight().
-        def weighted(value: str, weight: str) -> ColumnElement[Any]:
-            vector = func.to_tsvector(literal_column("'simple'::regconfig"), literal(value))
-            return func.setweight(vector, literal_column(f"'{weight}'::\"char\""))
-
-        document = (
-            weighted(title, "A")
-            .op("||")(weighted(tag_text, "B"))
-            .op("||")(weighted(description, "C"))
-        )
-        session.exec(
-            update(Dataset).where(col(Dataset.id) == dataset.id).values(search_document=document)
-        )
-        return
-    remove_from_index(session, dataset.id)
-    session.exec(
-        insert(FTS).values(
-            dataset_id=dataset.id.hex, title=title, tags=tag_text, description=description
-        )
-    )
+    write_document(session, dataset.id, SearchDocument.of(dataset.title, dataset.description, tags))
 
 
 def remove_from_index(session: Session, dataset_id: uuid.UUID) -> None:

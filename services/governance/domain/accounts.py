@@ -15,7 +15,7 @@ from sqlmodel import col, func, select
 from libs.auth import Principal, Role, RoleGrant, record_revocation
 from libs.db import utcnow
 from libs.events.schemas import TokenRevocationReason, TokensRevoked
-from libs.fields import Email, Line
+from libs.fields import Email, Line, changes_of
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, InvalidInput, NotFound
 from libs.uow import UnitOfWork
@@ -23,7 +23,6 @@ from services.governance.domain import access, audit
 from services.governance.domain.audit import Actor
 from services.governance.domain.common import (
     as_json,
-    changes_of,
     contains,
     flush_or,
     get_or_404,

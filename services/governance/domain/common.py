@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import ColumnElement, SQLColumnExpression
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, or_
 
 from libs.fields import Line
-from libs.http.problems import InvalidInput, NotFound, Problem
+from libs.http.problems import NotFound, Problem
 from libs.uow import UnitOfWork
 
 T = TypeVar("T", bound=SQLModel)
@@ -34,15 +33,6 @@ def lock(session: Session, model: type[T], key: uuid.UUID, what: str) -> T:
     if found is None:
         raise NotFound(f"{what} {key} not found")
     return found
-
-
-def changes_of(command: BaseModel, not_null: Iterable[str]) -> dict[str, Any]:
-    """The fields a partial update sent; those in ``not_null`` cannot be cleared."""
-    changes = command.model_dump(exclude_unset=True)
-    for field in not_null:
-        if field in changes and changes[field] is None:
-            raise InvalidInput(field, "cannot be null")
-    return changes
 
 
 def as_json(row: SQLModel, exclude: set[str] | None = None) -> dict[str, Any]:

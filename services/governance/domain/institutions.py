@@ -17,7 +17,7 @@ from libs.events.schemas import (
     InstitutionWithdrawn,
     LocalizedText,
 )
-from libs.fields import Day, HttpUrl, Line, Localized, ShortLine, Slug, Text
+from libs.fields import Day, HttpUrl, Line, Localized, ShortLine, Slug, Text, changes_of
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict
 from libs.uow import UnitOfWork
@@ -25,7 +25,6 @@ from services.governance.domain import audit
 from services.governance.domain.audit import Actor
 from services.governance.domain.common import (
     as_json,
-    changes_of,
     contains,
     flush_or,
     get_or_404,

@@ -3,11 +3,11 @@ updates change only the fields given."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.fields import Day, Line, Localized, LocalizedText
+from libs.fields import Day, Line, Localized, LocalizedText, changes_of
 from services.metrics.domain.progress import ActivityStatus
 
 INDICATOR_CODE = r"^[a-z][a-z0-9_]{1,63}$"
@@ -23,8 +23,12 @@ EventTypes = Annotated[list[Line], Field(max_length=30)]
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # The fields a partial update may not clear (their columns need a value).
+    not_null: ClassVar[tuple[str, ...]] = ()
+
     def changes(self) -> dict[str, Any]:
         """The fields given, multilingual text as stored (``{"ar": ..., "fr": ...}``)."""
+        changes_of(self, self.not_null)  # 422 naming a required field sent as null
         result: dict[str, Any] = {}
         for name in self.model_fields_set:
             value = getattr(self, name)
@@ -45,6 +49,8 @@ class IndicatorCreate(_Input):
 
 
 class IndicatorUpdate(_Input):
+    not_null = ("name", "unit", "measure", "moved_by", "position")
+
     name: Localized | None = None
     description: LocalizedText | None = None
     unit: Localized | None = None
@@ -63,6 +69,8 @@ class PeriodCreate(_Input):
 
 
 class PeriodUpdate(_Input):
+    not_null = ("baseline", "baseline_date", "target", "target_date")
+
     baseline: Amount | None = None
     baseline_date: Day | None = None
     target: Amount | None = None
@@ -83,6 +91,8 @@ class CommitmentCreate(_Input):
 
 
 class CommitmentUpdate(_Input):
+    not_null = ("title", "start", "end", "position")
+
     title: Localized | None = None
     description: LocalizedText | None = None
     action_plan: Localized | None = None
@@ -104,6 +114,8 @@ class ActivityCreate(_Input):
 
 
 class ActivityUpdate(_Input):
+    not_null = ("title", "start", "end", "status", "progress", "weight", "position")
+
     title: Localized | None = None
     start: Day | None = None
     end: Day | None = None

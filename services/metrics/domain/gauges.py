@@ -13,6 +13,7 @@ Gauges (label ``indicator`` is the indicator's code):
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 
@@ -131,3 +132,11 @@ def announce_changes(uow: UnitOfWork, margins: Margins) -> list[IndicatorChanged
         row.value, row.changed_at = report.value, now
         uow.session.add(row)
     return changes
+
+
+def announced_version(uow: UnitOfWork) -> str:
+    """A short digest of the values last announced: it changes when an ``indicator changed``
+    is published, which is when a page showing the indicators should refresh them."""
+    rows = uow.session.exec(select(IndicatorValue).order_by(col(IndicatorValue.code)))
+    seen = ";".join(f"{r.code}={r.value}@{r.changed_at.isoformat()}" for r in rows)
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from libs.http.ckan import ckan_responses
 from libs.uow import UnitOfWorkDep
 from services.reuse.domain.ckan import ACTIONS, CkanError, run_action
 from services.reuse.domain.ckan import __doc__ as ACTIONS_DOC
@@ -48,10 +49,33 @@ async def action_params(request: Request) -> dict[str, Any] | CkanError:
 DESCRIPTION = (ACTIONS_DOC or "") + "\n\nActions: " + ", ".join(sorted(ACTIONS))
 
 
-@router.get("/api/3/action/{name}", operation_id="ckan_action_get", description=DESCRIPTION)
-@router.post("/api/3/action/{name}", operation_id="ckan_action_post", description=DESCRIPTION)
-@router.get("/api/action/{name}", operation_id="ckan_legacy_action_get", description=DESCRIPTION)
-@router.post("/api/action/{name}", operation_id="ckan_legacy_action_post", description=DESCRIPTION)
+ANSWERS = ckan_responses(400, 404, 409)
+
+
+@router.get(
+    "/api/3/action/{name}",
+    operation_id="ckan_action_get",
+    description=DESCRIPTION,
+    responses=ANSWERS,
+)
+@router.post(
+    "/api/3/action/{name}",
+    operation_id="ckan_action_post",
+    description=DESCRIPTION,
+    responses=ANSWERS,
+)
+@router.get(
+    "/api/action/{name}",
+    operation_id="ckan_legacy_action_get",
+    description=DESCRIPTION,
+    responses=ANSWERS,
+)
+@router.post(
+    "/api/action/{name}",
+    operation_id="ckan_legacy_action_post",
+    description=DESCRIPTION,
+    responses=ANSWERS,
+)
 @router.api_route("/api/3/action/{name}/", methods=["GET", "POST"], include_in_schema=False)
 @router.api_route("/api/action/{name}/", methods=["GET", "POST"], include_in_schema=False)
 def ckan_action(
@@ -61,8 +85,8 @@ def ckan_action(
     params: dict[str, Any] | CkanError = Depends(action_params),
 ) -> JSONResponse:
     """A ckanext-showcase action, in CKAN's envelope."""
-    base = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
-    help_url = f"{base}/api/3/action/help_show?name={name}"
+    # From the settings, never from the request's Host header.
+    help_url = f"{request.app.state.settings.base_url}/api/3/action/help_show?name={name}"
     try:
         if isinstance(params, CkanError):
             raise params

@@ -1,26 +1,27 @@
 """Text search over reuses, in Arabic and French, the same on SQLite and PostgreSQL.
 
-Every word of a reuse goes through ``libs.text.tokens``, the catalog's normalisation (Arabic
-diacritics, tatweel, alef and hamza forms, ta marbuta; French case and accents; and whatever
-libs.text adds later, stemming included), into ``reuse_term``: one row per distinct word of a
-reuse, with the weight of where it stands (title 3, tags 2, description and organisation 1).
-A query goes through the same function, and a reuse matches when it holds every word of the
-query; the best ranked have the largest sum of weights, then the newest. One indexed lookup per
+Every word of a reuse goes through ``libs.text.index_terms``, the catalog's normalisation
+(Arabic diacritics, tatweel, alef and hamza forms, ta marbuta; French case, accents and
+elisions) and stemming (Arabic light stemming, French Snowball), into ``reuse_term``: one row
+per distinct word and stem of a reuse, with the weight of where it stands (title 3, tags 2,
+description and organisation 1). A query is cut into its stems (``libs.text.query_terms``),
+and a reuse matches when it holds every one of them, whatever form of the word it was written
+in; the best ranked have the largest sum of weights, then the newest. One indexed lookup per
 query word, on any database: no tsvector or FTS5 table to keep in step. After a change of the
-normalisation, ``bayanat reuse reindex`` rewrites the words.
+normalisation or the stemming, ``bayanat reuse reindex`` rewrites the words.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Subquery, delete, func
 from sqlmodel import col, select
 
+import libs.text
 from libs.http.pagination import Page, PageParams, paginate
-from libs.text import tokens
 from libs.uow import UnitOfWork
 from services.reuse.models import (
     PUBLIC_STATES,
@@ -38,27 +39,37 @@ TITLE_WEIGHT, TAG_WEIGHT, TEXT_WEIGHT = 3, 2, 1
 NEWEST_FIRST = (col(Reuse.declared_at).desc(), col(Reuse.id).desc())
 
 
-def _words(values: Iterable[str | None]) -> list[str]:
-    return [term[:TERM_MAX] for value in values for term in tokens(value)]
-
-
 def index_terms(reuse: Reuse) -> dict[str, int]:
-    """Each distinct word of the reuse, with the highest weight it stands at."""
+    """Each distinct word and stem of the reuse, with the highest weight it stands at."""
+    return terms_of(reuse.title, reuse.description, reuse.tags, reuse.organization)
+
+
+def terms_of(
+    title: dict[str, str],
+    description: dict[str, str],
+    tags: list[str],
+    organization: str | None,
+    *,
+    words: Callable[[str | None], list[str]] = libs.text.index_terms,
+) -> dict[str, int]:
+    """``index_terms`` of a reuse with these fields (``words``: what a text is indexed by)."""
     weighted: dict[str, int] = {}
-    sources = (
-        (TEXT_WEIGHT, [*reuse.description.values(), reuse.organization]),
-        (TAG_WEIGHT, reuse.tags),
-        (TITLE_WEIGHT, reuse.title.values()),
+    sources: tuple[tuple[int, Iterable[str | None]], ...] = (
+        (TEXT_WEIGHT, [*description.values(), organization]),
+        (TAG_WEIGHT, tags),
+        (TITLE_WEIGHT, title.values()),
     )
     for weight, values in sources:
-        for term in _words(values):
-            weighted[term] = weight
+        for value in values:
+            for term in words(value):
+                weighted[term[:TERM_MAX]] = weight
     return weighted
 
 
-def query_terms(text: str | None) -> list[str]:
-    """The distinct words a query looks for, in the order typed (at most QUERY_TERMS_MAX)."""
-    return list(dict.fromkeys(_words([text])))[:QUERY_TERMS_MAX]
+def query_terms(query: str | None) -> list[str]:
+    """The distinct stems a query looks for, in the order typed (at most QUERY_TERMS_MAX)."""
+    stems = (term[:TERM_MAX] for term in libs.text.query_terms(query))
+    return list(dict.fromkeys(stems))[:QUERY_TERMS_MAX]
 
 
 def reindex_reuse(uow: UnitOfWork, reuse: Reuse, *, new: bool = False) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,9 +15,9 @@ import pytest
 from libs.auth import Principal, Role, RoleGrant
 from libs.events import CloudEvent, EventData
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
-from libs.fields import Localized
 from libs.uow import UnitOfWork
 from services.catalog.app import MIGRATIONS_DIR
+from services.catalog.domain.bounds import Title
 from services.catalog.domain.datasets import (
     DatasetCreate,
     create_dataset,
@@ -26,11 +26,13 @@ from services.catalog.domain.datasets import (
 )
 from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.resources import ResourceFields, add_resource
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.models import Dataset, Resource, messaging
 from tests.support.units import SqliteUnits
 
 BASE_URL = "http://catalog.test"
+SIGNER = DownloadSigner(b"unit-test-signing-key", BASE_URL, timedelta(days=7))
 E = TypeVar("E", bound=EventData)
 
 
@@ -121,7 +123,7 @@ def draft(
     catalog: Catalog, institution_id: uuid.UUID, *, resources: int = 1, **fields: Any
 ) -> uuid.UUID:
     """A draft with ``resources`` linked resources, through the domain."""
-    fields.setdefault("title", Localized(fr="Population légale", ar="السكان القانونيون"))
+    fields.setdefault("title", Title(fr="Population légale", ar="السكان القانونيون"))
     fields.setdefault("license_id", "cc-by")
     fields.setdefault("themes", ["population"])
     fields.setdefault("tags", ["population"])
@@ -140,7 +142,7 @@ def draft(
 def submitted(catalog: Catalog, institution_id: uuid.UUID, **fields: Any) -> uuid.UUID:
     dataset_id = draft(catalog, institution_id, **fields)
     with catalog.unit() as uow:
-        submit_dataset(uow, steward(institution_id), ref=dataset_id, base_url=BASE_URL)
+        submit_dataset(uow, steward(institution_id), ref=dataset_id, signer=SIGNER)
         uow.commit()
     return dataset_id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from bench.ckan_corpus import CORPUS_MD5, DEFAULT_COUNT, dataset, generate
 from bench.ckan_counts import OUTPUT, QUERIES, corpus_md5
 from services.catalog.domain.lucene import QuerySyntaxError, parse_fq, parse_q
+from services.catalog.domain.search_query import honoured
 
 RECORDED: dict[str, Any] = json.loads(Path(OUTPUT).read_text())
 
@@ -37,11 +39,12 @@ def test_the_parser_reads_or_refuses_each_query_as_annotated(query: dict[str, An
     params = query["params"]
     filters = [params["fq"]] if "fq" in params else []
     filters += params.get("fq_list", [])
+    now = datetime.now(UTC)
 
     def parse() -> None:
-        parse_q(params.get("q"))
+        honoured(parse_q(params.get("q")), now)
         for fq in filters:
-            parse_fq(fq)
+            honoured(parse_fq(fq), now, source="fq")
 
     if query["catalog"].startswith("refused: "):
         with pytest.raises(QuerySyntaxError) as error:

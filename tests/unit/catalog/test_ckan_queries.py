@@ -1,4 +1,4 @@
-"""CKAN's parameters and Solr's field queries, read as the catalog's search filters."""
+"""CKAN's parameters, and its q and fq read as one query tree (or refused, naming why)."""
 
 from __future__ import annotations
 
@@ -11,79 +11,53 @@ from services.catalog.domain.ckan import (
     SearchQueryError,
     ValidationError,
     ckan_time,
-    parse_solr,
+    parse_search,
     parse_sort,
 )
-from services.catalog.domain.search import DEFAULT_SORT, Filter, FilterField, Sort, SortKey
+from services.catalog.domain.lucene import Boolean, DateMath, Range, must, parse_fq, parse_q
+from services.catalog.domain.search import DEFAULT_SORT, Sort, SortKey
+
+NOW = datetime(2026, 5, 17, 14, 30, tzinfo=UTC)
 
 
-def test_field_terms_become_filters_and_the_rest_of_q_is_text() -> None:
-    parsed = parse_solr(
-        'budget organization:mef tags:"santé publique"', source="q", text_allowed=True
+def test_q_and_every_fq_are_all_required() -> None:
+    assert parse_search("budget", [], NOW) == parse_q("budget")
+    assert parse_search("budget", ["tags:santé", "organization:mef"], NOW) == must(
+        parse_q("budget"), parse_fq("tags:santé"), parse_fq("organization:mef")
     )
-    assert parsed.text == ["budget"]
-    assert parsed.filters == [
-        Filter(FilterField.INSTITUTION, ("mef",)),
-        Filter(FilterField.TAG, ("santé publique",)),
-    ]
 
 
-def test_ckan_names_map_to_the_catalogs_own() -> None:
-    parsed = parse_solr(
-        "owner_org:x groups:sante res_format:CSV license_id:cc-by isopen:true name:budget id:1",
-        source="fq",
-        text_allowed=False,
-    )
-    assert [f.field for f in parsed.filters] == [
-        FilterField.INSTITUTION,
-        FilterField.THEME,
-        FilterField.FORMAT,
-        FilterField.LICENSE,
-        FilterField.OPEN,
-        FilterField.SLUG,
-        FilterField.ID,
-    ]
-
-
-def test_alternatives_and_exclusions() -> None:
-    parsed = parse_solr(
-        "tags:(air OR eau) -groups:sante NOT tags:bruit", source="fq", text_allowed=False
-    )
-    assert parsed.filters == [
-        Filter(FilterField.TAG, ("air", "eau")),
-        Filter(FilterField.THEME, ("sante",), exclude=True),
-        Filter(FilterField.TAG, ("bruit",), exclude=True),
-    ]
-
-
-def test_a_modified_range_bounds_the_search() -> None:
-    parsed = parse_solr(
-        "metadata_modified:[2024-01-01T00:00:00Z TO *]", source="fq", text_allowed=False
-    )
-    assert parsed.modified_since == datetime(2024, 1, 1, tzinfo=UTC)
-    assert parsed.modified_until is None
-
-
-def test_constant_fields_hold_or_match_nothing() -> None:
-    assert not parse_solr("dataset_type:dataset", source="fq", text_allowed=False).matches_nothing
-    assert parse_solr("state:deleted", source="fq", text_allowed=False).matches_nothing
-    assert parse_solr("-capacity:public", source="fq", text_allowed=False).matches_nothing
+def test_dates_are_resolved_when_the_search_is_made() -> None:
+    found = parse_search(None, ["metadata_modified:[NOW/DAY TO *]"], NOW)
+    assert isinstance(found, Boolean)
+    fq = found.clauses[1].query
+    assert isinstance(fq, Boolean)
+    today = DateMath(datetime(2026, 5, 17, tzinfo=UTC))
+    assert Range("metadata_modified", today, None) in [clause.query for clause in fq.clauses]
 
 
 @pytest.mark.parametrize(
-    "fq",
+    ("q", "fq", "construct", "source"),
     [
-        "budget",
-        "colour:red",
-        "tags:a OR tags:b",
-        "title:budget",
-        "metadata_modified:2024",
-        "tags:(a AND b)",
+        ("text:santé~", None, "fuzzy", "q"),
+        ("title:santé^2", None, "boost", "q"),
+        ("{!lucene}santé", None, "local parameters", "q"),
+        ("sant*", None, "wildcard", "q"),
+        (None, "colour:red", "field", "fq"),
+        (None, "author:someone", "field", "fq"),
+        (None, "metadata_modified:2024", "date", "fq"),
+        (None, "tags:(a", "parenthesis", "fq"),
     ],
 )
-def test_what_fq_cannot_say_is_a_search_query_error(fq: str) -> None:
-    with pytest.raises(SearchQueryError):
-        parse_solr(fq, source="fq", text_allowed=False)
+def test_what_the_catalog_cannot_answer_is_a_search_query_error_naming_it(
+    q: str | None, fq: str | None, construct: str, source: str
+) -> None:
+    with pytest.raises(SearchQueryError) as refused:
+        parse_search(q, [fq] if fq else [], NOW)
+    assert refused.value.construct == construct
+    error = refused.value.error()
+    assert error["__type"] == "Search Query Error" and error["construct"] == construct
+    assert error["message"].startswith(f"Search Query is invalid: {source}: ")
 
 
 def test_sorts() -> None:

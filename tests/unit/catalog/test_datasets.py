@@ -14,15 +14,15 @@ from libs.events.schemas import (
     DatasetWithdrawn,
     InstitutionWithdrawn,
 )
-from libs.fields import Localized
 from libs.http.problems import Conflict, Forbidden, InvalidInput, NotFound
 from services.catalog.domain import datasets
+from services.catalog.domain.bounds import Title
 from services.catalog.domain.datasets import DatasetCreate, DatasetFields
 from services.catalog.domain.institutions import apply_withdrawal
 from services.catalog.domain.views import load_view
 from services.catalog.models import DatasetState
 from tests.unit.catalog.conftest import (
-    BASE_URL,
+    SIGNER,
     Catalog,
     admin,
     draft,
@@ -36,7 +36,7 @@ from tests.unit.catalog.conftest import (
 
 
 def create(catalog: Catalog, institution_id: uuid.UUID, **fields: object) -> uuid.UUID:
-    fields.setdefault("title", Localized(fr="Budget de l'État", ar="ميزانية الدولة"))
+    fields.setdefault("title", Title(fr="Budget de l'État", ar="ميزانية الدولة"))
     with catalog.unit() as uow:
         dataset = datasets.create_dataset(
             uow,
@@ -68,7 +68,7 @@ def test_a_steward_of_one_institution_needs_not_name_it(catalog: Catalog) -> Non
     hcp = enrol(catalog)
     with catalog.unit() as uow:
         dataset = datasets.create_dataset(
-            uow, steward(hcp), data=DatasetCreate(title=Localized(fr="Budget"))
+            uow, steward(hcp), data=DatasetCreate(title=Title(fr="Budget"))
         )
         assert dataset.institution_id == hcp
 
@@ -76,7 +76,7 @@ def test_a_steward_of_one_institution_needs_not_name_it(catalog: Catalog) -> Non
 def test_a_steward_of_several_institutions_names_one(catalog: Catalog) -> None:
     actor = steward(enrol(catalog, "hcp"), enrol(catalog, "mef"))
     with catalog.unit() as uow, pytest.raises(InvalidInput) as refused:
-        datasets.create_dataset(uow, actor, data=DatasetCreate(title=Localized(fr="Budget")))
+        datasets.create_dataset(uow, actor, data=DatasetCreate(title=Title(fr="Budget")))
     assert refused.value.extra["field"] == "institution_id"
 
 
@@ -84,7 +84,7 @@ def test_another_institutions_steward_is_forbidden(catalog: Catalog) -> None:
     hcp, mef = enrol(catalog, "hcp"), enrol(catalog, "mef")
     with catalog.unit() as uow, pytest.raises(Forbidden) as refused:
         datasets.create_dataset(
-            uow, steward(mef), data=DatasetCreate(institution_id=hcp, title=Localized(fr="x"))
+            uow, steward(mef), data=DatasetCreate(institution_id=hcp, title=Title(fr="x"))
         )
     assert refused.value.extra["institution_id"] == str(hcp)
 
@@ -95,7 +95,7 @@ def test_an_institution_not_enrolled_writes_no_new_dataset(catalog: Catalog) -> 
         datasets.create_dataset(
             uow,
             steward(stranger),
-            data=DatasetCreate(institution_id=stranger, title=Localized(fr="x")),
+            data=DatasetCreate(institution_id=stranger, title=Title(fr="x")),
         )
     assert refused.value.extra["field"] == "institution_id"
 
@@ -215,7 +215,7 @@ def test_a_submission_locks_the_draft_and_publishes_its_snapshot(catalog: Catalo
     dataset_id = draft(catalog, hcp, tags=["population"], frequency="ANNUAL")
     actor = steward(hcp)
     with catalog.unit() as uow:
-        datasets.submit_dataset(uow, actor, ref=dataset_id, base_url=BASE_URL)
+        datasets.submit_dataset(uow, actor, ref=dataset_id, signer=SIGNER)
         assert catalog.published() == [], "the event is written with the unit's commit"
         uow.commit()
     dataset = catalog.dataset(dataset_id)
@@ -238,7 +238,7 @@ def test_a_draft_without_resources_is_not_submitted(catalog: Catalog) -> None:
     hcp = enrol(catalog)
     dataset_id = draft(catalog, hcp, resources=0)
     with catalog.unit() as uow, pytest.raises(InvalidInput) as refused:
-        datasets.submit_dataset(uow, steward(hcp), ref=dataset_id, base_url=BASE_URL)
+        datasets.submit_dataset(uow, steward(hcp), ref=dataset_id, signer=SIGNER)
     assert refused.value.extra["field"] == "resources"
 
 
@@ -283,7 +283,7 @@ def test_a_unit_left_without_a_commit_leaves_nothing(catalog: Catalog) -> None:
     dataset_id = draft(catalog, hcp)
     clears = catalog.cache.clears
     with catalog.unit() as uow:
-        datasets.submit_dataset(uow, steward(hcp), ref=dataset_id, base_url=BASE_URL)
+        datasets.submit_dataset(uow, steward(hcp), ref=dataset_id, signer=SIGNER)
     assert catalog.dataset(dataset_id).state == DatasetState.DRAFT
     assert catalog.published() == []
     assert catalog.cache.clears == clears

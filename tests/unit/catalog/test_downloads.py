@@ -10,9 +10,9 @@ import pytest
 from services.catalog.api.downloads import (
     RangeNotSatisfiable,
     byte_range,
-    content_disposition,
     etag_matches,
     file_chunks,
+    served_media_type,
 )
 
 SIZE = 1000
@@ -67,10 +67,26 @@ def test_if_none_match_compares_weakly(header: str | None, matches: bool) -> Non
     assert etag_matches(header, '"abc"') is matches
 
 
-def test_a_file_name_is_given_in_ascii_and_in_utf8() -> None:
-    assert content_disposition('relevés "2024".csv') == (
-        "attachment; filename=\"relev?s 2024.csv\"; filename*=UTF-8''relev%C3%A9s%20%222024%22.csv"
-    )
+@pytest.mark.parametrize(
+    ("declared", "served"),
+    [
+        ("text/csv", "text/csv"),
+        ("application/json", "application/json"),
+        ("application/pdf", "application/pdf"),
+        ("TEXT/CSV; charset=utf-8", "text/csv"),
+        ("text/html", "application/octet-stream"),
+        ("application/xhtml+xml", "application/octet-stream"),
+        ("image/svg+xml", "application/octet-stream"),
+        ("application/xml", "application/octet-stream"),
+        ("text/xml", "application/octet-stream"),
+        ("application/javascript", "application/octet-stream"),
+        ("text/javascript", "application/octet-stream"),
+        ("application/x-unheard-of", "application/octet-stream"),
+        (None, "application/octet-stream"),
+    ],
+)
+def test_only_inert_types_are_served_as_declared(declared: str | None, served: str) -> None:
+    assert served_media_type(declared) == served
 
 
 def test_a_range_is_read_in_chunks(tmp_path: Path) -> None:

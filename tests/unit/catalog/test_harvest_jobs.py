@@ -22,6 +22,7 @@ from libs.events.schemas import (
     ReviewDecided,
 )
 from libs.fields import Localized
+from services.catalog.app import download_signer
 from services.catalog.domain.datasets import publish_submitted, withdraw_dataset
 from services.catalog.domain.dcat import ADMS, DCAT, catalog_graph, catalog_page
 from services.catalog.domain.exports import Links
@@ -82,7 +83,9 @@ def settings(**values: Any) -> CatalogSettings:
 def run(
     catalog: Catalog, site: CkanSite, source_id: uuid.UUID, *, full: bool = False
 ) -> HarvestJob:
-    runner = HarvestRunner(settings(), catalog.store, fetchers=site.fetchers())
+    runner = HarvestRunner(
+        settings(), catalog.store, download_signer(settings()), fetchers=site.fetchers()
+    )
     claim = runner.claim_source(catalog.units.factory, str(source_id), trigger="cli", full=full)
     job = asyncio.run(runner.execute(catalog.units.factory, claim))
     assert job is not None

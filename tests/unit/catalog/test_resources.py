@@ -8,15 +8,15 @@ import uuid
 import pytest
 
 from libs.events.schemas import DatasetUpdated
-from libs.fields import Localized
 from libs.http.problems import Conflict, InvalidInput
 from services.catalog.domain import resources
+from services.catalog.domain.bounds import Title
 from services.catalog.domain.datasets import get_dataset, publish_submitted, submit_dataset
 from services.catalog.domain.resources import DataUpdate, ResourceFields, resolve_format
 from services.catalog.domain.views import load_view
 from services.catalog.models import Resource
 from tests.unit.catalog.conftest import (
-    BASE_URL,
+    SIGNER,
     Catalog,
     draft,
     enrol,
@@ -127,7 +127,7 @@ def test_a_drafts_resource_is_edited_keeping_the_format_it_has(catalog: Catalog)
     hcp = enrol(catalog)
     dataset_id = draft(catalog, hcp)
     [resource] = resources_of(catalog, dataset_id)
-    changes = ResourceFields(url="https://x.ma/v2/data.xml", title=Localized(ar="واجهة"))
+    changes = ResourceFields(url="https://x.ma/v2/data.xml", title=Title(ar="واجهة"))
     with catalog.unit() as uow:
         resources.update_resource(
             uow, steward(hcp), ref=dataset_id, resource_id=resource.id, changes=changes
@@ -232,6 +232,6 @@ def test_a_replacement_needs_new_content(catalog: Catalog) -> None:
 
 def _publish(catalog: Catalog, dataset_id: uuid.UUID, institution_id: uuid.UUID) -> None:
     with catalog.unit() as uow:
-        dataset = submit_dataset(uow, steward(institution_id), ref=dataset_id, base_url=BASE_URL)
+        dataset = submit_dataset(uow, steward(institution_id), ref=dataset_id, signer=SIGNER)
         publish_submitted(uow, dataset)
         uow.commit()

@@ -1,5 +1,5 @@
-"""What a search asks the database, built without one: words, full-text queries, moments and
-sorts; and a title in the language a reader wants."""
+"""What a search asks the database, built without one: moments and sorts; and a title in the
+language a reader wants (its words and full-text queries: test_search_query.py)."""
 
 from __future__ import annotations
 
@@ -10,27 +10,12 @@ import pytest
 from libs.http.problems import InvalidInput
 from services.catalog.api.search import SORTS
 from services.catalog.domain.search import (
-    MAX_QUERY_TOKENS,
     SearchQuery,
     SortKey,
     client_moment,
-    fts5_query,
     parse_moment,
-    query_tokens,
-    tsquery,
 )
 from services.catalog.domain.search_index import localized
-
-
-def test_the_words_of_a_query_are_normalised_tokens_and_bounded() -> None:
-    assert query_tokens("Établissements  de SANTÉ") == ["etablissements", "de", "sante"]
-    assert query_tokens(None) == []
-    assert len(query_tokens(" ".join(f"mot{n}" for n in range(50)))) == MAX_QUERY_TOKENS
-
-
-def test_every_word_must_match_and_the_last_one_as_a_prefix() -> None:
-    assert tsquery(["ecoles", "prim"]) == "'ecoles' & 'prim':*"
-    assert fts5_query(["ecoles", "prim"]) == '"ecoles" "prim"*'
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ application/problem+json, and no FastAPI HTTPValidationError anywhere."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -12,8 +11,11 @@ from fastapi.testclient import TestClient
 
 from services.governance.app import create_app
 from services.governance.settings import GovernanceSettings
-
-PROBLEM = {"schema": {"$ref": "#/components/schemas/Problem"}}
+from tests.support.openapi import (
+    assert_no_validation_error_schema,
+    assert_problems_documented,
+    operations,
+)
 
 # What each operation's own domain may answer, read from its code (access rules: 403; lookups:
 # 404; state: 409; the login rate limit: 429; the guide not seeded: 503). A new operation must
@@ -60,7 +62,6 @@ DOMAIN_PROBLEMS: dict[tuple[str, str], set[int]] = {
     ("get", "/healthz"): set(),
     ("get", "/readyz"): set(),
 }
-METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
 @pytest.fixture(scope="module")
@@ -71,40 +72,10 @@ def document() -> dict[str, Any]:
     return dict(response.json())
 
 
-def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (method, path): operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method in METHODS
-    }
-
-
-def test_every_operation_is_accounted_for(document: dict[str, Any]) -> None:
-    assert set(operations(document)) == set(DOMAIN_PROBLEMS)
-
-
 def test_every_operation_documents_its_problems_as_problem_json(
     document: dict[str, Any],
 ) -> None:
-    for key, operation in operations(document).items():
-        responses = operation["responses"]
-        documented = {int(status) for status in responses if int(status) >= 400}
-        takes_input = bool(operation.get("parameters")) or "requestBody" in operation
-        expected = set(DOMAIN_PROBLEMS[key]) | {400, 414}
-        if takes_input:
-            expected.add(422)
-        if "requestBody" in operation:
-            expected.add(413)
-        if operation.get("security"):
-            expected.add(401)
-        assert expected <= documented, f"{key} lacks {sorted(expected - documented)}"
-        assert documented <= expected, f"{key} documents {sorted(documented - expected)}"
-        for status in documented:
-            assert responses[str(status)]["content"] == {"application/problem+json": PROBLEM}, (
-                key,
-                status,
-            )
+    assert_problems_documented(document, DOMAIN_PROBLEMS)
 
 
 def test_credentials_are_documented_where_an_account_is_needed(
@@ -117,6 +88,4 @@ def test_credentials_are_documented_where_an_account_is_needed(
 
 
 def test_no_fastapi_validation_error_is_left(document: dict[str, Any]) -> None:
-    text = json.dumps(document)
-    assert "HTTPValidationError" not in text and "ValidationError" not in text
-    assert "Problem" in document["components"]["schemas"]
+    assert_no_validation_error_schema(document)

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from libs.text import (
+    MAX_TOKEN_CHARS,
     index_terms,
     normalise,
     query_terms,
@@ -192,6 +193,14 @@ def test_french_elision_is_dropped(text: str) -> None:
 def test_elision_only_at_the_start_of_a_word() -> None:
     assert search_tokens("aujourd'hui") == ["aujourd", "hui"]
     assert search_tokens("vitamine D") == ["vitamine", "d"]
+
+
+def test_a_word_longer_than_any_language_has_is_cut_into_pieces_each_findable() -> None:
+    word = "ب" * (MAX_TOKEN_CHARS * 2 + 10)
+    pieces = search_tokens(f"جدول {word}")
+    assert pieces[0] == "جدول"
+    assert [len(piece) for piece in pieces[1:]] == [MAX_TOKEN_CHARS, MAX_TOKEN_CHARS, 10]
+    assert all(len(term.encode()) < 2046 for term in index_terms(word))
 
 
 @pytest.mark.parametrize(

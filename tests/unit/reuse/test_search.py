@@ -1,5 +1,5 @@
-"""Search over reuses: the catalog's normalisation on both sides, every word must match, title
-words rank first; filters."""
+"""Search over reuses: the catalog's normalisation and stemming on both sides, every word must
+match (in any of its forms), title words rank first; filters."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def test_index_and_query_words_go_through_the_same_normalisation() -> None:
 
     assert weight("ECOLES") == 3 and weight("الابتدائية") == 3, "title words weigh most"
     assert weight("education") == 2 and weight("Etablissements") == 1
+    assert weight("école") == weight("écoles") == weight("l'école") == 3
+    assert weight("ابتدائي") == weight("والابتدائية") == 3
+    assert {"ecoles", "ecol", "المدارس", "مدارس"} <= set(terms), "words and their stems"
     assert query_terms("écoles ÉCOLES, carte") == query_terms("ecoles carte")
     assert query_terms("!!! ...") == []
     assert len(query_terms(" ".join(f"w{n}" for n in range(40)))) == 12
@@ -100,6 +103,22 @@ def test_words_match_whatever_the_spelling_and_titles_rank_first(
     assert found(units, corpus, text="المستشفيات") == ["health"]
     assert found(units, corpus, text="الصحيه"), "ة and ه meet"
     assert found(units, corpus, text="ecoles inexistant") == []
+
+
+def test_every_form_of_a_word_finds_the_reuse(
+    units: SqliteUnits, corpus: dict[str, uuid.UUID]
+) -> None:
+    # Singular and plural, the article and attached prefixes, elision: the same stems.
+    assert found(units, corpus, text="école") == ["schools-map", "schools-api"]
+    assert found(units, corpus, text="l'école carte") == ["schools-map"]
+    assert found(units, corpus, text="مدارس") == ["schools-map"]
+    assert found(units, corpus, text="والمدارس") == ["schools-map"]
+    assert found(units, corpus, text="مستشفيات") == ["health"]
+    assert found(units, corpus, text="المؤسسة الصحي") == ["health"]
+    assert found(units, corpus, text="établissement") == ["schools-api"]
+    # A word that merely begins like another stays apart.
+    assert found(units, corpus, text="cartes") == ["schools-map"]
+    assert found(units, corpus, text="cartel") == []
 
 
 def test_filters_and_the_newest_first_without_words(

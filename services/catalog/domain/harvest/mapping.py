@@ -35,7 +35,8 @@ from libs.fields import LINE_MAX, SHORT_MAX, clean_line, email_address, http_url
 from libs.http.problems import InvalidInput
 from libs.vocabularies import normalise_format
 from services.catalog.domain import validation
-from services.catalog.domain.datasets import SPATIAL_MAX, VERSION_MAX, DatasetFields
+from services.catalog.domain.bounds import SPATIAL_MAX, VERSION_MAX
+from services.catalog.domain.datasets import DatasetFields
 from services.catalog.domain.resources import (
     MEDIA_TYPE_PATTERN,
     ResourceFields,

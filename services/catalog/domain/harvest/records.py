@@ -58,6 +58,7 @@ from services.catalog.domain.harvest.readers import Known
 from services.catalog.domain.harvest.sources import SourceConfig, source_actor
 from services.catalog.domain.institutions import require_enrolled_for_write
 from services.catalog.domain.resources import ResourceFields, new_resource
+from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.domain.views import find_dataset, resource_url
 from services.catalog.models import (
@@ -98,10 +99,11 @@ class Stored:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a job writes: its source, the catalog's public URL, the upload store."""
+    """Where a job writes: its source, the signer of the catalog's download URLs (it knows
+    the catalog's public URL), the upload store."""
 
     source: SourceConfig
-    base_url: str
+    signer: DownloadSigner
     store: FileStore
 
 
@@ -263,7 +265,7 @@ def create_harvested(uow: UnitOfWork, target: Target, mapped: MappedDataset) -> 
     for fields in mapped.resources:
         new_resource(uow.session, dataset, fields)
     origin = source.origin(mapped.original_id, mapped.original_uri)
-    submit_dataset(uow, actor, ref=dataset.id, base_url=target.base_url, harvest=origin)
+    submit_dataset(uow, actor, ref=dataset.id, signer=target.signer, harvest=origin)
     _record(uow, dataset.id, source, mapped)
     return dataset
 
@@ -287,7 +289,7 @@ def resubmit_harvested(
     change_metadata(uow, dataset, mapped.fields)
     sync_resources(uow, dataset, mapped.resources)
     origin = source.origin(mapped.original_id, mapped.original_uri)
-    submit_dataset(uow, source.actor, ref=dataset.id, base_url=target.base_url, harvest=origin)
+    submit_dataset(uow, source.actor, ref=dataset.id, signer=target.signer, harvest=origin)
     _record(uow, dataset.id, source, mapped)
     return dataset
 
@@ -382,7 +384,7 @@ def hold_for_review(
         temporal_end=fields.temporal_end,
         spatial=validation.spatial(fields.spatial or []),
         version=fields.version,
-        resources=_resource_summaries(session, dataset, mapped.resources, target.base_url),
+        resources=_resource_summaries(session, dataset, mapped.resources, target.signer.base_url),
         harvest=source.origin(mapped.original_id, mapped.original_uri),
     )
     record = session.get_one(HarvestRecord, dataset.id)
