@@ -33,11 +33,10 @@ from sqlmodel import col, select
 from libs.auth import Principal, Role, RoleGrant
 from libs.db import make_engine
 from libs.events.schemas import InstitutionEnrolled, LocalizedText
-from libs.fields import Localized
-from libs.fields import LocalizedText as TextInput
 from libs.messaging.outbox import Outbox
 from libs.settings import PlatformSettings
 from libs.uow import UnitOfWorkFactory
+from services.catalog.domain.bounds import Description, Title
 from services.catalog.domain.datasets import (
     ContactPointInput,
     DatasetCreate,
@@ -95,8 +94,8 @@ class SourceCatalog:
         return DownloadSigner(b"source-signing-key", self.url, timedelta(hours=1))
 
 
-def _description(year: int) -> TextInput:
-    return TextInput(
+def _description(year: int) -> Description:
+    return Description(
         fr=f"Population légale de chacune des douze régions au recensement de {year}, issue des "
         "recensements généraux de la population et de l'habitat et de leurs projections.",
         ar=f"السكان القانونيون لكل جهة من الجهات الاثنتي عشرة في إحصاء {year}، من الإحصاءات "
@@ -108,7 +107,7 @@ def _published(source: SourceCatalog, year: int) -> uuid.UUID:
     data = DatasetCreate(
         institution_id=SOURCE_INSTITUTION,
         slug=f"population-legale-{year}",
-        title=Localized(fr=f"Population légale {year}", ar=f"السكان القانونيون {year}"),
+        title=Title(fr=f"Population légale {year}", ar=f"السكان القانونيون {year}"),
         description=_description(year),
         tags=["population", "recensement"],
         themes=["population"],

@@ -21,8 +21,8 @@ from libs.events.schemas import (
     DatasetWithdrawn,
     ReviewDecided,
 )
-from libs.fields import Localized
 from services.catalog.app import download_signer
+from services.catalog.domain.bounds import Title
 from services.catalog.domain.datasets import publish_submitted, withdraw_dataset
 from services.catalog.domain.dcat import ADMS, DCAT, catalog_graph, catalog_page
 from services.catalog.domain.exports import Links
@@ -402,7 +402,7 @@ def test_a_slug_already_taken_gives_the_harvested_dataset_one_of_its_own(
     from tests.unit.catalog.conftest import draft
 
     institution = enrol(catalog)
-    draft(catalog, institution, slug="budget-commune-1", title=Localized(fr="Autre budget"))
+    draft(catalog, institution, slug="budget-commune-1", title=Title(fr="Autre budget"))
     source_id = add_source(catalog, institution, ReviewPolicy.REVIEW)
     assert run(catalog, site, source_id).new_count == 3
     assert harvested(catalog, 1).slug == "budget-de-la-commune-1"
