@@ -1,8 +1,9 @@
 """``python -m bench``: runs the benchmarks and writes their results to a file.
 
-Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|reuse|metrics``,
+Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|reuse|metrics|harvest``,
 ``--datasets N`` (catalog size, default 100000), ``--reuses N`` (reuse registry size, default
-10000), ``--events N`` (metrics events, default 100000).
+10000), ``--events N`` (metrics events, default 100000), ``--harvest-datasets N`` (datasets of
+the harvested CKAN source, default 10000).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from libs.settings import var_dir
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--output", type=Path, default=var_dir() / "bench")
-    parser.add_argument("--only", choices=["relay", "catalog", "reuse", "metrics"])
+    parser.add_argument("--only", choices=["relay", "catalog", "reuse", "metrics", "harvest"])
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--reuses", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--harvest-datasets", type=int, default=10_000)
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
 
@@ -46,6 +48,9 @@ def main() -> None:
     if args.only in (None, "metrics"):
         metrics = importlib.import_module("bench.metrics")
         metrics.main(args.output / "metrics.json", events=args.events)
+    if args.only in (None, "harvest"):
+        harvest = importlib.import_module("bench.harvest")
+        harvest.main(args.output / "harvest.json", datasets=args.harvest_datasets)
 
 
 if __name__ == "__main__":
