@@ -437,7 +437,7 @@ class Demo:
                 return
             page += 1
 
-    def total(self, http: httpx.Client, path: str, **params: str) -> int:
+    def total(self, http: httpx.Client, path: str, **params: str | list[str]) -> int:
         return int(expect(http.get(path, params={**params, "page_size": 1}), 200)["total"])
 
     # --- the run -----------------------------------------------------------------------------
@@ -470,8 +470,12 @@ class Demo:
         reviews = self.checked_reviews(list(plan.datasets))
         in_parallel(lambda d: self.decide(d, reviews[self.dataset_ids[d.slug]]), plan.datasets)
         published = plan.published
+        institutions = [institution.slug for institution in plan.institutions]
         wait(
-            lambda: self.total(self.catalog, "/api/v1/datasets") >= len(published),
+            lambda: (
+                self.total(self.catalog, "/api/v1/datasets", institution=institutions)
+                >= len(published)
+            ),
             f"the publication of {len(published)} datasets",
         )
         updated = [d for d in plan.datasets if d.fate is Fate.UPDATED]

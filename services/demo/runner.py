@@ -136,7 +136,8 @@ def first_run(urls: Urls, var: Path, mail_directory: Path, say: Say) -> None:
         time.sleep(1)
     credentials = var / "demo-admin.json"
     if credentials.exists():
-        say(f"demo: loaded before (credentials in {credentials}); BAYANAT_DEMO=false to skip")
+        say("demo: loaded before; BAYANAT_DEMO=false to skip")
+        say(where_to_look(urls, credentials))
         return
     empty = httpx.get(
         f"{urls.governance}/api/v1/institutions", params={"page_size": 1}, trust_env=False
