@@ -80,7 +80,10 @@ def run_demo(
         say(f"demo: stopped: {exc}")
         return False
     if outcome.already_loaded:
-        say("demo: the platform already holds the demo; nothing done")
+        say(
+            "demo: the platform already holds the demo's institutions (an earlier run): "
+            "nothing done"
+        )
         return True
     counts = wait_for_agreement(urls)
     say(summary(outcome, counts, time.monotonic() - started))
