@@ -13,6 +13,19 @@ from libs.settings import PlatformSettings
 from tests.support.brokers import REPO, DisposableKafka, free_port
 
 
+def run_script(name: str, action: str, env: dict[str, str]) -> str:
+    """``deploy/<name> <action>``: its output, once it succeeded."""
+    result = subprocess.run(
+        [str(REPO / "deploy" / name), action],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
 def test_kafka_up_is_idempotent_and_survives_a_stale_pid_file(tmp_path: Path) -> None:
     broker = DisposableKafka(tmp_path)
     pidfile = tmp_path / f"kafka-{broker.port}" / "kafka.pid"
@@ -35,15 +48,7 @@ def test_postgres_up_is_idempotent_and_creates_one_database_per_service(tmp_path
     env = {**os.environ, "POSTGRES_PORT": str(port), "BAYANAT_VAR": str(tmp_path)}
 
     def script(action: str) -> str:
-        result = subprocess.run(
-            [str(REPO / "deploy" / "postgres.sh"), action],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
+        return run_script("postgres.sh", action, env)
 
     try:
         script("up")
@@ -68,15 +73,7 @@ def test_kafka_up_uses_a_broker_it_did_not_start_and_down_leaves_it_running(
     env = {**os.environ, "KAFKA_PORT": port, "BAYANAT_VAR": str(tmp_path)}
 
     def script(action: str) -> str:
-        result = subprocess.run(
-            [str(REPO / "deploy" / "kafka.sh"), action],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
+        return run_script("kafka.sh", action, env)
 
     assert "already answers" in script("up")
     assert not (tmp_path / f"kafka-{port}" / "kafka.pid").exists()
