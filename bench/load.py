@@ -406,7 +406,9 @@ def stack(directory: Path) -> Iterator[Platform]:
     databases = PostgresDatabases()
     settings = PlatformSettings(kafka_topic_prefix=f"bench-load-{uuid.uuid4().hex[:6]}.")
     try:
-        with running_platform(settings, databases, directory, overrides=RAISED_LIMITS) as running:
+        with running_platform(
+            settings, databases, directory, replicas=1, **RAISED_LIMITS
+        ) as running:
             yield running
     finally:
         databases.drop_all()

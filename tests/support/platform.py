@@ -311,7 +311,7 @@ def running_platform(
     directory: Path,
     *,
     replicas: int = 1,
-    overrides: Mapping[str, str] | None = None,
+    **overrides: str,
 ) -> Iterator[Platform]:
     """The four services as processes (``replicas`` of each, on one database per service),
     ready; stopped (and their databases kept for the session's clean-up) at the end.
@@ -342,7 +342,7 @@ def running_platform(
                         directory,
                         mailbox,
                         public_urls,
-                        overrides or {},
+                        overrides,
                     ),
                     log=directory / (f"{name}.log" if n == 0 else f"{name}-{n + 1}.log"),
                 )

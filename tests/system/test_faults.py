@@ -83,7 +83,7 @@ def scenario(
     started = time.monotonic()
     with (
         slow_files() as files,
-        running_platform(on(broker), databases, directory, overrides=SETTINGS) as platform,
+        running_platform(on(broker), databases, directory, replicas=1, **SETTINGS) as platform,
     ):
         run = run_scenario(platform, files, fault)
         shown = settle(run)

@@ -104,7 +104,7 @@ def test_two_replicas_of_each_service_one_killed_mid_run(
             postgres_databases,
             tmp_path,
             replicas=2,
-            overrides=SETTINGS,
+            **SETTINGS,
         ) as platform,
     ):
         # Both processes of each service run a relay: one holds the relay's lock.
