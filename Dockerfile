@@ -26,9 +26,11 @@ ENV PATH=/opt/bayanat/bin:$PATH \
 
 # Non-root. BAYANAT_VAR is the only place a service writes (SQLite files when no database URL
 # is set, the development JWT secret): the installed packages are read-only to it.
+# /var/lib/bayanat/uploads: the catalog's uploads volume (a new volume takes its owner).
 RUN groupadd --system --gid 10001 bayanat \
     && useradd --system --uid 10001 --gid bayanat --home-dir /var/lib/bayanat \
-        --create-home --shell /usr/sbin/nologin bayanat
+        --create-home --shell /usr/sbin/nologin bayanat \
+    && install -d -o bayanat -g bayanat /var/lib/bayanat/uploads
 
 COPY --from=build /opt/bayanat /opt/bayanat
 

@@ -1,9 +1,10 @@
 """``python -m bench``: runs the benchmarks and writes their results to a file.
 
-Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|reuse|metrics|harvest``,
-``--datasets N`` (catalog size, default 100000), ``--reuses N`` (reuse registry size, default
-10000), ``--events N`` (metrics events, default 100000), ``--harvest-datasets N`` (datasets of
-the harvested CKAN source, default 10000).
+Options: ``--output DIR`` (default var/bench), ``--only
+relay|catalog|reuse|metrics|harvest|load``, ``--datasets N`` (catalog size, default 100000),
+``--reuses N`` (reuse registry size, default 10000), ``--events N`` (metrics events, default
+100000), ``--harvest-datasets N`` (datasets of the harvested CKAN source, default 10000),
+``--load-seconds S`` (the mixed load's length, default 60).
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from libs.settings import var_dir
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--output", type=Path, default=var_dir() / "bench")
-    parser.add_argument("--only", choices=["relay", "catalog", "reuse", "metrics", "harvest"])
+    parser.add_argument(
+        "--only", choices=["relay", "catalog", "reuse", "metrics", "harvest", "load"]
+    )
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--reuses", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--harvest-datasets", type=int, default=10_000)
+    parser.add_argument("--load-seconds", type=float, default=60.0)
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
 
@@ -51,6 +55,9 @@ def main() -> None:
     if args.only in (None, "harvest"):
         harvest = importlib.import_module("bench.harvest")
         harvest.main(args.output / "harvest.json", datasets=args.harvest_datasets)
+    if args.only in (None, "load"):
+        load = importlib.import_module("bench.load")
+        load.main(args.output / "load.json", seconds=args.load_seconds)
 
 
 if __name__ == "__main__":

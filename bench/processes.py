@@ -115,7 +115,10 @@ async def exchange(
     """Send one HTTP/1.1 request on a keep-alive connection; its answer's status and body
     (a lean client: the load generator must cost far less than the servers it measures)."""
     writer.write(request)
-    status = int((await reader.readline()).split()[1])
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionResetError("the server closed the connection")
+    status = int(status_line.split()[1])
     length = 0
     while (line := await reader.readline()) not in (b"\r\n", b""):
         name, _, value = line.partition(b":")

@@ -7,7 +7,8 @@ outbox relay, the consumer) runs its database work with ``asyncio.to_thread``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,7 @@ def run_alembic_env(target_metadata: MetaData) -> None:
             context.run_migrations()
         return
     connectable = create_engine(url, poolclass=pool.NullPool)  # type: ignore[arg-type]
-    with connectable.connect() as connection:
+    with _migrations_lock(connectable), connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -147,3 +148,24 @@ def run_alembic_env(target_metadata: MetaData) -> None:
         with context.begin_transaction():
             context.run_migrations()
     connectable.dispose()
+
+
+# An advisory lock is the database's own: one key serves every service's database.
+MIGRATIONS_LOCK_KEY = 0x6261_7961_6E61_7401  # "bayanat" and 1
+
+
+@contextmanager
+def _migrations_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one migration run at a time per database: the replicas of a service
+    starting together would otherwise race to create the same tables (the first wins, the
+    others fail to start); the later ones wait, then find the schema at head. Held on a
+    connection of its own, so that it spans the migrations' transactions."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATIONS_LOCK_KEY})
+        try:
+            yield
+        finally:
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATIONS_LOCK_KEY})

@@ -15,7 +15,8 @@ from prometheus_client import Counter
 from pydantic_core import to_json
 from sqlalchemy import Table, insert, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, select
 
 from libs.events import CloudEvent, EventData, EventParseError, dead_letter_topic, payload_model
@@ -40,6 +41,16 @@ EVENTS_CONSUMED = Counter(
 )
 
 
+# How long, at most, between two tries of an event while its database is away.
+DATABASE_RETRY_CAP_SECONDS = 5.0
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database could not be reached, dropped the connection or refused for now (restart,
+    failover, lock timeout, no pooled connection): the event is not at fault."""
+    return isinstance(error, OperationalError | InterfaceError | PoolTimeout)
+
+
 class _CommitOnRevoke(ConsumerRebalanceListener):
     def __init__(self, runner: EventConsumer) -> None:
         self.runner = runner
@@ -58,7 +69,9 @@ class EventConsumer:
     ``processed_events`` table), and the Kafka offset only after that: a redelivered event
     finds its id and has no second effect. A message that is not a valid event, or whose
     handler fails ``max_attempts`` times, goes to the service's dead-letter topic with the
-    error, and consumption moves on.
+    error, and consumption moves on. While the database is away (:func:`database_unavailable`)
+    an event is tried again until it is back, without counting attempts: a restart of the
+    database must not set aside the events that arrive meanwhile.
 
     With ``batch_size`` above 1, the events of one fetch (up to that many) are applied in one
     unit of work: one statement records their ids and says which are new, one commit, and the
@@ -251,10 +264,21 @@ class EventConsumer:
         token = event_id_var.set(str(event.id))
         try:
             error: Exception | None = None
-            for attempt in range(1, self.max_attempts + 1):
+            attempt, outage_delay = 1, self.retry_delay
+            while attempt <= self.max_attempts:
                 try:
                     applied = await asyncio.to_thread(self._apply, record, event, data, handler)
                 except Exception as exc:
+                    if database_unavailable(exc):
+                        log.warning(
+                            "database unavailable, trying again in %.1fs: %r",
+                            outage_delay,
+                            exc,
+                            extra={"event_type": event.type},
+                        )
+                        await asyncio.sleep(outage_delay)
+                        outage_delay = min(outage_delay * 2, DATABASE_RETRY_CAP_SECONDS)
+                        continue
                     error = exc
                     log.warning(
                         "handler failed (attempt %d of %d): %r",
@@ -265,6 +289,7 @@ class EventConsumer:
                     )
                     if attempt < self.max_attempts:
                         await asyncio.sleep(self.retry_delay * attempt)
+                    attempt += 1
                     continue
                 outcome = "applied" if applied else "duplicate"
                 EVENTS_CONSUMED.labels(self.service_name, outcome).inc()

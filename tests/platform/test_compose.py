@@ -148,10 +148,30 @@ def test_service_healthcheck_probes_its_healthz(compose: dict[str, Any], name: s
     assert command.startswith("python -c ") and "urllib" in command
 
 
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_runs_as_many_replicas_as_asked(compose: dict[str, Any], name: str) -> None:
+    service = compose["services"][name]
+    port = settings_class(name).default_port
+    upper = name.upper()
+    assert service["deploy"]["replicas"] == f"${{{upper}_REPLICAS:-1}}"
+    # One host port per replica: a fixed one would let only the first start.
+    assert service["ports"] == [f"${{{upper}_PORTS:-{port}}}:{port}"]
+
+
+def test_catalog_replicas_share_their_uploads_and_signing_key(compose: dict[str, Any]) -> None:
+    catalog = compose["services"]["catalog"]
+    env = environment(catalog)
+    volume, _, path = catalog["volumes"][0].partition(":")
+    assert env["CATALOG_UPLOAD_DIR"] == path and volume in compose["volumes"]
+    assert env["CATALOG_SIGNING_KEY"] == "${CATALOG_SIGNING_KEY:?set CATALOG_SIGNING_KEY}"
+    # The named volume takes the owner of the image's directory: the service's user.
+    assert f"install -d -o bayanat -g bayanat {path}" in (ROOT / "Dockerfile").read_text()
+
+
 def test_no_secret_is_written_in_the_compose_file(compose: dict[str, Any]) -> None:
     for name, service in compose["services"].items():
         for key, value in environment(service).items():
-            if re.search(r"SECRET|PASSWORD|PRIVATE_KEY", key):
+            if re.search(r"SECRET|PASSWORD|PRIVATE_KEY|SIGNING_KEY", key):
                 assert re.fullmatch(r"\$\{\w+:\?[^}]*\}", value), f"{name}.{key} is not ${{VAR:?}}"
             if key.endswith("DATABASE_URL"):
                 password = urlsplit(interpolate(value)).password

@@ -31,7 +31,7 @@ from services.metrics.app import create_app as create_metrics_app
 from services.metrics.settings import MetricsSettings
 from tests.support import probe
 from tests.support.asyncio_helpers import background, wait_until
-from tests.support.brokers import DisposableKafka
+from tests.support.brokers import DisposableKafka, free_port
 from tests.support.infra import environment, read_topic
 
 REPO = Path(__file__).resolve().parents[2]
@@ -327,6 +327,35 @@ async def test_bad_messages_go_to_the_dead_letter_topic_and_consumption_goes_on(
     failing = by_value[doomed.to_bytes()]
     assert b"this handler always fails" in failing["bayanat-error"]
     assert failing["bayanat-consumer"] == b"probe"
+
+
+async def test_events_wait_while_the_database_is_away_and_none_is_dead_lettered(
+    kafka, probe_engine
+):
+    platform = isolated(kafka)
+    await ensure_topics(platform, [TOPIC])
+    events = [enrolled_event(uuid.uuid4()) for _ in range(3)]
+    # A server that is not there: each try is refused, as while PostgreSQL restarts.
+    away = probe.units(make_engine(f"postgresql+psycopg://bayanat:x@127.0.0.1:{free_port()}/x"))
+    here = probe.units(probe_engine)
+    consumer = probe.make_consumer(probe_engine, platform)
+    # Three times the attempts a failing handler is given before it is set aside.
+    outage_tries, tries = 3 * consumer.max_attempts, 0
+
+    def unit_of_work():
+        nonlocal tries
+        tries += 1
+        return away() if tries <= outage_tries else here()
+
+    consumer.unit_of_work = unit_of_work
+    dead_lettered = consumed("dead_lettered")
+    await produce(platform, TOPIC, [(e.subject.encode(), e.to_bytes()) for e in events])
+    async with background(consumer.run()):
+        await wait_until(lambda: probe.effect_count(probe_engine) == 3, what="the events")
+
+    assert tries > outage_tries
+    assert [probe.effect_count(probe_engine, e.subject) for e in events] == [1, 1, 1]
+    assert consumed("dead_lettered") == dead_lettered
 
 
 async def test_one_relay_per_service_holds_the_lock_and_another_takes_over(kafka, probe_engine):

@@ -10,20 +10,7 @@ from pathlib import Path
 import psycopg
 
 from libs.settings import PlatformSettings
-from tests.support.brokers import REPO, DisposableKafka, free_port
-
-
-def run_script(name: str, action: str, env: dict[str, str]) -> str:
-    """``deploy/<name> <action>``: its output, once it succeeded."""
-    result = subprocess.run(
-        [str(REPO / "deploy" / name), action],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+from tests.support.brokers import REPO, DisposableKafka, free_port, run_script
 
 
 def test_kafka_up_is_idempotent_and_survives_a_stale_pid_file(tmp_path: Path) -> None:

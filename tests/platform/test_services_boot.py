@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -13,6 +16,8 @@ from sqlalchemy import create_engine, inspect, text
 from libs.events import Topic, dead_letter_topic
 from libs.settings import PlatformSettings
 from services.cli import SERVICES
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 async def topic_names(platform: PlatformSettings) -> set[str]:
@@ -53,3 +58,30 @@ def test_service_boots_migrates_and_creates_its_topics(service, kafka, postgres_
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     finally:
         engine.dispose()
+
+
+def test_replicas_starting_together_migrate_one_after_the_other(postgres_url) -> None:
+    """Two processes of a service upgrading one new database at once both succeed."""
+    url = postgres_url("catalog")
+    script = (
+        "import sys; from libs.db import upgrade; from services.catalog.app import MIGRATIONS_DIR;"
+        " upgrade(MIGRATIONS_DIR, sys.argv[1])"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, url],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=120)[0].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    finally:
+        engine.dispose()
+    assert len(versions) == 1

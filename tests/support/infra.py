@@ -37,12 +37,12 @@ def require_kafka(platform: PlatformSettings, attempts: int = 10) -> None:
     )
 
 
-def _admin_connect() -> psycopg.Connection:
+def _admin_connect(admin_url: str = POSTGRES_ADMIN_URL) -> psycopg.Connection:
     try:
-        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+        return psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         raise AssertionError(
-            f"PostgreSQL is not reachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()}: "
+            f"PostgreSQL is not reachable at {make_url(admin_url).render_as_string()}: "
             f"start it with 'make db-up' ({exc})"
         ) from exc
 
@@ -52,21 +52,23 @@ def require_postgres() -> None:
 
 
 class PostgresDatabases:
-    """Creates throw-away databases for one test session and drops them at its end."""
+    """Creates throw-away databases for one test session and drops them at its end (on the
+    shared server, or on the one ``admin_url`` names: a cluster of a test's own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, admin_url: str = POSTGRES_ADMIN_URL) -> None:
+        self.admin_url = admin_url
         self.created: list[str] = []
 
     def create(self, label: str) -> str:
         name = f"t_{label}_{uuid.uuid4().hex[:10]}"
-        with _admin_connect() as connection:
+        with _admin_connect(self.admin_url) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         self.created.append(name)
-        url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
+        url = make_url(self.admin_url).set(drivername="postgresql+psycopg", database=name)
         return url.render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
-        with _admin_connect() as connection:
+        with _admin_connect(self.admin_url) as connection:
             for name in self.created:
                 # An autovacuum worker busy on the database cannot be terminated by this role:
                 # wait for it to finish.
@@ -104,6 +106,46 @@ async def read_topic(
             batches = await consumer.getmany(timeout_ms=500)
             for batch in batches.values():
                 records.extend(batch)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def read_log(
+    platform: PlatformSettings, topics: list[str], timeout: float = 60.0
+) -> dict[str, list[ConsumerRecord]]:
+    """Every record now on each of ``topics`` (prefix applied; a topic that does not exist has
+    none), read from the start up to the end offsets found on arrival."""
+    names = {f"{platform.kafka_topic_prefix}{topic}": topic for topic in topics}
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=platform.kafka_bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    records: dict[str, list[ConsumerRecord]] = {topic: [] for topic in topics}
+    try:
+        # Subscribing to a topic that does not exist would create it.
+        existing = sorted(set(names) & await consumer.topics())
+        if not existing:
+            return records
+        consumer.subscribe(existing)  # without a group: every partition, to this consumer
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while {tp.topic for tp in consumer.assignment()} != set(existing):
+            if loop.time() > deadline:
+                raise AssertionError(f"no partitions of {existing} in {timeout}s")
+            await asyncio.sleep(0.1)
+        partitions = sorted(consumer.assignment())
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            if loop.time() > deadline:
+                raise AssertionError(f"could not read {topics} to their end in {timeout}s")
+            batches = await consumer.getmany(timeout_ms=500)
+            for partition, batch in batches.items():
+                records[names[partition.topic]].extend(batch)
     finally:
         await consumer.stop()
     return records

@@ -5,7 +5,10 @@ who use them — for the tests that treat the platform as one system.
 (each on a free port, its own PostgreSQL database, this run's topic prefix, the reuse service
 mailing a local SMTP server), waits until every one is ready, and hands back a
 :class:`Platform`: each service's URL, process, log and database, and ways to stop, kill and
-restart one. :meth:`Platform.people` then creates, through the public APIs only, a national
+restart one. With ``replicas=2`` each service runs as two processes on the same database and
+broker, behind a local round-robin balancer that stands for the load balancer of a deployment
+(their public URL), and a client of the service spreads its requests over the live ones.
+:meth:`Platform.people` then creates, through the public APIs only, a national
 admin (with the ``bayanat governance create-admin`` command, as an operator would), an enrolled
 institution with a steward and a reviewer, and a verified developer with an API key.
 """
@@ -18,7 +21,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +29,7 @@ from typing import Any, TypeVar
 import httpx
 
 from libs.settings import PlatformSettings
+from tests.support.balancer import Balancer
 from tests.support.brokers import REPO, free_port
 from tests.support.infra import PostgresDatabases
 from tests.support.mailbox import SMTP_LOGIN, SMTP_PASSWORD, Mailbox, running_mailbox
@@ -52,9 +56,25 @@ def wait_for(
         time.sleep(poll)
 
 
+class _RoundRobin(httpx.BaseTransport):
+    """Sends each request to the next live process of a service, as a load balancer would."""
+
+    def __init__(self, service: ServiceProcess) -> None:
+        self.service = service
+        self.transport = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(port=self.service.next_replica().port)
+        return self.transport.handle_request(request)
+
+    def close(self) -> None:
+        self.transport.close()
+
+
 @dataclass
 class ServiceProcess:
-    """One service running as its own process (``bayanat serve <name>``)."""
+    """One service running as its own process (``bayanat serve <name>``), and the other
+    processes (``replicas``) that serve the same service on the same database, if any."""
 
     name: str
     port: int
@@ -62,15 +82,37 @@ class ServiceProcess:
     env: dict[str, str]
     log: Path
     process: subprocess.Popen[bytes] | None = None
+    replicas: list[ServiceProcess] = field(default_factory=list, repr=False)
+    _turn: int = field(default=0, repr=False)
+    # Requests a client of the service sent to this process (counted with replicas only).
+    served: int = field(default=0, repr=False)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def client(self, **headers: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30, trust_env=False)
+    @property
+    def processes(self) -> list[ServiceProcess]:
+        """This process and its replicas."""
+        return [self, *self.replicas]
 
-    def start(self, timeout: float = 90) -> None:
+    def next_replica(self) -> ServiceProcess:
+        """The next live process of the service, in turn."""
+        live = [p for p in self.processes if p.alive()] or [self]
+        self._turn += 1
+        chosen = live[self._turn % len(live)]
+        chosen.served += 1
+        return chosen
+
+    def client(self, **headers: str) -> httpx.Client:
+        """A client of the service: of this process, or of each live replica in turn."""
+        transport = _RoundRobin(self) if self.replicas else None
+        return httpx.Client(
+            base_url=self.url, headers=headers, timeout=30, trust_env=False, transport=transport
+        )
+
+    def launch(self) -> None:
+        """Start the process (:meth:`wait_ready` waits until it answers)."""
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
                 [str(REPO / ".venv" / "bin" / "bayanat"), "serve", self.name],
@@ -80,7 +122,16 @@ class ServiceProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its workers are stopped with it, as a group
             )
+
+    def wait_ready(self, timeout: float = 90) -> None:
         wait_for(self.ready, timeout=timeout, what=f"{self.name} to be ready\n{self.tail()}")
+
+    def start(self, timeout: float = 90) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def ready(self) -> bool:
         if self.process is None or self.process.poll() is not None:
@@ -106,6 +157,15 @@ class ServiceProcess:
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
+
+    def pause(self) -> None:
+        """Freeze the process (SIGSTOP), as a stalled machine would; :meth:`resume` thaws it."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGCONT)
 
     def restart(self, **env: str) -> None:
         """Stop, then start again (with these environment variables changed)."""
@@ -168,6 +228,10 @@ class Platform:
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]
 
+    def processes(self) -> list[ServiceProcess]:
+        """Every process of every service."""
+        return [process for service in self.services.values() for process in service.processes]
+
     def people(self) -> People:
         """The admin, an enrolled institution with its steward and reviewer, a developer."""
         if self._people is None:
@@ -194,10 +258,11 @@ def _service_env(
     port: int,
     database_url: str,
     platform: PlatformSettings,
+    local_state: Path,
     directory: Path,
     mailbox: Mailbox,
-    catalog_url: str,
-    overrides: dict[str, str],
+    public_urls: dict[str, str],
+    overrides: Mapping[str, str],
 ) -> dict[str, str]:
     prefix = name.upper() + "_"
     env = {
@@ -205,16 +270,20 @@ def _service_env(
         "KAFKA_TOPIC_PREFIX": platform.kafka_topic_prefix,
         "KAFKA_BOOTSTRAP_SERVERS": platform.kafka_bootstrap_servers,
         "JWT_SECRET": platform.resolved_jwt_secret(),
-        "BAYANAT_VAR": str(directory / name),
+        "BAYANAT_VAR": str(local_state),
         "LOG_JSON": "false",
         f"{prefix}DATABASE_URL": database_url,
         f"{prefix}HOST": "127.0.0.1",
         f"{prefix}PORT": str(port),
+        f"{prefix}PUBLIC_URL": public_urls[name],
         f"{prefix}WORKERS": "1",
         f"{prefix}OUTBOX_POLL_SECONDS": "0.2",
     }
+    catalog_url = public_urls["catalog"]
     if name == "catalog":
+        # Shared by its replicas, as a volume and a secret would be in a deployment.
         env["CATALOG_UPLOAD_DIR"] = str(directory / "uploads")
+        env["CATALOG_SIGNING_KEY"] = f"signing-{platform.kafka_topic_prefix}"
     if name == "governance":
         # The catalog's origin, which governance trusts for the files under review.
         env["GOVERNANCE_CATALOG_URL"] = catalog_url
@@ -231,7 +300,7 @@ def _service_env(
             }
         )
     env.update({k: v for k, v in overrides.items() if k.startswith(prefix) or k.isupper()})
-    (directory / name).mkdir(parents=True, exist_ok=True)
+    local_state.mkdir(parents=True, exist_ok=True)
     return env
 
 
@@ -240,40 +309,58 @@ def running_platform(
     platform: PlatformSettings,
     databases: PostgresDatabases,
     directory: Path,
+    *,
+    replicas: int = 1,
     **overrides: str,
 ) -> Iterator[Platform]:
-    """The four services as processes, ready; stopped (and their databases kept for the
-    session's clean-up) at the end. ``overrides`` are environment variables."""
-    with running_mailbox() as mailbox:
-        ports = {name: free_port() for name in SERVICES}
-        catalog_url = f"http://127.0.0.1:{ports['catalog']}"
-        services = {
-            name: ServiceProcess(
-                name=name,
-                port=ports[name],
-                database_url=(url := databases.create(name)),
-                env=_service_env(
-                    name,
-                    ports[name],
-                    url,
-                    platform,
-                    directory,
-                    mailbox,
-                    catalog_url,
-                    overrides,
-                ),
-                log=directory / f"{name}.log",
-            )
-            for name in SERVICES
-        }
+    """The four services as processes (``replicas`` of each, on one database per service),
+    ready; stopped (and their databases kept for the session's clean-up) at the end.
+    ``overrides`` are environment variables."""
+    with contextlib.ExitStack() as stack:
+        mailbox = stack.enter_context(running_mailbox())
+        ports = {name: [free_port() for _ in range(replicas)] for name in SERVICES}
+        public_urls = {name: f"http://127.0.0.1:{ports[name][0]}" for name in SERVICES}
+        if replicas > 1:
+            # Each service's public URL is a balancer over its replicas, as in a deployment.
+            for name in SERVICES:
+                balancer = stack.enter_context(Balancer(ports[name]))
+                public_urls[name] = balancer.url
+        services: dict[str, ServiceProcess] = {}
+        for name in SERVICES:
+            url = databases.create(name)
+            processes = [
+                ServiceProcess(
+                    name=name,
+                    port=port,
+                    database_url=url,
+                    env=_service_env(
+                        name,
+                        port,
+                        url,
+                        platform,
+                        directory / (name if n == 0 else f"{name}-{n + 1}"),
+                        directory,
+                        mailbox,
+                        public_urls,
+                        overrides,
+                    ),
+                    log=directory / (f"{name}.log" if n == 0 else f"{name}-{n + 1}.log"),
+                )
+                for n, port in enumerate(ports[name])
+            ]
+            services[name] = processes[0]
+            processes[0].replicas = processes[1:]
         running = Platform(platform, services, mailbox, directory)
         try:
-            for service in services.values():
-                service.start()
+            # All at once: each spends most of its start-up importing and migrating.
+            for process in running.processes():
+                process.launch()
+            for process in running.processes():
+                process.wait_ready()
             yield running
         finally:
-            for service in services.values():
-                service.stop()
+            for process in running.processes():
+                process.stop()
 
 
 def _expect(response: httpx.Response, status: int) -> Any:
@@ -294,8 +381,8 @@ def login(governance: ServiceProcess, email: str, password: str) -> Person:
     )
 
 
-def _make_people(platform: Platform) -> People:
-    governance, catalog = platform["governance"], platform["catalog"]
+def make_admin(platform: Platform) -> Person:
+    """The first national admin, made with the operator's command; logged in."""
     platform.operator(
         "governance",
         "create-admin",
@@ -304,18 +391,32 @@ def _make_people(platform: Platform) -> People:
         "--password-stdin",
         stdin=ADMIN_PASSWORD + "\n",
     )
-    admin = login(governance, ADMIN_EMAIL, ADMIN_PASSWORD)
-    slug = f"hcp-{uuid.uuid4().hex[:6]}"
-    with governance.client(**admin.headers) as http:
+    return login(platform["governance"], ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+@dataclass
+class Institution:
+    id: uuid.UUID
+    slug: str
+    steward: Person
+    reviewer: Person
+
+
+def enrol_institution(
+    platform: Platform,
+    admin: Person,
+    slug: str,
+    name: dict[str, str],
+    acronym: str,
+    kind: str = "public_body",
+) -> Institution:
+    """An institution created and enrolled by the admin, with a steward and a reviewer, once
+    the catalog has its replica of it."""
+    with platform["governance"].client(**admin.headers) as http:
         institution = _expect(
             http.post(
                 "/api/v1/institutions",
-                json={
-                    "slug": slug,
-                    "name": {"fr": "Haut-Commissariat au Plan", "ar": "المندوبية السامية للتخطيط"},
-                    "acronym": "HCP",
-                    "kind": "public_body",
-                },
+                json={"slug": slug, "name": name, "acronym": acronym, "kind": kind},
             ),
             201,
         )
@@ -340,18 +441,36 @@ def _make_people(platform: Platform) -> People:
                 ),
                 201,
             )
-    with catalog.client() as http:
+    with platform["catalog"].client() as http:
         wait_for(
             lambda: http.get(f"/api/v1/institutions/{institution_id}").status_code == 200,
             timeout=60,
             what="the catalog's replica of the enrolled institution",
         )
-    return People(
-        admin=admin,
+    governance = platform["governance"]
+    return Institution(
+        id=uuid.UUID(institution_id),
+        slug=slug,
         steward=login(governance, f"steward@{slug}.example", STAFF_PASSWORD),
         reviewer=login(governance, f"reviewer@{slug}.example", STAFF_PASSWORD),
-        institution_id=uuid.UUID(institution_id),
-        institution_slug=slug,
+    )
+
+
+def _make_people(platform: Platform) -> People:
+    admin = make_admin(platform)
+    institution = enrol_institution(
+        platform,
+        admin,
+        f"hcp-{uuid.uuid4().hex[:6]}",
+        {"fr": "Haut-Commissariat au Plan", "ar": "المندوبية السامية للتخطيط"},
+        "HCP",
+    )
+    return People(
+        admin=admin,
+        steward=institution.steward,
+        reviewer=institution.reviewer,
+        institution_id=institution.id,
+        institution_slug=institution.slug,
         developer_key=register_developer(platform, f"dev-{uuid.uuid4().hex[:8]}@example.org"),
     )
 
