@@ -1,8 +1,10 @@
 """``python -m bench``: runs the benchmarks and writes their results to a file.
 
 Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|reuse|metrics``,
-``--datasets N`` (catalog size, default 100000), ``--reuses N`` (reuse registry size, default
-10000), ``--events N`` (metrics events, default 100000).
+``--datasets N`` (catalog size, default 100000), ``--peer URL`` (a CKAN Action API holding the
+comparison corpus: the CKAN comparison runs, with ``--ckan-datasets N``, default 10000, and
+``--quick`` for short runs; ``--peer-pids`` to report the peer's memory), ``--reuses N``
+(reuse registry size, default 10000), ``--events N`` (metrics events, default 100000).
 """
 
 from __future__ import annotations
@@ -21,10 +23,16 @@ from libs.settings import var_dir
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--output", type=Path, default=var_dir() / "bench")
-    parser.add_argument("--only", choices=["relay", "catalog", "reuse", "metrics"])
+    parser.add_argument("--only", choices=["relay", "catalog", "reuse", "metrics", "ckan"])
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--reuses", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--peer", help="a CKAN Action API URL holding the comparison corpus")
+    parser.add_argument("--ckan-datasets", type=int, default=10_000)
+    parser.add_argument("--quick", action="store_true", help="short CKAN comparison runs")
+    parser.add_argument(
+        "--peer-pids", type=int, nargs="*", help="the peer's local process ids, for its memory"
+    )
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
 
@@ -46,6 +54,15 @@ def main() -> None:
     if args.only in (None, "metrics"):
         metrics = importlib.import_module("bench.metrics")
         metrics.main(args.output / "metrics.json", events=args.events)
+    if args.only == "ckan" or (args.only is None and args.peer):
+        ckan = importlib.import_module("bench.ckan")
+        ckan.main(
+            args.output / "ckan.json",
+            args.peer,
+            args.ckan_datasets,
+            quick=args.quick,
+            peer_pids=args.peer_pids,
+        )
 
 
 if __name__ == "__main__":
