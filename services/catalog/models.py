@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel, col
@@ -155,3 +155,21 @@ class DatasetReuse(CatalogTable, table=True):
 
     dataset_id: uuid.UUID = Field(primary_key=True)
     reuse_id: uuid.UUID = Field(primary_key=True, index=True)
+
+
+class DatasetRendition(CatalogTable, table=True):
+    """A published dataset's public representations, rendered once and served as bytes
+    (domain/renditions.py): its native JSON and its CKAN package dict, rendered with the
+    service's public URL. ``generation`` is bumped, and the bodies emptied, by every unit of
+    work that changes what they show; a body rendered from data read before a bump is not
+    stored."""
+
+    __tablename__ = "dataset_rendition"
+
+    dataset_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    )
+    generation: int = 0
+    base_url: str | None = None
+    native: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    ckan: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))

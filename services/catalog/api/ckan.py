@@ -12,12 +12,21 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from libs.http.ckan import ckan_responses
 from libs.uow import UnitOfWorkDep
 from services.catalog.api.deps import public_base, search_counts
-from services.catalog.domain.ckan import ACTIONS, BadRequest, CkanError, Params, Site, run_action
+from services.catalog.domain.ckan import (
+    ACTIONS,
+    BadRequest,
+    CkanError,
+    Params,
+    Site,
+    json_bytes,
+    package_show_body,
+    run_action,
+)
 
 router = APIRouter(tags=["CKAN API"])
 
@@ -101,12 +110,18 @@ def _action(
     request: Request,
     uow: UnitOfWorkDep,
     parsed: Params | CkanError = Depends(action_params),
-) -> JSONResponse:
+) -> Response:
     site = _site(request)
     help_url = f"{site.url}/api/3/action/help_show?name={name}"
     try:
         if isinstance(parsed, CkanError):
             raise parsed
+        if name == "package_show":
+            # The stored rendition's bytes, in the envelope JSONResponse would write.
+            body = package_show_body(uow.session, parsed, site)
+            uow.commit()
+            head = b'{"help":' + json_bytes(help_url) + b',"success":true,"result":'
+            return Response(head + body + b"}", media_type="application/json")
         result = run_action(name, uow.session, parsed, site)
     except CkanError as error:
         return JSONResponse(

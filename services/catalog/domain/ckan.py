@@ -27,6 +27,7 @@ from sqlmodel import Session, col, func, select
 
 from libs.http.problems import Problem
 from libs.text import normalise
+from services.catalog.domain import renditions
 from services.catalog.domain.cache import CountsCache
 from services.catalog.domain.institutions import find_institution, published_counts
 from services.catalog.domain.lucene import Query, QuerySyntaxError, must, parse_fq, parse_q
@@ -623,6 +624,28 @@ def package_show(session: Session, params: Params, site: Site) -> dict[str, Any]
     if view is None or view.dataset.state != DatasetState.PUBLISHED:
         raise NotFoundError("Dataset not found")
     return package_dict(view, site)
+
+
+def json_bytes(value: Any) -> bytes:
+    """JSON as the CKAN routes send it (Starlette's ``JSONResponse``): UTF-8, compact."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode()
+
+
+def package_show_body(session: Session, params: Params, site: Site) -> bytes:
+    """``package_show``'s result as bytes: the dataset's stored rendition, else rendered from
+    its view and stored (domain/renditions.py)."""
+    found = renditions.lookup(session, params.required("id"), "ckan", site.url)
+    if found is None:
+        raise NotFoundError("Dataset not found")
+    if found.body is not None:
+        return found.body
+    view = find_view(session, found.dataset_id)
+    if view is None or view.dataset.state != DatasetState.PUBLISHED:
+        raise NotFoundError("Dataset not found")
+    body = json_bytes(package_dict(view, site))
+    renditions.store(session, found, "ckan", site.url, body)
+    return body
 
 
 @action

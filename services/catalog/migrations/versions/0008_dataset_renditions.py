@@ -1,0 +1,37 @@
+"""dataset renditions: each published dataset's public representations, stored as bytes
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-11-30 22:30:00
+
+``dataset_rendition`` holds a dataset's native JSON and CKAN package dict as served; rows are
+written by the readers and emptied (their generation bumped) by every change of what they
+show (services/catalog/domain/renditions.py). Empty at first: each is rendered on first read.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "dataset_rendition",
+        sa.Column("dataset_id", sa.Uuid(), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.Column("base_url", sa.String(), nullable=True),
+        sa.Column("native", sa.LargeBinary(), nullable=True),
+        sa.Column("ckan", sa.LargeBinary(), nullable=True),
+        sa.ForeignKeyConstraint(["dataset_id"], ["dataset.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("dataset_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("dataset_rendition")
