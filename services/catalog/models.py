@@ -173,3 +173,14 @@ class DatasetRendition(CatalogTable, table=True):
     base_url: str | None = None
     native: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     ckan: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class CatalogueGeneration(CatalogTable, table=True):
+    """One row: a number every unit of work that changes public data bumps in its
+    transaction (domain/generation.py), so that each worker and replica learns, by reading
+    it, that its in-process caches are out of date."""
+
+    __tablename__ = "catalogue_generation"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=BigInteger)

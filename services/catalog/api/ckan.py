@@ -9,14 +9,15 @@ ever: ``ckanapi`` posts without following one, so the paths also answer with a t
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from libs.http.ckan import ckan_responses
-from libs.uow import UnitOfWorkDep
-from services.catalog.api.deps import public_base, search_counts
+from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.catalog.api.deps import generation, public_base, search_counts, search_results
 from services.catalog.domain.ckan import (
     ACTIONS,
     BadRequest,
@@ -105,6 +106,52 @@ DESCRIPTION = (
 )
 
 
+# Searches whose whole answer is kept per process while the catalogue generation stands
+# (domain/generation.py), as Solr's caches keep results until a commit.
+CACHED_SEARCHES = frozenset({"package_search"})
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    return value if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
+
+
+def _search_key(params: Params) -> Hashable | None:
+    """The parameters as a key; None for a search whose answer depends on the time (Solr's
+    date math, NOW), which is never reused."""
+    key = _frozen(params.values)
+    if "NOW" in repr(key):
+        return None
+    return key
+
+
+def _cached_search(
+    request: Request,
+    uow: UnitOfWork,
+    name: str,
+    params: Params,
+    site: Site,
+    help_url: str,
+    key: Hashable,
+) -> Response:
+    cache = search_results(request)
+    stamp = generation(request).value  # before reading: a result of an older one is not kept
+    body = cache.get((name, key), stamp) if stamp is not None else None
+    if body is None:
+        body = json_bytes(run_action(name, uow.session, params, site))
+        if stamp is not None:
+            cache.put((name, key), stamp, body)
+    return Response(_envelope(help_url, body), media_type="application/json")
+
+
+def _envelope(help_url: str, result: bytes) -> bytes:
+    """CKAN's success envelope around a result's JSON, as JSONResponse would write it."""
+    return b'{"help":' + json_bytes(help_url) + b',"success":true,"result":' + result + b"}"
+
+
 def _action(
     name: str,
     request: Request,
@@ -120,8 +167,10 @@ def _action(
             # The stored rendition's bytes, in the envelope JSONResponse would write.
             body = package_show_body(uow.session, parsed, site)
             uow.commit()
-            head = b'{"help":' + json_bytes(help_url) + b',"success":true,"result":'
-            return Response(head + body + b"}", media_type="application/json")
+            return Response(_envelope(help_url, body), media_type="application/json")
+        key = _search_key(parsed) if name in CACHED_SEARCHES else None
+        if key is not None:
+            return _cached_search(request, uow, name, parsed, site, help_url, key)
         result = run_action(name, uow.session, parsed, site)
     except CkanError as error:
         return JSONResponse(

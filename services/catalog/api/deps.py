@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from libs.uow import UnitOfWorkFactory
 from services.catalog.domain.cache import CountsCache, ResponseCache
+from services.catalog.domain.generation import Generation
 from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 
@@ -36,6 +37,14 @@ def dataset_cache(request: Request) -> ResponseCache:
 
 def search_counts(request: Request) -> CountsCache:
     return _of_app(request, "search_counts", CountsCache)
+
+
+def search_results(request: Request) -> CountsCache:
+    return _of_app(request, "search_results", CountsCache)
+
+
+def generation(request: Request) -> Generation:
+    return _of_app(request, "generation", Generation)
 
 
 def file_store(request: Request) -> FileStore:

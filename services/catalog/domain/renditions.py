@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from libs.uow import UnitOfWork
+from services.catalog.domain import generation
 from services.catalog.models import Dataset, DatasetRendition, DatasetState, metadata
 
 Representation = Literal["native", "ckan"]
@@ -34,7 +35,8 @@ _OTHER: dict[Representation, Representation] = {"native": "ckan", "ckan": "nativ
 
 
 def _bump(session: Session, dataset_ids: Select[Any]) -> None:
-    """Every dataset ``dataset_ids`` selects: a new generation, no body."""
+    """Every dataset ``dataset_ids`` selects: a new generation, no body; and the catalogue's
+    generation moves, so that every process drops its caches."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
     statement = insert.from_select(
@@ -44,6 +46,7 @@ def _bump(session: Session, dataset_ids: Select[Any]) -> None:
         set_={"generation": _TABLE.c.generation + 1, "native": None, "ckan": None},
     )
     session.connection().execute(statement)
+    generation.bump(session)
 
 
 def stale(uow: UnitOfWork, dataset_ids: Iterable[uuid.UUID]) -> None:

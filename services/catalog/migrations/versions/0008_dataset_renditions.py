@@ -1,4 +1,4 @@
-"""dataset renditions: each published dataset's public representations, stored as bytes
+"""dataset renditions and the catalogue generation
 
 Revision ID: 0008
 Revises: 0006
@@ -7,6 +7,8 @@ Create Date: 2026-11-30 22:30:00
 ``dataset_rendition`` holds a dataset's native JSON and CKAN package dict as served; rows are
 written by the readers and emptied (their generation bumped) by every change of what they
 show (services/catalog/domain/renditions.py). Empty at first: each is rendered on first read.
+``catalogue_generation`` is one row bumped by those same changes, which every worker reads to
+drop its in-process caches (services/catalog/domain/generation.py).
 """
 
 from collections.abc import Sequence
@@ -31,7 +33,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["dataset_id"], ["dataset.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("dataset_id"),
     )
+    generation = op.create_table(
+        "catalogue_generation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.bulk_insert(generation, [{"id": 1, "value": 0}])
 
 
 def downgrade() -> None:
+    op.drop_table("catalogue_generation")
     op.drop_table("dataset_rendition")
