@@ -2,7 +2,8 @@
 
 1. A scratch PostgreSQL database gets the catalog's migrations and the comparison corpus of
    bench/ckan_corpus.py (the first N datasets, default 10,000), the rows written straight into
-   the tables as bench/ckan_load.py writes them for the compatibility tests.
+   the tables as bench/ckan_load.py writes them for the compatibility tests; then their read
+   model is rendered, as ``bayanat catalog render`` does after such a load.
 2. The catalog runs as ``bayanat serve catalog``: its worker processes (one per core unless
    ``CATALOG_WORKERS`` says otherwise) on that database.
 3. One lean asyncio HTTP/1.1 client (keep-alive connections, default 8) measures three calls
@@ -239,11 +240,29 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     raise RuntimeError(f"the catalog did not become ready; see {log}")
 
 
-def serve_catalog(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def render(database_url: str, public_url: str) -> int:
+    """The read model of the datasets loaded straight into the tables, as ``bayanat catalog
+    render`` writes it (the API's writes render nothing: their readers do, once)."""
+    from services.catalog.app import unit_of_work_factory
+    from services.catalog.cli import render_published
+    from services.catalog.settings import CatalogSettings
+
+    settings = CatalogSettings(database_url=sqlalchemy_url(database_url), public_url=public_url)
+    units = unit_of_work_factory(settings, migrate=False)
+    try:
+        return render_published(units, public_url)
+    finally:
+        units.engine.dispose()
+
+
+def serve_catalog(
+    database_url: str, port: int, public_url: str, log: Path
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CATALOG_DATABASE_URL": sqlalchemy_url(database_url),
         "CATALOG_PORT": str(port),
+        "CATALOG_PUBLIC_URL": public_url,
         "CATALOG_RUN_MIGRATIONS": "false",
         "KAFKA_TOPIC_PREFIX": f"bench-{uuid.uuid4().hex[:6]}.",
         "LOG_LEVEL": "WARNING",
@@ -308,7 +327,9 @@ def run(
         loading = {"datasets": datasets, "load_seconds": round(time.perf_counter() - began, 1)}
     try:
         port = free_port()
-        catalog = serve_catalog(database_url, port, log)
+        public_url = f"http://127.0.0.1:{port}"
+        loading["rendered"] = render(database_url, public_url)
+        catalog = serve_catalog(database_url, port, public_url, log)
         try:
             catalog_url = f"http://127.0.0.1:{port}"
             results = compare(

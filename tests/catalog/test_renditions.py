@@ -13,8 +13,15 @@ from sqlmodel import col, select
 
 from libs.events.schemas import InstitutionEnrolled, LocalizedText, ReuseDeclared
 from services.catalog.api.schemas import DatasetOut
+from services.catalog.cli import render_published
 from services.catalog.domain import renditions
-from services.catalog.domain.ckan import Site, json_bytes, package_dict
+from services.catalog.domain.ckan import (
+    Params,
+    Site,
+    current_package_list_with_resources,
+    json_bytes,
+    package_dict,
+)
 from services.catalog.domain.datasets import touch
 from services.catalog.domain.institutions import apply_enrolment
 from services.catalog.domain.reuses import apply_reuse_declared
@@ -84,6 +91,9 @@ def test_the_first_read_stores_what_the_views_render_and_later_reads_serve_it(
     native, shown = _read_both(catalog, str(dataset.id))
     assert native == b'{"stored":true}'
     assert shown["result"] == {"stored": "ckan"}
+    with catalog.units() as uow:  # the other tests of the module read this catalogue
+        touch(uow, uow.session.get_one(Dataset, dataset.id))
+        uow.commit()
 
 
 def test_a_change_of_the_dataset_empties_its_renditions(catalog: CatalogHarness) -> None:
@@ -171,7 +181,7 @@ def test_a_body_rendered_before_a_change_is_not_stored(catalog: CatalogHarness) 
         with catalog.units() as uow:
             touch(uow, uow.session.get_one(Dataset, dataset.id))
             uow.commit()
-        renditions.store(reader, found, "native", TEST_BASE_URL, b'{"former":true}')
+        renditions.store(reader, found, TEST_BASE_URL, {"native": b'{"former":true}'})
         reader.commit()
     assert _stored(catalog, dataset.id).native is None
     native, _ = _read_both(catalog, dataset.slug)
@@ -192,3 +202,40 @@ def test_unpublished_datasets_have_no_rendition_served(catalog: CatalogHarness) 
     shown = catalog.client.get("/api/3/action/package_show", params={"id": dataset.slug})
     assert shown.status_code == 404
     assert shown.json()["success"] is False
+
+
+def test_the_list_with_resources_is_served_from_the_read_model(catalog: CatalogHarness) -> None:
+    organization = enrol_organization(catalog.units)
+    first = create_published_dataset(catalog.units, catalog.store, organization.id)
+    second = create_published_dataset(catalog.units, catalog.store, organization.id)
+    _read_both(catalog, first.slug)  # one stored, the other rendered by the list
+
+    listed = catalog.client.get(
+        "/api/3/action/current_package_list_with_resources", params={"limit": "1000"}
+    )
+    assert listed.status_code == 200, listed.text
+    with catalog.session() as session:
+        expected = current_package_list_with_resources(
+            session, Params({"limit": "1000"}), Site(url=TEST_BASE_URL)
+        )
+    assert listed.json()["result"] == expected
+    assert [item["name"] for item in expected[:2]] == [second.slug, first.slug]
+    assert _stored(catalog, second.id).ckan == json_bytes(expected[0])
+
+    paged = catalog.client.get(
+        "/api/3/action/current_package_list_with_resources", params={"limit": "1", "page": "2"}
+    )
+    assert [item["name"] for item in paged.json()["result"]] == [first.slug]
+
+
+def test_render_stores_what_readers_would_for_every_published_dataset(
+    catalog: CatalogHarness,
+) -> None:
+    organization = enrol_organization(catalog.units)
+    dataset = create_published_dataset(catalog.units, catalog.store, organization.id)
+    assert _stored(catalog, dataset.id).native is None
+
+    assert render_published(catalog.units, TEST_BASE_URL, batch=2) >= 1
+    stored = _stored(catalog, dataset.id)
+    assert (stored.native, stored.ckan) == _rendered(catalog, dataset.id)
+    assert render_published(catalog.units, TEST_BASE_URL) == 0  # nothing left to render

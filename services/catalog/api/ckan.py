@@ -9,11 +9,12 @@ ever: ``ckanapi`` posts without following one, so the paths also answer with a t
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 
 from libs.http.ckan import ckan_responses
 from libs.uow import UnitOfWork, UnitOfWorkDep
@@ -24,6 +25,7 @@ from services.catalog.domain.ckan import (
     CkanError,
     Params,
     Site,
+    current_package_list_body,
     json_bytes,
     package_show_body,
     run_action,
@@ -106,6 +108,12 @@ DESCRIPTION = (
 )
 
 
+# Actions answered with the read model's bytes (domain/renditions.py).
+FROM_READ_MODEL: dict[str, Callable[[Session, Params, Site], bytes]] = {
+    "package_show": package_show_body,
+    "current_package_list_with_resources": current_package_list_body,
+}
+
 # Searches whose whole answer is kept per process while the catalogue generation stands
 # (domain/generation.py), as Solr's caches keep results until a commit.
 CACHED_SEARCHES = frozenset({"package_search"})
@@ -163,9 +171,9 @@ def _action(
     try:
         if isinstance(parsed, CkanError):
             raise parsed
-        if name == "package_show":
-            # The stored rendition's bytes, in the envelope JSONResponse would write.
-            body = package_show_body(uow.session, parsed, site)
+        if name in FROM_READ_MODEL:
+            # The stored renditions' bytes, in the envelope JSONResponse would write.
+            body = FROM_READ_MODEL[name](uow.session, parsed, site)
             uow.commit()
             return Response(_envelope(help_url, body), media_type="application/json")
         key = _search_key(parsed) if name in CACHED_SEARCHES else None

@@ -135,7 +135,7 @@ def _render_dataset(
                 if body is None:
                     view = get_visible_view(uow.session, found.dataset_id, actor)
                     body = DatasetOut.of(view, base_url).model_dump_json().encode()
-                    renditions.store(uow.session, found, "native", base_url, body)
+                    renditions.store(uow.session, found, base_url, {"native": body})
                     uow.commit()
                 keys = list(dict.fromkeys([str(found.dataset_id), id_or_slug]))
                 return cache.put(keys, body, generation), True

@@ -17,13 +17,14 @@ rendered from data read before a change can never be kept.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Select, case, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select as SelectOfRows
 
 from libs.uow import UnitOfWork
 from services.catalog.domain import generation
@@ -31,7 +32,6 @@ from services.catalog.models import Dataset, DatasetRendition, DatasetState, met
 
 Representation = Literal["native", "ckan"]
 _TABLE = metadata.tables["dataset_rendition"]
-_OTHER: dict[Representation, Representation] = {"native": "ckan", "ckan": "native"}
 
 
 def _bump(session: Session, dataset_ids: Select[Any]) -> None:
@@ -73,26 +73,38 @@ class Stored:
     body: bytes | None
 
 
+def published(representation: Representation) -> SelectOfRows:
+    """Published datasets with their stored body: add a WHERE, an ORDER BY, a page; read the
+    rows with :func:`stored`."""
+    return (
+        select(
+            Dataset.id,
+            DatasetRendition.generation,
+            DatasetRendition.base_url,
+            _TABLE.c[representation],
+        )
+        .outerjoin(DatasetRendition, col(DatasetRendition.dataset_id) == col(Dataset.id))
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+    )
+
+
+def stored(row: Any, base_url: str) -> Stored:
+    dataset_id, generation, stored_base, stored_body = row
+    return Stored(dataset_id, generation, stored_body if stored_base == base_url else None)
+
+
 def lookup(
     session: Session, ref: str | uuid.UUID, representation: Representation, base_url: str
 ) -> Stored | None:
     """The published dataset ``ref`` (an id or a slug) and its stored body, in one statement;
     None when no published dataset answers to ``ref``."""
     key = ref if isinstance(ref, uuid.UUID) else _as_uuid(ref)
-    body = _TABLE.c[representation]
-    statement = (
-        select(Dataset.id, DatasetRendition.generation, DatasetRendition.base_url, body)
-        .outerjoin(DatasetRendition, col(DatasetRendition.dataset_id) == col(Dataset.id))
-        .where(col(Dataset.state) == DatasetState.PUBLISHED)
-    )
+    statement = published(representation)
     where = col(Dataset.id) == key if key is not None else col(Dataset.slug) == str(ref)
     row = session.exec(statement.where(where)).first()
     if row is None and key is not None and not isinstance(ref, uuid.UUID):
         row = session.exec(statement.where(col(Dataset.slug) == ref)).first()
-    if row is None:
-        return None
-    dataset_id, generation, stored_base, stored_body = row
-    return Stored(dataset_id, generation, stored_body if stored_base == base_url else None)
+    return None if row is None else stored(row, base_url)
 
 
 def _as_uuid(ref: str) -> uuid.UUID | None:
@@ -103,34 +115,33 @@ def _as_uuid(ref: str) -> uuid.UUID | None:
 
 
 def store(
-    session: Session,
-    found: Stored,
-    representation: Representation,
-    base_url: str,
-    body: bytes,
+    session: Session, found: Stored, base_url: str, bodies: Mapping[Representation, bytes]
 ) -> None:
-    """Keep ``body``, rendered after ``found`` was read, unless the dataset changed since."""
+    """Keep ``bodies``, rendered after ``found`` was read, unless the dataset changed since;
+    a representation not given keeps its body if it was rendered for the same ``base_url``."""
+    if not bodies:
+        return
+    values: dict[str, Any] = {"base_url": base_url}
+    for representation, body in bodies.items():
+        values[representation] = body
     if found.generation is None:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
         statement: Any = insert.values(
-            dataset_id=found.dataset_id, generation=0, base_url=base_url, **{representation: body}
+            dataset_id=found.dataset_id, generation=0, **values
         ).on_conflict_do_nothing(index_elements=["dataset_id"])
     else:
-        other = _TABLE.c[_OTHER[representation]]
+        for name in ("native", "ckan"):
+            if name not in bodies:
+                # A body rendered for another public URL is not kept beside this one.
+                other = _TABLE.c[name]
+                values[name] = case((_TABLE.c.base_url == base_url, other), else_=None)
         statement = (
             update(_TABLE)
             .where(
                 _TABLE.c.dataset_id == found.dataset_id,
                 _TABLE.c.generation == found.generation,
             )
-            .values(
-                {
-                    representation: body,
-                    # A body rendered for another public URL is not kept beside this one.
-                    other.name: case((_TABLE.c.base_url == base_url, other), else_=None),
-                    "base_url": base_url,
-                }
-            )
+            .values(values)
         )
     session.connection().execute(statement)
