@@ -70,6 +70,8 @@ FACET_FIELDS = json.dumps(["organization", "tags", "res_format"])
 LIST_PAGE = 1000
 SHOW_SAMPLE = 5000
 TARGET_RATIO = 2.0
+# A loaded machine can take minutes to start the workers (each imports and connects).
+READY_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,7 @@ def memory(root_pids: list[int]) -> dict[str, Any]:
 
 
 def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the catalog exited with {process.returncode}; see {log}")

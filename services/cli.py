@@ -28,6 +28,8 @@ def service_app_module(name: str) -> ModuleType:
     return importlib.import_module(f"services.{name}.app")
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
 
 
@@ -54,6 +56,10 @@ def serve(
         workers=count if count > 1 else None,
         log_config=None,
         access_log=False,
+        # A worker that does not answer its supervisor's ping in time is killed and replaced:
+        # on a busy machine, starting one (imports, the app) takes longer than uvicorn's 5 s,
+        # and the workers would be replaced for ever without ever serving.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
