@@ -28,7 +28,6 @@ never loaded by this module. Results: JSON at the output path and Markdown next 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -38,9 +37,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import count
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -54,8 +53,9 @@ from bench.ckan_corpus import NAME_FORMAT
 from bench.ckan_load import load_corpus
 from bench.processes import (
     ADMIN_URL,
+    Requests,
+    drive,
     drop_database,
-    exchange,
     free_port,
     percentile,
     scratch_database,
@@ -104,38 +104,11 @@ def calls(datasets: int, seed: int = 13) -> list[Call]:
     ]
 
 
-async def _run(
-    host: str, port: int, prefix: str, paths: list[str], seconds: float, connections: int
-) -> dict[str, Any]:
-    """Requests over ``connections`` keep-alive connections for ``seconds``; each latency."""
-    statuses: Counter[int] = Counter()
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
+def requests(host: str, port: int, prefix: str, paths: list[str]) -> Requests:
+    """Each request in turn takes the next path, whichever connection sends it."""
     tail = f"HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/json\r\n\r\n"
-
-    async def connection(offset: int) -> None:
-        reader, writer = await asyncio.open_connection(host, port)
-        index = offset
-        try:
-            while time.perf_counter() < deadline:
-                request = f"GET {prefix}{paths[index % len(paths)]} {tail}".encode()
-                index += connections
-                began = time.perf_counter()
-                status, _ = await exchange(reader, writer, request)
-                latencies.append(time.perf_counter() - began)
-                statuses[status] += 1
-        finally:
-            writer.close()
-
-    began = time.perf_counter()
-    await asyncio.gather(*(connection(n) for n in range(connections)))
-    elapsed = time.perf_counter() - began
-    return {
-        "requests": len(latencies),
-        "requests_per_second": round(len(latencies) / elapsed, 1),
-        "statuses": dict(statuses),
-        "latencies": latencies,
-    }
+    encoded = [f"GET {prefix}{path} {tail}".encode() for path in paths]
+    return lambda connection, number: encoded[number % len(encoded)]
 
 
 def _target(url: str) -> tuple[str, int, str]:
@@ -161,7 +134,16 @@ def compare(
         runs: dict[str, list[dict[str, Any]]] = {"peer": [], "catalog": []}
         for _ in range(rounds):
             for system, (host, port, prefix) in systems.items():
-                run = uvloop.run(_run(host, port, prefix, call.paths, seconds, connections))
+                run = uvloop.run(
+                    drive(
+                        port,
+                        requests(host, port, prefix, call.paths),
+                        count(),
+                        seconds,
+                        connections,
+                        host,
+                    )
+                )
                 if set(run["statuses"]) != {200}:
                     raise RuntimeError(f"{system} {call.name}: non-200 answers {run['statuses']}")
                 runs[system].append(run)
