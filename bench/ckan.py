@@ -335,6 +335,7 @@ def run(
         "when": datetime.now(UTC).isoformat(),
         "cpus": os.cpu_count(),
         "catalog_datasets": datasets,
+        "peer_datasets": min(datasets, 10_000),
         "peer": peer_info,
         "loading": loading,
         "connections": 8,
@@ -358,7 +359,9 @@ def render_markdown(result: dict[str, Any]) -> str:
         f"# CKAN Action API comparison ({result['when'][:19]}Z, {result['cpus']} CPUs)",
         "",
         f"This catalog with {result['catalog_datasets']} datasets of the comparison corpus, "
-        f"on PostgreSQL, against CKAN {peer['ckan_version']} at {peer['url']} (the same corpus). "
+        f"on PostgreSQL, against CKAN {peer['ckan_version']} at {peer['url']} (the first "
+        f"{result.get('peer_datasets', result['catalog_datasets'])} of the same corpus; the "
+        "requests ask for those only). "
         f"{result['connections']} keep-alive connections, runs of {result['seconds_per_run']} s "
         f"alternating peer then catalog, {result['rounds']} round(s): req/s is the median of "
         "the rounds, p50/p95 over every request.",

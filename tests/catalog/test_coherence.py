@@ -83,6 +83,9 @@ def test_a_write_in_one_process_clears_the_others_caches(
             assert found["result"]["count"] == 1
             shown = other.get("/api/3/action/package_show", params={"id": dataset.slug})
             assert shown.status_code == 200
+            assert other.get("/api/v1/datasets", params={"tag": "coherence"}).json()["total"] == 1
+            listed = other.get("/api/3/action/package_list").json()["result"]
+            assert dataset.slug in listed
 
         withdrawn = catalog.client.post(
             f"/api/v1/datasets/{dataset.id}/withdraw",
@@ -101,6 +104,8 @@ def test_a_write_in_one_process_clears_the_others_caches(
         assert (
             other.get("/api/3/action/package_show", params={"id": dataset.slug}).status_code == 404
         )
+        assert other.get("/api/v1/datasets", params={"tag": "coherence"}).json()["total"] == 0
+        assert dataset.slug not in other.get("/api/3/action/package_list").json()["result"]
 
 
 def test_a_generation_that_moves_clears_the_caches_once_known() -> None:

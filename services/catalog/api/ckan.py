@@ -114,9 +114,9 @@ FROM_READ_MODEL: dict[str, Callable[[Session, Params, Site], bytes]] = {
     "current_package_list_with_resources": current_package_list_body,
 }
 
-# Searches whose whole answer is kept per process while the catalogue generation stands
+# Reads whose whole answer is kept per process while the catalogue generation stands
 # (domain/generation.py), as Solr's caches keep results until a commit.
-CACHED_SEARCHES = frozenset({"package_search"})
+CACHED_SEARCHES = frozenset({"package_search", "package_list"})
 
 
 def _frozen(value: Any) -> Hashable:

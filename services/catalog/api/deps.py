@@ -62,5 +62,7 @@ def units(request: Request) -> UnitOfWorkFactory:
 
 PublicBase = Annotated[str, Depends(public_base)]
 SearchCounts = Annotated[CountsCache, Depends(search_counts)]
+SearchResults = Annotated[CountsCache, Depends(search_results)]
+GenerationDep = Annotated[Generation, Depends(generation)]
 StoreDep = Annotated[FileStore, Depends(file_store)]
 SignerDep = Annotated[DownloadSigner, Depends(download_signer)]
