@@ -1,10 +1,11 @@
 """``python -m bench``: runs the benchmarks and writes their results to a file.
 
-Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|reuse|metrics``,
+Options: ``--output DIR`` (default var/bench), ``--only relay|catalog|reuse|metrics|harvest|ckan``,
 ``--datasets N`` (catalog size, default 100000), ``--peer URL`` (a CKAN Action API holding the
 comparison corpus: the CKAN comparison runs, with ``--ckan-datasets N``, default 10000, and
 ``--quick`` for short runs; ``--peer-pids`` to report the peer's memory), ``--reuses N``
-(reuse registry size, default 10000), ``--events N`` (metrics events, default 100000).
+(reuse registry size, default 10000), ``--events N`` (metrics events, default 100000),
+``--harvest-datasets N`` (datasets of the harvested CKAN source, default 10000).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from libs.settings import var_dir
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--output", type=Path, default=var_dir() / "bench")
-    parser.add_argument("--only", choices=["relay", "catalog", "reuse", "metrics", "ckan"])
+    parser.add_argument(
+        "--only", choices=["relay", "catalog", "reuse", "metrics", "harvest", "ckan"]
+    )
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--reuses", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100_000)
@@ -33,6 +36,7 @@ def main() -> None:
     parser.add_argument(
         "--peer-pids", type=int, nargs="*", help="the peer's local process ids, for its memory"
     )
+    parser.add_argument("--harvest-datasets", type=int, default=10_000)
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
 
@@ -54,6 +58,9 @@ def main() -> None:
     if args.only in (None, "metrics"):
         metrics = importlib.import_module("bench.metrics")
         metrics.main(args.output / "metrics.json", events=args.events)
+    if args.only in (None, "harvest"):
+        harvest = importlib.import_module("bench.harvest")
+        harvest.main(args.output / "harvest.json", datasets=args.harvest_datasets)
     if args.only == "ckan" or (args.only is None and args.peer):
         ckan = importlib.import_module("bench.ckan")
         ckan.main(

@@ -90,6 +90,12 @@ up() {
   fetch
   if running; then echo "kafka: already running (pid $(cat "$pidfile")) on 127.0.0.1:$port"; return 0; fi
   rm -f "$pidfile"  # stale
+  # A broker this checkout did not start (another checkout's, a system service): use it, and
+  # leave it alone on "down", which stops only the broker of this checkout's pid file.
+  if "$python" "$here/kafka_ready.py" "127.0.0.1:$port" >/dev/null 2>&1; then
+    echo "kafka: a broker already answers on 127.0.0.1:$port; using it"
+    return 0
+  fi
   write_config
   if [ ! -f "$state/data/meta.properties" ]; then
     java -cp "$jars/*" -Dlog4j.configuration="file:$state/log4j.properties" \
@@ -105,7 +111,7 @@ up() {
 }
 
 down() {
-  if ! running; then rm -f "$pidfile"; echo "kafka: not running"; return 0; fi
+  if ! running; then rm -f "$pidfile"; echo "kafka: no broker started by this checkout"; return 0; fi
   local pid; pid=$(cat "$pidfile")
   kill "$pid"
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done

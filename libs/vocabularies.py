@@ -122,6 +122,16 @@ class Frequency:
 FREQUENCIES: dict[str, Frequency] = {
     f.code: f
     for f in [
+        # Sensor feeds and live figures (air quality, the grid's load, traffic counters).
+        Frequency("1MIN", "Toutes les minutes", "كل دقيقة", timedelta(minutes=1)),
+        Frequency("5MIN", "Toutes les 5 minutes", "كل خمس دقائق", timedelta(minutes=5)),
+        Frequency("10MIN", "Toutes les 10 minutes", "كل عشر دقائق", timedelta(minutes=10)),
+        Frequency("15MIN", "Toutes les 15 minutes", "كل ربع ساعة", timedelta(minutes=15)),
+        Frequency("30MIN", "Toutes les 30 minutes", "كل نصف ساعة", timedelta(minutes=30)),
+        Frequency("HOURLY", "Toutes les heures", "كل ساعة", timedelta(hours=1)),
+        Frequency("BIHOURLY", "Toutes les deux heures", "كل ساعتين", timedelta(hours=2)),
+        Frequency("TRIHOURLY", "Toutes les trois heures", "كل ثلاث ساعات", timedelta(hours=3)),
+        Frequency("12HRS", "Toutes les 12 heures", "كل اثنتي عشرة ساعة", timedelta(hours=12)),
         Frequency("CONT", "Continue", "مستمر", timedelta(days=1)),
         Frequency("DAILY", "Quotidienne", "يومي", timedelta(days=1)),
         Frequency("WEEKLY", "Hebdomadaire", "أسبوعي", timedelta(weeks=1)),

@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 from types import ModuleType
 from typing import Annotated
 
@@ -16,8 +18,13 @@ import uvicorn
 from alembic import command
 
 from libs.db import alembic_config, upgrade
+from libs.settings import var_dir
+from services.demo.loader import Urls
+from services.demo.plan import Scale
+from services.demo.runner import demo_wanted, first_run, run_demo
 
 SERVICES = ("catalog", "governance", "reuse", "metrics")
+WORKER_START_SECONDS = 120
 
 app = typer.Typer(help="Bayanat, the national open-data platform.", no_args_is_help=True)
 
@@ -27,8 +34,6 @@ def service_app_module(name: str) -> ModuleType:
         raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(SERVICES)}")
     return importlib.import_module(f"services.{name}.app")
 
-
-WORKER_HEALTHCHECK_SECONDS = 60
 
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
 
@@ -56,16 +61,26 @@ def serve(
         workers=count if count > 1 else None,
         log_config=None,
         access_log=False,
-        # A worker that does not answer its supervisor's ping in time is killed and replaced:
-        # on a busy machine, starting one (imports, the app) takes longer than uvicorn's 5 s,
-        # and the workers would be replaced for ever without ever serving.
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        # A worker answers the supervisor's pings once it has imported the service, which
+        # takes seconds on a busy machine; uvicorn's 5 s would kill and respawn it for ever.
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
     )
 
 
 @app.command()
 def run() -> None:
-    """Run the four services, each as its own process; Ctrl-C stops them all."""
+    """Run the four services, each as its own process; Ctrl-C stops them all.
+
+    On empty databases, once the four are ready, the demo is loaded in the background with a
+    new national admin whose credentials are printed (BAYANAT_DEMO=false: not; production:
+    never).
+    """
+    no_demo = demo_wanted()
+    if no_demo is None:
+        # The demo's live feeds fall overdue as soon as their period is past.
+        os.environ.setdefault("GOVERNANCE_OVERDUE_GRACE_DAYS", "0")
+    # Governance fetches the files under review from the catalog, wherever it listens.
+    os.environ.setdefault("GOVERNANCE_CATALOG_URL", _local_url("catalog"))
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
     for name in SERVICES:
         settings = service_app_module(name).Settings()
@@ -75,6 +90,14 @@ def run() -> None:
             f"  {name:<11} {settings.base_url}  (docs: {settings.base_url}/docs, "
             f"{settings.worker_count} worker processes)"
         )
+    if no_demo is None:
+        urls = Urls(**{name: _local_url(name) for name in SERVICES})
+        mails = service_app_module("reuse").Settings().mail_directory
+        threading.Thread(
+            target=first_run, args=(urls, var_dir(), mails, typer.echo), daemon=True
+        ).start()
+    else:
+        typer.echo(f"  demo: not loaded ({no_demo})")
     stopping = False
 
     def stop(*_: object) -> None:
@@ -135,6 +158,55 @@ def revision(
     paths = [s.path for s in (script if isinstance(script, list) else [script]) if s]
     for ruff in (["check", "--fix", "-q"], ["format", "-q"]):
         subprocess.run([sys.executable, "-m", "ruff", *ruff, *paths], check=False)
+
+
+def _local_url(name: str) -> str:
+    """Where this machine reaches a service: its public URL, else its bind address."""
+    settings = service_app_module(name).Settings()
+    if settings.public_url:
+        return str(settings.public_url).rstrip("/")
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    return f"http://{host}:{settings.bind_port}"
+
+
+@app.command()
+def demo(
+    admin_email: Annotated[str, typer.Option(help="A national admin's e-mail address")],
+    scale: Annotated[
+        str,
+        typer.Option(
+            help="full (20 institutions, ~300 datasets, 25 reuses), small (3, 12, 4), "
+            "or institutions:datasets:reuses"
+        ),
+    ] = "full",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the admin's password from standard input")
+    ] = False,
+    mail_dir: Annotated[
+        str | None,
+        typer.Option(help="Where the reuse service keeps its mails (default: its REUSE_MAIL_DIR)"),
+    ] = None,
+) -> None:
+    """Load the demo picture through the four services' public APIs (they must be running).
+
+    The admin's password is read from standard input (--password-stdin), else from
+    BAYANAT_ADMIN_PASSWORD, else asked for. The institutions' stewards and reviewers
+    (steward@<slug>.demo.example, reviewer@<slug>.demo.example) get the same password.
+    """
+    try:
+        plan_scale = Scale.parse(scale)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--scale") from exc
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = os.environ.get("BAYANAT_ADMIN_PASSWORD") or typer.prompt(
+            "Admin password", hide_input=True
+        )
+    mails = Path(mail_dir) if mail_dir else service_app_module("reuse").Settings().mail_directory
+    urls = Urls(**{name: _local_url(name) for name in SERVICES})
+    if not run_demo(urls, plan_scale, admin_email, password, mails, typer.echo):
+        raise typer.Exit(1)
 
 
 def _add_service_commands() -> None:

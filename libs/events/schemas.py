@@ -172,8 +172,23 @@ class ResourceSummary(BaseModel):
     sha256: str | None = None
 
 
+class HarvestOrigin(BaseModel):
+    """Where a harvested dataset comes from: the catalog's harvest source and the dataset's
+    identifier (and address) there. ``trusted``: the source's datasets are approved by the
+    source itself once no blocking check fails, without waiting for a reviewer."""
+
+    source_id: UUID
+    source_name: str
+    original_id: str
+    original_uri: str | None = None
+    trusted: bool = False
+
+
 class DatasetSubmitted(EventData):
-    """A snapshot of everything governance needs to review the dataset without asking."""
+    """A snapshot of everything governance needs to review the dataset without asking.
+
+    ``harvest``: set when the catalog's harvester submitted it (a new dataset from a source, or
+    a source's change to one), absent for a steward's submission."""
 
     event_type = TYPE_PREFIX + "dataset.submitted.v1"
     topic = Topic.CATALOG_DATASETS
@@ -197,6 +212,7 @@ class DatasetSubmitted(EventData):
     spatial: list[str] = Field(default_factory=list)
     version: str | None = None
     resources: list[ResourceSummary] = Field(default_factory=list)
+    harvest: HarvestOrigin | None = None
 
 
 class DecisionNotApplied(EventData):

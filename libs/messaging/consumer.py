@@ -12,9 +12,11 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
-from sqlalchemy import Table, insert
+from pydantic_core import to_json
+from sqlalchemy import Table, insert, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from libs.events import CloudEvent, EventData, EventParseError, dead_letter_topic, payload_model
 from libs.logs import event_id_var
@@ -59,10 +61,10 @@ class EventConsumer:
     error, and consumption moves on.
 
     With ``batch_size`` above 1, the events of one fetch (up to that many) are applied in one
-    unit of work: one duplicate check, one insert of their ids, one commit, and the handlers'
-    ``before_commit`` steps run once for them all (a projection writes in bulk). The handlers
-    are the same; if the batch fails, its events are applied again one by one, so that a bad
-    one is retried and dead-lettered alone.
+    unit of work: one statement records their ids and says which are new, one commit, and the
+    handlers' ``before_commit`` steps run once for them all (a projection writes in bulk). The
+    handlers are the same; if the batch fails, its events are applied again one by one, so that
+    a bad one is retried and dead-lettered alone.
     """
 
     def __init__(
@@ -212,34 +214,31 @@ class EventConsumer:
         log.info("events applied", extra={"applied": applied, "received": len(items)})
 
     def _apply_batch(self, items: list[_Parsed]) -> int:
-        """Apply the events not seen yet in one unit of work; how many were applied."""
-        table = self.processed
+        """Apply the events not seen yet in one unit of work; how many were applied.
+
+        Their ids are recorded first, in one statement that says which were new: a
+        concurrent delivery of one of them waits for this unit, then finds it recorded."""
+        now = datetime.now(UTC)
         ids = [str(event.id) for _, event, _, _ in items]
-        rows: list[dict[str, Any]] = []
+        rows: dict[str, dict[str, Any]] = {}
+        for (record, event, _, _), event_id in zip(items, ids, strict=True):
+            rows.setdefault(
+                event_id, {"event_type": event.type, "topic": record.topic, "processed_at": now}
+            )
         with self.unit_of_work() as uow:
-            seen = set(uow.session.exec(select(table.c.event_id).where(table.c.event_id.in_(ids))))
-            now = datetime.now(UTC)
-            for (record, event, data, handler), event_id in zip(items, ids, strict=True):
-                if event_id in seen:
+            fresh = claim_events(uow.session, self.processed, rows)
+            applied = len(fresh)
+            for (_, event, data, handler), event_id in zip(items, ids, strict=True):
+                if event_id not in fresh:
                     continue
-                seen.add(event_id)
+                fresh.discard(event_id)  # a second copy in the same fetch is a duplicate
                 token = event_id_var.set(event_id)
                 try:
                     handler(uow, event, data)
                 finally:
                     event_id_var.reset(token)
-                rows.append(
-                    {
-                        "event_id": event_id,
-                        "event_type": event.type,
-                        "topic": record.topic,
-                        "processed_at": now,
-                    }
-                )
-            if rows:
-                uow.session.execute(insert(table), rows)
             uow.commit()
-        return len(rows)
+        return applied
 
     async def _apply_with_retries(
         self,
@@ -322,3 +321,30 @@ class EventConsumer:
             error,
             extra={"topic": record.topic, "offset": record.offset},
         )
+
+
+def claim_events(session: Session, table: Table, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Record these events (by id: their type, topic and moment) in the ``processed_events``
+    ``table``, in one statement and in id order (two units that claim the same events never
+    wait for each other in a cycle); the ids that were not recorded yet."""
+    if not rows:
+        return set()
+    ids = sorted(rows)
+    if session.get_bind().dialect.name == "postgresql":
+        # The rows as one JSON document: a statement as short as one row's, whatever their
+        # number (the driver would build a multi-row VALUES, or arrays, item by item).
+        quote = session.get_bind().dialect.identifier_preparer.quote
+        statement = text(
+            f"INSERT INTO {quote(table.name)} (event_id, event_type, topic, processed_at) "
+            "SELECT event_id, event_type, topic, processed_at FROM json_to_recordset("
+            "CAST(:rows AS json)) AS r(event_id varchar, event_type varchar, topic varchar, "
+            "processed_at timestamptz) ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+        )
+        document = to_json([{"event_id": i, **rows[i]} for i in ids]).decode()
+        return set(session.execute(statement, {"rows": document}).scalars().all())
+    insert_new = (
+        sqlite_insert(table)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(table.c.event_id)
+    )
+    return set(session.execute(insert_new, [{"event_id": i, **rows[i]} for i in ids]).scalars())

@@ -17,6 +17,7 @@ from services.catalog.domain.storage import FileStore
 from services.catalog.handlers import HANDLERS
 from services.catalog.models import messaging
 from services.catalog.settings import CatalogSettings
+from services.catalog.workers import HarvestRunner, harvest_worker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 Settings = CatalogSettings
@@ -24,8 +25,8 @@ Settings = CatalogSettings
 
 def configure(app: FastAPI) -> None:
     """What the catalog's routers read from the app: its read caches (cleared by the units of
-    work that change what they hold), the store of uploaded files and the signer of their
-    download URLs."""
+    work that change what they hold), the store of uploaded files, the signer of their
+    download URLs and the harvest runner (the API wakes it when it queues a job)."""
     settings: CatalogSettings = app.state.settings
     app.state.dataset_cache = ResponseCache(
         settings.public_cache_seconds, max_bytes=settings.public_cache_max_bytes
@@ -42,6 +43,9 @@ def configure(app: FastAPI) -> None:
     app.state.generation = Generation(app.state.caches)
     app.state.file_store = FileStore(settings.upload_path, settings.max_upload_bytes)
     app.state.download_signer = download_signer(settings)
+    app.state.harvest_runner = HarvestRunner(
+        settings, app.state.file_store, app.state.download_signer
+    )
 
 
 async def generation_watch(app: FastAPI) -> None:
@@ -68,8 +72,8 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS_DIR,
             routers=[router],
             handlers=HANDLERS,
+            background=[harvest_worker, generation_watch],
             configure=configure,
-            background=[generation_watch],
         )
     )
 

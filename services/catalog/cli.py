@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlmodel import col, func, select
 
+from libs.http.problems import Problem
 from libs.uow import UnitOfWorkFactory
 from services.catalog.api.schemas import DatasetOut
-from services.catalog.app import unit_of_work_factory
+from services.catalog.app import download_signer, unit_of_work_factory
 from services.catalog.domain import renditions
 from services.catalog.domain.ckan import Site, json_bytes, package_dict
 from services.catalog.domain.datasets import dataset_tags
+from services.catalog.domain.harvest.jobs import Counts
 from services.catalog.domain.search_index import reindex_dataset
 from services.catalog.domain.storage import FileStore
 from services.catalog.domain.views import load_views
 from services.catalog.models import Dataset, Resource
 from services.catalog.settings import CatalogSettings
+from services.catalog.workers import HarvestRunner
 
 app = typer.Typer(help="The catalog: search index, uploaded files, figures.", no_args_is_help=True)
+harvest_app = typer.Typer(help="Harvest sources: run a job now.", no_args_is_help=True)
+app.add_typer(harvest_app, name="harvest")
 
 # Files younger than this may belong to an upload whose row is being written right now.
 GRACE_SECONDS = 3600
@@ -137,3 +143,63 @@ def stats() -> None:
     for state in ("draft", "submitted", "published", "withdrawn"):
         typer.echo(f"{state:<10} {states.get(state, 0)}")
     typer.echo(f"resources  {resources} ({uploaded} uploaded, {size} bytes)")
+
+
+class RecordsBar:
+    """A job's progress: records read against the number the source announces."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None  # typer's bar, made once the total is known
+        self._read = 0
+
+    def update(self, counts: Counts, total: int | None) -> None:
+        if self._bar is None and total is not None:
+            self._bar = typer.progressbar(length=max(total, 1), label="records", show_pos=True)
+            self._bar.__enter__()
+        if self._bar is not None:
+            self._bar.update(counts.seen - self._read)
+        else:
+            typer.echo(f"records read: {counts.seen}")
+        self._read = counts.seen
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+@harvest_app.command("run")
+def harvest_run(
+    source: Annotated[str, typer.Argument(help="The source's slug or id")],
+    full: Annotated[
+        bool, typer.Option("--full", help="Compare every record, not only what changed")
+    ] = False,
+) -> None:
+    """Run a job of SOURCE now, in this process (the service's relay sends its events)."""
+    settings = CatalogSettings()
+    units = unit_of_work_factory(settings)
+    runner = HarvestRunner(
+        settings,
+        FileStore(settings.upload_path, settings.max_upload_bytes),
+        download_signer(settings),
+    )
+    try:
+        claim = runner.claim_source(units, source, trigger="cli", full=full)
+    except Problem as problem:
+        typer.echo(problem.detail, err=True)
+        raise typer.Exit(1) from None
+    bar = RecordsBar()
+    try:
+        job = asyncio.run(runner.execute(units, claim, progress=bar.update))
+    finally:
+        bar.close()
+    if job is None:
+        typer.echo("the source was taken over by another process; the job stopped", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"job {job.id} {job.status}: read {job.seen_count}, new {job.new_count}, "
+        f"updated {job.updated_count}, unchanged {job.unchanged_count}, "
+        f"withdrawn {job.withdrawn_count}, failed {job.failed_count}"
+    )
+    if job.error:
+        typer.echo(f"error: {job.error}", err=True)
+        raise typer.Exit(1)

@@ -18,6 +18,7 @@ from libs.events.schemas import (
 from libs.messaging.consumer import Handler
 from libs.uow import UnitOfWork
 from services.catalog.domain.datasets import apply_review_decision
+from services.catalog.domain.harvest.records import apply_pending_decision
 from services.catalog.domain.institutions import apply_enrolment, apply_withdrawal
 from services.catalog.domain.reuses import (
     apply_reuse_declared,
@@ -27,7 +28,10 @@ from services.catalog.domain.reuses import (
 
 
 def on_review_decided(uow: UnitOfWork, event: CloudEvent, data: ReviewDecided) -> None:
-    """Approved: publish (DatasetPublished). Rejected: back to draft with the reasons."""
+    """Approved: publish (DatasetPublished). Rejected: back to draft with the reasons. A
+    decision on a harvested change of a published dataset applies or drops that change."""
+    if apply_pending_decision(uow, data):
+        return
     apply_review_decision(uow, data)
 
 

@@ -12,7 +12,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel, col
@@ -155,6 +165,150 @@ class DatasetReuse(CatalogTable, table=True):
 
     dataset_id: uuid.UUID = Field(primary_key=True)
     reuse_id: uuid.UUID = Field(primary_key=True, index=True)
+
+
+# --- harvesting ------------------------------------------------------------------------------
+
+
+class HarvestKind(StrEnum):
+    CKAN = "ckan"  # a CKAN Action API (package_search)
+    DCAT = "dcat"  # a DCAT-AP catalogue (Turtle, RDF/XML or JSON-LD, Hydra pages)
+
+
+class ReviewPolicy(StrEnum):
+    REVIEW = "review"  # every harvested dataset waits for a reviewer
+    TRUSTED = "trusted"  # approved by the source itself when no blocking check fails
+
+
+class HarvestJobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class HarvestSource(CatalogTable, table=True):
+    """Where an institution already publishes datasets, read on a schedule or on demand."""
+
+    __tablename__ = "harvest_source"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
+    name: str = Field(max_length=500)
+    institution_id: uuid.UUID = Field(index=True)
+    kind: HarvestKind = Field(sa_type=String(16))
+    url: str = Field(max_length=2000)
+    # Either every so many minutes or every day at HH:MM (UTC); neither: on demand only.
+    schedule_every_minutes: int | None = None
+    schedule_daily_at: str | None = Field(default=None, max_length=5)
+    # {"organizations": [...], "groups": [...], "tags": [...]} (CKAN sources)
+    filters: dict[str, list[str]] = _json()
+    # {"licenses": {from: to}, "themes": {from: to}, "formats": {from: to}}
+    mappings: dict[str, dict[str, str]] = _json()
+    review_policy: ReviewPolicy = Field(default=ReviewPolicy.REVIEW, sa_type=String(16))
+    # Requests per second the harvester allows itself on this source.
+    rate_limit: float = 2.0
+    enabled: bool = True
+    created_by: uuid.UUID | None = None
+    created_at: datetime = utc_timestamp(nullable=False)
+    modified_at: datetime = utc_timestamp(nullable=False)
+    next_run_at: datetime | None = utc_timestamp(index=True)
+    # The source's own time of its latest change read by the last successful job: the next
+    # job asks only for what changed since (CKAN); None reads everything.
+    high_water_mark: datetime | None = utc_timestamp()
+    last_success_at: datetime | None = utc_timestamp()
+    # The job holding the source, and until when, unless renewed (the runner's lease).
+    lease_job_id: uuid.UUID | None = None
+    lease_expires_at: datetime | None = utc_timestamp()
+
+
+class HarvestJob(CatalogTable, table=True):
+    """One reading of a source: what it found and did, and what it could not map."""
+
+    __tablename__ = "harvest_job"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    source_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("harvest_source.id", ondelete="CASCADE"), nullable=False)
+    )
+    status: HarvestJobStatus = Field(
+        default=HarvestJobStatus.QUEUED, sa_type=String(16), index=True
+    )
+    trigger: str = Field(max_length=16)  # schedule, api or cli
+    # Read everything (compare every record) rather than what changed since the last job.
+    full: bool = False
+    requested_by: uuid.UUID | None = None
+    requested_at: datetime = utc_timestamp(nullable=False)
+    started_at: datetime | None = utc_timestamp()
+    finished_at: datetime | None = utc_timestamp()
+    seen_count: int = 0
+    new_count: int = 0
+    updated_count: int = 0
+    unchanged_count: int = 0
+    withdrawn_count: int = 0
+    failed_count: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    high_water_mark: datetime | None = utc_timestamp()
+
+
+Index("ix_harvest_job_source_requested", col(HarvestJob.source_id), col(HarvestJob.requested_at))
+
+
+class HarvestJobError(CatalogTable, table=True):
+    """A record a job could not bring in, and why."""
+
+    __tablename__ = "harvest_job_error"
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    )
+    job_id: uuid.UUID = Field(
+        sa_column=Column(
+            ForeignKey("harvest_job.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    original_id: str | None = Field(default=None, max_length=1000)
+    original_uri: str | None = Field(default=None, max_length=2000)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = utc_timestamp(nullable=False)
+
+
+class HarvestRecord(CatalogTable, table=True):
+    """A dataset's provenance: the source and original identifier that are its identity across
+    jobs, and what the last job wrote of it."""
+
+    __tablename__ = "harvest_record"
+
+    dataset_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    )
+    source_id: uuid.UUID = Field(sa_column=Column(ForeignKey("harvest_source.id"), nullable=False))
+    original_id: str = Field(max_length=1000)
+    original_uri: str | None = Field(default=None, max_length=2000)
+    # The record's modification time at the source, as last written.
+    source_modified: datetime | None = utc_timestamp()
+    # Digest of the record as mapped when last written: an unchanged record writes nothing.
+    content_hash: str = Field(max_length=64)
+    first_harvested_at: datetime = utc_timestamp(nullable=False)
+    harvested_at: datetime = utc_timestamp(nullable=False)
+    # A change of a published dataset waiting for its review (review policy): the mapped
+    # record, its digest and the submission that carries it.
+    pending: dict[str, Any] | None = _json(nullable=True)
+    pending_hash: str | None = Field(default=None, max_length=64)
+    pending_submitted_at: datetime | None = utc_timestamp()
+    # The digest of the last change a reviewer declined: not submitted again unless it changes.
+    declined_hash: str | None = Field(default=None, max_length=64)
+    # When the harvest withdrew (or removed) it because the source no longer has it.
+    removed_at: datetime | None = utc_timestamp()
+
+
+Index(
+    "ix_harvest_record_source_original",
+    col(HarvestRecord.source_id),
+    col(HarvestRecord.original_id),
+    unique=True,
+)
 
 
 class DatasetRendition(CatalogTable, table=True):

@@ -52,6 +52,30 @@ class CatalogSettings(ServiceSettings):
     def signed_download_lifetime(self) -> timedelta:
         return timedelta(seconds=self.signed_download_seconds)
 
+    # --- harvesting (domain/harvest/, workers.py) -----------------------------------------------
+    # The background worker that runs the sources' scheduled and requested jobs.
+    harvest_worker_enabled: bool = True
+    harvest_poll_seconds: float = Field(default=30.0, gt=0)
+    # A process holds a source's job for this long, renewed every third of it while it runs:
+    # a job whose process died is taken up again once it has passed.
+    harvest_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Hosts (exact names) or networks (CIDR or single addresses) a source may be on although
+    # they are internal (private, loopback…); JSON in the environment: '["10.0.0.0/8"]'.
+    harvest_url_allowlist: list[str] = Field(default_factory=list)
+    harvest_http_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    harvest_max_response_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    harvest_max_concurrency: int = Field(default=4, ge=1, le=32)
+    harvest_max_retries: int = Field(default=3, ge=0, le=10)
+    harvest_retry_backoff_seconds: float = Field(default=1.0, ge=0, le=60)
+    harvest_max_redirects: int = Field(default=5, ge=0, le=20)
+    # Records asked for at a time from a CKAN source (CKAN answers at most 1000).
+    harvest_page_size: int = Field(default=100, ge=1, le=1000)
+    # Pages followed in a DCAT catalogue, at most, in one job.
+    harvest_max_pages: int = Field(default=10_000, ge=1)
+    # Per-record errors a job keeps (it counts them all).
+    harvest_max_errors_per_job: int = Field(default=1000, ge=0, le=100_000)
+    harvest_user_agent: str = "Bayanat-harvester/1.0 (+https://data.gov.ma)"
+
     @property
     def upload_path(self) -> Path:
         path = Path(self.upload_dir) if self.upload_dir else var_dir() / "uploads" / "catalog"

@@ -24,14 +24,15 @@ result is dropped.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
+from libs.background import Wakeup, keep_renewed
 from libs.db import utcnow
 from libs.uow import UnitOfWorkFactory
 from services.governance.domain import quality, reviews
@@ -66,15 +67,11 @@ class ChecksRunner:
         self.settings = settings
         self.check = check
         self.clock = clock
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._woken: asyncio.Event | None = None
+        self._wakeup = Wakeup()
 
     def wake(self) -> None:
         """Look for pending checks now rather than at the next poll."""
-        loop, woken = self._loop, self._woken
-        if loop is None or woken is None or loop.is_closed():
-            return  # not running: it looks for pending checks when it starts
-        loop.call_soon_threadsafe(woken.set)
+        self._wakeup.wake()
 
     @property
     def lease(self) -> float:
@@ -95,17 +92,13 @@ class ChecksRunner:
 
     async def keep_claim(self, units: UnitOfWorkFactory, claim: Claim) -> None:
         """Renews the claim every third of its lease until cancelled, or until it is lost."""
-        while True:
-            await asyncio.sleep(self.lease / 3)
-            try:
-                if not await asyncio.to_thread(self.renew, units, claim):
-                    log.warning(
-                        "the checks' claim was taken over; its result will be dropped",
-                        extra={"review_id": str(claim.review_id)},
-                    )
-                    return
-            except Exception:  # the database is away: try again; the lease may still hold
-                log.exception("cannot renew the checks' lease")
+        await keep_renewed(
+            partial(self.renew, units, claim), every=self.lease / 3, what="the checks' lease"
+        )
+        log.warning(
+            "the checks' claim was taken over; its result will be dropped",
+            extra={"review_id": str(claim.review_id)},
+        )
 
     async def execute(self, units: UnitOfWorkFactory, claim: Claim) -> Review | None:
         """Runs the checks of a claim (no transaction open meanwhile, its lease renewed) and
@@ -141,21 +134,11 @@ class ChecksRunner:
 
     async def run(self, units: UnitOfWorkFactory) -> None:
         """Runs pending checks whenever woken, and every ``checks_poll_seconds`` anyway."""
-        self._loop = asyncio.get_running_loop()
-        self._woken = woken = asyncio.Event()
-        try:
-            while True:
-                try:
-                    await self.run_pending(units)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("checks runner interrupted; retrying")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), self.settings.checks_poll_seconds)
-                woken.clear()
-        finally:
-            self._loop = self._woken = None
+        await self._wakeup.run(
+            partial(self.run_pending, units),
+            every=self.settings.checks_poll_seconds,
+            what="checks runner",
+        )
 
 
 async def checks_worker(app: FastAPI) -> None:

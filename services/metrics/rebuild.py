@@ -224,6 +224,8 @@ class Rebuild:
         )
         await consumer.start()
         read = applied = skipped = 0
+        # A batch is applied (in a thread) while the next one is fetched.
+        applying: asyncio.Future[tuple[int, int]] | None = None
         try:
             if not partitions:
                 self.progress(0, 0)
@@ -242,26 +244,34 @@ class Rebuild:
             self.progress(0, total)
             await consumer.seek_to_beginning(*partitions)
             remaining = {tp for tp in partitions if end[tp] > first[tp]}
-            while remaining:
-                batches = await consumer.getmany(
-                    *remaining, timeout_ms=1000, max_records=self.batch_size
-                )
-                records = [
-                    record
-                    for tp, batch in batches.items()
-                    for record in batch
-                    if record.offset < end[tp]
-                ]
-                if records:
-                    done, invalid = await asyncio.to_thread(self.apply_records, records)
-                    applied, skipped = applied + done, skipped + invalid
-                    read += len(records)
+            size = 0
+            while remaining or applying is not None:
+                records = []
+                if remaining:
+                    batches = await consumer.getmany(
+                        *remaining, timeout_ms=1000, max_records=self.batch_size
+                    )
+                    records = [
+                        record
+                        for tp, batch in batches.items()
+                        for record in batch
+                        if record.offset < end[tp]
+                    ]
+                    for tp in list(remaining):
+                        if await consumer.position(tp) >= end[tp]:
+                            remaining.discard(tp)
+                if applying is not None and (records or not remaining):
+                    done, invalid = await applying
+                    applied, skipped, read = applied + done, skipped + invalid, read + size
                     self.progress(read, total)
-                for tp in list(remaining):
-                    if await consumer.position(tp) >= end[tp]:
-                        remaining.discard(tp)
+                    applying = None
+                if records:
+                    applying = asyncio.ensure_future(asyncio.to_thread(self.apply_records, records))
+                    size = len(records)
             await consumer.commit({tp: end[tp] for tp in partitions})
         finally:
+            if applying is not None:  # interrupted: let the batch in hand end first
+                await asyncio.gather(applying, return_exceptions=True)
             await consumer.stop()
         return read, applied, skipped
 
@@ -296,7 +306,7 @@ class Rebuild:
             uow.commit()
         return applied, invalid
 
-    def fold_all(self, chunk: int = 1000) -> int:
+    def fold_all(self, chunk: int = 5000) -> int:
         """Fold every object of the next tables from all its facts, ``chunk`` objects per
         transaction; how many."""
         with self.units() as uow:

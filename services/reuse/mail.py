@@ -2,8 +2,9 @@
 
 - ``SmtpSender``: through an SMTP server (``REUSE_SMTP_*``: host, port, STARTTLS or TLS,
   credentials).
-- ``LogSender``, the default: writes the message (and so its link) to the service's log, for a
-  developer's machine where no mail server runs.
+- ``LogSender``, the default: writes the message (and so its link) to the service's log, and
+  as a file in ``REUSE_MAIL_DIR`` (``var/mail/`` by default), for a developer's machine where
+  no mail server runs: the link can be read there as from a mailbox.
 
 A router sends a message once the domain has done its work and before it commits: a message
 that cannot be sent fails the request (503) and nothing of it is kept.
@@ -12,11 +13,14 @@ that cannot be sent fails the request (503) and nothing of it is kept.
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 import ssl
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Protocol
 
+from libs.db import utcnow
 from libs.http.problems import Problem
 from services.reuse.settings import ReuseSettings
 
@@ -32,12 +36,33 @@ class MailSender(Protocol):
 
 
 class LogSender:
-    """Writes each message to the log instead of sending it."""
+    """Writes each message to the log, and to a file of its own in ``directory``, instead of
+    sending it."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
 
     def send(self, message: EmailMessage) -> None:
         body = message.get_body(("plain",))
         text = body.get_content() if body is not None else ""
         log.info("mail to %s: %s\n%s", message["To"], message["Subject"], text)
+        try:
+            self.keep(message)
+        except OSError as exc:
+            log.error("mail to %s not kept in %s: %r", message["To"], self.directory, exc)
+            raise MailUnavailable(
+                "the message could not be kept; nothing was kept, please try again later"
+            ) from exc
+
+    def keep(self, message: EmailMessage) -> Path:
+        """The message as ``<moment>-<random>.eml`` (RFC 5322), readable by its owner only.
+        It appears whole: written under a hidden name, then renamed."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"{utcnow():%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}.eml"
+        draft = self.directory / f".{name}"
+        draft.touch(mode=0o600)
+        draft.write_bytes(message.as_bytes())
+        return draft.rename(self.directory / name)
 
 
 class SmtpSender:
@@ -74,4 +99,6 @@ class SmtpSender:
 
 
 def make_sender(settings: ReuseSettings) -> MailSender:
-    return SmtpSender(settings) if settings.mail_sender == "smtp" else LogSender()
+    if settings.mail_sender == "smtp":
+        return SmtpSender(settings)
+    return LogSender(settings.mail_directory)

@@ -1,12 +1,13 @@
 """Settings of the reuse service, read from ``REUSE_*`` environment variables."""
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from libs.ratelimit import RateLimit
-from libs.settings import ServiceSettings
+from libs.settings import ServiceSettings, var_dir
 
 
 class ReuseSettings(ServiceSettings):
@@ -16,9 +17,11 @@ class ReuseSettings(ServiceSettings):
     default_port = 8003
 
     # --- mail ---------------------------------------------------------------------------------
-    # "log" writes each mail (and so the verification link) to the log: the default, for a
-    # developer's machine. "smtp" sends it through the server below.
+    # "log" writes each mail (and so the verification link) to the log and as a file in
+    # mail_dir: the default, for a developer's machine. "smtp" sends it through the server below.
     mail_sender: Literal["log", "smtp"] = "log"
+    # Where "log" keeps each mail as a .eml file; empty means var/mail/.
+    mail_dir: str = ""
     mail_from: str = "Bayanat <no-reply@data.gov.ma>"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -62,6 +65,10 @@ class ReuseSettings(ServiceSettings):
     @property
     def registrations_per_email(self) -> RateLimit:
         return RateLimit(self.registration_limit_per_email, self.registration_window_seconds)
+
+    @property
+    def mail_directory(self) -> Path:
+        return Path(self.mail_dir) if self.mail_dir else var_dir() / "mail"
 
     def verification_link(self, token: str) -> str:
         template = self.verification_url or (

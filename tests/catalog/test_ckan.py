@@ -86,6 +86,7 @@ def server(
         "CATALOG_PORT": str(port),
         "CATALOG_UPLOAD_DIR": str(directory / "uploads"),
         "BAYANAT_VAR": str(directory / "var"),
+        "CATALOG_WORKERS": "1",
         # Topics and consumer group of this server only.
         "KAFKA_TOPIC_PREFIX": f"{kafka.kafka_topic_prefix}ckan{uuid.uuid4().hex[:6]}.",
     }
@@ -96,7 +97,7 @@ def server(
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a worker may take that long on a busy machine
         while True:
             if process.poll() is not None:
                 raise AssertionError(f"the catalog exited: {log_path.read_text()[-3000:]}")

@@ -9,7 +9,21 @@ from pathlib import Path
 
 import psycopg
 
+from libs.settings import PlatformSettings
 from tests.support.brokers import REPO, DisposableKafka, free_port
+
+
+def run_script(name: str, action: str, env: dict[str, str]) -> str:
+    """``deploy/<name> <action>``: its output, once it succeeded."""
+    result = subprocess.run(
+        [str(REPO / "deploy" / name), action],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
 def test_kafka_up_is_idempotent_and_survives_a_stale_pid_file(tmp_path: Path) -> None:
@@ -34,15 +48,7 @@ def test_postgres_up_is_idempotent_and_creates_one_database_per_service(tmp_path
     env = {**os.environ, "POSTGRES_PORT": str(port), "BAYANAT_VAR": str(tmp_path)}
 
     def script(action: str) -> str:
-        result = subprocess.run(
-            [str(REPO / "deploy" / "postgres.sh"), action],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
+        return run_script("postgres.sh", action, env)
 
     try:
         script("up")
@@ -56,3 +62,29 @@ def test_postgres_up_is_idempotent_and_creates_one_database_per_service(tmp_path
     assert "not running" in script("down")
     # Where the postgres user could not reach tmp_path, the cluster lived under /var/tmp.
     shutil.rmtree(f"/var/tmp/bayanat-postgres-{port}", ignore_errors=True)
+
+
+def test_kafka_up_uses_a_broker_it_did_not_start_and_down_leaves_it_running(
+    tmp_path: Path,
+) -> None:
+    # The broker the suite runs against, started by another checkout (or by nobody here).
+    host, port = PlatformSettings().kafka_bootstrap_servers.split(",")[0].rsplit(":", 1)
+    assert host in ("127.0.0.1", "localhost")
+    env = {**os.environ, "KAFKA_PORT": port, "BAYANAT_VAR": str(tmp_path)}
+
+    def script(action: str) -> str:
+        return run_script("kafka.sh", action, env)
+
+    assert "already answers" in script("up")
+    assert not (tmp_path / f"kafka-{port}" / "kafka.pid").exists()
+    assert "no broker started by this checkout" in script("down")
+    ready = subprocess.run(
+        [
+            str(REPO / ".venv" / "bin" / "python"),
+            str(REPO / "deploy" / "kafka_ready.py"),
+            f"{host}:{port}",
+        ],
+        timeout=30,
+        check=False,
+    )
+    assert ready.returncode == 0, "the broker must still answer"

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from services.catalog.api import ckan, datasets, dcat, exports, institutions, reference, search
+from services.catalog.api import (
+    ckan,
+    datasets,
+    dcat,
+    exports,
+    harvest,
+    institutions,
+    reference,
+    search,
+)
 
 router = APIRouter()
 # Order matters where paths overlap: DCAT first (its /api/v1/datasets/{id}.ttl suffix routes and
@@ -15,4 +24,5 @@ router.include_router(search.router, prefix="/api/v1")
 router.include_router(datasets.router, prefix="/api/v1")
 router.include_router(institutions.router, prefix="/api/v1")
 router.include_router(reference.router, prefix="/api/v1")
+router.include_router(harvest.router, prefix="/api/v1")
 router.include_router(ckan.router)

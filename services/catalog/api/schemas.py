@@ -17,6 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from libs.http.pagination import Page, PageParams, paginate
 from services.catalog.domain.views import (
     DatasetView,
+    Provenance,
     dataset_path,
     download_path,
     is_uploaded,
@@ -176,6 +177,44 @@ class ContactPointOut(BaseModel):
     email: str | None = None
 
 
+class HarvestSourceRef(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    kind: str = Field(description="ckan or dcat")
+    url: str
+
+
+class ProvenanceOut(BaseModel):
+    """Where a harvested dataset comes from."""
+
+    source: HarvestSourceRef
+    original_id: str = Field(description="Its identifier at the source")
+    original_uri: str | None = Field(default=None, description="Its address at the source")
+    source_modified: datetime | None = Field(
+        default=None, description="When the source last changed it, as last harvested"
+    )
+    first_harvested_at: datetime
+    harvested_at: datetime = Field(description="When a harvest last wrote it")
+
+    @classmethod
+    def of(cls, provenance: Provenance) -> ProvenanceOut:
+        return cls(
+            source=HarvestSourceRef(
+                id=provenance.source_id,
+                slug=provenance.source_slug,
+                name=provenance.source_name,
+                kind=provenance.source_kind,
+                url=provenance.source_url,
+            ),
+            original_id=provenance.original_id,
+            original_uri=provenance.original_uri,
+            source_modified=provenance.source_modified,
+            first_harvested_at=provenance.first_harvested_at,
+            harvested_at=provenance.harvested_at,
+        )
+
+
 class DatasetOut(BaseModel):
     """One dataset with its resources, its reuse count and, for a draft, review feedback."""
 
@@ -212,6 +251,9 @@ class DatasetOut(BaseModel):
     published_at: datetime | None = None
     withdrawn_at: datetime | None = None
     last_data_update: datetime | None = None
+    provenance: ProvenanceOut | None = Field(
+        default=None, description="Of a harvested dataset: its source and original identifier"
+    )
 
     @classmethod
     def of(cls, view: DatasetView, base_url: str) -> DatasetOut:
@@ -231,6 +273,7 @@ class DatasetOut(BaseModel):
             resources=[ResourceOut.of(r, base_url) for r in view.resources],
             submitted_at=d.submitted_at,
             withdrawn_at=d.withdrawn_at,
+            provenance=ProvenanceOut.of(view.provenance) if view.provenance else None,
         )
 
 

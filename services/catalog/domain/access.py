@@ -61,3 +61,12 @@ def own_datasets_scope(actor: Principal) -> set[uuid.UUID] | None:
     if not institutions:
         raise Forbidden("steward or reviewer role of an institution required", code="not-steward")
     return institutions
+
+
+def ensure_can_manage_harvest(actor: Principal) -> None:
+    """Harvest sources and their jobs are the national admins' (403 for anyone else): a source
+    writes datasets for an institution, as its stewards would."""
+    if not actor.is_admin:
+        raise Forbidden(
+            "only a national admin manages harvest sources", code="national-admin-required"
+        )

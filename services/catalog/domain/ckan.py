@@ -399,7 +399,8 @@ def resource_dict(resource: Resource, site: Site) -> dict[str, Any]:
     }
 
 
-def _extras(dataset: Dataset) -> list[dict[str, str]]:
+def _extras(view: DatasetView) -> list[dict[str, str]]:
+    dataset = view.dataset
     extras: dict[str, str] = {}
     if dataset.frequency:
         extras["frequency"] = dataset.frequency
@@ -419,6 +420,12 @@ def _extras(dataset: Dataset) -> list[dict[str, str]]:
         extras["issued"] = ckan_time(dataset.published_at) or ""
     if dataset.last_data_update:
         extras["last_data_update"] = ckan_time(dataset.last_data_update) or ""
+    if view.provenance is not None:  # as ckanext-harvest names them
+        extras["harvest_source_id"] = str(view.provenance.source_id)
+        extras["harvest_source_title"] = view.provenance.source_name
+        extras["guid"] = view.provenance.original_id
+        if view.provenance.original_uri:
+            extras["harvest_url"] = view.provenance.original_uri
     return [{"key": key, "value": extras[key]} for key in sorted(extras)]
 
 
@@ -448,7 +455,7 @@ def package_dict(view: DatasetView, site: Site) -> dict[str, Any]:
         "num_tags": len(view.tags),
         "resources": [resource_dict(resource, site) for resource in view.resources],
         "num_resources": len(view.resources),
-        "extras": _extras(dataset),
+        "extras": _extras(view),
         "metadata_created": ckan_time(dataset.created_at),
         "metadata_modified": ckan_time(dataset.modified_at),
         "version": dataset.version or "",

@@ -34,6 +34,7 @@ from libs.events.schemas import (
     DatasetUpdated,
     DatasetWithdrawn,
     DecisionNotApplied,
+    HarvestOrigin,
     ResourceSummary,
     ReviewDecided,
 )
@@ -322,8 +323,16 @@ def update_dataset(
     uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, changes: DatasetFields
 ) -> Dataset:
     """Change a draft's metadata: only the fields present in ``changes`` (a PATCH)."""
-    session = uow.session
     dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "edit", enrolled=True)
+    change_metadata(uow, dataset, changes)
+    touch(uow, dataset)
+    return dataset
+
+
+def change_metadata(uow: UnitOfWork, dataset: Dataset, changes: DatasetFields) -> None:
+    """Validate and set the fields present in ``changes``, whatever the dataset's state: the
+    caller has authorised the change (a steward's draft, a harvest source's dataset)."""
+    session = uow.session
     present = set(changes.model_fields_set)
     if "title" in present and changes.title is None:
         raise InvalidInput("title", "cannot be removed: a dataset needs a title in ar or fr")
@@ -337,8 +346,6 @@ def update_dataset(
     if themes is not None:
         _set_themes(session, dataset.id, themes)
     _flush_slug(uow, dataset)
-    touch(uow, dataset)
-    return dataset
 
 
 def delete_dataset(
@@ -415,9 +422,15 @@ def submitted_snapshot(
 
 
 def submit_dataset(
-    uow: UnitOfWork, actor: Principal, *, ref: str | uuid.UUID, signer: DownloadSigner
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    ref: str | uuid.UUID,
+    signer: DownloadSigner,
+    harvest: HarvestOrigin | None = None,
 ) -> Dataset:
-    """draft → submitted, with the full snapshot for the review (DatasetSubmitted)."""
+    """draft → submitted, with the full snapshot for the review (DatasetSubmitted); a harvest
+    source's submission says where the dataset comes from (``harvest``)."""
     dataset = writable_dataset(uow, actor, ref, DatasetState.DRAFT, "submit", enrolled=True)
     view = load_view(uow.session, dataset)
     if not view.resources:
@@ -428,7 +441,9 @@ def submit_dataset(
     dataset.rejection_reasons = None
     dataset.rejected_at = None
     touch(uow, dataset, at=now)
-    uow.publish(submitted_snapshot(view, actor, signer))
+    snapshot = submitted_snapshot(view, actor, signer)
+    snapshot.harvest = harvest
+    uow.publish(snapshot)
     return dataset
 
 

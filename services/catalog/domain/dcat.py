@@ -30,7 +30,7 @@ from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import NotFound
 from libs.vocabularies import EU_FILE_TYPE, FORMATS, FREQUENCIES
 from services.catalog.domain.exports import Links
-from services.catalog.domain.views import DatasetView, load_views
+from services.catalog.domain.views import DatasetView, Provenance, load_views
 from services.catalog.domain.vocabularies import REGIONS, THEMES
 from services.catalog.models import Dataset, DatasetState, License, Resource, Theme
 
@@ -153,6 +153,7 @@ class _Builder:
         self.reference = reference
         self.graph = Graph()
         self._done: set[URIRef] = set()
+        self.records: list[URIRef] = []  # of harvested datasets
         for prefix, namespace in PREFIXES.items():
             self.graph.bind(prefix, namespace, override=True)
 
@@ -392,7 +393,38 @@ class _Builder:
         graph.add((node, DCTERMS.accessRights, rights))
         for resource in view.resources:
             graph.add((node, DCAT.distribution, self.distribution(view, resource)))
+        if view.provenance is not None:
+            self.provenance(node, view.provenance)
         return node
+
+    def provenance(self, dataset: URIRef, provenance: Provenance) -> None:
+        """A harvested dataset's origin, as DCAT-AP describes harvesting: its identifier at
+        the source (``adms:identifier``), and the catalogue record of its harvest, whose
+        ``dct:source`` is the record of the original metadata (when the source changed it,
+        where it is)."""
+        graph = self.graph
+        identifier = BNode()
+        graph.add((dataset, ADMS.identifier, identifier))
+        graph.add((identifier, RDF.type, ADMS.Identifier))
+        graph.add((identifier, SKOS.notation, Literal(provenance.original_id)))
+        graph.add((identifier, ADMS.schemaAgency, Literal(provenance.source_name)))
+        # A record's primary topic is a dcat:Resource; a validator infers nothing.
+        graph.add((dataset, RDF.type, DCAT.Resource))
+        record = URIRef(f"{dataset}#record")
+        graph.add((record, RDF.type, DCAT.CatalogRecord))
+        graph.add((record, FOAF.primaryTopic, dataset))
+        graph.add((record, DCTERMS.issued, _date_time(provenance.first_harvested_at)))
+        graph.add((record, DCTERMS.modified, _date_time(provenance.harvested_at)))
+        original = URIRef(f"{dataset}#source-record")
+        graph.add((record, DCTERMS.source, original))
+        graph.add((original, RDF.type, DCAT.CatalogRecord))
+        graph.add((original, FOAF.primaryTopic, dataset))
+        modified = provenance.source_modified or provenance.harvested_at
+        graph.add((original, DCTERMS.modified, _date_time(modified)))
+        graph.add((original, DCTERMS.title, Literal(provenance.source_name)))
+        if provenance.original_uri:
+            graph.add((original, RDFS.seeAlso, _iri(provenance.original_uri)))
+        self.records.append(record)
 
     def _contact_point(self, dataset: URIRef, contact: dict[str, str] | None) -> None:
         if not contact:
@@ -440,6 +472,8 @@ class _Builder:
         graph.add((node, DCAT.themeTaxonomy, self.eu_theme_scheme()))
         for dataset in datasets:
             graph.add((node, DCAT.dataset, dataset))
+        for record in self.records:
+            graph.add((node, DCAT.record, record))
         return node
 
 

@@ -11,6 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement
@@ -31,6 +32,8 @@ from services.catalog.models import (
     DatasetState,
     DatasetTag,
     DatasetTheme,
+    HarvestRecord,
+    HarvestSource,
     Institution,
     License,
     Resource,
@@ -62,6 +65,37 @@ def is_uploaded(resource: Resource) -> bool:
     return resource.storage_key is not None
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a harvested dataset comes from: its source, its identifier and address there."""
+
+    source_id: uuid.UUID
+    source_slug: str
+    source_name: str
+    source_kind: str
+    source_url: str
+    original_id: str
+    original_uri: str | None
+    source_modified: datetime | None
+    first_harvested_at: datetime
+    harvested_at: datetime
+
+    @classmethod
+    def of(cls, record: HarvestRecord, source: HarvestSource) -> Provenance:
+        return cls(
+            source_id=source.id,
+            source_slug=source.slug,
+            source_name=source.name,
+            source_kind=str(source.kind),
+            source_url=source.url,
+            original_id=record.original_id,
+            original_uri=record.original_uri,
+            source_modified=record.source_modified,
+            first_harvested_at=record.first_harvested_at,
+            harvested_at=record.harvested_at,
+        )
+
+
 @dataclass
 class DatasetView:
     dataset: Dataset
@@ -71,6 +105,7 @@ class DatasetView:
     license: License | None = None
     resources: list[Resource] = field(default_factory=list)
     reuse_count: int = 0
+    provenance: Provenance | None = None  # of a harvested dataset
 
     @property
     def theme_names(self) -> list[str]:
@@ -137,6 +172,14 @@ def load_views(session: Session, datasets: Sequence[Dataset]) -> list[DatasetVie
         o.id: o
         for o in session.exec(select(Institution).where(col(Institution.id).in_(institution_ids)))
     }
+    provenances = {
+        record.dataset_id: Provenance.of(record, source)
+        for record, source in session.exec(
+            select(HarvestRecord, HarvestSource)
+            .join(HarvestSource, col(HarvestSource.id) == col(HarvestRecord.source_id))
+            .where(col(HarvestRecord.dataset_id).in_(ids))
+        )
+    }
     license_ids = {d.license_id for d in datasets if d.license_id}
     licenses = (
         {
@@ -155,6 +198,7 @@ def load_views(session: Session, datasets: Sequence[Dataset]) -> list[DatasetVie
             license=licenses.get(d.license_id) if d.license_id else None,
             resources=resources.get(d.id, []),
             reuse_count=int(reuse_counts.get(d.id, 0)),
+            provenance=provenances.get(d.id),
         )
         for d in datasets
     ]
@@ -206,12 +250,24 @@ def _single_view_statement(postgres: bool) -> Select[*tuple[Any, ...]]:
         .scalar_subquery()
     )
     # More columns than SQLModel's select() is typed for: the row is unpacked by position.
-    columns: tuple[Any, ...] = (Dataset, Institution, License, Resource, tags, themes, reuse_count)
+    columns: tuple[Any, ...] = (
+        Dataset,
+        Institution,
+        License,
+        Resource,
+        tags,
+        themes,
+        reuse_count,
+        HarvestRecord,
+        HarvestSource,
+    )
     statement: Select[*tuple[Any, ...]] = select(*columns)
     return (
         statement.outerjoin(Institution, col(Institution.id) == col(Dataset.institution_id))
         .outerjoin(License, col(License.id) == col(Dataset.license_id))
         .outerjoin(Resource, col(Resource.dataset_id) == col(Dataset.id))
+        .outerjoin(HarvestRecord, col(HarvestRecord.dataset_id) == col(Dataset.id))
+        .outerjoin(HarvestSource, col(HarvestSource.id) == col(HarvestRecord.source_id))
         .order_by(col(Resource.position), col(Resource.created_at))
         .options(defer(_SEARCH_DOCUMENT))
     )
@@ -222,7 +278,7 @@ def _single_view(session: Session, condition: ColumnElement[bool]) -> DatasetVie
     rows = session.exec(_single_view_statement(postgres).where(condition)).all()
     if not rows:
         return None
-    dataset, institution, license_, _, tags, themes, reuse_count = rows[0]
+    dataset, institution, license_, _, tags, themes, reuse_count, record, source = rows[0]
     theme_rows: list[dict[str, Any]] = sorted(themes or [], key=lambda t: t["position"])
     return DatasetView(
         dataset=dataset,
@@ -234,6 +290,7 @@ def _single_view(session: Session, condition: ColumnElement[bool]) -> DatasetVie
         license=license_,
         resources=[row[3] for row in rows if row[3] is not None],
         reuse_count=int(reuse_count or 0),
+        provenance=Provenance.of(record, source) if record and source else None,
     )
 
 

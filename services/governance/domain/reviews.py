@@ -354,7 +354,35 @@ def record_checks(
                 reopened=review.round > 1,
             )
         )
+    if report is not None and report["passed"] and review.state == ReviewState.OPEN:
+        approve_for_trusted_source(uow, review)
     return review
+
+
+def trusted_source(review: Review) -> Actor | None:
+    """The harvest source that submitted the round, when it is a trusted one (the catalog's
+    harvester says so in the submission, ``harvest``); None otherwise."""
+    origin = (review.snapshot or {}).get("harvest")
+    if not isinstance(origin, dict) or origin.get("trusted") is not True:
+        return None
+    try:
+        source_id = uuid.UUID(str(origin["source_id"]))
+    except (KeyError, ValueError):
+        return None
+    return Actor(id=source_id, name=f"harvest source {origin.get('source_name') or source_id}")
+
+
+def approve_for_trusted_source(uow: UnitOfWork, review: Review) -> bool:
+    """A trusted source's dataset whose blocking checks all passed is approved by the source
+    itself, in the unit that stores the report: a decision like a reviewer's (history, audit,
+    ``ReviewDecided``), made by the source's id, with no checklist to answer. True when it
+    was approved."""
+    source = trusted_source(review)
+    if source is None:
+        return False
+    reason = f"approved by {source.name}: a trusted source, and no blocking check failed"
+    _decide(uow, review, source, "approved", [reason])
+    return True
 
 
 def failing_blocking_checks(

@@ -95,6 +95,8 @@ def key_from_json(value: list[Any]) -> FactKey:
 def moment(value: str | datetime) -> datetime:
     """An aware UTC datetime from its ISO form (or itself)."""
     parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if parsed.tzinfo is UTC:
+        return parsed
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 

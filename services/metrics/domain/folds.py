@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from services.metrics.domain.facts import Aggregate, Fact, FactKey, Kind, moment
@@ -80,7 +81,10 @@ class Machine(Protocol[S]):
         """What the object counts as in this state; None while it does not count."""
         ...
 
-    def view(self, state: S) -> EntityView: ...
+    def view(self, state: S, values: SpanValues | None) -> EntityView:
+        """The object as it is now; ``values``: what it counts as (``values(state)``, which
+        its fold already computed)."""
+        ...
 
     def dump(self, state: S) -> dict[str, Any]: ...
 
@@ -169,7 +173,7 @@ class InstitutionMachine:
             return None
         return SpanValues(state="taking_part", kind=state.kind)
 
-    def view(self, state: InstitutionState) -> EntityView:
+    def view(self, state: InstitutionState, values: SpanValues | None) -> EntityView:
         return EntityView(
             slug=state.slug,
             title=state.name,
@@ -317,8 +321,7 @@ class DatasetMachine:
             formats=formats,
         )
 
-    def view(self, state: DatasetState) -> EntityView:
-        values = self.values(state)
+    def view(self, state: DatasetState, values: SpanValues | None) -> EntityView:
         return EntityView(
             slug=state.slug,
             title=state.title,
@@ -409,7 +412,7 @@ class ReuseMachine:
             datasets=tuple(sorted(set(state.dataset_ids))),
         )
 
-    def view(self, state: ReuseState) -> EntityView:
+    def view(self, state: ReuseState, values: SpanValues | None) -> EntityView:
         status = state.removed or ("verified" if state.verified else "declared")
         return EntityView(
             slug=None,
@@ -437,15 +440,19 @@ class ReuseMachine:
 D = TypeVar("D", bound="DataclassInstance")
 
 
+@cache
+def _names(cls: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _dump(state: DataclassInstance) -> dict[str, Any]:
     """A state as JSON-able data: its fields as they are (lists and dicts of plain values)."""
-    return {f.name: getattr(state, f.name) for f in fields(state)}
+    return dict(vars(state))  # a dataclass without slots keeps its fields, and only them, there
 
 
 def _load(cls: type[D], data: dict[str, Any]) -> D:
     """A state from its dump, ignoring what an older or newer version wrote."""
-    names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})
+    return cls(**{name: data[name] for name in _names(cls) if name in data})
 
 
 MACHINES: dict[Aggregate, Machine[Any]] = {

@@ -20,13 +20,13 @@ them (rebuild.py), so that nothing consumed during a rebuild is missing once it 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from pydantic_core import from_json, to_json
 from sqlalchemy import MetaData, Table, delete, select, text, true
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.base import Executable
@@ -122,7 +122,7 @@ class Projector:
             if self.folds:
                 project(session, tables, facts)
             else:
-                _insert_facts(session, tables.fact, facts)
+                Store.of(session, tables).insert_facts(facts)
 
 
 def live_targets(session: Session) -> tuple[ProjectionTables, ...]:
@@ -146,15 +146,16 @@ EntityKey = tuple[Aggregate, str]
 
 def project(session: Session, tables: ProjectionTables, facts: Iterable[Fact]) -> None:
     """Insert the facts new to ``tables`` and fold the objects they concern."""
-    new = _insert_facts(session, tables.fact, facts)
+    store = Store.of(session, tables)
+    new = store.insert_facts(facts)
     if not new:
         return
     by_entity: dict[EntityKey, list[Fact]] = defaultdict(list)
     for fact in new:
         by_entity[(fact.aggregate, fact.entity_id)].append(fact)
     keys = sorted(by_entity)
-    _lock(session, tables, keys)
-    carries = _load_carries(session, tables.entity, keys)
+    store.lock(keys)
+    carries = store.carries(keys)
     writes = _Writes()
     refold: list[EntityKey] = []
     for key in keys:
@@ -172,17 +173,15 @@ def project(session: Session, tables: ProjectionTables, facts: Iterable[Fact]) -
                 writes.drop_open.append(key)
             writes.spans.extend((key, span) for span in folded.spans)
         writes.entities.append((key, machine, folded))
-    _refold(session, tables, refold, writes)
-    writes.apply(session, tables)
+    _refold(store, refold, writes)
+    writes.apply(store)
 
 
-def _refold(
-    session: Session, tables: ProjectionTables, keys: Sequence[EntityKey], writes: _Writes
-) -> None:
+def _refold(store: Store, keys: Sequence[EntityKey], writes: _Writes) -> None:
     """Fold these objects again from all their facts (they are locked)."""
     if not keys:
         return
-    for key, facts_of_key in _load_facts(session, tables.fact, keys).items():
+    for key, facts_of_key in store.facts_of(keys).items():
         machine = MACHINES[key[0]]
         writes.drop_all.append(key)
         folded = fold(machine, facts_of_key)
@@ -193,121 +192,244 @@ def _refold(
 def fold_objects(session: Session, tables: ProjectionTables, keys: Sequence[EntityKey]) -> None:
     """Fold these objects from all their facts, whatever was folded of them before."""
     keys = sorted(keys)
-    _lock(session, tables, keys)
+    store = Store.of(session, tables)
+    store.lock(keys)
     writes = _Writes()
-    _refold(session, tables, keys, writes)
-    writes.apply(session, tables)
+    _refold(store, keys, writes)
+    writes.apply(store)
 
 
 def objects_with_facts(session: Session, tables: ProjectionTables) -> list[EntityKey]:
     """Every object that has facts, in key order."""
     fact = tables.fact
     statement = select(fact.c.aggregate, fact.c.entity_id).distinct()
-    return sorted((Aggregate(a), e) for a, e in _run(session, statement))
+    rows = session.connection().execute(statement)
+    return sorted((Aggregate(a), e) for a, e in rows)
 
 
-def _insert_facts(session: Session, table: Table, facts: Iterable[Fact]) -> list[Fact]:
-    """Insert the facts not there yet; those inserted. In event id order: two writers that
-    bring the same facts never wait for each other in a cycle."""
-    ordered = sorted(facts, key=lambda f: f.event_id)
-    rows = [
-        {
-            "event_id": f.event_id,
-            "aggregate": f.aggregate.value,
-            "entity_id": f.entity_id,
-            "kind": f.kind.value,
-            "at": f.at,
-            "recorded": f.recorded,
-            "attrs": dict(f.attrs),
-        }
-        for f in ordered
-    ]
-    inserted = set(bulk_insert(session, table, rows, conflict=("event_id",), returning="event_id"))
-    return [f for f in ordered if f.event_id in inserted]
+def _fact_row(fact: Fact) -> dict[str, Any]:
+    return {
+        "event_id": fact.event_id,
+        "aggregate": fact.aggregate.value,
+        "entity_id": fact.entity_id,
+        "kind": fact.kind.value,
+        "at": fact.at,
+        "recorded": fact.recorded,
+        "attrs": fact.attrs,
+    }
 
 
-def _run(session: Session, statement: Executable) -> Any:
-    """Run a Core statement on the unit's connection. The projection tables are written as
-    Core tables, not models: the same code writes the live ones and a rebuild's next ones."""
-    return session.connection().execute(statement)
+def _fact_of(row: Sequence[Any], attrs: dict[str, Any]) -> Fact:
+    """A fact from its row (``event_id, aggregate, entity_id, kind, at, recorded, …``)."""
+    event_id, aggregate, entity_id, kind, at, recorded = row[:6]
+    return Fact(
+        event_id=event_id,
+        aggregate=_AGGREGATES[aggregate],
+        entity_id=entity_id,
+        kind=_KINDS[kind],
+        at=moment(at),
+        recorded=moment(recorded),
+        attrs=attrs,
+    )
 
 
-def bulk_insert(
-    session: Session,
-    table: Table,
-    rows: list[dict[str, Any]],
-    *,
-    conflict: Sequence[str] = (),
-    update: bool = False,
-    returning: str | None = None,
-) -> list[Any]:
-    """Insert ``rows`` in one statement; on a ``conflict`` of those columns, ignore the row or
-    ``update`` it. The ``returning`` column of the rows written.
+def _fact_columns(table: Table) -> tuple[Any, ...]:
+    c = table.c
+    return (c.event_id, c.aggregate, c.entity_id, c.kind, c.at, c.recorded, c.attrs)
 
-    PostgreSQL gets the rows as one JSON document (``INSERT … SELECT FROM
-    json_populate_recordset(…)``): a statement as short as one row's whatever their number,
-    where a multi-row ``VALUES`` (or arrays) costs the driver more to prepare than the
-    database to run. SQLite gets an ``executemany``.
-    """
-    if not rows:
-        return []
-    names = list(rows[0])
-    dialect = session.get_bind().dialect
-    if dialect.name != "postgresql":
-        statement: Any = sqlite.insert(table)
-        if conflict:
-            statement = (
-                statement.on_conflict_do_update(
-                    index_elements=list(conflict),
-                    set_={n: statement.excluded[n] for n in names if n not in conflict},
-                )
-                if update
-                else statement.on_conflict_do_nothing(index_elements=list(conflict))
-            )
-        if returning is None:
-            session.connection().execute(statement, rows)
+
+_AGGREGATES = {a.value: a for a in Aggregate}
+_KINDS = {k.value: k for k in Kind}
+
+
+def _lock_id(tables: ProjectionTables, key: EntityKey) -> int:
+    digest = hashlib.blake2b(f"{tables.name}:{key[0]}:{key[1]}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class Store:
+    """The statements the projection makes on one set of tables, each in bulk: a handful per
+    unit of work, whatever the number of facts. This one is SQLAlchemy Core for any database
+    (SQLite: one writer at a time, so no locks); PostgreSQL has its own (:class:`PostgresStore`).
+
+    Facts go in event id order: two writers that bring the same facts never wait for each
+    other in a cycle."""
+
+    def __init__(self, session: Session, tables: ProjectionTables) -> None:
+        self.session = session
+        self.tables = tables
+
+    @staticmethod
+    def of(session: Session, tables: ProjectionTables) -> Store:
+        if session.get_bind().dialect.name == "postgresql":
+            return PostgresStore(session, tables)
+        return Store(session, tables)
+
+    def run(self, statement: Executable, parameters: Any = None) -> Any:
+        """A statement on the unit's connection. The projection tables are Core tables, not
+        models: the same code writes the live ones and a rebuild's next ones."""
+        return self.session.connection().execute(statement, parameters)
+
+    def insert_facts(self, facts: Iterable[Fact]) -> list[Fact]:
+        """Insert the facts not there yet; those inserted, in event id order."""
+        ordered = sorted(facts, key=lambda f: f.event_id)
+        if not ordered:
             return []
-        result = session.connection().execute(statement.returning(table.c[returning]), rows)
-        return list(result.scalars())
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in names)
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({columns}) SELECT {columns} "
-        f"FROM json_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS json))"
-    )
-    if conflict:
-        target = ", ".join(quote(c) for c in conflict)
-        changes = ", ".join(f"{quote(n)} = EXCLUDED.{quote(n)}" for n in names if n not in conflict)
-        action = f"UPDATE SET {changes}" if update else "NOTHING"
-        sql += f" ON CONFLICT ({target}) DO {action}"
-    if returning is not None:
-        sql += f" RETURNING {quote(returning)}"
-    document = json.dumps(rows, ensure_ascii=False, default=_json_value)
-    result = session.connection().execute(text(sql), {"rows": document})
-    return list(result.scalars()) if returning is not None else []
-
-
-def _json_value(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def _lock(session: Session, tables: ProjectionTables, keys: Sequence[EntityKey]) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: one writer at a time already
-    lock_ids = sorted(
-        int.from_bytes(
-            hashlib.blake2b(f"{tables.name}:{a}:{e}".encode(), digest_size=8).digest(),
-            "big",
-            signed=True,
+        table = self.tables.fact
+        statement = (
+            sqlite.insert(table)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(table.c.event_id)
         )
-        for a, e in keys
+        inserted = set(self.run(statement, [_fact_row(f) for f in ordered]).scalars())
+        return [f for f in ordered if f.event_id in inserted]
+
+    def lock(self, keys: Sequence[EntityKey]) -> None:
+        """Lock these objects until the unit ends, so that two writers never fold one object
+        at once."""
+
+    def carries(self, keys: Sequence[EntityKey]) -> dict[EntityKey, dict[str, Any]]:
+        """Where each object's fold stopped (the objects seen before)."""
+        table = self.tables.entity
+        carries: dict[EntityKey, dict[str, Any]] = {}
+        for aggregate, ids in _by_aggregate(keys).items():
+            statement = select(table.c.entity_id, table.c.carry).where(
+                table.c.aggregate == aggregate.value, table.c.entity_id.in_(ids)
+            )
+            for entity_id, carry in self.run(statement):
+                carries[(aggregate, entity_id)] = carry or {}
+        return carries
+
+    def facts_of(self, keys: Sequence[EntityKey]) -> dict[EntityKey, list[Fact]]:
+        """All the facts of these objects."""
+        table = self.tables.fact
+        found: dict[EntityKey, list[Fact]] = defaultdict(list)
+        for aggregate, ids in _by_aggregate(keys).items():
+            statement = select(*_fact_columns(table)).where(
+                table.c.aggregate == aggregate.value, table.c.entity_id.in_(ids)
+            )
+            for row in self.run(statement):
+                found[(aggregate, row.entity_id)].append(_fact_of(row, row.attrs))
+        return found
+
+    def drop_spans(self, keys: Sequence[EntityKey], *, only_open: bool) -> None:
+        span = self.tables.span
+        for aggregate, ids in _by_aggregate(keys).items():
+            self.run(
+                delete(span).where(
+                    span.c.aggregate == aggregate.value,
+                    span.c.entity_id.in_(ids),
+                    span.c.valid_to.is_(None) if only_open else true(),
+                )
+            )
+
+    def insert_spans(self, rows: list[dict[str, Any]]) -> None:
+        self.run(sqlite.insert(self.tables.span), rows)
+
+    def upsert_entities(self, rows: list[dict[str, Any]]) -> None:
+        statement = sqlite.insert(self.tables.entity)
+        statement = statement.on_conflict_do_update(
+            index_elements=["aggregate", "entity_id"],
+            set_={name: statement.excluded[name] for name in rows[0] if name not in _ENTITY_KEY},
+        )
+        self.run(statement, rows)
+
+
+_ENTITY_KEY = ("aggregate", "entity_id")
+
+
+class PostgresStore(Store):
+    """The same statements on PostgreSQL, each as short as one row's whatever the number of
+    rows: the rows written, and the objects looked up, are one JSON document serialised by
+    pydantic-core (``json_populate_recordset``, ``json_to_recordset``), and the JSON read is
+    parsed by it. A multi-row ``VALUES`` costs the driver more to build than the database to
+    run, an ``executemany`` a round trip a row, and the driver builds arrays one item at a
+    time."""
+
+    def sql(self, statement: str, **parameters: Any) -> Any:
+        return self.run(text(statement), parameters)
+
+    def name(self, table: Table) -> str:
+        return str(self.session.get_bind().dialect.identifier_preparer.quote(table.name))
+
+    def insert_rows(self, table: Table, rows: list[dict[str, Any]], suffix: str = "") -> Any:
+        """``INSERT`` the rows (dicts of the same columns) in one statement; ``suffix``: its
+        ``ON CONFLICT`` and ``RETURNING`` clauses."""
+        quote = self.session.get_bind().dialect.identifier_preparer.quote
+        columns = ", ".join(quote(name) for name in rows[0])
+        return self.sql(
+            f"INSERT INTO {self.name(table)} ({columns}) SELECT {columns} FROM "
+            f"json_populate_recordset(NULL::{self.name(table)}, CAST(:rows AS json)) {suffix}",
+            rows=to_json(rows).decode(),
+        )
+
+    def insert_facts(self, facts: Iterable[Fact]) -> list[Fact]:
+        ordered = sorted(facts, key=lambda f: f.event_id)
+        if not ordered:
+            return []
+        result = self.insert_rows(
+            self.tables.fact,
+            [_fact_row(f) for f in ordered],
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+        )
+        inserted = set(result.scalars().all())
+        return [f for f in ordered if f.event_id in inserted]
+
+    def lock(self, keys: Sequence[EntityKey]) -> None:
+        ids = sorted(_lock_id(self.tables, key) for key in keys)
+        self.sql(
+            "SELECT pg_advisory_xact_lock(CAST(k AS bigint)) "
+            "FROM json_array_elements_text(CAST(:ids AS json)) AS k",
+            ids=to_json(ids).decode(),
+        )
+
+    @staticmethod
+    def _keys(keys: Sequence[EntityKey]) -> str:
+        return to_json([{"aggregate": a.value, "entity_id": e} for a, e in keys]).decode()
+
+    _KEYS = (
+        "json_to_recordset(CAST(:keys AS json)) AS k(aggregate varchar, entity_id varchar) "
+        "WHERE t.entity_id = k.entity_id AND t.aggregate = k.aggregate"
     )
-    session.connection().execute(
-        text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:ids AS BIGINT[])) AS k"),
-        {"ids": lock_ids},
-    )
+
+    def carries(self, keys: Sequence[EntityKey]) -> dict[EntityKey, dict[str, Any]]:
+        rows = self.sql(
+            f"SELECT t.aggregate, t.entity_id, CAST(t.carry AS text) "
+            f"FROM {self.name(self.tables.entity)} AS t, {self._KEYS}",
+            keys=self._keys(keys),
+        ).all()
+        return {(_AGGREGATES[a], e): from_json(carry) if carry else {} for a, e, carry in rows}
+
+    def facts_of(self, keys: Sequence[EntityKey]) -> dict[EntityKey, list[Fact]]:
+        rows = self.sql(
+            "SELECT t.event_id, t.aggregate, t.entity_id, t.kind, t.at, t.recorded, "
+            f"CAST(t.attrs AS text) FROM {self.name(self.tables.fact)} AS t, {self._KEYS}",
+            keys=self._keys(keys),
+        ).all()
+        found: dict[EntityKey, list[Fact]] = defaultdict(list)
+        for row in rows:
+            fact = _fact_of(row, from_json(row[6]))
+            found[(fact.aggregate, fact.entity_id)].append(fact)
+        return found
+
+    def drop_spans(self, keys: Sequence[EntityKey], *, only_open: bool) -> None:
+        self.sql(
+            f"DELETE FROM {self.name(self.tables.span)} AS t USING {self._KEYS}"
+            + (" AND t.valid_to IS NULL" if only_open else ""),
+            keys=self._keys(keys),
+        )
+
+    def insert_spans(self, rows: list[dict[str, Any]]) -> None:
+        self.insert_rows(self.tables.span, rows)
+
+    def upsert_entities(self, rows: list[dict[str, Any]]) -> None:
+        quote = self.session.get_bind().dialect.identifier_preparer.quote
+        changes = ", ".join(
+            f"{quote(name)} = EXCLUDED.{quote(name)}" for name in rows[0] if name not in _ENTITY_KEY
+        )
+        self.insert_rows(
+            self.tables.entity, rows, f"ON CONFLICT (entity_id, aggregate) DO UPDATE SET {changes}"
+        )
 
 
 def _by_aggregate(keys: Iterable[EntityKey]) -> dict[Aggregate, list[str]]:
@@ -315,43 +437,6 @@ def _by_aggregate(keys: Iterable[EntityKey]) -> dict[Aggregate, list[str]]:
     for aggregate, entity_id in keys:
         grouped[aggregate].append(entity_id)
     return grouped
-
-
-def _load_carries(
-    session: Session, table: Table, keys: Sequence[EntityKey]
-) -> dict[EntityKey, dict[str, Any]]:
-    """Where each object's fold stopped (the objects seen before)."""
-    carries: dict[EntityKey, dict[str, Any]] = {}
-    for aggregate, ids in _by_aggregate(keys).items():
-        statement = select(table.c.entity_id, table.c.carry).where(
-            table.c.aggregate == aggregate.value, table.c.entity_id.in_(ids)
-        )
-        for entity_id, carry in _run(session, statement):
-            carries[(aggregate, entity_id)] = carry or {}
-    return carries
-
-
-def _load_facts(
-    session: Session, table: Table, keys: Sequence[EntityKey]
-) -> dict[EntityKey, list[Fact]]:
-    facts: dict[EntityKey, list[Fact]] = defaultdict(list)
-    for aggregate, ids in _by_aggregate(keys).items():
-        statement = select(table).where(
-            table.c.aggregate == aggregate.value, table.c.entity_id.in_(ids)
-        )
-        for row in _run(session, statement):
-            facts[(aggregate, row.entity_id)].append(
-                Fact(
-                    event_id=row.event_id,
-                    aggregate=aggregate,
-                    entity_id=row.entity_id,
-                    kind=Kind(row.kind),
-                    at=moment(row.at),
-                    recorded=moment(row.recorded),
-                    attrs=row.attrs,
-                )
-            )
-    return facts
 
 
 def _carry(machine: Machine[Any], data: dict[str, Any]) -> Carry[Any]:
@@ -393,29 +478,23 @@ class _Writes:
         self.spans: list[tuple[EntityKey, Span]] = []
         self.entities: list[tuple[EntityKey, Machine[Any], Folded[Any]]] = []
 
-    def apply(self, session: Session, tables: ProjectionTables) -> None:
-        span = tables.span
-        for keys, only_open in ((self.drop_open, True), (self.drop_all, False)):
-            for aggregate, ids in _by_aggregate(keys).items():
-                _run(
-                    session,
-                    delete(span).where(
-                        span.c.aggregate == aggregate.value,
-                        span.c.entity_id.in_(ids),
-                        span.c.valid_to.is_(None) if only_open else true(),
-                    ),
-                )
+    def apply(self, store: Store) -> None:
+        if self.drop_open:
+            store.drop_spans(self.drop_open, only_open=True)
+        if self.drop_all:
+            store.drop_spans(self.drop_all, only_open=False)
         if self.spans:
-            bulk_insert(session, span, [_span_row(key, s) for key, s in self.spans])
+            store.insert_spans([_span_row(key, s) for key, s in self.spans])
         if self.entities:
-            self._upsert_entities(session, tables.entity)
+            store.upsert_entities(self._entity_rows())
 
-    def _upsert_entities(self, session: Session, table: Table) -> None:
+    def _entity_rows(self) -> list[dict[str, Any]]:
         now = utcnow()
         rows = []
         for (aggregate, entity_id), machine, folded in self.entities:
-            view = machine.view(folded.carry.state)
             carry = folded.carry
+            counts = folded.open_span
+            view = machine.view(carry.state, counts.values if counts is not None else None)
             rows.append(
                 {
                     "aggregate": aggregate.value,
@@ -433,4 +512,4 @@ class _Writes:
                     "updated_at": now,
                 }
             )
-        bulk_insert(session, table, rows, conflict=("aggregate", "entity_id"), update=True)
+        return rows

@@ -64,6 +64,16 @@ DOMAIN_PROBLEMS: dict[tuple[str, str], set[int]] = {
     ("post", "/api/3/action/{name}"): {403, 404, 409},
     ("get", "/api/action/{name}"): {403, 404, 409},
     ("post", "/api/action/{name}"): {403, 404, 409},
+    # harvesting: admins only
+    ("get", "/api/v1/harvest/sources"): {403},
+    ("post", "/api/v1/harvest/sources"): {403, 409},
+    ("get", "/api/v1/harvest/sources/{ref}"): {403, 404},
+    ("patch", "/api/v1/harvest/sources/{ref}"): {403, 404},
+    ("delete", "/api/v1/harvest/sources/{ref}"): {403, 404, 409},
+    ("get", "/api/v1/harvest/sources/{ref}/jobs"): {403, 404},
+    ("post", "/api/v1/harvest/sources/{ref}/jobs"): {403, 404, 409},
+    ("get", "/api/v1/harvest/jobs/{job_id}"): {403, 404},
+    ("get", "/api/v1/harvest/jobs/{job_id}/errors"): {403, 404},
 }
 CKAN_ACTIONS = frozenset(
     (method, path)

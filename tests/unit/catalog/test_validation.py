@@ -92,6 +92,8 @@ def test_regions_are_named_by_code_whatever_the_language_communes_stay() -> None
         ("monthly", "MONTHLY"),
         (" ANNUAL ", "ANNUAL"),
         ("http://publications.europa.eu/resource/authority/frequency/WEEKLY", "WEEKLY"),
+        ("1min", "1MIN"),
+        ("http://publications.europa.eu/resource/authority/frequency/12HRS", "12HRS"),
         ("", None),
         (None, None),
     ],

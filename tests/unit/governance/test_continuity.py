@@ -74,6 +74,16 @@ def test_before_any_update_the_publication_is_the_base() -> None:
     assert schedule.first_due == NOW - timedelta(days=400) + schedule.period + GRACE
 
 
+def test_a_live_feed_is_due_minutes_after_its_last_update_without_grace() -> None:
+    schedule = schedule_of(row("1MIN", NOW - timedelta(minutes=3)), timedelta(0))
+    assert schedule == Schedule(timedelta(minutes=1), NOW - timedelta(minutes=2))
+    assert schedule.overdue_at(NOW)
+    # Two whole minutes missed: the latest missed period is the one due a minute ago.
+    assert schedule.due_at(NOW) == NOW
+    hourly = schedule_of(row("HOURLY", NOW - timedelta(minutes=30)), timedelta(0))
+    assert hourly is not None and not hourly.overdue_at(NOW)
+
+
 def test_irregular_unknown_or_missing_frequencies_have_no_schedule() -> None:
     for frequency in ("IRREG", "UNKNOWN", "NEVER", None, "EVERY-FULL-MOON"):
         assert schedule_of(row(frequency, NOW), GRACE) is None

@@ -4,47 +4,16 @@ in batches or one by one, duplicates and replays included, gives the same figure
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 
 import pytest
 from sqlmodel import col, func, select
 
-from libs.events import CloudEvent
 from services.metrics.domain import indicators
-from services.metrics.domain.progress import Margins
 from services.metrics.domain.series import Granularity
 from services.metrics.models import Fact
 from tests.support import metrics_scenario as world
-from tests.support.metrics_events import apply
+from tests.support.metrics_projection import figures, project, unverified
 from tests.support.units import SqliteUnits
-
-
-def project(units: SqliteUnits, events: Sequence[CloudEvent], batch: int) -> None:
-    for start in range(0, len(events), batch):
-        with units() as uow:
-            apply(uow, events[start : start + batch])
-            uow.commit()
-
-
-def figures(units: SqliteUnits) -> dict[object, dict[str, float | None]]:
-    with units() as uow:
-        return {
-            day: {
-                r.code: r.value
-                for r in indicators.indicator_reports(uow, as_of=day, margins=Margins())
-            }
-            for day in world.EXPECTED
-        }
-
-
-def unverified(units: SqliteUnits) -> dict[object, int | None]:
-    with units() as uow:
-        return {
-            day: indicators.indicator_report(
-                uow, "reuse_initiatives", as_of=day, margins=Margins()
-            ).companion
-            for day in world.UNVERIFIED
-        }
 
 
 @pytest.mark.parametrize("batch", [1, 7, 1000])

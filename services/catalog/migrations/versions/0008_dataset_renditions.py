@@ -1,7 +1,7 @@
 """dataset renditions and the catalogue generation
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 22:30:00
 
 ``dataset_rendition`` holds a dataset's native JSON and CKAN package dict as served; rows are
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
