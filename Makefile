@@ -60,7 +60,7 @@ format:
 	$(BIN)/ruff format .
 
 bench: install kafka-up db-up
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS) $(if $(BENCH_PEER),--peer $(BENCH_PEER))
 
 clean: kafka-down db-down
 	rm -rf var

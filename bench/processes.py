@@ -10,8 +10,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -125,3 +127,42 @@ async def exchange(
         if name.strip().lower() == b"content-length":
             length = int(value)
     return status, await reader.readexactly(length)
+
+
+Requests = Callable[[int, int], bytes]  # (connection, request number) → the raw request
+
+
+async def drive(
+    port: int,
+    requests: Requests,
+    numbers: Iterator[int],
+    seconds: float,
+    connections: int,
+    host: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """Requests for ``seconds`` over keep-alive connections, each waiting for its answer;
+    ``numbers`` numbers the requests (across rounds: each declaration is a new reuse)."""
+    statuses: Counter[int] = Counter()
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(connection: int) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while time.perf_counter() < deadline:
+                began = time.perf_counter()
+                status, _ = await exchange(reader, writer, requests(connection, next(numbers)))
+                latencies.append(time.perf_counter() - began)
+                statuses[status] += 1
+        finally:
+            writer.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(connections)))
+    elapsed = time.perf_counter() - began
+    return {
+        "requests": len(latencies),
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "statuses": dict(statuses),
+        "latencies": latencies,
+    }

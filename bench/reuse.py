@@ -21,7 +21,6 @@ test suite. ``python -m bench --only reuse [--reuses 2000]`` or ``python -m benc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
 import json
 import os
@@ -29,8 +28,6 @@ import random
 import statistics
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,8 +39,9 @@ import uvloop
 from fastapi import FastAPI
 
 from bench.processes import (
+    Requests,
+    drive,
     drop_database,
-    exchange,
     free_port,
     memory_of,
     percentile,
@@ -290,44 +288,6 @@ def get_request(path: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n".encode()
 
 
-Requests = Callable[[int, int], bytes]  # (connection, request number) → the raw request
-
-
-async def _drive(
-    port: int,
-    requests: Requests,
-    numbers: Iterator[int],
-    seconds: float,
-    connections: int,
-) -> dict[str, Any]:
-    """Requests for ``seconds`` over keep-alive connections, each waiting for its answer;
-    ``numbers`` numbers the requests (across rounds: each declaration is a new reuse)."""
-    statuses: Counter[int] = Counter()
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-
-    async def worker(connection: int) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while time.perf_counter() < deadline:
-                began = time.perf_counter()
-                status, _ = await exchange(reader, writer, requests(connection, next(numbers)))
-                latencies.append(time.perf_counter() - began)
-                statuses[status] += 1
-        finally:
-            writer.close()
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker(n) for n in range(connections)))
-    elapsed = time.perf_counter() - began
-    return {
-        "requests": len(latencies),
-        "requests_per_second": round(len(latencies) / elapsed, 1),
-        "statuses": dict(statuses),
-        "latencies": latencies,
-    }
-
-
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
@@ -347,7 +307,7 @@ def compare(
     numbers = itertools.count()
     for _ in range(rounds):
         for name, port in (("bare", bare_port), ("service", service_port)):
-            run = _drive(port, requests, numbers, seconds, connections)
+            run = drive(port, requests, numbers, seconds, connections)
             runs[name].append(uvloop.run(run))
     summary: dict[str, Any] = {"connections": connections, "rounds": rounds, "seconds": seconds}
     for name, results in runs.items():

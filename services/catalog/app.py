@@ -11,6 +11,7 @@ from libs.uow import UnitOfWorkFactory
 from services.catalog import __doc__ as DESCRIPTION
 from services.catalog.api import router
 from services.catalog.domain.cache import CountsCache, ResponseCache
+from services.catalog.domain.generation import Generation, follow_generation
 from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.handlers import HANDLERS
@@ -33,11 +34,25 @@ def configure(app: FastAPI) -> None:
     app.state.search_counts = CountsCache(
         settings.search_counts_cache_seconds, max_bytes=settings.search_counts_cache_max_bytes
     )
-    app.state.caches.extend([app.state.dataset_cache, app.state.search_counts])
+    app.state.search_results = CountsCache(
+        settings.search_results_cache_seconds, max_bytes=settings.search_results_cache_max_bytes
+    )
+    app.state.caches.extend(
+        [app.state.dataset_cache, app.state.search_counts, app.state.search_results]
+    )
+    app.state.generation = Generation(app.state.caches)
     app.state.file_store = FileStore(settings.upload_path, settings.max_upload_bytes)
     app.state.download_signer = download_signer(settings)
     app.state.harvest_runner = HarvestRunner(
         settings, app.state.file_store, app.state.download_signer
+    )
+
+
+async def generation_watch(app: FastAPI) -> None:
+    """Every worker and replica drops its caches soon after another one's write."""
+    settings: CatalogSettings = app.state.settings
+    await follow_generation(
+        app.state.engine, app.state.generation, settings.generation_poll_seconds
     )
 
 
@@ -57,7 +72,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS_DIR,
             routers=[router],
             handlers=HANDLERS,
-            background=[harvest_worker],
+            background=[harvest_worker, generation_watch],
             configure=configure,
         )
     )

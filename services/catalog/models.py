@@ -12,7 +12,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel, col
@@ -299,3 +309,32 @@ Index(
     col(HarvestRecord.original_id),
     unique=True,
 )
+
+
+class DatasetRendition(CatalogTable, table=True):
+    """A published dataset's public representations, rendered once and served as bytes
+    (domain/renditions.py): its native JSON and its CKAN package dict, rendered with the
+    service's public URL. ``generation`` is bumped, and the bodies emptied, by every unit of
+    work that changes what they show; a body rendered from data read before a bump is not
+    stored."""
+
+    __tablename__ = "dataset_rendition"
+
+    dataset_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    )
+    generation: int = 0
+    base_url: str | None = None
+    native: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    ckan: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class CatalogueGeneration(CatalogTable, table=True):
+    """One row: a number every unit of work that changes public data bumps in its
+    transaction (domain/generation.py), so that each worker and replica learns, by reading
+    it, that its in-process caches are out of date."""
+
+    __tablename__ = "catalogue_generation"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=BigInteger)

@@ -28,6 +28,13 @@ class CatalogSettings(ServiceSettings):
     # The memory those two caches may hold each (the oldest, or least used, go first).
     public_cache_max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     search_counts_cache_max_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    # How long a public search's whole answer (same parameters) may be reused while the
+    # catalogue generation is unchanged; 0 searches afresh every time. And its memory.
+    search_results_cache_seconds: float = Field(default=300.0, ge=0)
+    search_results_cache_max_bytes: int = Field(default=32 * 1024 * 1024, ge=0)
+    # How often each process reads the catalogue generation (domain/generation.py): a write
+    # by another worker or replica clears this process's caches within this delay.
+    generation_poll_seconds: float = Field(default=0.2, gt=0, le=5)
 
     # The key of the signed download URLs given to governance for the uploaded files of
     # datasets under review (domain/signing.py). In development, when unset, a random key is

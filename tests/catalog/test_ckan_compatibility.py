@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 
 from bench.ckan_corpus import DEFAULT_COUNT, NAME_FORMAT
 from bench.ckan_counts import OUTPUT
+from bench.ckan_load import load_corpus
 from libs.settings import PlatformSettings
 from services.catalog.app import create_app
 from services.catalog.settings import CatalogSettings
-from tests.catalog.ckan_corpus_fixtures import load_corpus
 from tests.catalog.search_fixtures import migrated_engine, sqlite_url
 from tests.support.infra import PostgresDatabases
 

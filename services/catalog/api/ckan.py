@@ -9,15 +9,27 @@ ever: ``ckanapi`` posts without following one, so the paths also answer with a t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 
 from libs.http.ckan import ckan_responses
-from libs.uow import UnitOfWorkDep
-from services.catalog.api.deps import public_base, search_counts
-from services.catalog.domain.ckan import ACTIONS, BadRequest, CkanError, Params, Site, run_action
+from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.catalog.api.deps import generation, public_base, search_counts, search_results
+from services.catalog.domain.ckan import (
+    ACTIONS,
+    BadRequest,
+    CkanError,
+    Params,
+    Site,
+    current_package_list_body,
+    json_bytes,
+    package_show_body,
+    run_action,
+)
 
 router = APIRouter(tags=["CKAN API"])
 
@@ -96,17 +108,77 @@ DESCRIPTION = (
 )
 
 
+# Actions answered with the read model's bytes (domain/renditions.py).
+FROM_READ_MODEL: dict[str, Callable[[Session, Params, Site], bytes]] = {
+    "package_show": package_show_body,
+    "current_package_list_with_resources": current_package_list_body,
+}
+
+# Reads whose whole answer is kept per process while the catalogue generation stands
+# (domain/generation.py), as Solr's caches keep results until a commit.
+CACHED_SEARCHES = frozenset({"package_search", "package_list"})
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    return value if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
+
+
+def _search_key(params: Params) -> Hashable | None:
+    """The parameters as a key; None for a search whose answer depends on the time (Solr's
+    date math, NOW), which is never reused."""
+    key = _frozen(params.values)
+    if "NOW" in repr(key):
+        return None
+    return key
+
+
+def _cached_search(
+    request: Request,
+    uow: UnitOfWork,
+    name: str,
+    params: Params,
+    site: Site,
+    help_url: str,
+    key: Hashable,
+) -> Response:
+    cache = search_results(request)
+    stamp = generation(request).value  # before reading: a result of an older one is not kept
+    body = cache.get((name, key), stamp) if stamp is not None else None
+    if body is None:
+        body = json_bytes(run_action(name, uow.session, params, site))
+        if stamp is not None:
+            cache.put((name, key), stamp, body)
+    return Response(_envelope(help_url, body), media_type="application/json")
+
+
+def _envelope(help_url: str, result: bytes) -> bytes:
+    """CKAN's success envelope around a result's JSON, as JSONResponse would write it."""
+    return b'{"help":' + json_bytes(help_url) + b',"success":true,"result":' + result + b"}"
+
+
 def _action(
     name: str,
     request: Request,
     uow: UnitOfWorkDep,
     parsed: Params | CkanError = Depends(action_params),
-) -> JSONResponse:
+) -> Response:
     site = _site(request)
     help_url = f"{site.url}/api/3/action/help_show?name={name}"
     try:
         if isinstance(parsed, CkanError):
             raise parsed
+        if name in FROM_READ_MODEL:
+            # The stored renditions' bytes, in the envelope JSONResponse would write.
+            body = FROM_READ_MODEL[name](uow.session, parsed, site)
+            uow.commit()
+            return Response(_envelope(help_url, body), media_type="application/json")
+        key = _search_key(parsed) if name in CACHED_SEARCHES else None
+        if key is not None:
+            return _cached_search(request, uow, name, parsed, site, help_url, key)
         result = run_action(name, uow.session, parsed, site)
     except CkanError as error:
         return JSONResponse(

@@ -53,6 +53,7 @@ from services.catalog.api.uploads import (
     resource_form_data,
 )
 from services.catalog.domain import datasets as dataset_domain
+from services.catalog.domain import renditions
 from services.catalog.domain import resources as resource_domain
 from services.catalog.domain.access import own_datasets_scope
 from services.catalog.domain.cache import CachedResponse
@@ -123,13 +124,25 @@ def _render_dataset(
 ) -> tuple[CachedResponse, bool]:
     cache = dataset_cache(request)
     generation = cache.generation  # before reading: a write that lands meanwhile wins
+    base_url = public_base(request)
     with units(request)() as uow:
+        if actor is None:
+            # Anyone's read of a published dataset: its stored rendition, else rendered once
+            # and stored for the next reader (of any worker or replica).
+            found = renditions.lookup(uow.session, id_or_slug, "native", base_url)
+            if found is not None:
+                body = found.body
+                if body is None:
+                    view = get_visible_view(uow.session, found.dataset_id, actor)
+                    body = DatasetOut.of(view, base_url).model_dump_json().encode()
+                    renditions.store(uow.session, found, base_url, {"native": body})
+                    uow.commit()
+                keys = list(dict.fromkeys([str(found.dataset_id), id_or_slug]))
+                return cache.put(keys, body, generation), True
         view = get_visible_view(uow.session, id_or_slug, actor)
-        body = DatasetOut.of(view, public_base(request)).model_dump_json().encode()
-        dataset = view.dataset
-        public = dataset.state == DatasetState.PUBLISHED
-        keys = [str(dataset.id), dataset.slug] if actor is None and public else []
-    return cache.put(keys, body, generation), public
+        body = DatasetOut.of(view, base_url).model_dump_json().encode()
+        public = view.dataset.state == DatasetState.PUBLISHED
+    return cache.put([], body, generation), public
 
 
 @router.get(

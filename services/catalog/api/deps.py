@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from libs.uow import UnitOfWorkFactory
 from services.catalog.domain.cache import CountsCache, ResponseCache
+from services.catalog.domain.generation import Generation
 from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 
@@ -38,6 +39,14 @@ def search_counts(request: Request) -> CountsCache:
     return _of_app(request, "search_counts", CountsCache)
 
 
+def search_results(request: Request) -> CountsCache:
+    return _of_app(request, "search_results", CountsCache)
+
+
+def generation(request: Request) -> Generation:
+    return _of_app(request, "generation", Generation)
+
+
 def file_store(request: Request) -> FileStore:
     return _of_app(request, "file_store", FileStore)
 
@@ -53,5 +62,7 @@ def units(request: Request) -> UnitOfWorkFactory:
 
 PublicBase = Annotated[str, Depends(public_base)]
 SearchCounts = Annotated[CountsCache, Depends(search_counts)]
+SearchResults = Annotated[CountsCache, Depends(search_results)]
+GenerationDep = Annotated[Generation, Depends(generation)]
 StoreDep = Annotated[FileStore, Depends(file_store)]
 SignerDep = Annotated[DownloadSigner, Depends(download_signer)]

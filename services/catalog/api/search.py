@@ -17,7 +17,7 @@ from libs.fields import bounded_moment
 from libs.http.pagination import PageParams, page_params
 from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWorkDep
-from services.catalog.api.deps import PublicBase, SearchCounts
+from services.catalog.api.deps import GenerationDep, PublicBase, SearchCounts, SearchResults
 from services.catalog.api.schemas import InstitutionRef, LicenseRef, Localized, ThemeRef
 from services.catalog.domain.bounds import FILTER_VALUES_MAX
 from services.catalog.domain.search import (
@@ -159,6 +159,8 @@ def moment_parameter(name: str, value: str | None) -> datetime | None:
 def search(
     uow: UnitOfWorkDep,
     counts: SearchCounts,
+    results: SearchResults,
+    generation: GenerationDep,
     base_url: PublicBase,
     q: str | None = Query(
         None, max_length=500, description='Words to find ("a phrase", -word, a OR b)'
@@ -192,6 +194,11 @@ def search(
         limit=paging.limit,
         facets=FACET_FIELDS,
     )
+    # The same search answers the same while the catalogue generation stands: kept whole.
+    stamp = generation.value  # before reading: an answer of an older catalogue is not kept
+    key = ("datasets", query, paging.page, paging.page_size)
+    if stamp is not None and (body := results.get(key, stamp)) is not None:
+        return Response(content=body, media_type="application/json")
     result = search_datasets(uow.session, query, counts=counts)
     page = DatasetSearchPage(
         items=[
@@ -208,4 +215,7 @@ def search(
         },
     )
     # Built and checked once here: the model is the documented response, not validated again.
-    return Response(content=page.model_dump_json(), media_type="application/json")
+    body = page.model_dump_json().encode()
+    if stamp is not None:
+        results.put(key, stamp, body)
+    return Response(content=body, media_type="application/json")

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, func, select
 
 from libs.http.problems import Problem
 from libs.text import normalise
+from services.catalog.domain import renditions
 from services.catalog.domain.cache import CountsCache
 from services.catalog.domain.institutions import find_institution, published_counts
 from services.catalog.domain.lucene import Query, QuerySyntaxError, must, parse_fq, parse_q
@@ -42,7 +43,13 @@ from services.catalog.domain.search import (
     search_datasets,
 )
 from services.catalog.domain.search_query import honoured
-from services.catalog.domain.views import DatasetView, find_view, is_uploaded, resource_url
+from services.catalog.domain.views import (
+    DatasetView,
+    find_view,
+    is_uploaded,
+    load_views,
+    resource_url,
+)
 from services.catalog.domain.vocabularies import REGIONS
 from services.catalog.models import (
     Dataset,
@@ -632,6 +639,28 @@ def package_show(session: Session, params: Params, site: Site) -> dict[str, Any]
     return package_dict(view, site)
 
 
+def json_bytes(value: Any) -> bytes:
+    """JSON as the CKAN routes send it (Starlette's ``JSONResponse``): UTF-8, compact."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode()
+
+
+def package_show_body(session: Session, params: Params, site: Site) -> bytes:
+    """``package_show``'s result as bytes: the dataset's stored rendition, else rendered from
+    its view and stored (domain/renditions.py)."""
+    found = renditions.lookup(session, params.required("id"), "ckan", site.url)
+    if found is None:
+        raise NotFoundError("Dataset not found")
+    if found.body is not None:
+        return found.body
+    view = find_view(session, found.dataset_id)
+    if view is None or view.dataset.state != DatasetState.PUBLISHED:
+        raise NotFoundError("Dataset not found")
+    body = json_bytes(package_dict(view, site))
+    renditions.store(session, found, site.url, {"ckan": body})
+    return body
+
+
 @action
 def package_list(session: Session, params: Params, site: Site) -> list[str]:
     """Names of the published datasets, by name: limit, offset."""
@@ -648,22 +677,50 @@ def package_list(session: Session, params: Params, site: Site) -> list[str]:
     return list(session.exec(statement))
 
 
-@action
-def current_package_list_with_resources(
-    session: Session, params: Params, site: Site
-) -> list[dict[str, Any]]:
-    """Published datasets with their resources, most recently modified first: limit, offset."""
+def _list_page(params: Params) -> tuple[int, int]:
     limit = params.integer("limit", ROWS_DEFAULT, maximum=ROWS_MAX) or 0
     offset = params.integer("offset", None)
     if offset is None:
         page = params.integer("page", 1, minimum=1) or 1
         offset = (page - 1) * limit
+    return limit, offset
+
+
+@action
+def current_package_list_with_resources(
+    session: Session, params: Params, site: Site
+) -> list[dict[str, Any]]:
+    """Published datasets with their resources, most recently modified first: limit, offset."""
+    limit, offset = _list_page(params)
     result = search_datasets(
         session,
         SearchQuery(sort=(Sort(SortKey.MODIFIED, True),), offset=offset, limit=limit, facets=()),
         counts=site.counts,
     )
     return [package_dict(view, site) for view in result.items]
+
+
+def current_package_list_body(session: Session, params: Params, site: Site) -> bytes:
+    """``current_package_list_with_resources``'s result as bytes, from the read model: the
+    page's stored package dicts, the missing ones rendered (in one batch) and stored."""
+    limit, offset = _list_page(params)
+    statement = (
+        renditions.published("ckan")
+        .order_by(col(Dataset.modified_at).desc(), col(Dataset.slug))
+        .offset(offset)
+        .limit(limit)
+    )
+    page = [renditions.stored(row, site.url) for row in session.exec(statement)]
+    missing = [found.dataset_id for found in page if found.body is None]
+    bodies = {found.dataset_id: found.body for found in page if found.body is not None}
+    if missing:
+        datasets = session.exec(select(Dataset).where(col(Dataset.id).in_(missing))).all()
+        for view in load_views(session, datasets):
+            bodies[view.dataset.id] = json_bytes(package_dict(view, site))
+        for found in page:
+            if found.body is None:
+                renditions.store(session, found, site.url, {"ckan": bodies[found.dataset_id]})
+    return b"[" + b",".join(bodies[found.dataset_id] for found in page) + b"]"
 
 
 @action

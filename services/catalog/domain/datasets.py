@@ -42,7 +42,7 @@ from libs.events.schemas import LocalizedText as EventText
 from libs.fields import Day, Email
 from libs.http.problems import Conflict, InvalidInput
 from libs.uow import UnitOfWork
-from services.catalog.domain import validation
+from services.catalog.domain import renditions, validation
 from services.catalog.domain.access import default_institution, ensure_can_write
 from services.catalog.domain.bounds import (
     SPATIAL_MAX,
@@ -153,10 +153,12 @@ def dataset_tags(session: Session, dataset_id: uuid.UUID) -> list[str]:
 
 
 def touch(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None = None) -> None:
-    """Mark a change: the modified time moves, the search index is refreshed, and what
-    anonymous readers see (cached responses, search counts) is renewed once committed."""
+    """Mark a change: the modified time moves, the search index is refreshed, the stored
+    renditions are emptied in this unit, and what anonymous readers see (cached responses,
+    search counts) is renewed once committed."""
     dataset.modified_at = at or utcnow()
     reindex_dataset(uow.session, dataset, dataset_tags(uow.session, dataset.id))
+    renditions.stale(uow, [dataset.id])
     uow.invalidate_caches()
 
 

@@ -20,6 +20,7 @@ from libs.events.schemas import InstitutionEnrolled, InstitutionWithdrawn
 from libs.http.pagination import Page, PageParams, paginate
 from libs.http.problems import Conflict, InvalidInput, NotFound
 from libs.uow import UnitOfWork
+from services.catalog.domain import renditions
 from services.catalog.models import Dataset, DatasetState, Institution
 
 log = logging.getLogger("bayanat.catalog.institutions")
@@ -57,6 +58,7 @@ def apply_enrolment(uow: UnitOfWork, data: InstitutionEnrolled) -> Institution:
     institution.modified_at = now
     session.add(institution)
     session.flush()
+    renditions.stale_institution(uow, institution.id)  # each of its datasets shows it
     uow.invalidate_caches()
     return institution
 
@@ -76,6 +78,7 @@ def apply_withdrawal(uow: UnitOfWork, data: InstitutionWithdrawn) -> Institution
     institution.modified_at = utcnow()
     session.add(institution)
     session.flush()
+    renditions.stale_institution(uow, institution.id)  # each of its datasets shows it
     uow.invalidate_caches()
     return institution
 

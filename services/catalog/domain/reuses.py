@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import delete
-from sqlmodel import col
+from sqlmodel import col, select
 
 from libs.events.schemas import ReuseDeclared, ReuseRemoved, ReuseUpdated
 from libs.uow import UnitOfWork
+from services.catalog.domain import renditions
 from services.catalog.models import DatasetReuse
 
 
@@ -22,13 +23,16 @@ def _replace_citations(
     uow: UnitOfWork, reuse_id: uuid.UUID, dataset_ids: Iterable[uuid.UUID]
 ) -> None:
     session = uow.session
+    cited = dict.fromkeys(dataset_ids)
+    formerly = session.exec(
+        select(DatasetReuse.dataset_id).where(col(DatasetReuse.reuse_id) == reuse_id)
+    ).all()
     session.exec(delete(DatasetReuse).where(col(DatasetReuse.reuse_id) == reuse_id))
-    session.add_all(
-        DatasetReuse(dataset_id=dataset_id, reuse_id=reuse_id)
-        for dataset_id in dict.fromkeys(dataset_ids)
-    )
+    session.add_all(DatasetReuse(dataset_id=dataset_id, reuse_id=reuse_id) for dataset_id in cited)
     session.flush()
-    uow.invalidate_caches()  # the cited datasets' reuse counts change
+    # The reuse counts of the datasets cited before and after change.
+    renditions.stale(uow, [*formerly, *cited])
+    uow.invalidate_caches()
 
 
 def apply_reuse_declared(uow: UnitOfWork, data: ReuseDeclared) -> None:

@@ -41,7 +41,7 @@ from libs.events.schemas import DatasetSubmitted, ResourceSummary, ReviewDecided
 from libs.events.schemas import LocalizedText as EventText
 from libs.uow import UnitOfWork
 from libs.vocabularies import FORMATS
-from services.catalog.domain import validation
+from services.catalog.domain import renditions, validation
 from services.catalog.domain.access import ensure_can_write
 from services.catalog.domain.datasets import (
     DatasetCreate,
@@ -243,6 +243,9 @@ def _record(
     record.harvested_at = now
     record.pending = record.pending_hash = record.pending_submitted_at = None
     uow.session.add(record)
+    # Its provenance is shown with the dataset (native JSON, CKAN extras).
+    renditions.stale(uow, [dataset_id])
+    uow.invalidate_caches()
     return record
 
 

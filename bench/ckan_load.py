@@ -3,7 +3,8 @@
 The same datasets a stock CKAN holds for tests/data/ckan_counts_10000.json: each published by
 ``bench-org``, its title and notes as the French text, its tags and its two resources (CSV and
 JSON), indexed by services.catalog.domain.search_index's ``SearchDocument``. Rows go in by
-batches of ``executemany`` (10,000 datasets in a few seconds), on PostgreSQL or SQLite.
+batches of ``executemany`` (10,000 datasets in a few seconds), on PostgreSQL or SQLite. Used by
+the compatibility tests and by the CKAN comparison (bench/ckan.py).
 """
 
 from __future__ import annotations
