@@ -11,7 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from libs.uow import UnitOfWorkFactory
 
 log = logging.getLogger("bayanat.background")
 
@@ -61,3 +65,45 @@ async def keep_renewed(renew: Callable[[], bool], *, every: float, what: str) ->
                 return
         except Exception:
             log.exception("cannot renew %s", what)
+
+
+ClaimT = TypeVar("ClaimT")
+
+
+class ClaimRunner(ABC, Generic[ClaimT]):
+    """A worker of claimed work: ``claim_next`` takes the next piece due (under a lease) or
+    None, ``execute`` runs it to its end; ``run`` does so for every piece due whenever woken
+    (``wake()``, from any thread) and every ``poll_seconds`` anyway."""
+
+    what = "background runner"
+
+    def __init__(self) -> None:
+        self._wakeup = Wakeup()
+
+    def wake(self) -> None:
+        """Look for work now rather than at the next poll."""
+        self._wakeup.wake()
+
+    @property
+    @abstractmethod
+    def poll_seconds(self) -> float: ...
+
+    @abstractmethod
+    def claim_next(self, units: UnitOfWorkFactory) -> ClaimT | None: ...
+
+    @abstractmethod
+    async def execute(self, units: UnitOfWorkFactory, claim: ClaimT) -> object: ...
+
+    async def run_pending(self, units: UnitOfWorkFactory) -> int:
+        """Runs every piece of work due; how many were run."""
+        count = 0
+        while (claim := await asyncio.to_thread(self.claim_next, units)) is not None:
+            await self.execute(units, claim)
+            count += 1
+        return count
+
+    async def run(self, units: UnitOfWorkFactory) -> None:
+        """Until cancelled."""
+        await self._wakeup.run(
+            lambda: self.run_pending(units), every=self.poll_seconds, what=self.what
+        )

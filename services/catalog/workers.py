@@ -29,7 +29,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from libs.background import Wakeup, keep_renewed
+from libs.background import ClaimRunner, keep_renewed
 from libs.db import utcnow
 from libs.http.problems import Problem
 from libs.uow import UnitOfWorkFactory
@@ -227,9 +227,11 @@ class JobRun:
         return job
 
 
-class HarvestRunner:
+class HarvestRunner(ClaimRunner[Claim]):
     """Claims the sources' jobs and runs them (see the module's docstring). ``wake()`` may be
     called from any thread (an after-commit callback runs in the thread that committed)."""
+
+    what = "harvest runner"
 
     def __init__(
         self,
@@ -244,15 +246,15 @@ class HarvestRunner:
         self.signer = signer
         self.clock = clock
         self.fetchers = fetchers
-        self._wakeup = Wakeup()
+        super().__init__()
 
     @property
     def lease(self) -> float:
         return self.settings.harvest_lease_seconds
 
-    def wake(self) -> None:
-        """Look for jobs now rather than at the next poll."""
-        self._wakeup.wake()
+    @property
+    def poll_seconds(self) -> float:
+        return self.settings.harvest_poll_seconds
 
     def claim_next(self, units: UnitOfWorkFactory) -> Claim | None:
         with units() as uow:
@@ -365,22 +367,6 @@ class HarvestRunner:
             extra={"job_id": str(job.id), "status": str(job.status), "source": claim.source.slug},
         )
         return job
-
-    async def run_pending(self, units: UnitOfWorkFactory) -> int:
-        """Runs every job that is due or queued; how many were run."""
-        count = 0
-        while (claim := await asyncio.to_thread(self.claim_next, units)) is not None:
-            await self.execute(units, claim)
-            count += 1
-        return count
-
-    async def run(self, units: UnitOfWorkFactory) -> None:
-        """Runs due and queued jobs whenever woken, and every poll interval anyway."""
-        await self._wakeup.run(
-            partial(self.run_pending, units),
-            every=self.settings.harvest_poll_seconds,
-            what="harvest runner",
-        )
 
 
 async def harvest_worker(app: FastAPI) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from libs.background import Wakeup, keep_renewed
+from libs.background import ClaimRunner, keep_renewed
 from libs.db import utcnow
 from libs.uow import UnitOfWorkFactory
 from services.governance.domain import quality, reviews
@@ -51,12 +51,14 @@ CheckRun = Callable[[dict[str, Any], GovernanceSettings], Awaitable[dict[str, An
 Clock = Callable[[], datetime]
 
 
-class ChecksRunner:
+class ChecksRunner(ClaimRunner[Claim]):
     """Claims the reviews waiting for their checks, runs them and stores the reports.
 
     One per app (``app.state.checks_runner``); ``wake()`` may be called from any thread (an
     after-commit callback runs in the thread that committed).
     """
+
+    what = "checks runner"
 
     def __init__(
         self,
@@ -67,11 +69,11 @@ class ChecksRunner:
         self.settings = settings
         self.check = check
         self.clock = clock
-        self._wakeup = Wakeup()
+        super().__init__()
 
-    def wake(self) -> None:
-        """Look for pending checks now rather than at the next poll."""
-        self._wakeup.wake()
+    @property
+    def poll_seconds(self) -> float:
+        return self.settings.checks_poll_seconds
 
     @property
     def lease(self) -> float:
@@ -123,22 +125,6 @@ class ChecksRunner:
             return review
 
         return await asyncio.to_thread(store)
-
-    async def run_pending(self, units: UnitOfWorkFactory) -> int:
-        """Runs every pending check; returns how many runs were made."""
-        count = 0
-        while (claim := await asyncio.to_thread(self.claim_next, units)) is not None:
-            await self.execute(units, claim)
-            count += 1
-        return count
-
-    async def run(self, units: UnitOfWorkFactory) -> None:
-        """Runs pending checks whenever woken, and every ``checks_poll_seconds`` anyway."""
-        await self._wakeup.run(
-            partial(self.run_pending, units),
-            every=self.settings.checks_poll_seconds,
-            what="checks runner",
-        )
 
 
 async def checks_worker(app: FastAPI) -> None:
