@@ -98,12 +98,7 @@ class JobErrorOut(BaseModel):
 
     @classmethod
     def of(cls, error: HarvestJobError) -> JobErrorOut:
-        return cls(
-            original_id=error.original_id,
-            original_uri=error.original_uri,
-            message=error.message,
-            at=error.at,
-        )
+        return cls.model_validate(error, from_attributes=True)
 
 
 class JobDetail(JobOut):
