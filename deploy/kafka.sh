@@ -100,7 +100,8 @@ up() {
   if [ ! -f "$state/data/meta.properties" ]; then
     java -cp "$jars/*" -Dlog4j.configuration="file:$state/log4j.properties" \
       kafka.tools.StorageTool format -t "$(cat "$state/cluster-id" 2>/dev/null || "$python" -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))' | tee "$state/cluster-id")" \
-      -c "$state/server.properties" --ignore-formatted >>"$log" 2>&1
+      -c "$state/server.properties" --ignore-formatted >>"$log" 2>&1 \
+      || { echo "kafka: formatting the storage failed, see $log" >&2; tail -30 "$log" >&2; return 1; }
   fi
   nohup java ${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m} -cp "$jars/*" \
     -Dlog4j.configuration="file:$state/log4j.properties" \

@@ -28,7 +28,10 @@ def run_script(script: str, action: str, env: dict[str, str]) -> str:
         timeout=180,
     )
     if result.returncode != 0:
-        raise AssertionError(f"{script} {action} failed: {result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"{script} {action} failed (exit status {result.returncode}):"
+            f" {result.stdout}\n{result.stderr}"
+        )
     return result.stdout
 
 
