@@ -159,7 +159,6 @@ def touch(uow: UnitOfWork, dataset: Dataset, *, at: datetime | None = None) -> N
     dataset.modified_at = at or utcnow()
     reindex_dataset(uow.session, dataset, dataset_tags(uow.session, dataset.id))
     renditions.stale(uow, [dataset.id])
-    uow.invalidate_caches()
 
 
 def require_state(dataset: Dataset, allowed: DatasetState, action: str) -> None:

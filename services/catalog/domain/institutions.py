@@ -59,7 +59,6 @@ def apply_enrolment(uow: UnitOfWork, data: InstitutionEnrolled) -> Institution:
     session.add(institution)
     session.flush()
     renditions.stale_institution(uow, institution.id)  # each of its datasets shows it
-    uow.invalidate_caches()
     return institution
 
 
@@ -79,7 +78,6 @@ def apply_withdrawal(uow: UnitOfWork, data: InstitutionWithdrawn) -> Institution
     session.add(institution)
     session.flush()
     renditions.stale_institution(uow, institution.id)  # each of its datasets shows it
-    uow.invalidate_caches()
     return institution
 
 

@@ -50,17 +50,21 @@ def _bump(session: Session, dataset_ids: Select[Any]) -> None:
 
 
 def stale(uow: UnitOfWork, dataset_ids: Iterable[uuid.UUID]) -> None:
-    """What these datasets show has changed, in this unit: their stored bodies go with it."""
+    """What these datasets show has changed, in this unit: their stored bodies go with it,
+    and what anonymous readers see (cached responses, search answers) once committed."""
     ids = list(dict.fromkeys(dataset_ids))
     if ids:
         uow.session.flush()
         _bump(uow.session, select(Dataset.id).where(col(Dataset.id).in_(ids)))
+    uow.invalidate_caches()
 
 
 def stale_institution(uow: UnitOfWork, institution_id: uuid.UUID) -> None:
-    """The institution shown by each of its datasets has changed, in this unit."""
+    """The institution shown by each of its datasets has changed, in this unit (their
+    bodies and the caches go, as with :func:`stale`)."""
     uow.session.flush()
     _bump(uow.session, select(Dataset.id).where(col(Dataset.institution_id) == institution_id))
+    uow.invalidate_caches()
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,6 @@ def _replace_citations(
     session.flush()
     # The reuse counts of the datasets cited before and after change.
     renditions.stale(uow, [*formerly, *cited])
-    uow.invalidate_caches()
 
 
 def apply_reuse_declared(uow: UnitOfWork, data: ReuseDeclared) -> None:

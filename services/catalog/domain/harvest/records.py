@@ -245,7 +245,6 @@ def _record(
     uow.session.add(record)
     # Its provenance is shown with the dataset (native JSON, CKAN extras).
     renditions.stale(uow, [dataset_id])
-    uow.invalidate_caches()
     return record
 
 
