@@ -41,6 +41,7 @@ from tests.governance.conftest import (
     wait_for,
 )
 from tests.support.infra import PostgresDatabases
+from tests.support.platform import DATASET_FIELDS
 
 REPO = Path(__file__).resolve().parents[2]
 STEWARD_PASSWORD = "steward passphrase 2019"
@@ -193,24 +194,7 @@ def team(governance: GovernanceHarness, catalog: Catalog) -> Team:
 
 def submit_in_catalog(catalog: Catalog, team: Team, resource_url: str, **fields: Any) -> str:
     """Creates a draft with one resource and submits it, as the steward, over HTTP."""
-    body: dict[str, Any] = {
-        "institution_id": str(team.institution_id),
-        "title": {"fr": "Population légale des régions", "ar": "السكان القانونيون للجهات"},
-        "description": {
-            "fr": "Population légale de chacune des douze régions, par année, issue des "
-            "recensements généraux de la population et de l'habitat et de leurs projections.",
-            "ar": "السكان القانونيون لكل جهة من الجهات الاثنتي عشرة حسب السنة، من الإحصاءات "
-            "العامة للسكان والسكنى وإسقاطاتها، كما تنشرها المندوبية السامية للتخطيط كل سنة.",
-        },
-        "tags": ["population", "recensement"],
-        "themes": ["population"],
-        "license_id": "odc-odbl",
-        "frequency": "ANNUAL",
-        "temporal_start": "2004-01-01",
-        "temporal_end": "2024-12-31",
-        "spatial": ["souss-massa"],
-        "contact_point": {"name": "Service des statistiques", "email": "stat@hcp.example"},
-    }
+    body: dict[str, Any] = {"institution_id": str(team.institution_id), **DATASET_FIELDS}
     body.update(fields)
     with catalog.client(team.steward_token) as http:
         created = http.post("/api/v1/datasets", json=body)

@@ -7,9 +7,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 PROBLEM = {"schema": {"$ref": "#/components/schemas/Problem"}}
 CKAN_FAILURE = {"schema": {"$ref": "#/components/schemas/CkanFailure"}}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+def served_document(app: FastAPI) -> dict[str, Any]:
+    """The document the app serves at /openapi.json (without its lifespan: nothing runs)."""
+    response = TestClient(app).get("/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
 
 
 def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

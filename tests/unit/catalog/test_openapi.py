@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.catalog.app import create_app
 from services.catalog.settings import CatalogSettings
@@ -16,6 +15,7 @@ from tests.support.openapi import (
     assert_no_validation_error_schema,
     assert_problems_documented,
     operations,
+    served_document,
 )
 
 WRITE = {403, 404, 409}
@@ -84,10 +84,7 @@ CKAN_ACTIONS = frozenset(
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    app = create_app(CatalogSettings(database_url="sqlite://"))
-    response = TestClient(app).get("/openapi.json")  # without its lifespan: nothing runs
-    assert response.status_code == 200
-    return dict(response.json())
+    return served_document(create_app(CatalogSettings(database_url="sqlite://")))
 
 
 def test_every_operation_documents_its_problems_as_problem_json(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.governance.app import create_app
 from services.governance.settings import GovernanceSettings
@@ -15,6 +14,7 @@ from tests.support.openapi import (
     assert_no_validation_error_schema,
     assert_problems_documented,
     operations,
+    served_document,
 )
 
 # What each operation's own domain may answer, read from its code (access rules: 403; lookups:
@@ -66,10 +66,7 @@ DOMAIN_PROBLEMS: dict[tuple[str, str], set[int]] = {
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    app = create_app(GovernanceSettings(database_url="sqlite://"))
-    response = TestClient(app).get("/openapi.json")  # without its lifespan: nothing runs
-    assert response.status_code == 200
-    return dict(response.json())
+    return served_document(create_app(GovernanceSettings(database_url="sqlite://")))
 
 
 def test_every_operation_documents_its_problems_as_problem_json(
