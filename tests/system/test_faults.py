@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from libs.events import CloudEvent, Topic
 from libs.events.schemas import DatasetPublished
+from libs.messaging.kafka import make_producer
 from libs.settings import PlatformSettings
 from tests.support.brokers import DisposableKafka, DisposablePostgres
 from tests.support.infra import PostgresDatabases
@@ -275,7 +275,9 @@ class Poisoned:
 
 
 async def produce(platform: PlatformSettings, topic: str, key: str, values: list[bytes]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=platform.kafka_bootstrap_servers)
+    # Idempotent, as the services' producers: a retried send must not put a poison on the
+    # topic twice, which the ledger would count as a second foreign event.
+    producer = make_producer(platform)
     await producer.start()
     try:
         for value in values:
