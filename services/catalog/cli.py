@@ -11,15 +11,13 @@ from sqlmodel import col, func, select
 
 from libs.http.problems import Problem
 from libs.uow import UnitOfWorkFactory
-from services.catalog.api.schemas import DatasetOut
 from services.catalog.app import download_signer, unit_of_work_factory
 from services.catalog.domain import renditions
-from services.catalog.domain.ckan import Site, json_bytes, package_dict
 from services.catalog.domain.datasets import dataset_tags
 from services.catalog.domain.harvest.jobs import Counts
+from services.catalog.domain.rendering import Renderer
 from services.catalog.domain.search_index import reindex_dataset
 from services.catalog.domain.storage import FileStore
-from services.catalog.domain.views import load_views
 from services.catalog.models import Dataset, Resource
 from services.catalog.settings import CatalogSettings
 from services.catalog.workers import HarvestRunner
@@ -57,8 +55,9 @@ def reindex(
 
 
 def render_published(units: UnitOfWorkFactory, base_url: str, batch: int = 500) -> int:
-    """Store the renditions of every published dataset that has none (domain/renditions.py),
-    ``batch`` per transaction; how many were rendered. A change committed meanwhile wins."""
+    """Render and store the representations of every published dataset that has none for
+    ``base_url`` (domain/renditions.py), ``batch`` per transaction; how many were rendered.
+    A change committed meanwhile wins."""
     done = 0
     last_id = None
     while True:
@@ -70,15 +69,8 @@ def render_published(units: UnitOfWorkFactory, base_url: str, batch: int = 500) 
             if not page:
                 return done
             last_id = page[-1].dataset_id
-            missing = {found.dataset_id: found for found in page if found.body is None}
-            datasets = uow.session.exec(select(Dataset).where(col(Dataset.id).in_(missing)))
-            site = Site(url=base_url)
-            for view in load_views(uow.session, list(datasets)):
-                bodies: dict[renditions.Representation, bytes] = {
-                    "native": DatasetOut.of(view, base_url).model_dump_json().encode(),
-                    "ckan": json_bytes(package_dict(view, site)),
-                }
-                renditions.store(uow.session, missing[view.dataset.id], base_url, bodies)
+            missing = [found for found in page if found.body is None]
+            renditions.render_batch(uow.session, Renderer(uow.session, base_url), missing)
             uow.commit()
             done += len(missing)
 
@@ -87,9 +79,10 @@ def render_published(units: UnitOfWorkFactory, base_url: str, batch: int = 500) 
 def render(
     batch: Annotated[int, typer.Option(min=1, help="Datasets per transaction")] = 500,
 ) -> None:
-    """Render the stored representations of every published dataset that has none (readers
-    render them on first read otherwise): after loading data outside the API, or to warm a
-    new deployment."""
+    """Render the stored representations of every published dataset that has none (each change
+    renders those of the datasets it changes; a reader renders a missing one): after loading
+    data outside the API, after a migration that adds a representation, or under a new public
+    URL."""
     settings = CatalogSettings()
     done = render_published(unit_of_work_factory(settings), settings.base_url, batch)
     typer.echo(f"rendered {done} datasets")

@@ -24,12 +24,11 @@ from services.catalog.domain.ckan import (
     BadRequest,
     CkanError,
     Params,
-    Site,
     current_package_list_body,
-    json_bytes,
     package_show_body,
     run_action,
 )
+from services.catalog.domain.ckan_dicts import Site, json_bytes
 
 router = APIRouter(tags=["CKAN API"])
 

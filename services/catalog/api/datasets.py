@@ -129,16 +129,12 @@ def _render_dataset(
         if actor is None:
             # Anyone's read of a published dataset: its stored rendition, else rendered once
             # and stored for the next reader (of any worker or replica).
-            found = renditions.lookup(uow.session, id_or_slug, "native", base_url)
-            if found is not None:
-                body = found.body
-                if body is None:
-                    view = get_visible_view(uow.session, found.dataset_id, actor)
-                    body = DatasetOut.of(view, base_url).model_dump_json().encode()
-                    renditions.store(uow.session, found, base_url, {"native": body})
+            served = renditions.serve(uow.session, id_or_slug, "native", base_url)
+            if served is not None:
+                if served.rendered:
                     uow.commit()
-                keys = list(dict.fromkeys([str(found.dataset_id), id_or_slug]))
-                return cache.put(keys, body, generation), True
+                keys = list(dict.fromkeys([str(served.dataset_id), id_or_slug]))
+                return cache.put(keys, served.body, generation), True
         view = get_visible_view(uow.session, id_or_slug, actor)
         body = DatasetOut.of(view, base_url).model_dump_json().encode()
         public = view.dataset.state == DatasetState.PUBLISHED

@@ -28,11 +28,13 @@ from starlette.types import Scope
 
 from libs.http.openapi import problems
 from libs.http.pagination import MAX_PAGE
-from libs.http.problems import Problem
-from libs.uow import UnitOfWorkDep
+from libs.http.problems import NotFound, Problem
+from libs.uow import UnitOfWork, UnitOfWorkDep
+from services.catalog.api.deps import public_base
 from services.catalog.api.search import moment_parameter
-from services.catalog.domain import dcat
+from services.catalog.domain import dcat, renditions
 from services.catalog.domain.exports import Links
+from services.catalog.domain.rendering import DCAT_BY_SUFFIX
 
 router = APIRouter(tags=["DCAT-AP"])
 
@@ -244,16 +246,23 @@ def catalog_negotiated(
 
 
 def _dataset(
-    request: Request, session: Session, id_or_slug: str, suffix: str, negotiated: bool
+    request: Request, uow: UnitOfWork, id_or_slug: str, suffix: str, negotiated: bool
 ) -> Response:
-    dataset = dcat.find_published(session, id_or_slug)
-    graph = dcat.dataset_graph(session, dataset, _links(request))
-    return _rdf_response(dcat.serialise(graph, suffix), suffix, negotiated=negotiated)
+    """The published dataset's stored DCAT document (rendered and stored if it has none)."""
+    representation = DCAT_BY_SUFFIX[suffix]
+    served = renditions.serve(uow.session, id_or_slug, representation, public_base(request))
+    if served is None:
+        raise NotFound(
+            f"no published dataset has the id or slug '{id_or_slug}'", code="dataset-not-found"
+        )
+    if served.rendered:
+        uow.commit()
+    return _rdf_response(served.body, suffix, negotiated=negotiated)
 
 
 def _dataset_route(suffix: str) -> Callable[..., Response]:
     def dataset_serialised(request: Request, id_or_slug: str, uow: UnitOfWorkDep) -> Response:
-        return _dataset(request, uow.session, id_or_slug, suffix, negotiated=False)
+        return _dataset(request, uow, id_or_slug, suffix, negotiated=False)
 
     dataset_serialised.__name__ = f"dataset_{suffix}"
     return dataset_serialised
@@ -281,12 +290,12 @@ def dataset_negotiated(request: Request, id_or_slug: str, uow: UnitOfWorkDep) ->
     suffix = negotiate(accept)
     if suffix is None:
         raise _not_acceptable(accept)
-    return _dataset(request, uow.session, id_or_slug, suffix, negotiated=True)
+    return _dataset(request, uow, id_or_slug, suffix, negotiated=True)
 
 
 def dataset_by_accept(request: Request, id_or_slug: str, uow: UnitOfWorkDep) -> Response:
     suffix = negotiate(request.headers.get("accept")) or "ttl"
-    return _dataset(request, uow.session, id_or_slug, suffix, negotiated=True)
+    return _dataset(request, uow, id_or_slug, suffix, negotiated=True)
 
 
 # Documented by the datasets router's route of the same path; this one only takes RDF requests.
