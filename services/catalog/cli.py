@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Annotated, Any
 
 import typer
@@ -54,10 +55,17 @@ def reindex(
     typer.echo(f"reindexed {done} datasets")
 
 
-def render_published(units: UnitOfWorkFactory, base_url: str, batch: int = 500) -> int:
+def render_published(
+    units: UnitOfWorkFactory,
+    base_url: str,
+    batch: int = 500,
+    *,
+    ids: tuple[uuid.UUID, uuid.UUID] | None = None,
+) -> int:
     """Render and store the representations of every published dataset that has none for
     ``base_url`` (domain/renditions.py), ``batch`` per transaction; how many were rendered.
-    A change committed meanwhile wins."""
+    A change committed meanwhile wins. ``ids``: only those from the first id up to (not
+    including) the second, so that several processes can share the work."""
     done = 0
     last_id = None
     while True:
@@ -65,6 +73,9 @@ def render_published(units: UnitOfWorkFactory, base_url: str, batch: int = 500) 
             statement = renditions.published("native").order_by(col(Dataset.id)).limit(batch)
             if last_id is not None:
                 statement = statement.where(col(Dataset.id) > last_id)
+            if ids is not None:
+                low, high = ids
+                statement = statement.where(col(Dataset.id) >= low, col(Dataset.id) < high)
             page = [renditions.stored(row, base_url) for row in uow.session.exec(statement)]
             if not page:
                 return done
