@@ -23,9 +23,10 @@ from services.catalog.domain.ckan_dicts import Site, json_bytes
 from services.catalog.domain.datasets import DatasetFields, change_metadata, touch
 from services.catalog.domain.datasets import withdraw_dataset as withdraw
 from services.catalog.domain.institutions import apply_enrolment
-from services.catalog.domain.rendering import DCAT_SUFFIXES, REPRESENTATIONS
+from services.catalog.domain.rendering import DCAT_SUFFIXES, REPRESENTATIONS, Bodies, Renderer
 from services.catalog.domain.resources import DataUpdate, ResourceFields, publish_data_update
 from services.catalog.domain.reuses import apply_reuse_declared
+from services.catalog.domain.views import DatasetView
 from services.catalog.models import Dataset, DatasetRendition
 from tests.catalog.conftest import (
     TEST_BASE_URL,
@@ -247,6 +248,28 @@ def _emptied(catalog: CatalogHarness, dataset_id: uuid.UUID) -> None:
             .values(dict.fromkeys(REPRESENTATIONS))
         )
         session.commit()
+
+
+def test_a_rendering_that_fails_does_not_refuse_the_change(
+    catalog: CatalogHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    organization = enrol_organization(catalog.units)
+    dataset = _published(catalog, organization.id)
+
+    def failing(self: Renderer, view: DatasetView) -> Bodies:
+        raise ValueError("cannot render")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Renderer, "render_all", failing)
+        with catalog.units() as uow:
+            row = uow.session.get_one(Dataset, dataset.id)
+            row.version = "3.0"
+            touch(uow, row)
+            uow.commit()
+    with catalog.session() as session:
+        assert set(stored_bodies(session, dataset.id).values()) == {None}
+    served = _served(catalog, dataset.slug, may_render=True)
+    assert b'"version":"3.0"' in served["native"]
 
 
 def test_a_missing_body_is_rendered_by_its_first_reader_and_stored(

@@ -12,8 +12,9 @@ dataset, its tags, themes, resources, state, its institution, the reuses citing 
 bodies at once (creating the row when missing), and just before the unit commits
 (``uow.before_commit``) every representation of the published datasets it made stale is
 rendered from the tables, set-wise, and stored in the same transaction: once the change is
-committed, the new bodies are. A unit without a public URL (a tool, the unit tier) leaves them
-empty.
+committed, the new bodies are. The catalogue generation (domain/generation.py) is bumped
+after them, the unit's last statement. A unit without a public URL (a tool, the unit tier)
+leaves the bodies empty; so does a dataset whose rendering fails (the change is not refused).
 
 A reader that finds no body (after a migration, or a reader under another public URL) renders
 it and stores it only if the generation it read before rendering is still the current one: a
@@ -22,6 +23,7 @@ body rendered from data read before a change can never be kept.
 
 from __future__ import annotations
 
+import logging
 import uuid
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +47,8 @@ from services.catalog.domain.rendering import (
 from services.catalog.domain.views import SEARCH_DOCUMENT, find_view, load_views
 from services.catalog.models import Dataset, DatasetRendition, DatasetState, metadata
 
+log = logging.getLogger("bayanat.catalog.renditions")
+
 _TABLE = metadata.tables["dataset_rendition"]
 # Datasets rendered and written per statement when a unit renders many (an institution's).
 RENDER_BATCH = 200
@@ -63,22 +67,22 @@ _EMPTIED: dict[str, Any] = {
 
 
 def _bump(session: Session, dataset_ids: Select[Any]) -> None:
-    """Every dataset ``dataset_ids`` selects: a new generation, no body; and the catalogue's
-    generation moves, so that every process drops its caches."""
+    """Every dataset ``dataset_ids`` selects: a new generation, no body."""
     statement = (
         _insert(session)
         .from_select(["dataset_id", "generation"], dataset_ids.add_columns(literal(1)))
         .on_conflict_do_update(index_elements=["dataset_id"], set_=_EMPTIED)
     )
     session.connection().execute(statement)
-    generation.bump(session)
 
 
 class _Pending:
-    """The datasets a unit of work made stale, rendered and stored just before it commits
-    (its ``before_commit`` step)."""
+    """What a unit of work made stale, done just before it commits (its ``before_commit``
+    step): the datasets' representations rendered and stored (with a public URL), then the
+    catalogue generation bumped, last, so that the one row every change updates is locked
+    for the least time."""
 
-    def __init__(self, session: Session, base_url: str) -> None:
+    def __init__(self, session: Session, base_url: str | None) -> None:
         self.session = session
         self.base_url = base_url
         self.dataset_ids: set[uuid.UUID] = set()
@@ -91,17 +95,16 @@ class _Pending:
         if self.institution_ids:
             conditions.append(col(Dataset.institution_id).in_(list(self.institution_ids)))
         self.dataset_ids, self.institution_ids = set(), set()
-        if conditions:
+        if conditions and self.base_url is not None:
             render_and_store(self.session, self.base_url, or_(*conditions))
+        generation.bump(self.session)
 
 
 # A unit's pending renders, while it is open (the entry goes with the unit).
 _PENDING: weakref.WeakKeyDictionary[UnitOfWork, _Pending] = weakref.WeakKeyDictionary()
 
 
-def _render_at_commit(uow: UnitOfWork) -> _Pending | None:
-    if uow.public_url is None:
-        return None
+def _at_commit(uow: UnitOfWork) -> _Pending:
     pending = _PENDING.get(uow)
     if pending is None or pending.session is not uow.session:  # a unit opened again
         pending = _PENDING[uow] = _Pending(uow.session, uow.public_url)
@@ -117,9 +120,7 @@ def stale(uow: UnitOfWork, dataset_ids: Iterable[uuid.UUID]) -> None:
     if ids:
         uow.session.flush()
         _bump(uow.session, select(Dataset.id).where(col(Dataset.id).in_(ids)))
-        pending = _render_at_commit(uow)
-        if pending is not None:
-            pending.dataset_ids.update(ids)
+        _at_commit(uow).dataset_ids.update(ids)
     uow.invalidate_caches()
 
 
@@ -128,9 +129,7 @@ def stale_institution(uow: UnitOfWork, institution_id: uuid.UUID) -> None:
     bodies are rendered again and the caches go, as with :func:`stale`)."""
     uow.session.flush()
     _bump(uow.session, select(Dataset.id).where(col(Dataset.institution_id) == institution_id))
-    pending = _render_at_commit(uow)
-    if pending is not None:
-        pending.institution_ids.add(institution_id)
+    _at_commit(uow).institution_ids.add(institution_id)
     uow.invalidate_caches()
 
 
@@ -241,7 +240,13 @@ def render_batch(
         .where(col(Dataset.id).in_([found.dataset_id for found in batch]))
         .options(defer(SEARCH_DOCUMENT))
     ).all()
-    bodies = {view.dataset.id: renderer.render_all(view) for view in load_views(session, datasets)}
+    bodies: dict[uuid.UUID, Bodies] = {}
+    for view in load_views(session, datasets):
+        try:
+            bodies[view.dataset.id] = renderer.render_all(view)
+        except Exception:
+            # The change is not refused for it: its readers render it (and say why it fails).
+            log.exception("cannot render dataset %s: left to its readers", view.dataset.id)
     store_many(
         session,
         renderer.base_url,
