@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -32,44 +30,52 @@ class StoredBody:
     body: bytes
 
 
-def _statements() -> dict[tuple[Representation, bool], sql.Composed]:
-    """The lookup of each representation, by id (True) or by slug (False)."""
+def _statements() -> dict[tuple[Representation, bool], str]:
+    """The lookup of each representation, by id (True) or by slug (False), as text once
+    (psycopg caches what it makes of a query by its text)."""
     statements = {}
     for name in REPRESENTATIONS:
         for by_id in (True, False):
-            statements[(name, by_id)] = sql.SQL(
+            statement = sql.SQL(
                 "SELECT d.id, r.base_url, r.{body} FROM dataset d "
                 "JOIN dataset_rendition r ON r.dataset_id = d.id "
                 "WHERE d.state = 'published' AND d.{key} = %s"
             ).format(body=sql.Identifier(name), key=sql.Identifier("id" if by_id else "slug"))
+            statements[(name, by_id)] = statement.as_string()
     return statements
 
 
+Cursor = psycopg.AsyncCursor[tuple[object, ...]]
+
+
+async def _row(cursor: Cursor, statement: str, value: object) -> tuple[object, ...] | None:
+    await cursor.execute(statement, (value,), prepare=True)
+    return await cursor.fetchone()
+
+
 class StoredBodies:
-    """Up to ``size`` connections to ``conninfo``, opened when first needed."""
+    """Up to ``size`` connections to ``conninfo``, opened when first needed, each with the
+    cursor its lookups reuse (binary results: the bodies come as they are stored)."""
 
     def __init__(self, conninfo: str, size: int = 4) -> None:
         self._conninfo = conninfo
-        self._idle: list[psycopg.AsyncConnection[tuple[object, ...]]] = []
+        self._idle: list[Cursor] = []
         self._slots = asyncio.Semaphore(size)
         self._statements = _statements()
         self._closed = False
 
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[tuple[object, ...]]]:
-        async with self._slots:
-            connection = self._idle.pop() if self._idle else None
-            if connection is None or connection.closed:
-                connection = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-            try:
-                yield connection
-            except BaseException:
-                await connection.close()  # its state is unknown: never reused
-                raise
-            if self._closed:
-                await connection.close()
-            else:
-                self._idle.append(connection)
+    async def _cursor(self) -> Cursor:
+        cursor = self._idle.pop() if self._idle else None
+        if cursor is None or cursor.connection.closed:
+            connection = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+            cursor = connection.cursor(binary=True)
+        return cursor
+
+    async def _row(
+        self, cursor: Cursor, statement: str, value: object
+    ) -> tuple[object, ...] | None:
+        await cursor.execute(statement, (value,), prepare=True)
+        return await cursor.fetchone()
 
     async def find(
         self, ref: str, representation: Representation, base_url: str
@@ -81,33 +87,37 @@ class StoredBodies:
             key = uuid.UUID(ref)
         except ValueError:
             key = None
-        try:
-            async with self._connection() as connection:
+        async with self._slots:
+            cursor = None
+            try:
+                cursor = await self._cursor()
                 row = None
                 if key is not None:
-                    cursor = await connection.execute(
-                        self._statements[(representation, True)], (key,)
-                    )
-                    row = await cursor.fetchone()
+                    row = await _row(cursor, self._statements[(representation, True)], key)
                 if row is None:
-                    cursor = await connection.execute(
-                        self._statements[(representation, False)], (ref,)
-                    )
-                    row = await cursor.fetchone()
-        except psycopg.Error as exc:
-            log.warning("stored body lookup failed, read through a unit of work: %r", exc)
-            return None
+                    row = await _row(cursor, self._statements[(representation, False)], ref)
+            except BaseException as exc:
+                if cursor is not None:  # its state is unknown: never reused
+                    await cursor.connection.close()
+                if not isinstance(exc, psycopg.Error):
+                    raise
+                log.warning("stored body lookup failed, read through a unit of work: %r", exc)
+                return None
+            if self._closed:
+                await cursor.connection.close()
+            else:
+                self._idle.append(cursor)
         if row is None:
             return None
         dataset_id, stored_base, body = row
-        if stored_base != base_url or not isinstance(body, bytes | memoryview):
+        if stored_base != base_url or not isinstance(dataset_id, uuid.UUID):
             return None
-        if not isinstance(dataset_id, uuid.UUID):
+        if not isinstance(body, bytes | memoryview):
             return None
         return StoredBody(dataset_id, bytes(body))
 
     async def close(self) -> None:
         self._closed = True
         idle, self._idle = self._idle, []
-        for connection in idle:
-            await connection.close()
+        for cursor in idle:
+            await cursor.connection.close()
