@@ -62,7 +62,7 @@ def render_published(
     *,
     ids: tuple[uuid.UUID, uuid.UUID] | None = None,
 ) -> int:
-    """Render and store the representations of every published dataset that has none for
+    """Render and store the representations of every published dataset that lacks one for
     ``base_url`` (domain/renditions.py), ``batch`` per transaction; how many were rendered.
     A change committed meanwhile wins. ``ids``: only those from the first id up to (not
     including) the second, so that several processes can share the work."""
@@ -70,17 +70,21 @@ def render_published(
     last_id = None
     while True:
         with units() as uow:
-            statement = renditions.published("native").order_by(col(Dataset.id)).limit(batch)
+            statement = renditions.completeness(base_url).order_by(col(Dataset.id)).limit(batch)
             if last_id is not None:
                 statement = statement.where(col(Dataset.id) > last_id)
             if ids is not None:
                 low, high = ids
                 statement = statement.where(col(Dataset.id) >= low, col(Dataset.id) < high)
-            page = [renditions.stored(row, base_url) for row in uow.session.exec(statement)]
+            page = uow.session.exec(statement).all()
             if not page:
                 return done
-            last_id = page[-1].dataset_id
-            missing = [found for found in page if found.body is None]
+            last_id = page[-1][0]
+            missing = [
+                renditions.Stored(dataset_id, generation, None)
+                for dataset_id, generation, complete in page
+                if not complete
+            ]
             renditions.render_batch(uow.session, Renderer(uow.session, base_url), missing)
             uow.commit()
             done += len(missing)

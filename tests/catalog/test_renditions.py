@@ -350,6 +350,17 @@ def test_render_stores_what_is_missing_for_every_published_dataset(
     _fresh(catalog, dataset.id)
     assert render_published(catalog.units, TEST_BASE_URL) == 0  # nothing left to render
 
+    # One representation missing (a migration adds one): the dataset is rendered again.
+    with catalog.session() as session:
+        session.exec(
+            update(DatasetRendition)
+            .where(col(DatasetRendition.dataset_id) == dataset.id)
+            .values(dcat_rdf=None)
+        )
+        session.commit()
+    assert render_published(catalog.units, TEST_BASE_URL) == 1
+    _fresh(catalog, dataset.id)
+
 
 def test_the_dcat_documents_are_each_serialisation_of_one_graph(catalog: CatalogHarness) -> None:
     organization = enrol_organization(catalog.units)

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, case, literal, or_, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -153,6 +153,20 @@ def published(representation: Representation) -> SelectOfRows:
             DatasetRendition.base_url,
             _TABLE.c[representation],
         )
+        .outerjoin(DatasetRendition, col(DatasetRendition.dataset_id) == col(Dataset.id))
+        .where(col(Dataset.state) == DatasetState.PUBLISHED)
+    )
+
+
+def completeness(base_url: str) -> SelectOfRows:
+    """Published datasets, their generation and whether every representation is stored for
+    ``base_url`` (``dataset_id, generation, complete``): add a WHERE, an ORDER BY, a page."""
+    complete = and_(
+        col(DatasetRendition.base_url) == base_url,
+        *(_TABLE.c[name].is_not(None) for name in REPRESENTATIONS),
+    )
+    return (
+        select(Dataset.id, DatasetRendition.generation, func.coalesce(complete, False))
         .outerjoin(DatasetRendition, col(DatasetRendition.dataset_id) == col(Dataset.id))
         .where(col(Dataset.state) == DatasetState.PUBLISHED)
     )
