@@ -294,7 +294,10 @@ def _render_part(database_url: str, low: int, high: int) -> int:
 
     settings = CatalogSettings(database_url=database_url, public_url=PUBLIC_URL)
     units = unit_of_work_factory(settings, migrate=False)
-    return render_published(units, PUBLIC_URL, ids=(uuid.UUID(int=low), uuid.UUID(int=high)))
+    try:
+        return render_published(units, PUBLIC_URL, ids=(uuid.UUID(int=low), uuid.UUID(int=high)))
+    finally:
+        units.engine.dispose()
 
 
 def render_read_model(database_url: str, processes: int) -> dict[str, Any]:
