@@ -44,7 +44,7 @@ def configure(app: FastAPI) -> None:
         [app.state.dataset_cache, app.state.search_counts, app.state.search_results]
     )
     app.state.generation = Generation(app.state.caches)
-    app.state.stored_bodies = stored_bodies(settings)
+    app.state.stored_bodies = None  # while the service runs: lookups_while_running
     app.state.file_store = FileStore(settings.upload_path, settings.max_upload_bytes)
     app.state.download_signer = download_signer(settings)
     app.state.harvest_runner = HarvestRunner(
@@ -69,14 +69,18 @@ def stored_bodies(settings: CatalogSettings) -> StoredBodies | None:
     return StoredBodies(conninfo, settings.lookup_connections)
 
 
-async def close_stored_bodies(app: FastAPI) -> None:
-    """Their connections are closed when the service stops."""
-    bodies: StoredBodies | None = app.state.stored_bodies
+async def lookups_while_running(app: FastAPI) -> None:
+    """The stored bodies' lookups, from start-up (until then, reads take the ordinary path)
+    to the service's stop, which closes their connections."""
+    bodies = stored_bodies(app.state.settings)
+    if bodies is None:
+        return
+    app.state.stored_bodies = bodies
     try:
         await asyncio.Event().wait()
     finally:
-        if bodies is not None:
-            await bodies.close()
+        app.state.stored_bodies = None
+        await bodies.close()
 
 
 def download_signer(settings: CatalogSettings) -> DownloadSigner:
@@ -95,7 +99,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS_DIR,
             routers=[router],
             handlers=HANDLERS,
-            background=[harvest_worker, generation_watch, close_stored_bodies],
+            background=[harvest_worker, generation_watch, lookups_while_running],
             configure=configure,
         )
     )

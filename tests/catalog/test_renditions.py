@@ -23,6 +23,7 @@ from services.catalog.domain.ckan_dicts import Site, json_bytes
 from services.catalog.domain.datasets import DatasetFields, change_metadata, touch
 from services.catalog.domain.datasets import withdraw_dataset as withdraw
 from services.catalog.domain.institutions import apply_enrolment
+from services.catalog.domain.lookups import StoredBodies
 from services.catalog.domain.rendering import DCAT_SUFFIXES, REPRESENTATIONS, Bodies, Renderer
 from services.catalog.domain.resources import DataUpdate, ResourceFields, publish_data_update
 from services.catalog.domain.reuses import apply_reuse_declared
@@ -86,6 +87,24 @@ def _published(catalog: CatalogHarness, institution_id: uuid.UUID, **options: An
 
 def test_the_units_render_with_the_service_s_public_url(catalog: CatalogHarness) -> None:
     assert catalog.units.public_url == TEST_BASE_URL
+
+
+def test_the_event_loop_lookups_answer_as_the_units_of_work_do(catalog: CatalogHarness) -> None:
+    organization = enrol_organization(catalog.units)
+    dataset = _published(catalog, organization.id)
+    bodies = catalog.app.state.stored_bodies
+    assert isinstance(bodies, StoredBodies)  # PostgreSQL: reads run on the event loop
+    on_the_loop = _served(catalog, dataset.slug)
+    by_id = _served(catalog, str(dataset.id))
+    catalog.app.state.stored_bodies = None
+    try:
+        through_units = _served(catalog, dataset.slug)
+        missing = catalog.client.get("/api/v1/datasets/no-such-dataset")
+    finally:
+        catalog.app.state.stored_bodies = bodies
+    assert on_the_loop == by_id == through_units
+    assert missing.status_code == 404
+    assert catalog.client.get("/api/v1/datasets/no-such-dataset").json() == missing.json()
 
 
 def test_publication_stores_every_representation_and_reads_serve_it(
