@@ -230,7 +230,7 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
 
 def render(database_url: str, public_url: str) -> int:
     """The read model of the datasets loaded straight into the tables, as ``bayanat catalog
-    render`` writes it (the API's writes render nothing: their readers do, once)."""
+    render`` writes it (a write through the API renders its own as it commits)."""
     from services.catalog.app import unit_of_work_factory
     from services.catalog.cli import render_published
     from services.catalog.settings import CatalogSettings

@@ -129,6 +129,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             caches=app.state.caches,
             # Room for the record's key, headers and framing.
             max_event_bytes=platform.kafka_max_message_bytes - 16 * 1024,
+            public_url=settings.base_url,
         )
         app.state.unit_of_work = factory
         handlers = app.state.handlers

@@ -50,9 +50,13 @@ class UnitOfWork:
         wake_relay: Callable[[], None] | None = None,
         caches: Sequence[Clearable] = (),
         max_event_bytes: int | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
+        # The service's public base URL, for what a unit renders and stores (links in stored
+        # representations); None where nothing is rendered (tools, the unit tier).
+        self.public_url = public_url
         self._wake_relay = wake_relay
         self._caches = caches
         self._max_event_bytes = max_event_bytes
@@ -158,11 +162,13 @@ class UnitOfWorkFactory:
         wake_relay: Callable[[], None] | None = None,
         caches: list[Clearable] | None = None,
         max_event_bytes: int | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
         self.wake_relay = wake_relay
         self.max_event_bytes = max_event_bytes
+        self.public_url = public_url
         # Shared, not copied: a cache the service registers later is cleared too.
         self.caches: list[Clearable] = caches if caches is not None else []
 
@@ -173,6 +179,7 @@ class UnitOfWorkFactory:
             wake_relay=self.wake_relay,
             caches=self.caches,
             max_event_bytes=self.max_event_bytes,
+            public_url=self.public_url,
         )
 
 

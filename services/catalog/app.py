@@ -1,8 +1,10 @@
 """The catalog service's app factory: ``uvicorn --factory services.catalog.app:create_app``."""
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from libs.db import make_engine, upgrade
 from libs.messaging.outbox import Outbox
@@ -12,6 +14,7 @@ from services.catalog import __doc__ as DESCRIPTION
 from services.catalog.api import router
 from services.catalog.domain.cache import CountsCache, ResponseCache
 from services.catalog.domain.generation import Generation, follow_generation
+from services.catalog.domain.lookups import StoredBodies
 from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 from services.catalog.handlers import HANDLERS
@@ -41,6 +44,7 @@ def configure(app: FastAPI) -> None:
         [app.state.dataset_cache, app.state.search_counts, app.state.search_results]
     )
     app.state.generation = Generation(app.state.caches)
+    app.state.stored_bodies = None  # while the service runs: lookups_while_running
     app.state.file_store = FileStore(settings.upload_path, settings.max_upload_bytes)
     app.state.download_signer = download_signer(settings)
     app.state.harvest_runner = HarvestRunner(
@@ -54,6 +58,29 @@ async def generation_watch(app: FastAPI) -> None:
     await follow_generation(
         app.state.engine, app.state.generation, settings.generation_poll_seconds
     )
+
+
+def stored_bodies(settings: CatalogSettings) -> StoredBodies | None:
+    """The event loop's lookups of stored bodies, on PostgreSQL (domain/lookups.py)."""
+    url = make_url(settings.sqlalchemy_url)
+    if url.get_backend_name() != "postgresql" or settings.lookup_connections == 0:
+        return None
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return StoredBodies(conninfo, settings.lookup_connections)
+
+
+async def lookups_while_running(app: FastAPI) -> None:
+    """The stored bodies' lookups, from start-up (until then, reads take the ordinary path)
+    to the service's stop, which closes their connections."""
+    bodies = stored_bodies(app.state.settings)
+    if bodies is None:
+        return
+    app.state.stored_bodies = bodies
+    try:
+        await asyncio.Event().wait()
+    finally:
+        app.state.stored_bodies = None
+        await bodies.close()
 
 
 def download_signer(settings: CatalogSettings) -> DownloadSigner:
@@ -72,7 +99,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS_DIR,
             routers=[router],
             handlers=HANDLERS,
-            background=[harvest_worker, generation_watch],
+            background=[harvest_worker, generation_watch, lookups_while_running],
             configure=configure,
         )
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Annotated, Any
 
 import typer
@@ -11,15 +12,13 @@ from sqlmodel import col, func, select
 
 from libs.http.problems import Problem
 from libs.uow import UnitOfWorkFactory
-from services.catalog.api.schemas import DatasetOut
 from services.catalog.app import download_signer, unit_of_work_factory
 from services.catalog.domain import renditions
-from services.catalog.domain.ckan import Site, json_bytes, package_dict
 from services.catalog.domain.datasets import dataset_tags
 from services.catalog.domain.harvest.jobs import Counts
+from services.catalog.domain.rendering import Renderer
 from services.catalog.domain.search_index import reindex_dataset
 from services.catalog.domain.storage import FileStore
-from services.catalog.domain.views import load_views
 from services.catalog.models import Dataset, Resource
 from services.catalog.settings import CatalogSettings
 from services.catalog.workers import HarvestRunner
@@ -56,29 +55,37 @@ def reindex(
     typer.echo(f"reindexed {done} datasets")
 
 
-def render_published(units: UnitOfWorkFactory, base_url: str, batch: int = 500) -> int:
-    """Store the renditions of every published dataset that has none (domain/renditions.py),
-    ``batch`` per transaction; how many were rendered. A change committed meanwhile wins."""
+def render_published(
+    units: UnitOfWorkFactory,
+    base_url: str,
+    batch: int = 500,
+    *,
+    ids: tuple[uuid.UUID, uuid.UUID] | None = None,
+) -> int:
+    """Render and store the representations of every published dataset that lacks one for
+    ``base_url`` (domain/renditions.py), ``batch`` per transaction; how many were rendered.
+    A change committed meanwhile wins. ``ids``: only those from the first id up to (not
+    including) the second, so that several processes can share the work."""
     done = 0
     last_id = None
     while True:
         with units() as uow:
-            statement = renditions.published("native").order_by(col(Dataset.id)).limit(batch)
+            statement = renditions.completeness(base_url).order_by(col(Dataset.id)).limit(batch)
             if last_id is not None:
                 statement = statement.where(col(Dataset.id) > last_id)
-            page = [renditions.stored(row, base_url) for row in uow.session.exec(statement)]
+            if ids is not None:
+                low, high = ids
+                statement = statement.where(col(Dataset.id) >= low, col(Dataset.id) < high)
+            page = uow.session.exec(statement).all()
             if not page:
                 return done
-            last_id = page[-1].dataset_id
-            missing = {found.dataset_id: found for found in page if found.body is None}
-            datasets = uow.session.exec(select(Dataset).where(col(Dataset.id).in_(missing)))
-            site = Site(url=base_url)
-            for view in load_views(uow.session, list(datasets)):
-                bodies: dict[renditions.Representation, bytes] = {
-                    "native": DatasetOut.of(view, base_url).model_dump_json().encode(),
-                    "ckan": json_bytes(package_dict(view, site)),
-                }
-                renditions.store(uow.session, missing[view.dataset.id], base_url, bodies)
+            last_id = page[-1][0]
+            missing = [
+                renditions.Stored(dataset_id, generation, None)
+                for dataset_id, generation, complete in page
+                if not complete
+            ]
+            renditions.render_batch(uow.session, Renderer(uow.session, base_url), missing)
             uow.commit()
             done += len(missing)
 
@@ -87,9 +94,10 @@ def render_published(units: UnitOfWorkFactory, base_url: str, batch: int = 500) 
 def render(
     batch: Annotated[int, typer.Option(min=1, help="Datasets per transaction")] = 500,
 ) -> None:
-    """Render the stored representations of every published dataset that has none (readers
-    render them on first read otherwise): after loading data outside the API, or to warm a
-    new deployment."""
+    """Render the stored representations of every published dataset that has none (each change
+    renders those of the datasets it changes; a reader renders a missing one): after loading
+    data outside the API, after a migration that adds a representation, or under a new public
+    URL."""
     settings = CatalogSettings()
     done = render_published(unit_of_work_factory(settings), settings.base_url, batch)
     typer.echo(f"rendered {done} datasets")

@@ -312,11 +312,11 @@ Index(
 
 
 class DatasetRendition(CatalogTable, table=True):
-    """A published dataset's public representations, rendered once and served as bytes
-    (domain/renditions.py): its native JSON and its CKAN package dict, rendered with the
-    service's public URL. ``generation`` is bumped, and the bodies emptied, by every unit of
-    work that changes what they show; a body rendered from data read before a bump is not
-    stored."""
+    """A published dataset's public representations, rendered and stored as bytes by the unit
+    of work that changes it, and served as stored (domain/renditions.py): its native JSON, its
+    CKAN package dict and its DCAT-AP document in each serialisation, rendered with the
+    service's public URL. ``generation`` is bumped by every unit of work that changes what they
+    show; a body rendered from data read before a bump is not stored."""
 
     __tablename__ = "dataset_rendition"
 
@@ -327,6 +327,9 @@ class DatasetRendition(CatalogTable, table=True):
     base_url: str | None = None
     native: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     ckan: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    dcat_ttl: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    dcat_rdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    dcat_jsonld: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class CatalogueGeneration(CatalogTable, table=True):

@@ -35,6 +35,9 @@ class CatalogSettings(ServiceSettings):
     # How often each process reads the catalogue generation (domain/generation.py): a write
     # by another worker or replica clears this process's caches within this delay.
     generation_poll_seconds: float = Field(default=0.2, gt=0, le=5)
+    # Connections of each process for anonymous reads of stored bodies on the event loop
+    # (PostgreSQL only; domain/lookups.py); 0 reads them through a unit of work.
+    lookup_connections: int = Field(default=4, ge=0, le=64)
 
     # The key of the signed download URLs given to governance for the uploaded files of
     # datasets under review (domain/signing.py). In development, when unset, a random key is

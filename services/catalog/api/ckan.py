@@ -13,23 +13,30 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from libs.http.ckan import ckan_responses
-from libs.uow import UnitOfWork, UnitOfWorkDep
-from services.catalog.api.deps import generation, public_base, search_counts, search_results
+from libs.uow import UnitOfWork
+from services.catalog.api.deps import (
+    generation,
+    public_base,
+    search_counts,
+    search_results,
+    stored_bodies,
+    units,
+)
 from services.catalog.domain.ckan import (
     ACTIONS,
     BadRequest,
     CkanError,
     Params,
-    Site,
     current_package_list_body,
-    json_bytes,
     package_show_body,
     run_action,
 )
+from services.catalog.domain.ckan_dicts import Site, json_bytes
 
 router = APIRouter(tags=["CKAN API"])
 
@@ -160,31 +167,53 @@ def _envelope(help_url: str, result: bytes) -> bytes:
     return b'{"help":' + json_bytes(help_url) + b',"success":true,"result":' + result + b"}"
 
 
-def _action(
+async def _action(
     name: str,
     request: Request,
-    uow: UnitOfWorkDep,
     parsed: Params | CkanError = Depends(action_params),
 ) -> Response:
     site = _site(request)
     help_url = f"{site.url}/api/3/action/help_show?name={name}"
-    try:
-        if isinstance(parsed, CkanError):
-            raise parsed
-        if name in FROM_READ_MODEL:
-            # The stored renditions' bytes, in the envelope JSONResponse would write.
-            body = FROM_READ_MODEL[name](uow.session, parsed, site)
-            uow.commit()
+    if name == "package_show" and isinstance(parsed, Params):
+        # Most of CKAN's traffic: the stored package dict, looked up on the event loop.
+        body = await _stored_package(request, parsed, site)
+        if body is not None:
             return Response(_envelope(help_url, body), media_type="application/json")
-        key = _search_key(parsed) if name in CACHED_SEARCHES else None
-        if key is not None:
-            return _cached_search(request, uow, name, parsed, site, help_url, key)
-        result = run_action(name, uow.session, parsed, site)
-    except CkanError as error:
-        return JSONResponse(
-            {"help": help_url, "success": False, "error": error.error()},
-            status_code=error.status,
-        )
+    return await run_in_threadpool(_run_action, name, request, parsed, site, help_url)
+
+
+async def _stored_package(request: Request, params: Params, site: Site) -> bytes | None:
+    """``package_show``'s stored result, when the service reads it on the event loop
+    (domain/lookups.py); None: ask the unit of work."""
+    bodies = stored_bodies(request)
+    ref = params.raw("id")
+    if bodies is None or not isinstance(ref, str) or not ref.strip():
+        return None
+    found = await bodies.find(ref.strip(), "ckan", site.url)
+    return None if found is None else found.body
+
+
+def _run_action(
+    name: str, request: Request, parsed: Params | CkanError, site: Site, help_url: str
+) -> Response:
+    with units(request)() as uow:
+        try:
+            if isinstance(parsed, CkanError):
+                raise parsed
+            if name in FROM_READ_MODEL:
+                # The stored renditions' bytes, in the envelope JSONResponse would write.
+                body = FROM_READ_MODEL[name](uow.session, parsed, site)
+                uow.commit()
+                return Response(_envelope(help_url, body), media_type="application/json")
+            key = _search_key(parsed) if name in CACHED_SEARCHES else None
+            if key is not None:
+                return _cached_search(request, uow, name, parsed, site, help_url, key)
+            result = run_action(name, uow.session, parsed, site)
+        except CkanError as error:
+            return JSONResponse(
+                {"help": help_url, "success": False, "error": error.error()},
+                status_code=error.status,
+            )
     return JSONResponse({"help": help_url, "success": True, "result": result})
 
 

@@ -9,17 +9,18 @@
   URI dereferences to its RDF (a route that only matches such requests; any other request
   falls through to the JSON route of the datasets router).
 
-This router is included before the datasets router so that the suffix routes win over
-``/api/v1/datasets/{id_or_slug}`` (a slug never holds a dot).
+``dataset_router`` (the per-dataset routes) is included before the datasets router so that the
+suffix routes win over ``/api/v1/datasets/{id_or_slug}`` (a slug never holds a dot).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlmodel import Session
@@ -28,13 +29,17 @@ from starlette.types import Scope
 
 from libs.http.openapi import problems
 from libs.http.pagination import MAX_PAGE
-from libs.http.problems import Problem
+from libs.http.problems import NotFound, Problem
 from libs.uow import UnitOfWorkDep
+from services.catalog.api.deps import public_base, stored_bodies, units
 from services.catalog.api.search import moment_parameter
-from services.catalog.domain import dcat
+from services.catalog.domain import dcat, renditions
 from services.catalog.domain.exports import Links
+from services.catalog.domain.rendering import DCAT_BY_SUFFIX
 
 router = APIRouter(tags=["DCAT-AP"])
+# One dataset's RDF: included before the datasets router, whose JSON route has the same path.
+dataset_router = APIRouter(tags=["DCAT-AP"])
 
 RDF_MEDIA_TYPES = {media_type: suffix for suffix, (_, media_type) in dcat.SERIALISATIONS.items()}
 # Preference when the client accepts several equally: Turtle, then JSON-LD, then RDF/XML.
@@ -243,24 +248,44 @@ def catalog_negotiated(
     )
 
 
-def _dataset(
-    request: Request, session: Session, id_or_slug: str, suffix: str, negotiated: bool
-) -> Response:
-    dataset = dcat.find_published(session, id_or_slug)
-    graph = dcat.dataset_graph(session, dataset, _links(request))
-    return _rdf_response(dcat.serialise(graph, suffix), suffix, negotiated=negotiated)
+async def _dataset(request: Request, id_or_slug: str, suffix: str, negotiated: bool) -> Response:
+    """The published dataset's stored DCAT document: looked up on the event loop when the
+    service can (domain/lookups.py), else read (and rendered and stored if it has none) in a
+    unit of work."""
+    representation = DCAT_BY_SUFFIX[suffix]
+    bodies = stored_bodies(request)
+    found = None
+    if bodies is not None:
+        found = await bodies.find(id_or_slug, representation, public_base(request))
+    body = found.body if found else await run_in_threadpool(_served, request, id_or_slug, suffix)
+    return _rdf_response(body, suffix, negotiated=negotiated)
 
 
-def _dataset_route(suffix: str) -> Callable[..., Response]:
-    def dataset_serialised(request: Request, id_or_slug: str, uow: UnitOfWorkDep) -> Response:
-        return _dataset(request, uow.session, id_or_slug, suffix, negotiated=False)
+def _served(request: Request, id_or_slug: str, suffix: str) -> bytes:
+    with units(request)() as uow:
+        served = renditions.serve(
+            uow.session, id_or_slug, DCAT_BY_SUFFIX[suffix], public_base(request)
+        )
+        if served is None:
+            raise NotFound(
+                f"no published dataset has the id or slug '{id_or_slug}'",
+                code="dataset-not-found",
+            )
+        if served.rendered:
+            uow.commit()
+        return served.body
+
+
+def _dataset_route(suffix: str) -> Callable[..., Awaitable[Response]]:
+    async def dataset_serialised(request: Request, id_or_slug: str) -> Response:
+        return await _dataset(request, id_or_slug, suffix, negotiated=False)
 
     dataset_serialised.__name__ = f"dataset_{suffix}"
     return dataset_serialised
 
 
 for _suffix, (_, _media_type) in dcat.SERIALISATIONS.items():
-    router.add_api_route(
+    dataset_router.add_api_route(
         f"/api/v1/datasets/{{id_or_slug}}.{_suffix}",
         _dataset_route(_suffix),
         methods=["GET"],
@@ -270,27 +295,27 @@ for _suffix, (_, _media_type) in dcat.SERIALISATIONS.items():
     )
 
 
-@router.get(
+@dataset_router.get(
     "/api/v1/datasets/{id_or_slug}/dcat",
     summary="One published dataset in DCAT-AP 3, serialisation by Accept",
     response_class=Response,
     responses=NEGOTIATED_RESPONSES,
 )
-def dataset_negotiated(request: Request, id_or_slug: str, uow: UnitOfWorkDep) -> Response:
+async def dataset_negotiated(request: Request, id_or_slug: str) -> Response:
     accept = request.headers.get("accept")
     suffix = negotiate(accept)
     if suffix is None:
         raise _not_acceptable(accept)
-    return _dataset(request, uow.session, id_or_slug, suffix, negotiated=True)
+    return await _dataset(request, id_or_slug, suffix, negotiated=True)
 
 
-def dataset_by_accept(request: Request, id_or_slug: str, uow: UnitOfWorkDep) -> Response:
+async def dataset_by_accept(request: Request, id_or_slug: str) -> Response:
     suffix = negotiate(request.headers.get("accept")) or "ttl"
-    return _dataset(request, uow.session, id_or_slug, suffix, negotiated=True)
+    return await _dataset(request, id_or_slug, suffix, negotiated=True)
 
 
 # Documented by the datasets router's route of the same path; this one only takes RDF requests.
-router.add_api_route(
+dataset_router.add_api_route(
     "/api/v1/datasets/{id_or_slug}",
     dataset_by_accept,
     methods=["GET"],

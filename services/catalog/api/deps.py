@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from libs.uow import UnitOfWorkFactory
 from services.catalog.domain.cache import CountsCache, ResponseCache
 from services.catalog.domain.generation import Generation
+from services.catalog.domain.lookups import StoredBodies
 from services.catalog.domain.signing import DownloadSigner
 from services.catalog.domain.storage import FileStore
 
@@ -33,6 +34,11 @@ def _of_app(request: Request, name: str, kind: type[T]) -> T:
 
 def dataset_cache(request: Request) -> ResponseCache:
     return _of_app(request, "dataset_cache", ResponseCache)
+
+
+def stored_bodies(request: Request) -> StoredBodies | None:
+    bodies = request.app.state.stored_bodies
+    return bodies if isinstance(bodies, StoredBodies) else None
 
 
 def search_counts(request: Request) -> CountsCache:

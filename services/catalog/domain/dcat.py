@@ -16,7 +16,6 @@ still read), with ``hydra:totalItems`` and ``hydra:itemsPerPage``.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -480,22 +479,6 @@ class _Builder:
 # --- Queries --------------------------------------------------------------------------------
 
 
-def find_published(session: Session, id_or_slug: str) -> Dataset:
-    """A published dataset by id or slug; anything else (drafts too) is not found."""
-    try:
-        condition = col(Dataset.id) == uuid.UUID(id_or_slug)
-    except ValueError:
-        condition = col(Dataset.slug) == id_or_slug
-    dataset = session.exec(
-        select(Dataset).where(condition, col(Dataset.state) == DatasetState.PUBLISHED)
-    ).first()
-    if dataset is None:
-        raise NotFound(
-            f"no published dataset has the id or slug '{id_or_slug}'", code="dataset-not-found"
-        )
-    return dataset
-
-
 @dataclass
 class CatalogPage:
     datasets: Page[DatasetView]
@@ -565,9 +548,10 @@ def catalog_graph(
     return graph
 
 
-def dataset_graph(session: Session, dataset: Dataset, links: Links) -> Graph:
-    builder = _Builder(links, ReferenceData(session))
-    builder.dataset(load_views(session, [dataset])[0])
+def view_graph(view: DatasetView, links: Links, reference: ReferenceData) -> Graph:
+    """One dataset's graph, from its view (the reference data read once for many)."""
+    builder = _Builder(links, reference)
+    builder.dataset(view)
     return builder.graph
 
 

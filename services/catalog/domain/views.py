@@ -42,7 +42,7 @@ from services.catalog.models import (
 
 API_PREFIX = "/api/v1"
 # The search index column is large and never shown: a single dataset's read leaves it out.
-_SEARCH_DOCUMENT = inspect_model(Dataset).attrs["search_document"].class_attribute
+SEARCH_DOCUMENT = inspect_model(Dataset).attrs["search_document"].class_attribute
 
 
 def dataset_path(dataset_id: uuid.UUID) -> str:
@@ -269,7 +269,7 @@ def _single_view_statement(postgres: bool) -> Select[*tuple[Any, ...]]:
         .outerjoin(HarvestRecord, col(HarvestRecord.dataset_id) == col(Dataset.id))
         .outerjoin(HarvestSource, col(HarvestSource.id) == col(HarvestRecord.source_id))
         .order_by(col(Resource.position), col(Resource.created_at))
-        .options(defer(_SEARCH_DOCUMENT))
+        .options(defer(SEARCH_DOCUMENT))
     )
 
 

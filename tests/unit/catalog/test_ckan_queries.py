@@ -10,10 +10,10 @@ from services.catalog.domain.ckan import (
     Params,
     SearchQueryError,
     ValidationError,
-    ckan_time,
     parse_search,
     parse_sort,
 )
+from services.catalog.domain.ckan_dicts import ckan_time
 from services.catalog.domain.lucene import Boolean, DateMath, Range, must, parse_fq, parse_q
 from services.catalog.domain.search import DEFAULT_SORT, Sort, SortKey
 

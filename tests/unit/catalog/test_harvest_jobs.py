@@ -51,6 +51,7 @@ from services.catalog.settings import CatalogSettings
 from services.catalog.workers import HarvestRunner
 from tests.conftest import DATA_DIR
 from tests.support.ckan_site import SITE, CkanSite, package
+from tests.support.renditions import assert_stored_as_rendered, stored_bodies
 from tests.unit.catalog.conftest import Catalog, admin, enrol, steward
 
 
@@ -74,9 +75,12 @@ def add_source(catalog: Catalog, institution_id: uuid.UUID, policy: ReviewPolicy
         return source.id
 
 
+PUBLIC_URL = "http://catalog.test"
+
+
 def settings(**values: Any) -> CatalogSettings:
     return CatalogSettings(
-        database_url="sqlite://", public_url="http://catalog.test", harvest_page_size=2, **values
+        database_url="sqlite://", public_url=PUBLIC_URL, harvest_page_size=2, **values
     )
 
 
@@ -218,6 +222,27 @@ def test_a_trusted_source_s_change_to_a_published_dataset_is_a_data_update(
     assert _resource_ids(catalog, dataset.id) == resource_before  # the same URL, the same id
     [updated] = [e.payload() for e in catalog.published(DatasetUpdated.event_type)]
     assert isinstance(updated, DatasetUpdated) and updated.dataset_id == dataset.id
+
+
+def test_a_harvested_change_renders_the_dataset_s_read_model_again(
+    catalog: Catalog, site: CkanSite
+) -> None:
+    catalog.units.factory.public_url = PUBLIC_URL  # as the service's units render
+    source_id = add_source(catalog, enrol(catalog), ReviewPolicy.TRUSTED)
+    run(catalog, site, source_id)
+    publish(catalog, 1)
+    dataset_id = harvested(catalog, 1).id
+    with catalog.unit() as uow:
+        assert_stored_as_rendered(uow.session, dataset_id, PUBLIC_URL)
+        before = stored_bodies(uow.session, dataset_id)
+
+    site.change(1, title="Budget 2025 de la commune", title_translated=None)
+    assert run(catalog, site, source_id).updated_count == 1
+    with catalog.unit() as uow:
+        assert_stored_as_rendered(uow.session, dataset_id, PUBLIC_URL)
+        after = stored_bodies(uow.session, dataset_id)
+    assert after["native"] != before["native"]
+    assert b"Budget 2025 de la commune" in (after["ckan"] or b"")
 
 
 def _resource_ids(catalog: Catalog, dataset_id: uuid.UUID) -> list[uuid.UUID]:
