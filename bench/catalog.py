@@ -62,7 +62,7 @@ from libs.db import upgrade
 from libs.settings import REPO_ROOT, var_dir
 from libs.text import normalise
 from libs.vocabularies import FORMATS
-from services.catalog.domain.search_index import SearchDocument
+from services.catalog.domain.search_index import FACET_VALUES_UPDATE, SearchDocument
 from services.catalog.domain.vocabularies import LICENSES, REGIONS
 
 SEARCH_TARGET = 2.0
@@ -265,6 +265,7 @@ def load_catalog(database_url: str, count: int) -> dict[str, Any]:
         ) as copy:
             for dataset_id, modified, *resource in resources:
                 copy.write_row((dataset_id, modified, modified, *resource))
+        cursor.execute(FACET_VALUES_UPDATE)
         connection.commit()
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")

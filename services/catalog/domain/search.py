@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     String,
     Subquery,
     and_,
@@ -41,8 +42,11 @@ from sqlalchemy import (
     not_,
     or_,
     text,
+    true,
     union_all,
 )
+from sqlalchemy import inspect as inspect_model
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
@@ -71,6 +75,7 @@ from services.catalog.models import (
     License,
     Resource,
     Theme,
+    metadata,
 )
 
 # Searches whose SQL is kept, compiled, per process.
@@ -87,6 +92,14 @@ FTS_COLUMN_WEIGHTS = (0.0, 10.0, 3.0, 1.0, 10.0, 3.0, 1.0)
 # set for the search's own transaction only.
 PG_RANDOM_PAGE_COST = 1.1
 _PG_PLANNER_COSTS = text(f"SET LOCAL random_page_cost = {PG_RANDOM_PAGE_COST}")
+
+
+_DATASET = metadata.tables["dataset"]
+# Dataset columns only search reads: never loaded with a page's datasets.
+_UNSHOWN = tuple(
+    defer(inspect_model(Dataset).attrs[name].class_attribute)
+    for name in ("search_document", "facet_tags", "facet_themes", "facet_formats")
+)
 
 
 class FilterField(StrEnum):
@@ -197,8 +210,9 @@ class FacetValue:
 @dataclass
 class SearchResult:
     total: int
-    items: list[DatasetView]  # the page asked for, each with its related rows
-    scores: list[float] = field(default_factory=list)  # relevance of each item (0: no words)
+    items: list[DatasetView]  # the page asked for, each with its related rows (if loaded)
+    ids: list[uuid.UUID] = field(default_factory=list)  # the page's datasets, in order
+    scores: list[float] = field(default_factory=list)  # relevance of each (0: no words)
     facets: dict[FilterField, list[FacetValue]] = field(default_factory=dict)
 
 
@@ -345,36 +359,40 @@ def _score(dialect: str, rank: Ranking) -> tuple[ColumnElement[Any], tuple[Subqu
 # --- sorting -------------------------------------------------------------------------------
 
 
-def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]:
-    """The ORDER BY of a page; without a text query every score is equal, so it is skipped."""
-    columns: dict[SortKey, Any] = {
-        SortKey.SCORE: score,
-        SortKey.MODIFIED: Dataset.modified_at,
-        SortKey.CREATED: Dataset.created_at,
-        SortKey.PUBLISHED: Dataset.published_at,
-        SortKey.TITLE: Dataset.title_sort,
-        SortKey.SLUG: Dataset.slug,
-    }
+# The dataset column each sort key orders by.
+_SORT_COLUMNS: dict[SortKey, str] = {
+    SortKey.MODIFIED: "modified_at",
+    SortKey.CREATED: "created_at",
+    SortKey.PUBLISHED: "published_at",
+    SortKey.TITLE: "title_sort",
+    SortKey.SLUG: "slug",
+}
+
+
+def _order_by(query: SearchQuery, score: ColumnElement[Any] | None, source: Any) -> list[Any]:
+    """The ORDER BY of a page over ``source`` (the dataset table, or a CTE with its sort
+    columns); without a text query every score is equal, so it is skipped."""
     order = []
     for sort in query.sort:
         if sort.key == SortKey.SCORE and score is None:
             continue
-        target = columns[sort.key]
+        target: Any = score if sort.key == SortKey.SCORE else source.c[_SORT_COLUMNS[sort.key]]
         ordered = target.desc() if sort.descending else target.asc()
         # PostgreSQL and SQLite disagree on where NULLs go: say it (only published_at has any).
         order.append(ordered.nulls_last() if sort.key == SortKey.PUBLISHED else ordered)
     # Slugs are unique: pages never overlap nor skip a dataset.
     if not any(s.key == SortKey.SLUG for s in query.sort):
-        order.append(col(Dataset.slug).asc())
+        order.append(source.c.slug.asc())
     return order
 
 
 # --- facets --------------------------------------------------------------------------------
 
 _TOTAL = "_total"
+_PAGE = "_page"
 
 # --- counts cache --------------------------------------------------------------------------
-# Counting facets over a large share of 100,000 datasets takes the database hundreds of
+# Counting facets over a large share of 100,000 datasets takes the database tens of
 # milliseconds, and the most frequent searches (the landing page, a theme, an institution)
 # repeat. Their totals and facet counts are kept per process (the app's ``CountsCache``) and
 # used while the catalogue is unchanged: this process's writes clear the cache when they
@@ -420,45 +438,42 @@ def _counts_key(session: Session, query: SearchQuery) -> tuple[Any, ...]:
     )
 
 
-def _facet_statement(
-    conditions: list[ColumnElement[bool]],
+# The facets counted over arrays on the dataset's row on PostgreSQL (search_index.py), over
+# their tables on SQLite.
+_FACET_ARRAYS: dict[FilterField, Any] = {
+    FilterField.THEME: Dataset.facet_themes,
+    FilterField.TAG: Dataset.facet_tags,
+    FilterField.FORMAT: Dataset.facet_formats,
+}
+
+
+def _name(value: str) -> Any:
+    return literal_column(f"'{value}'").label("field")
+
+
+def _facet_counts(
+    matched: Any,
     facets: Sequence[FilterField],
     *,
     postgres: bool,
     limit: int | None,
     mincount: int,
 ) -> Select[str, str | None, int]:
-    """One statement: the total and (field, value, count) of every facet asked for.
+    """The total and (field, value, count) of every facet asked for, over ``matched``.
 
-    PostgreSQL computes the matching datasets once (a CTE used several times is materialised)
-    and hash-joins each facet table to them. SQLite has no statistics on a materialised CTE
-    and would scan whole facet tables against it: there the CTE is inlined in each branch,
-    which lets it drive each join from the (usually few) matching ids through the indexes.
+    PostgreSQL: ``matched`` carries each dataset's facet arrays (its row is read for the match
+    anyway), unnested and grouped: no other table is read. SQLite: each facet table is joined
+    to the matching ids.
     """
-    matched = (
-        select(
-            col(Dataset.id).label("id"),
-            col(Dataset.institution_id).label("institution_id"),
-            col(Dataset.license_id).label("license_id"),
-        )
-        .where(*conditions)
-        .cte("matched")
-    )
-    if not postgres:
-        matched = matched.prefix_with("NOT MATERIALIZED")
-
-    def name(value: str) -> Any:
-        return literal_column(f"'{value}'").label("field")
-
     count = func.count().label("n")
     branches: list[Select[Any, Any, int]] = [
-        select(name(_TOTAL), cast(None, String).label("value"), count).select_from(matched)
+        select(_name(_TOTAL), cast(None, String).label("value"), count).select_from(matched)
     ]
     wanted = set(facets)
     if FilterField.INSTITUTION in wanted:
         branches.append(
             select(
-                name(FilterField.INSTITUTION),
+                _name(FilterField.INSTITUTION),
                 cast(matched.c.institution_id, String).label("value"),
                 count,
             ).group_by(matched.c.institution_id)
@@ -466,33 +481,35 @@ def _facet_statement(
     # Licences are few: counted in full, the openness facet is derived from them.
     if wanted & {FilterField.LICENSE, FilterField.OPEN}:
         branches.append(
-            select(name(FilterField.LICENSE), matched.c.license_id.label("value"), count).group_by(
+            select(_name(FilterField.LICENSE), matched.c.license_id.label("value"), count).group_by(
                 matched.c.license_id
             )
         )
-    if FilterField.THEME in wanted:
-        branches.append(
-            select(name(FilterField.THEME), col(DatasetTheme.theme_name).label("value"), count)
-            .join(matched, matched.c.id == col(DatasetTheme.dataset_id))
-            .group_by(col(DatasetTheme.theme_name))
-        )
-    if FilterField.TAG in wanted:
-        branches.append(
-            select(name(FilterField.TAG), col(DatasetTag.tag).label("value"), count)
-            .join(matched, matched.c.id == col(DatasetTag.dataset_id))
-            .group_by(col(DatasetTag.tag))
-        )
-    if FilterField.FORMAT in wanted:
-        branches.append(
-            select(
-                name(FilterField.FORMAT),
-                col(Resource.format).label("value"),
-                func.count(col(Resource.dataset_id).distinct()).label("n"),
+    for facet, table_value, dataset_id in (
+        (FilterField.THEME, col(DatasetTheme.theme_name), col(DatasetTheme.dataset_id)),
+        (FilterField.TAG, col(DatasetTag.tag), col(DatasetTag.dataset_id)),
+        (FilterField.FORMAT, col(Resource.format), col(Resource.dataset_id)),
+    ):
+        if facet not in wanted:
+            continue
+        if postgres:
+            # Each array holds a dataset's distinct values: a row per (dataset, value).
+            values = func.unnest(matched.c[f"facet_{facet}"]).table_valued("value").render_derived()
+            branches.append(
+                select(_name(facet), values.c.value, count)
+                .select_from(matched)
+                .join(values, true())
+                .group_by(values.c.value)
             )
-            .join(matched, matched.c.id == col(Resource.dataset_id))
-            .where(col(Resource.format).is_not(None))
-            .group_by(col(Resource.format))
+            continue
+        # A dataset's resources may share a format: the datasets are counted.
+        counted = func.count(dataset_id.distinct()) if facet == FilterField.FORMAT else func.count()
+        joined: Select[Any, Any, Any] = (
+            select(_name(facet), table_value.label("value"), counted.label("n"))
+            .join(matched, matched.c.id == dataset_id)
+            .where(table_value.is_not(None))
         )
+        branches.append(joined.group_by(table_value))
     counts = union_all(*branches).subquery("counts")
     if limit is None and mincount <= 1:
         return select(counts.c.field, counts.c.value, counts.c.n)
@@ -513,50 +530,162 @@ def _facet_statement(
     return select(ranked.c.field, ranked.c.value, ranked.c.n).where(or_(whole, kept))
 
 
+def _matched(
+    conditions: list[ColumnElement[bool]],
+    query: SearchQuery,
+    score: ColumnElement[Any] | None,
+    *,
+    postgres: bool,
+    page: bool,
+) -> Any:
+    """The matching datasets as a CTE: what facets count on and, for the page (PostgreSQL),
+    the score and sort columns.
+
+    PostgreSQL computes them once (a CTE used several times is materialised) and reads each
+    facet from its rows. SQLite has no statistics on a materialised CTE and would scan whole
+    facet tables against it: there the CTE is inlined in each branch, which lets it drive each
+    join from the (usually few) matching ids through the indexes.
+    """
+    columns: list[Any] = [
+        col(Dataset.id).label("id"),
+        col(Dataset.institution_id).label("institution_id"),
+        col(Dataset.license_id).label("license_id"),
+    ]
+    if postgres:
+        columns += [
+            col(array).label(f"facet_{facet}")
+            for facet, array in _FACET_ARRAYS.items()
+            if facet in query.facets
+        ]
+    if page:
+        sort_keys = {sort.key for sort in query.sort} | {SortKey.SLUG}
+        columns += [_DATASET.c[_SORT_COLUMNS[key]] for key in sort_keys if key != SortKey.SCORE]
+        if score is not None:
+            columns.append(score.label("score"))
+    matched = select(*columns).where(*conditions).cte("matched")
+    return matched if postgres else matched.prefix_with("NOT MATERIALIZED")
+
+
 _Counts = tuple[int, dict[str, dict[str, int]]]
 
 
-def _count(
-    session: Session,
-    conditions: list[ColumnElement[bool]],
-    query: SearchQuery,
-    cache: CountsCache | None,
-) -> _Counts:
-    """The total and the raw facet counts, from the cache while the catalogue is unchanged."""
-    if cache is None or not cache.enabled or query.states != (DatasetState.PUBLISHED,):
-        cache = None
-    key = _counts_key(session, query) if cache is not None else None
-    stamp = _catalogue_stamp(session) if cache is not None else None
-    if cache is not None and (cached := cache.get(key, stamp)) is not None:
-        counted: _Counts = cached
-        return counted
+@dataclass(frozen=True)
+class _Page:
+    """The page asked for: the ids of its datasets, in order, and their scores."""
+
+    ids: list[uuid.UUID]
+    scores: list[float]
+
+
+def _counts_of(rows: Sequence[tuple[str, str | None, int]]) -> _Counts:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     total = 0
-    statement = _facet_statement(
-        conditions,
-        query.facets,
-        postgres=_is_postgres(session),
-        limit=query.facet_limit,
-        mincount=query.facet_mincount,
-    )
-    for field_name, value, n in session.exec(statement):
+    for field_name, value, n in rows:
         if field_name == _TOTAL:
             total = int(n)
         elif value is not None:
             counts[field_name][value] = int(n)
-    if cache is not None:
-        cache.put(key, stamp, (total, dict(counts)))
-    return total, counts
+    return total, dict(counts)
 
 
-def _facets(
+def _count_and_page(
     session: Session,
     conditions: list[ColumnElement[bool]],
     query: SearchQuery,
+    match: _MatchSql,
     cache: CountsCache | None,
-    licenses: dict[str, License],
-) -> tuple[int, dict[FilterField, list[FacetValue]]]:
-    total, cached_counts = _count(session, conditions, query, cache)
+) -> tuple[_Counts, _Page | None]:
+    """The total and raw facet counts (from the cache while the catalogue is unchanged) and,
+    on PostgreSQL, the page: one statement, one pass over the matching datasets. None: the
+    page is read by ``_page`` (SQLite)."""
+    if cache is None or not cache.enabled or query.states != (DatasetState.PUBLISHED,):
+        cache = None
+    key = _counts_key(session, query) if cache is not None else None
+    stamp = _catalogue_stamp(session) if cache is not None else None
+    cached: _Counts | None = cache.get(key, stamp) if cache is not None else None
+    postgres = _is_postgres(session)
+    wants_page = postgres and query.limit > 0
+    matched = _matched(conditions, query, match.score, postgres=postgres, page=wants_page)
+    statements: list[Any] = []
+    if cached is None:
+        counting = _facet_counts(
+            matched,
+            query.facets,
+            postgres=postgres,
+            limit=query.facet_limit,
+            mincount=query.facet_mincount,
+        ).subquery("counted")
+        statements.append(
+            select(
+                counting.c.field,
+                counting.c.value,
+                counting.c.n,
+                cast(None, Float).label("score"),
+            )
+        )
+    if wants_page:
+        score = matched.c.score if match.score is not None else None
+        order = _order_by(query, score, matched)
+        position = func.row_number().over(order_by=order)
+        page = (
+            select(
+                matched.c.id,
+                position.label("position"),
+                (score if score is not None else literal_column("0.0")).label("score"),
+            )
+            .order_by(*order)
+            .offset(query.offset)
+            .limit(query.limit)
+            .subquery("page")
+        )
+        statements.append(
+            select(
+                _name(_PAGE),
+                cast(page.c.id, String).label("value"),
+                page.c.position.label("n"),
+                page.c.score,
+            )
+        )
+    rows: Sequence[Any] = ()
+    if statements:
+        combined: Any = union_all(*statements)
+        rows = session.connection().execute(combined).all()
+    placed = sorted((row for row in rows if row[0] == _PAGE), key=lambda row: row[2])
+    counted = cached or _counts_of([row[:3] for row in rows if row[0] != _PAGE])
+    if cache is not None and cached is None:
+        cache.put(key, stamp, counted)
+    if not wants_page:
+        return counted, None
+    page_found = _Page(
+        ids=[uuid.UUID(row[1]) for row in placed], scores=[float(row[3] or 0.0) for row in placed]
+    )
+    return counted, page_found
+
+
+def _page(
+    session: Session, conditions: list[ColumnElement[bool]], query: SearchQuery, match: _MatchSql
+) -> _Page:
+    """The page asked for, on its own (SQLite: its ranked subqueries are joined)."""
+    score = match.score
+    statement = select(
+        col(Dataset.id), (score if score is not None else literal_column("0.0")).label("score")
+    )
+    for ranked in match.ranked_by:
+        statement = statement.outerjoin(ranked, ranked.c.dataset_id == col(Dataset.id))
+    statement = (
+        statement.where(and_(*conditions))
+        .order_by(*_order_by(query, score, _DATASET))
+        .offset(query.offset)
+        .limit(query.limit)
+    )
+    rows = session.exec(statement).all()
+    return _Page(ids=[row[0] for row in rows], scores=[float(row[1] or 0.0) for row in rows])
+
+
+def _facets(
+    session: Session, counted: _Counts, query: SearchQuery, licenses: dict[str, License]
+) -> dict[FilterField, list[FacetValue]]:
+    total, cached_counts = counted
     counts = {field_name: dict(values) for field_name, values in cached_counts.items()}
 
     if FilterField.OPEN in query.facets:
@@ -578,7 +707,7 @@ def _facets(
         labelled = _labelled(session, facet, ranked, licenses)
         # Ties in the order of the values shown (slugs, names), not of the ids grouped on.
         facets[facet] = sorted(labelled, key=lambda item: (-item.count, item.value))
-    return total, facets
+    return facets
 
 
 def _labelled(
@@ -635,12 +764,18 @@ def _labelled(
 
 
 def search_datasets(
-    session: Session, query: SearchQuery, *, counts: CountsCache | None = None
+    session: Session,
+    query: SearchQuery,
+    *,
+    counts: CountsCache | None = None,
+    views: bool = True,
 ) -> SearchResult:
     """One page of the datasets ``query`` matches, their total and its facets.
 
     ``counts``: where the total and facet counts of a public search are kept while the
-    catalogue is unchanged (None: counted afresh).
+    catalogue is unchanged (None: counted afresh). ``views``: load the page's datasets with
+    their related rows (else only ``ids`` and ``scores``, for a caller that serves stored
+    renditions).
     """
     if _is_postgres(session):
         # A setting of the planner for this transaction, not a query.
@@ -652,26 +787,20 @@ def search_datasets(
     match = _match_sql(session.get_bind().dialect.name, wanted)
     conditions.extend(match.conditions)
 
-    total, facets = _facets(session, conditions, query, counts, licenses)
+    counted, page = _count_and_page(session, conditions, query, match, counts)
+    total = counted[0]
+    facets = _facets(session, counted, query, licenses)
     if query.limit <= 0 or total <= query.offset:
         return SearchResult(total=total, items=[], facets=facets)
-
-    score, ranked_by = match.score, match.ranked_by
-    statement = select(
-        Dataset, (score if score is not None else literal_column("0.0")).label("score")
-    )
-    for ranked in ranked_by:
-        statement = statement.outerjoin(ranked, ranked.c.dataset_id == col(Dataset.id))
-    statement = (
-        statement.where(and_(*conditions))
-        .order_by(*_order_by(query, score))
-        .offset(query.offset)
-        .limit(query.limit)
-    )
-    rows = session.exec(statement).all()
-    return SearchResult(
-        total=total,
-        items=load_views(session, [row[0] for row in rows]),
-        scores=[float(row[1] or 0.0) for row in rows],
-        facets=facets,
-    )
+    if page is None:
+        page = _page(session, conditions, query, match)
+    items: list[DatasetView] = []
+    if views:
+        by_id = {
+            dataset.id: dataset
+            for dataset in session.exec(
+                select(Dataset).options(*_UNSHOWN).where(col(Dataset.id).in_(page.ids))
+            )
+        }
+        items = load_views(session, [by_id[dataset_id] for dataset_id in page.ids])
+    return SearchResult(total=total, items=items, ids=page.ids, scores=page.scores, facets=facets)
