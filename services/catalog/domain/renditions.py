@@ -17,7 +17,7 @@ rendered from data read before a change can never be kept.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -149,3 +149,25 @@ def store(
             .values(values)
         )
     session.connection().execute(statement)
+
+
+def bodies(
+    session: Session,
+    dataset_ids: Sequence[uuid.UUID],
+    representation: Representation,
+    base_url: str,
+    render: Callable[[list[uuid.UUID]], Mapping[uuid.UUID, bytes]],
+) -> dict[uuid.UUID, bytes]:
+    """The stored bodies of these published datasets, in one statement; those without one
+    rendered by ``render`` (in one batch) and stored. A dataset no longer published has none."""
+    statement = published(representation).where(col(Dataset.id).in_(list(dataset_ids)))
+    found = [stored(row, base_url) for row in session.exec(statement)]
+    served = {item.dataset_id: item.body for item in found if item.body is not None}
+    missing = [item for item in found if item.body is None]
+    if missing:
+        rendered = render([item.dataset_id for item in missing])
+        # In one order for every writer, so that two of them never wait on each other.
+        for item in sorted(missing, key=lambda item: item.dataset_id):
+            store(session, item, base_url, {representation: rendered[item.dataset_id]})
+            served[item.dataset_id] = rendered[item.dataset_id]
+    return served

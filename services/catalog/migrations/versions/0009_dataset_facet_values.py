@@ -10,6 +10,12 @@ dataset and facet (most of a search's time at 100,000 datasets); copied onto the
 as arrays, it is read with the row the match already fetches
 (services/catalog/domain/search_index.py writes them with the search document). PostgreSQL
 only: on SQLite the columns stay empty and facets are counted from the tables.
+
+The search document is also kept on the row, uncompressed, rather than compressed or moved to
+the TOAST table (rows above 2 KB by default): ranking reads it for every matching dataset, and
+fetching and decompressing it was most of the ranking's time. ``toast_tuple_target`` lets
+rows up to a page stay whole; a larger document is still compressed, then moved out. Every
+document is rewritten here so that the setting applies to the rows already stored.
 """
 
 from collections.abc import Sequence
@@ -25,9 +31,13 @@ depends_on: str | Sequence[str] | None = None
 
 COLUMNS = ("facet_tags", "facet_themes", "facet_formats")
 
-# As search_index.FACET_VALUES writes them.
+# A page's worth: rows below it are stored whole (PostgreSQL's largest toast_tuple_target).
+WHOLE_ROW_BYTES = 8160
+# As search_index.FACET_VALUES writes them; the document concatenated with nothing is a new
+# value, stored afresh under the table's new setting.
 BACKFILL = """
 UPDATE dataset SET
+    search_document = search_document || ''::tsvector,
     facet_tags = ARRAY(SELECT t.tag FROM dataset_tag t WHERE t.dataset_id = dataset.id
                        ORDER BY t.tag),
     facet_themes = ARRAY(SELECT t.theme_name FROM dataset_theme t WHERE t.dataset_id = dataset.id
@@ -43,10 +53,13 @@ def upgrade() -> None:
         for name in COLUMNS:
             batch.add_column(sa.Column(name, values_type, nullable=True))
     if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE dataset SET (toast_tuple_target = {WHOLE_ROW_BYTES})")
         op.execute(BACKFILL)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE dataset RESET (toast_tuple_target)")
     with op.batch_alter_table("dataset") as batch:
         for name in reversed(COLUMNS):
             batch.drop_column(name)
