@@ -718,33 +718,38 @@ def _labelled(
 ) -> list[FacetValue]:
     if facet == FilterField.INSTITUTION:
         ids = _uuids([value for value, _ in ranked])
+        # Their slugs and titles only: no institution object is built for a label.
         institutions = {
-            o.id: o for o in session.exec(select(Institution).where(col(Institution.id).in_(ids)))
+            key: (slug, title)
+            for key, slug, title in session.exec(
+                select(Institution.id, Institution.slug, Institution.title).where(
+                    col(Institution.id).in_(ids)
+                )
+            )
         }
         items = []
         for value, n in ranked:
-            institution = institutions.get(uuid.UUID(value))
-            if institution is None:  # a dataset of an institution not replicated yet
+            found = institutions.get(uuid.UUID(value))
+            if found is None:  # a dataset of an institution not replicated yet
                 items.append(FacetValue(value=str(uuid.UUID(value)), count=n))
                 continue
-            items.append(
-                FacetValue(
-                    value=institution.slug,
-                    count=n,
-                    label=localized(institution.title),
-                    labels=dict(institution.title),
-                )
-            )
+            slug, title = found[0], dict(found[1])
+            items.append(FacetValue(value=slug, count=n, label=localized(title), labels=title))
         return items
     if facet == FilterField.THEME:
         names = [value for value, _ in ranked]
-        themes = {t.name: t for t in session.exec(select(Theme).where(col(Theme.name).in_(names)))}
+        titles = {
+            name: dict(title)
+            for name, title in session.exec(
+                select(Theme.name, Theme.title).where(col(Theme.name).in_(names))
+            )
+        }
         return [
             FacetValue(
                 value=value,
                 count=n,
-                label=localized(themes[value].title) if value in themes else None,
-                labels=dict(themes[value].title) if value in themes else None,
+                label=localized(titles[value]) if value in titles else None,
+                labels=dict(titles[value]) if value in titles else None,
             )
             for value, n in ranked
         ]
