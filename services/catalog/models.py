@@ -130,6 +130,16 @@ Index("ix_dataset_state_modified", col(Dataset.state), col(Dataset.modified_at))
 Index("ix_dataset_search_document", col(Dataset.search_document), postgresql_using="gin").ddl_if(
     dialect="postgresql"
 )
+# A filter on a theme, tag or format alone finds its datasets by these.
+Index("ix_dataset_facet_tags", col(Dataset.facet_tags), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
+Index("ix_dataset_facet_themes", col(Dataset.facet_themes), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
+Index("ix_dataset_facet_formats", col(Dataset.facet_formats), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
 
 
 class DatasetTheme(CatalogTable, table=True):

@@ -46,6 +46,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import inspect as inspect_model
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
@@ -246,6 +247,33 @@ def _licence_ids(licenses: dict[str, License], *, open_: bool) -> list[str]:
     return sorted(lic.id for lic in licenses.values() if lic.is_open == open_)
 
 
+# The facets counted over arrays on the dataset's row on PostgreSQL (search_index.py), over
+# their tables on SQLite.
+_FACET_ARRAYS: dict[FilterField, Any] = {
+    FilterField.THEME: Dataset.facet_themes,
+    FilterField.TAG: Dataset.facet_tags,
+    FilterField.FORMAT: Dataset.facet_formats,
+}
+
+
+# An empty facet array.
+_NO_VALUES: ColumnElement[Any] = literal_column("'{}'::varchar[]")
+
+
+def _any_of(
+    session: Session, item: Filter, values: list[str], dataset_id: Any, column: Any
+) -> ColumnElement[bool]:
+    """Datasets with any of ``values`` among their rows of ``column``: on PostgreSQL, in the
+    facet array on their row (GIN-indexed, and read with the row a text match fetches)."""
+    if not _is_postgres(session):
+        return col(Dataset.id).in_(select(dataset_id).where(column.in_(values)))
+    array = _FACET_ARRAYS[item.field]
+    # An exclusion keeps a dataset whose array was never written (NULL has no value).
+    values_of = func.coalesce(array, _NO_VALUES) if item.exclude else array
+    result: ColumnElement[bool] = values_of.op("&&")(postgresql.array(values, type_=String))
+    return result
+
+
 def _filter_condition(
     session: Session, item: Filter, licenses: dict[str, License]
 ) -> ColumnElement[bool]:
@@ -256,20 +284,17 @@ def _filter_condition(
         case FilterField.INSTITUTION:
             condition = col(Dataset.institution_id).in_(_institution_ids(session, values))
         case FilterField.THEME:
-            condition = col(Dataset.id).in_(
-                select(DatasetTheme.dataset_id).where(col(DatasetTheme.theme_name).in_(values))
-            )
+            theme = col(DatasetTheme.theme_name)
+            condition = _any_of(session, item, values, DatasetTheme.dataset_id, theme)
         case FilterField.TAG:
-            condition = col(Dataset.id).in_(
-                select(DatasetTag.dataset_id).where(col(DatasetTag.tag).in_(values))
-            )
+            tag = col(DatasetTag.tag)
+            condition = _any_of(session, item, values, DatasetTag.dataset_id, tag)
         case FilterField.LICENSE:
             condition = col(Dataset.license_id).in_(values)
         case FilterField.FORMAT:
             formats = sorted({normalise_format(v) or v.strip().upper() for v in values})
-            condition = col(Dataset.id).in_(
-                select(Resource.dataset_id).where(col(Resource.format).in_(formats))
-            )
+            code = col(Resource.format)
+            condition = _any_of(session, item, formats, Resource.dataset_id, code)
         case FilterField.OPEN:
             wanted = {_truthy(v) for v in values}
             is_open = col(Dataset.license_id).in_(_licence_ids(licenses, open_=True))
@@ -436,15 +461,6 @@ def _counts_key(session: Session, query: SearchQuery) -> tuple[Any, ...]:
         query.facet_limit,
         query.facet_mincount,
     )
-
-
-# The facets counted over arrays on the dataset's row on PostgreSQL (search_index.py), over
-# their tables on SQLite.
-_FACET_ARRAYS: dict[FilterField, Any] = {
-    FilterField.THEME: Dataset.facet_themes,
-    FilterField.TAG: Dataset.facet_tags,
-    FilterField.FORMAT: Dataset.facet_formats,
-}
 
 
 def _name(value: str) -> Any:

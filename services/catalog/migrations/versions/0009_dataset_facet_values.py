@@ -8,7 +8,8 @@ A search counts its tag, theme and format facets over the matching datasets. Rea
 ``dataset_tag``, ``dataset_theme`` and ``resource``, that is one index probe per matching
 dataset and facet (most of a search's time at 100,000 datasets); copied onto the dataset's row
 as arrays, it is read with the row the match already fetches
-(services/catalog/domain/search_index.py writes them with the search document). PostgreSQL
+(services/catalog/domain/search_index.py writes them with the search document); a filter on
+a theme, tag or format reads them too, GIN-indexed for a filter without words. PostgreSQL
 only: on SQLite the columns stay empty and facets are counted from the tables.
 
 The search document is also kept on the row, uncompressed, rather than compressed or moved to
@@ -55,10 +56,15 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"ALTER TABLE dataset SET (toast_tuple_target = {WHOLE_ROW_BYTES})")
         op.execute(BACKFILL)
+        # A search filtering on a theme, tag or format alone finds its datasets by these.
+        for name in COLUMNS:
+            op.create_index(f"ix_dataset_{name}", "dataset", [name], postgresql_using="gin")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        for name in COLUMNS:
+            op.drop_index(f"ix_dataset_{name}", table_name="dataset")
         op.execute("ALTER TABLE dataset RESET (toast_tuple_target)")
     with op.batch_alter_table("dataset") as batch:
         for name in reversed(COLUMNS):
