@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Integer,
     String,
     Subquery,
     and_,
@@ -474,8 +475,10 @@ def _facet_counts(
     postgres: bool,
     limit: int | None,
     mincount: int,
-) -> Select[str, str | None, int]:
-    """The total and (field, value, count) of every facet asked for, over ``matched``.
+    beside: Sequence[Any] = (),
+) -> Select[Any, Any, Any]:
+    """The total and (field, value, count) of every facet asked for, over ``matched``, and the
+    columns ``beside`` (constants, to be a member of a union).
 
     PostgreSQL: ``matched`` carries each dataset's facet arrays (its row is read for the match
     anyway), unnested and grouped: no other table is read. SQLite: each facet table is joined
@@ -510,12 +513,14 @@ def _facet_counts(
             continue
         if postgres:
             # Each array holds a dataset's distinct values: a row per (dataset, value).
-            values = func.unnest(matched.c[f"facet_{facet}"]).table_valued("value").render_derived()
+            name = f"{facet}_values"
+            values = func.unnest(matched.c[f"facet_{facet}"]).table_valued("value")
+            value = literal_column(f"{name}.value", String)
             branches.append(
-                select(_name(facet), values.c.value, count)
+                select(_name(facet), value.label("value"), count)
                 .select_from(matched)
-                .join(values, true())
-                .group_by(values.c.value)
+                .join(values.render_derived(name=name), true())
+                .group_by(value)
             )
             continue
         # A dataset's resources may share a format: the datasets are counted.
@@ -526,24 +531,31 @@ def _facet_counts(
             .where(table_value.is_not(None))
         )
         branches.append(joined.group_by(table_value))
+    # The subqueries' columns are named, not proxied: building their column collections
+    # was most of the cost of building the statement, on every search.
     counts = union_all(*branches).subquery("counts")
+    field, value_, n = _columns_of("counts")
     if limit is None and mincount <= 1:
-        return select(counts.c.field, counts.c.value, counts.c.n)
+        return select(field, value_, n, *beside).select_from(counts)
     # The most frequent values of each facet only (a catalogue has thousands of tags); the
     # total and the licences, from which openness is derived, are kept whole.
-    rank = func.row_number().over(
-        partition_by=counts.c.field, order_by=(counts.c.n.desc(), counts.c.value)
-    )
-    ranked = select(counts.c.field, counts.c.value, counts.c.n, rank.label("rank")).subquery(
-        "ranked"
-    )
-    kept = ranked.c.n >= mincount
+    rank = func.row_number().over(partition_by=field, order_by=(n.desc(), value_))
+    ranked = select(field, value_, n, rank.label("rank")).select_from(counts).subquery("ranked")
+    field, value_, n = _columns_of("ranked")
+    kept = n >= mincount
     if limit is not None:
-        kept = and_(kept, ranked.c.rank <= limit)
-    whole = ranked.c.field.in_(
-        [literal_column(f"'{_TOTAL}'"), literal_column(f"'{FilterField.LICENSE}'")]
+        kept = and_(kept, literal_column("ranked.rank", Integer) <= limit)
+    whole = field.in_([literal_column(f"'{_TOTAL}'"), literal_column(f"'{FilterField.LICENSE}'")])
+    return select(field, value_, n, *beside).select_from(ranked).where(or_(whole, kept))
+
+
+def _columns_of(name: str) -> tuple[ColumnElement[str], ColumnElement[str], ColumnElement[int]]:
+    """The (field, value, n) columns of the subquery ``name`` of facet counts."""
+    return (
+        literal_column(f"{name}.field", String).label("field"),
+        literal_column(f"{name}.value", String).label("value"),
+        literal_column(f"{name}.n", Integer).label("n"),
     )
-    return select(ranked.c.field, ranked.c.value, ranked.c.n).where(or_(whole, kept))
 
 
 def _matched(
@@ -624,43 +636,30 @@ def _count_and_page(
     matched = _matched(conditions, query, match.score, postgres=postgres, page=wants_page)
     statements: list[Any] = []
     if cached is None:
-        counting = _facet_counts(
-            matched,
-            query.facets,
-            postgres=postgres,
-            limit=query.facet_limit,
-            mincount=query.facet_mincount,
-        ).subquery("counted")
         statements.append(
-            select(
-                counting.c.field,
-                counting.c.value,
-                counting.c.n,
-                cast(None, Float).label("score"),
+            _facet_counts(
+                matched,
+                query.facets,
+                postgres=postgres,
+                limit=query.facet_limit,
+                mincount=query.facet_mincount,
+                beside=(cast(None, Float).label("score"),),
             )
         )
     if wants_page:
         score = matched.c.score if match.score is not None else None
         order = _order_by(query, score, matched)
-        position = func.row_number().over(order_by=order)
-        page = (
+        # A member of the union with its own ORDER BY and LIMIT (written in parentheses).
+        statements.append(
             select(
-                matched.c.id,
-                position.label("position"),
+                _name(_PAGE),
+                cast(matched.c.id, String).label("value"),
+                func.row_number().over(order_by=order).label("n"),
                 (score if score is not None else literal_column("0.0")).label("score"),
             )
             .order_by(*order)
             .offset(query.offset)
             .limit(query.limit)
-            .subquery("page")
-        )
-        statements.append(
-            select(
-                _name(_PAGE),
-                cast(page.c.id, String).label("value"),
-                page.c.position.label("n"),
-                page.c.score,
-            )
         )
     rows: Sequence[Any] = ()
     if statements:
