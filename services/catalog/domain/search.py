@@ -800,8 +800,12 @@ def search_datasets(
     if _is_postgres(session):
         # A setting of the planner for this transaction, not a query.
         session.connection().execute(_PG_PLANNER_COSTS)
-    # The licence list is short: read once, it serves the openness filter and facets.
-    licenses = {lic.id: lic for lic in session.exec(select(License))}
+    # The licence list is short: read once when the openness filter or facets, or the
+    # licence facet's labels, need it.
+    needs_licenses = bool({*query.facets} & {FilterField.LICENSE, FilterField.OPEN}) or any(
+        item.field == FilterField.OPEN for item in query.filters
+    )
+    licenses = {lic.id: lic for lic in session.exec(select(License))} if needs_licenses else {}
     conditions = _conditions(session, query, licenses)
     wanted = tuple(found for found in (parse_words(query.text), query.match) if found is not None)
     match = _match_sql(session.get_bind().dialect.name, wanted)
