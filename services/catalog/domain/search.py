@@ -12,10 +12,15 @@ counts and sorts, computed in the database so that it stays fast at 100,000 data
   SQLite: FTS5 ``MATCH`` on ``dataset_fts``, ranked with ``bm25`` and the same weights;
 - filters are ``Filter(field, values, exclude)``: values of one filter are alternatives (any
   of), filters are all required, an excluding filter keeps the datasets matching none;
-- the total and every facet come from one statement: a ``GROUP BY`` per facet over the ids of
-  the matching datasets (a CTE), no row is loaded into Python; a public search's counts are
-  reused while the catalogue is unchanged (the app's ``CountsCache``, see below);
-- only the page of datasets asked for is loaded, with its related rows in a few batch queries.
+- the total, every facet and (PostgreSQL) the page come from one statement over the matching
+  datasets, computed once (a materialised CTE, with their score and sort columns): facets
+  are grouped over the institution and licence columns and over the tag, theme and format
+  arrays on the dataset's row (search_index.py keeps them), so that no other table is read;
+  SQLite joins the facet tables and reads the page apart. No row is loaded into Python but
+  the counts and the page's ids; a public search's counts are reused while the catalogue is
+  unchanged (the app's ``CountsCache``, see below);
+- the page's datasets are then loaded with their related rows in a few batch queries, or
+  (``views=False``) left to a caller that serves their stored renditions.
 """
 
 from __future__ import annotations
