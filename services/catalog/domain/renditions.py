@@ -161,7 +161,7 @@ def bodies(
     """The stored bodies of these published datasets, in one statement; those without one
     rendered by ``render`` (in one batch) and stored. A dataset no longer published has none."""
     statement = published(representation).where(col(Dataset.id).in_(list(dataset_ids)))
-    found = [stored(row, base_url) for row in session.exec(statement)]
+    found = [stored(row, base_url) for row in session.connection().execute(statement)]
     served = {item.dataset_id: item.body for item in found if item.body is not None}
     missing = [item for item in found if item.body is None]
     if missing:

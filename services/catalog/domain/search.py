@@ -718,52 +718,81 @@ def _facets(
         openness["false"] += total - matched_with_licence  # no licence: not open
         counts[FilterField.OPEN] = {k: v for k, v in openness.items() if v}
 
-    facets: dict[FilterField, list[FacetValue]] = {}
+    shown: dict[FilterField, list[tuple[str, int]]] = {}
     for facet in query.facets:
         ranked = sorted(counts.get(facet, {}).items(), key=lambda item: (-item[1], item[0]))
         ranked = [(v, n) for v, n in ranked if n >= query.facet_mincount]
-        if query.facet_limit is not None:
-            ranked = ranked[: query.facet_limit]
-        labelled = _labelled(session, facet, ranked, licenses)
+        shown[facet] = ranked if query.facet_limit is None else ranked[: query.facet_limit]
+    labels = _labels(
+        session,
+        _uuids([value for value, _ in shown.get(FilterField.INSTITUTION, [])]),
+        [value for value, _ in shown.get(FilterField.THEME, [])],
+    )
+    facets: dict[FilterField, list[FacetValue]] = {}
+    for facet, ranked in shown.items():
+        labelled = _labelled(facet, ranked, labels, licenses)
         # Ties in the order of the values shown (slugs, names), not of the ids grouped on.
         facets[facet] = sorted(labelled, key=lambda item: (-item.count, item.value))
     return facets
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """What facet values show: each institution's slug and title, each theme's title."""
+
+    institutions: dict[uuid.UUID, tuple[str, dict[str, str]]]
+    themes: dict[str, dict[str, str]]
+
+
+def _labels(session: Session, institution_ids: list[uuid.UUID], theme_names: list[str]) -> _Labels:
+    """The labels of these institutions and themes, in one statement (their columns only)."""
+    branches: list[Any] = []
+    if institution_ids:
+        branches.append(
+            select(
+                _name(FilterField.INSTITUTION),
+                cast(col(Institution.id), String).label("key"),
+                col(Institution.slug).label("slug"),
+                col(Institution.title).label("title"),
+            ).where(col(Institution.id).in_(institution_ids))
+        )
+    if theme_names:
+        branches.append(
+            select(
+                _name(FilterField.THEME), col(Theme.name), col(Theme.name), col(Theme.title)
+            ).where(col(Theme.name).in_(theme_names))
+        )
+    labels = _Labels(institutions={}, themes={})
+    if not branches:
+        return labels
+    for kind, key, slug, title in session.connection().execute(union_all(*branches)):
+        if kind == FilterField.INSTITUTION:
+            labels.institutions[uuid.UUID(key)] = (slug, dict(title))
+        else:
+            labels.themes[key] = dict(title)
+    return labels
+
+
 def _labelled(
-    session: Session,
     facet: FilterField,
     ranked: list[tuple[str, int]],
+    labels: _Labels,
     licenses: dict[str, License],
 ) -> list[FacetValue]:
     if facet == FilterField.INSTITUTION:
-        ids = _uuids([value for value, _ in ranked])
-        # Their slugs and titles only: no institution object is built for a label.
-        institutions = {
-            key: (slug, title)
-            for key, slug, title in session.exec(
-                select(Institution.id, Institution.slug, Institution.title).where(
-                    col(Institution.id).in_(ids)
-                )
-            )
-        }
         items = []
         for value, n in ranked:
-            found = institutions.get(uuid.UUID(value))
+            found = labels.institutions.get(uuid.UUID(value))
             if found is None:  # a dataset of an institution not replicated yet
                 items.append(FacetValue(value=str(uuid.UUID(value)), count=n))
                 continue
-            slug, title = found[0], dict(found[1])
-            items.append(FacetValue(value=slug, count=n, label=localized(title), labels=title))
+            slug, title = found
+            items.append(
+                FacetValue(value=slug, count=n, label=localized(title), labels=dict(title))
+            )
         return items
     if facet == FilterField.THEME:
-        names = [value for value, _ in ranked]
-        titles = {
-            name: dict(title)
-            for name, title in session.exec(
-                select(Theme.name, Theme.title).where(col(Theme.name).in_(names))
-            )
-        }
+        titles = labels.themes
         return [
             FacetValue(
                 value=value,
