@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from bench.ckan_corpus import ORGANIZATION, generate
 from libs.text import normalise
-from services.catalog.domain.search_index import FTS, SearchDocument
+from services.catalog.domain.search_index import FACET_VALUES_UPDATE, FTS, SearchDocument
 from services.catalog.models import Dataset, DatasetState, DatasetTag, Institution, Resource
 
 BATCH = 1000
@@ -53,6 +53,8 @@ def load_corpus(engine: Engine, count: int) -> datetime:
         )
         for batch in _batches(generate(count)):
             _load_batch(connection, batch, loaded_at)
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(FACET_VALUES_UPDATE))
     # The planner's statistics, as a catalogue that has lived a while has them.
     with engine.connect() as connection:
         connection.execute(text("ANALYZE"))

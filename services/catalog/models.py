@@ -23,7 +23,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel, col
 
@@ -37,6 +37,14 @@ class CatalogTable(SQLModel, registry=registry()):
 
 metadata = CatalogTable.metadata
 messaging = messaging_tables(metadata)
+
+
+def _facet_values() -> Any:
+    # PostgreSQL's facet counting reads these (domain/search_index.py); unused on SQLite.
+    return Field(
+        default=None,
+        sa_column=Column(ARRAY(String()).with_variant(JSON(), "sqlite"), nullable=True),
+    )
 
 
 def _json(nullable: bool = False) -> Any:
@@ -111,10 +119,25 @@ class Dataset(CatalogTable, table=True):
         default=None,
         sa_column=Column(TSVECTOR().with_variant(Text(), "sqlite"), nullable=True),
     )
+    # The values a search counts facets on, copied from dataset_tag, dataset_theme and the
+    # resources' formats (distinct, sorted) whenever the search document is written.
+    facet_tags: list[str] | None = _facet_values()
+    facet_themes: list[str] | None = _facet_values()
+    facet_formats: list[str] | None = _facet_values()
 
 
 Index("ix_dataset_state_modified", col(Dataset.state), col(Dataset.modified_at))
 Index("ix_dataset_search_document", col(Dataset.search_document), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
+# A filter on a theme, tag or format alone finds its datasets by these.
+Index("ix_dataset_facet_tags", col(Dataset.facet_tags), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
+Index("ix_dataset_facet_themes", col(Dataset.facet_themes), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
+Index("ix_dataset_facet_formats", col(Dataset.facet_formats), postgresql_using="gin").ddl_if(
     dialect="postgresql"
 )
 

@@ -3,6 +3,7 @@ endpoint, over the catalogue of search_fixtures (five published datasets, three 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,13 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from libs.settings import PlatformSettings
+from libs.uow import UnitOfWorkFactory
 from services.catalog.app import create_app
+from services.catalog.domain import renditions
 from services.catalog.domain.cache import CountsCache
+from services.catalog.domain.datasets import dataset_tags
 from services.catalog.domain.search import (
     Filter,
     FilterField,
@@ -26,7 +31,14 @@ from services.catalog.domain.search import (
     SortKey,
     search_datasets,
 )
-from services.catalog.models import Dataset, DatasetState, DatasetTag, Institution
+from services.catalog.domain.search_index import reindex_dataset
+from services.catalog.models import (
+    Dataset,
+    DatasetRendition,
+    DatasetState,
+    DatasetTag,
+    Institution,
+)
 from services.catalog.settings import CatalogSettings
 from tests.catalog.search_fixtures import (
     BACKENDS,
@@ -431,6 +443,55 @@ def test_rest_search_returns_summaries_facets_and_pages(client: TestClient) -> N
     ]
 
 
+def test_rest_items_are_read_from_the_stored_renditions_and_follow_changes(
+    client: TestClient, seeded: Catalog
+) -> None:
+    """An item is cut from its dataset's stored native JSON; a change renders it again in its
+    own unit, and the next search shows the change."""
+    dataset_id = seeded.corpus.ids["loi-de-finances"]
+
+    def item() -> dict[str, Any]:
+        response = client.get("/api/v1/datasets", params={"q": "finances"})
+        assert response.status_code == 200, response.text
+        (found,) = response.json()["items"]
+        return dict(found)
+
+    def stored_native() -> bytes | None:
+        with Session(seeded.engine) as session:
+            rendition = session.get(DatasetRendition, dataset_id)
+            return rendition.native if rendition is not None else None
+
+    first = item()
+    native = stored_native()
+    assert native is not None
+    shown = {key: value for key, value in json.loads(native).items() if key in first}
+    assert shown == {key: value for key, value in first.items() if key in shown}
+    assert item() == first  # from the stored body now
+
+    app = client.app
+    assert isinstance(app, FastAPI)
+    units: UnitOfWorkFactory = app.state.unit_of_work
+    original = {"fr": "Dépenses et recettes du budget général."}
+    try:
+        for description in ({"fr": "Les comptes de l'État."}, original):
+            with units() as uow:
+                dataset = uow.session.get_one(Dataset, dataset_id)
+                dataset.description = description
+                uow.session.add(dataset)
+                renditions.stale(uow, [dataset_id])  # as every change of the domain does
+                uow.commit()
+            native = stored_native()
+            assert native is not None and json.loads(native)["description"] == description
+            assert item()["description"] == description
+    finally:
+        with units() as uow:
+            dataset = uow.session.get_one(Dataset, dataset_id)
+            dataset.description = original
+            uow.session.add(dataset)
+            renditions.stale(uow, [dataset_id])
+            uow.commit()
+
+
 def rest_names(client: TestClient, **params: object) -> list[str]:
     response = client.get("/api/v1/datasets", params=params)
     assert response.status_code == 200, response.text
@@ -567,6 +628,11 @@ def test_counts_follow_every_change_of_the_catalogue(
 
     with Session(engine) as session:  # written behind the domain's back: no modified time
         session.add(DatasetTag(dataset_id=corpus.ids["qualite-air"], tag="ozone"))
+        session.flush()
+        # Facets are counted from the search index, as the words are found in it: a row
+        # written without the domain counts once the dataset is reindexed (as the CLI does).
+        dataset = session.get_one(Dataset, corpus.ids["qualite-air"])
+        reindex_dataset(session, dataset, dataset_tags(session, dataset.id))
         session.commit()
     with Session(engine) as session:
         fresh = search_datasets(session, SearchQuery())

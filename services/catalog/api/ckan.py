@@ -35,6 +35,7 @@ from services.catalog.domain.ckan import (
     current_package_list_body,
     package_show_body,
     run_action,
+    run_action_body,
 )
 from services.catalog.domain.ckan_dicts import Site, json_bytes
 
@@ -156,7 +157,8 @@ def _cached_search(
     stamp = generation(request).value  # before reading: a result of an older one is not kept
     body = cache.get((name, key), stamp) if stamp is not None else None
     if body is None:
-        body = json_bytes(run_action(name, uow.session, params, site))
+        body = run_action_body(name, uow.session, params, site)
+        uow.commit()  # the renditions it stored, if any
         if stamp is not None:
             cache.put((name, key), stamp, body)
     return Response(_envelope(help_url, body), media_type="application/json")

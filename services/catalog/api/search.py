@@ -7,18 +7,27 @@ one narrows a search by clicking facets.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 
 from libs.fields import bounded_moment
 from libs.http.pagination import PageParams, page_params
 from libs.http.problems import InvalidInput
 from libs.uow import UnitOfWorkDep
 from services.catalog.api.deps import GenerationDep, PublicBase, SearchCounts, SearchResults
-from services.catalog.api.schemas import InstitutionRef, LicenseRef, Localized, ThemeRef
+from services.catalog.api.schemas import (
+    DatasetOut,
+    InstitutionRef,
+    LicenseRef,
+    Localized,
+    ThemeRef,
+)
+from services.catalog.domain import renditions
 from services.catalog.domain.bounds import FILTER_VALUES_MAX
 from services.catalog.domain.search import (
     FACET_FIELDS,
@@ -31,7 +40,6 @@ from services.catalog.domain.search import (
     parse_moment,
     search_datasets,
 )
-from services.catalog.domain.views import DatasetView, dataset_path
 
 router = APIRouter(tags=["search"])
 
@@ -88,24 +96,34 @@ class DatasetSearchPage(BaseModel):
     )
 
 
-def search_item(view: DatasetView, base_url: str, score: float | None) -> DatasetSearchItem:
-    dataset = view.dataset
-    return DatasetSearchItem(
-        id=dataset.id,
-        slug=dataset.slug,
-        url=base_url + dataset_path(dataset.id),
-        title=dataset.title,
-        description=dataset.description,
-        institution=InstitutionRef.of(view.institution) if view.institution else None,
-        themes=[ThemeRef.of(theme) for theme in view.themes],
-        tags=view.tags,
-        license=LicenseRef.of(view.license) if view.license else None,
-        formats=view.formats,
-        reuse_count=view.reuse_count,
-        modified=dataset.modified_at,
-        published=dataset.published_at,
-        score=score,
-    )
+# The fields of a dataset's native JSON (api/schemas.py ``DatasetOut``) an item shows, by
+# the item's names; the item's JSON is theirs, in DatasetSearchItem's order, then its score.
+_ITEM_FIELDS = {
+    "id": "id",
+    "slug": "slug",
+    "url": "url",
+    "title": "title",
+    "description": "description",
+    "institution": "institution",
+    "themes": "themes",
+    "tags": "tags",
+    "license": "license",
+    "formats": "formats",
+    "reuse_count": "reuse_count",
+    "modified": "modified_at",
+    "published": "published_at",
+}
+assert [*_ITEM_FIELDS, "score"] == list(DatasetSearchItem.model_fields)
+assert set(_ITEM_FIELDS.values()) <= set(DatasetOut.model_fields)
+_NO_ITEMS = b'{"items":[]'
+
+
+def search_item_json(native: bytes, score: float | None) -> bytes:
+    """A search item's JSON, from the dataset's native JSON."""
+    dataset = json.loads(native)
+    item = {name: dataset[field] for name, field in _ITEM_FIELDS.items()}
+    item["score"] = score
+    return to_json(item)
 
 
 def facet_item(value: FacetValue) -> SearchFacetItem:
@@ -199,12 +217,23 @@ def search(
     key = ("datasets", query, paging.page, paging.page_size)
     if stamp is not None and (body := results.get(key, stamp)) is not None:
         return Response(content=body, media_type="application/json")
-    result = search_datasets(uow.session, query, counts=counts)
+    result = search_datasets(uow.session, query, counts=counts, views=False)
+    # Each item is read from its dataset's stored native JSON (domain/renditions.py), which
+    # holds every field an item shows, in the same shapes; the missing ones are rendered and
+    # stored for the next reader.
+    natives = renditions.bodies(
+        uow.session,
+        result.ids,
+        "native",
+        base_url,
+    )
+    items = [
+        search_item_json(natives[dataset_id], score if q else None)
+        for dataset_id, score in zip(result.ids, result.scores, strict=True)
+        if dataset_id in natives
+    ]
     page = DatasetSearchPage(
-        items=[
-            search_item(view, base_url, score if q else None)
-            for view, score in zip(result.items, result.scores, strict=True)
-        ],
+        items=[],
         total=result.total,
         page=paging.page,
         page_size=paging.page_size,
@@ -214,8 +243,12 @@ def search(
             for field, values in result.facets.items()
         },
     )
-    # Built and checked once here: the model is the documented response, not validated again.
-    body = page.model_dump_json().encode()
+    # Built and checked once here: the model is the documented response, not validated again;
+    # the items go where the model writes its (empty) list first.
+    empty = page.model_dump_json().encode()
+    assert empty.startswith(_NO_ITEMS)
+    body = b'{"items":[' + b",".join(items) + b"]" + empty[len(_NO_ITEMS) :]
+    uow.commit()  # the renditions stored, if any
     if stamp is not None:
         results.put(key, stamp, body)
     return Response(content=body, media_type="application/json")

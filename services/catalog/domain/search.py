@@ -12,10 +12,15 @@ counts and sorts, computed in the database so that it stays fast at 100,000 data
   SQLite: FTS5 ``MATCH`` on ``dataset_fts``, ranked with ``bm25`` and the same weights;
 - filters are ``Filter(field, values, exclude)``: values of one filter are alternatives (any
   of), filters are all required, an excluding filter keeps the datasets matching none;
-- the total and every facet come from one statement: a ``GROUP BY`` per facet over the ids of
-  the matching datasets (a CTE), no row is loaded into Python; a public search's counts are
-  reused while the catalogue is unchanged (the app's ``CountsCache``, see below);
-- only the page of datasets asked for is loaded, with its related rows in a few batch queries.
+- the total, every facet and (PostgreSQL) the page come from one statement over the matching
+  datasets, computed once (a materialised CTE, with their score and sort columns): facets
+  are grouped over the institution and licence columns and over the tag, theme and format
+  arrays on the dataset's row (search_index.py keeps them), so that no other table is read;
+  SQLite joins the facet tables and reads the page apart. No row is loaded into Python but
+  the counts and the page's ids; a public search's counts are reused while the catalogue is
+  unchanged (the app's ``CountsCache``, see below);
+- the page's datasets are then loaded with their related rows in a few batch queries, or
+  (``views=False``) left to a caller that serves their stored renditions.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
+    Integer,
     String,
     Subquery,
     and_,
@@ -41,8 +48,12 @@ from sqlalchemy import (
     not_,
     or_,
     text,
+    true,
     union_all,
 )
+from sqlalchemy import inspect as inspect_model
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
@@ -71,6 +82,7 @@ from services.catalog.models import (
     License,
     Resource,
     Theme,
+    metadata,
 )
 
 # Searches whose SQL is kept, compiled, per process.
@@ -87,6 +99,14 @@ FTS_COLUMN_WEIGHTS = (0.0, 10.0, 3.0, 1.0, 10.0, 3.0, 1.0)
 # set for the search's own transaction only.
 PG_RANDOM_PAGE_COST = 1.1
 _PG_PLANNER_COSTS = text(f"SET LOCAL random_page_cost = {PG_RANDOM_PAGE_COST}")
+
+
+_DATASET = metadata.tables["dataset"]
+# Dataset columns only search reads: never loaded with a page's datasets.
+_UNSHOWN = tuple(
+    defer(inspect_model(Dataset).attrs[name].class_attribute)
+    for name in ("search_document", "facet_tags", "facet_themes", "facet_formats")
+)
 
 
 class FilterField(StrEnum):
@@ -197,8 +217,9 @@ class FacetValue:
 @dataclass
 class SearchResult:
     total: int
-    items: list[DatasetView]  # the page asked for, each with its related rows
-    scores: list[float] = field(default_factory=list)  # relevance of each item (0: no words)
+    items: list[DatasetView]  # the page asked for, each with its related rows (if loaded)
+    ids: list[uuid.UUID] = field(default_factory=list)  # the page's datasets, in order
+    scores: list[float] = field(default_factory=list)  # relevance of each (0: no words)
     facets: dict[FilterField, list[FacetValue]] = field(default_factory=dict)
 
 
@@ -232,6 +253,33 @@ def _licence_ids(licenses: dict[str, License], *, open_: bool) -> list[str]:
     return sorted(lic.id for lic in licenses.values() if lic.is_open == open_)
 
 
+# The facets counted over arrays on the dataset's row on PostgreSQL (search_index.py), over
+# their tables on SQLite.
+_FACET_ARRAYS: dict[FilterField, Any] = {
+    FilterField.THEME: Dataset.facet_themes,
+    FilterField.TAG: Dataset.facet_tags,
+    FilterField.FORMAT: Dataset.facet_formats,
+}
+
+
+# An empty facet array.
+_NO_VALUES: ColumnElement[Any] = literal_column("'{}'::varchar[]")
+
+
+def _any_of(
+    session: Session, item: Filter, values: list[str], dataset_id: Any, column: Any
+) -> ColumnElement[bool]:
+    """Datasets with any of ``values`` among their rows of ``column``: on PostgreSQL, in the
+    facet array on their row (GIN-indexed, and read with the row a text match fetches)."""
+    if not _is_postgres(session):
+        return col(Dataset.id).in_(select(dataset_id).where(column.in_(values)))
+    array = _FACET_ARRAYS[item.field]
+    # An exclusion keeps a dataset whose array was never written (NULL has no value).
+    values_of = func.coalesce(array, _NO_VALUES) if item.exclude else array
+    result: ColumnElement[bool] = values_of.op("&&")(postgresql.array(values, type_=String))
+    return result
+
+
 def _filter_condition(
     session: Session, item: Filter, licenses: dict[str, License]
 ) -> ColumnElement[bool]:
@@ -242,20 +290,17 @@ def _filter_condition(
         case FilterField.INSTITUTION:
             condition = col(Dataset.institution_id).in_(_institution_ids(session, values))
         case FilterField.THEME:
-            condition = col(Dataset.id).in_(
-                select(DatasetTheme.dataset_id).where(col(DatasetTheme.theme_name).in_(values))
-            )
+            theme = col(DatasetTheme.theme_name)
+            condition = _any_of(session, item, values, DatasetTheme.dataset_id, theme)
         case FilterField.TAG:
-            condition = col(Dataset.id).in_(
-                select(DatasetTag.dataset_id).where(col(DatasetTag.tag).in_(values))
-            )
+            tag = col(DatasetTag.tag)
+            condition = _any_of(session, item, values, DatasetTag.dataset_id, tag)
         case FilterField.LICENSE:
             condition = col(Dataset.license_id).in_(values)
         case FilterField.FORMAT:
             formats = sorted({normalise_format(v) or v.strip().upper() for v in values})
-            condition = col(Dataset.id).in_(
-                select(Resource.dataset_id).where(col(Resource.format).in_(formats))
-            )
+            code = col(Resource.format)
+            condition = _any_of(session, item, formats, Resource.dataset_id, code)
         case FilterField.OPEN:
             wanted = {_truthy(v) for v in values}
             is_open = col(Dataset.license_id).in_(_licence_ids(licenses, open_=True))
@@ -345,36 +390,40 @@ def _score(dialect: str, rank: Ranking) -> tuple[ColumnElement[Any], tuple[Subqu
 # --- sorting -------------------------------------------------------------------------------
 
 
-def _order_by(query: SearchQuery, score: ColumnElement[Any] | None) -> list[Any]:
-    """The ORDER BY of a page; without a text query every score is equal, so it is skipped."""
-    columns: dict[SortKey, Any] = {
-        SortKey.SCORE: score,
-        SortKey.MODIFIED: Dataset.modified_at,
-        SortKey.CREATED: Dataset.created_at,
-        SortKey.PUBLISHED: Dataset.published_at,
-        SortKey.TITLE: Dataset.title_sort,
-        SortKey.SLUG: Dataset.slug,
-    }
+# The dataset column each sort key orders by.
+_SORT_COLUMNS: dict[SortKey, str] = {
+    SortKey.MODIFIED: "modified_at",
+    SortKey.CREATED: "created_at",
+    SortKey.PUBLISHED: "published_at",
+    SortKey.TITLE: "title_sort",
+    SortKey.SLUG: "slug",
+}
+
+
+def _order_by(query: SearchQuery, score: ColumnElement[Any] | None, source: Any) -> list[Any]:
+    """The ORDER BY of a page over ``source`` (the dataset table, or a CTE with its sort
+    columns); without a text query every score is equal, so it is skipped."""
     order = []
     for sort in query.sort:
         if sort.key == SortKey.SCORE and score is None:
             continue
-        target = columns[sort.key]
+        target: Any = score if sort.key == SortKey.SCORE else source.c[_SORT_COLUMNS[sort.key]]
         ordered = target.desc() if sort.descending else target.asc()
         # PostgreSQL and SQLite disagree on where NULLs go: say it (only published_at has any).
         order.append(ordered.nulls_last() if sort.key == SortKey.PUBLISHED else ordered)
     # Slugs are unique: pages never overlap nor skip a dataset.
     if not any(s.key == SortKey.SLUG for s in query.sort):
-        order.append(col(Dataset.slug).asc())
+        order.append(source.c.slug.asc())
     return order
 
 
 # --- facets --------------------------------------------------------------------------------
 
 _TOTAL = "_total"
+_PAGE = "_page"
 
 # --- counts cache --------------------------------------------------------------------------
-# Counting facets over a large share of 100,000 datasets takes the database hundreds of
+# Counting facets over a large share of 100,000 datasets takes the database tens of
 # milliseconds, and the most frequent searches (the landing page, a theme, an institution)
 # repeat. Their totals and facet counts are kept per process (the app's ``CountsCache``) and
 # used while the catalogue is unchanged: this process's writes clear the cache when they
@@ -420,45 +469,35 @@ def _counts_key(session: Session, query: SearchQuery) -> tuple[Any, ...]:
     )
 
 
-def _facet_statement(
-    conditions: list[ColumnElement[bool]],
+def _name(value: str) -> Any:
+    return literal_column(f"'{value}'").label("field")
+
+
+def _facet_counts(
+    matched: Any,
     facets: Sequence[FilterField],
     *,
     postgres: bool,
     limit: int | None,
     mincount: int,
-) -> Select[str, str | None, int]:
-    """One statement: the total and (field, value, count) of every facet asked for.
+    beside: Sequence[Any] = (),
+) -> Select[Any, Any, Any]:
+    """The total and (field, value, count) of every facet asked for, over ``matched``, and the
+    columns ``beside`` (constants, to be a member of a union).
 
-    PostgreSQL computes the matching datasets once (a CTE used several times is materialised)
-    and hash-joins each facet table to them. SQLite has no statistics on a materialised CTE
-    and would scan whole facet tables against it: there the CTE is inlined in each branch,
-    which lets it drive each join from the (usually few) matching ids through the indexes.
+    PostgreSQL: ``matched`` carries each dataset's facet arrays (its row is read for the match
+    anyway), unnested and grouped: no other table is read. SQLite: each facet table is joined
+    to the matching ids.
     """
-    matched = (
-        select(
-            col(Dataset.id).label("id"),
-            col(Dataset.institution_id).label("institution_id"),
-            col(Dataset.license_id).label("license_id"),
-        )
-        .where(*conditions)
-        .cte("matched")
-    )
-    if not postgres:
-        matched = matched.prefix_with("NOT MATERIALIZED")
-
-    def name(value: str) -> Any:
-        return literal_column(f"'{value}'").label("field")
-
     count = func.count().label("n")
     branches: list[Select[Any, Any, int]] = [
-        select(name(_TOTAL), cast(None, String).label("value"), count).select_from(matched)
+        select(_name(_TOTAL), cast(None, String).label("value"), count).select_from(matched)
     ]
     wanted = set(facets)
     if FilterField.INSTITUTION in wanted:
         branches.append(
             select(
-                name(FilterField.INSTITUTION),
+                _name(FilterField.INSTITUTION),
                 cast(matched.c.institution_id, String).label("value"),
                 count,
             ).group_by(matched.c.institution_id)
@@ -466,97 +505,207 @@ def _facet_statement(
     # Licences are few: counted in full, the openness facet is derived from them.
     if wanted & {FilterField.LICENSE, FilterField.OPEN}:
         branches.append(
-            select(name(FilterField.LICENSE), matched.c.license_id.label("value"), count).group_by(
+            select(_name(FilterField.LICENSE), matched.c.license_id.label("value"), count).group_by(
                 matched.c.license_id
             )
         )
-    if FilterField.THEME in wanted:
-        branches.append(
-            select(name(FilterField.THEME), col(DatasetTheme.theme_name).label("value"), count)
-            .join(matched, matched.c.id == col(DatasetTheme.dataset_id))
-            .group_by(col(DatasetTheme.theme_name))
-        )
-    if FilterField.TAG in wanted:
-        branches.append(
-            select(name(FilterField.TAG), col(DatasetTag.tag).label("value"), count)
-            .join(matched, matched.c.id == col(DatasetTag.dataset_id))
-            .group_by(col(DatasetTag.tag))
-        )
-    if FilterField.FORMAT in wanted:
-        branches.append(
-            select(
-                name(FilterField.FORMAT),
-                col(Resource.format).label("value"),
-                func.count(col(Resource.dataset_id).distinct()).label("n"),
+    for facet, table_value, dataset_id in (
+        (FilterField.THEME, col(DatasetTheme.theme_name), col(DatasetTheme.dataset_id)),
+        (FilterField.TAG, col(DatasetTag.tag), col(DatasetTag.dataset_id)),
+        (FilterField.FORMAT, col(Resource.format), col(Resource.dataset_id)),
+    ):
+        if facet not in wanted:
+            continue
+        if postgres:
+            # Each array holds a dataset's distinct values: a row per (dataset, value).
+            name = f"{facet}_values"
+            values = func.unnest(matched.c[f"facet_{facet}"]).table_valued("value")
+            value = literal_column(f"{name}.value", String)
+            branches.append(
+                select(_name(facet), value.label("value"), count)
+                .select_from(matched)
+                .join(values.render_derived(name=name), true())
+                .group_by(value)
             )
-            .join(matched, matched.c.id == col(Resource.dataset_id))
-            .where(col(Resource.format).is_not(None))
-            .group_by(col(Resource.format))
+            continue
+        # A dataset's resources may share a format: the datasets are counted.
+        counted = func.count(dataset_id.distinct()) if facet == FilterField.FORMAT else func.count()
+        joined: Select[Any, Any, Any] = (
+            select(_name(facet), table_value.label("value"), counted.label("n"))
+            .join(matched, matched.c.id == dataset_id)
+            .where(table_value.is_not(None))
         )
+        branches.append(joined.group_by(table_value))
+    # The subqueries' columns are named, not proxied: building their column collections
+    # was most of the cost of building the statement, on every search.
     counts = union_all(*branches).subquery("counts")
+    field, value_, n = _columns_of("counts")
     if limit is None and mincount <= 1:
-        return select(counts.c.field, counts.c.value, counts.c.n)
+        return select(field, value_, n, *beside).select_from(counts)
     # The most frequent values of each facet only (a catalogue has thousands of tags); the
     # total and the licences, from which openness is derived, are kept whole.
-    rank = func.row_number().over(
-        partition_by=counts.c.field, order_by=(counts.c.n.desc(), counts.c.value)
-    )
-    ranked = select(counts.c.field, counts.c.value, counts.c.n, rank.label("rank")).subquery(
-        "ranked"
-    )
-    kept = ranked.c.n >= mincount
+    rank = func.row_number().over(partition_by=field, order_by=(n.desc(), value_))
+    ranked = select(field, value_, n, rank.label("rank")).select_from(counts).subquery("ranked")
+    field, value_, n = _columns_of("ranked")
+    kept = n >= mincount
     if limit is not None:
-        kept = and_(kept, ranked.c.rank <= limit)
-    whole = ranked.c.field.in_(
-        [literal_column(f"'{_TOTAL}'"), literal_column(f"'{FilterField.LICENSE}'")]
+        kept = and_(kept, literal_column("ranked.rank", Integer) <= limit)
+    whole = field.in_([literal_column(f"'{_TOTAL}'"), literal_column(f"'{FilterField.LICENSE}'")])
+    return select(field, value_, n, *beside).select_from(ranked).where(or_(whole, kept))
+
+
+def _columns_of(name: str) -> tuple[ColumnElement[str], ColumnElement[str], ColumnElement[int]]:
+    """The (field, value, n) columns of the subquery ``name`` of facet counts."""
+    return (
+        literal_column(f"{name}.field", String).label("field"),
+        literal_column(f"{name}.value", String).label("value"),
+        literal_column(f"{name}.n", Integer).label("n"),
     )
-    return select(ranked.c.field, ranked.c.value, ranked.c.n).where(or_(whole, kept))
+
+
+def _matched(
+    conditions: list[ColumnElement[bool]],
+    query: SearchQuery,
+    score: ColumnElement[Any] | None,
+    *,
+    postgres: bool,
+    page: bool,
+) -> Any:
+    """The matching datasets as a CTE: what facets count on and, for the page (PostgreSQL),
+    the score and sort columns.
+
+    PostgreSQL computes them once (a CTE used several times is materialised) and reads each
+    facet from its rows. SQLite has no statistics on a materialised CTE and would scan whole
+    facet tables against it: there the CTE is inlined in each branch, which lets it drive each
+    join from the (usually few) matching ids through the indexes.
+    """
+    columns: list[Any] = [
+        col(Dataset.id).label("id"),
+        col(Dataset.institution_id).label("institution_id"),
+        col(Dataset.license_id).label("license_id"),
+    ]
+    if postgres:
+        columns += [
+            col(array).label(f"facet_{facet}")
+            for facet, array in _FACET_ARRAYS.items()
+            if facet in query.facets
+        ]
+    if page:
+        sort_keys = {sort.key for sort in query.sort} | {SortKey.SLUG}
+        columns += [_DATASET.c[_SORT_COLUMNS[key]] for key in sort_keys if key != SortKey.SCORE]
+        if score is not None:
+            columns.append(score.label("score"))
+    matched = select(*columns).where(*conditions).cte("matched")
+    return matched if postgres else matched.prefix_with("NOT MATERIALIZED")
 
 
 _Counts = tuple[int, dict[str, dict[str, int]]]
 
 
-def _count(
-    session: Session,
-    conditions: list[ColumnElement[bool]],
-    query: SearchQuery,
-    cache: CountsCache | None,
-) -> _Counts:
-    """The total and the raw facet counts, from the cache while the catalogue is unchanged."""
-    if cache is None or not cache.enabled or query.states != (DatasetState.PUBLISHED,):
-        cache = None
-    key = _counts_key(session, query) if cache is not None else None
-    stamp = _catalogue_stamp(session) if cache is not None else None
-    if cache is not None and (cached := cache.get(key, stamp)) is not None:
-        counted: _Counts = cached
-        return counted
+@dataclass(frozen=True)
+class _Page:
+    """The page asked for: the ids of its datasets, in order, and their scores."""
+
+    ids: list[uuid.UUID]
+    scores: list[float]
+
+
+def _counts_of(rows: Sequence[tuple[str, str | None, int]]) -> _Counts:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     total = 0
-    statement = _facet_statement(
-        conditions,
-        query.facets,
-        postgres=_is_postgres(session),
-        limit=query.facet_limit,
-        mincount=query.facet_mincount,
-    )
-    for field_name, value, n in session.exec(statement):
+    for field_name, value, n in rows:
         if field_name == _TOTAL:
             total = int(n)
         elif value is not None:
             counts[field_name][value] = int(n)
-    if cache is not None:
-        cache.put(key, stamp, (total, dict(counts)))
-    return total, counts
+    return total, dict(counts)
 
 
-def _facets(
+def _count_and_page(
     session: Session,
     conditions: list[ColumnElement[bool]],
     query: SearchQuery,
+    match: _MatchSql,
     cache: CountsCache | None,
-    licenses: dict[str, License],
-) -> tuple[int, dict[FilterField, list[FacetValue]]]:
-    total, cached_counts = _count(session, conditions, query, cache)
+) -> tuple[_Counts, _Page | None]:
+    """The total and raw facet counts (from the cache while the catalogue is unchanged) and,
+    on PostgreSQL, the page: one statement, one pass over the matching datasets. None: the
+    page is read by ``_page`` (SQLite)."""
+    if cache is None or not cache.enabled or query.states != (DatasetState.PUBLISHED,):
+        cache = None
+    key = _counts_key(session, query) if cache is not None else None
+    stamp = _catalogue_stamp(session) if cache is not None else None
+    cached: _Counts | None = cache.get(key, stamp) if cache is not None else None
+    postgres = _is_postgres(session)
+    wants_page = postgres and query.limit > 0
+    matched = _matched(conditions, query, match.score, postgres=postgres, page=wants_page)
+    statements: list[Any] = []
+    if cached is None:
+        statements.append(
+            _facet_counts(
+                matched,
+                query.facets,
+                postgres=postgres,
+                limit=query.facet_limit,
+                mincount=query.facet_mincount,
+                beside=(cast(None, Float).label("score"),),
+            )
+        )
+    if wants_page:
+        score = matched.c.score if match.score is not None else None
+        order = _order_by(query, score, matched)
+        # A member of the union with its own ORDER BY and LIMIT (written in parentheses).
+        statements.append(
+            select(
+                _name(_PAGE),
+                cast(matched.c.id, String).label("value"),
+                func.row_number().over(order_by=order).label("n"),
+                (score if score is not None else literal_column("0.0")).label("score"),
+            )
+            .order_by(*order)
+            .offset(query.offset)
+            .limit(query.limit)
+        )
+    rows: Sequence[Any] = ()
+    if statements:
+        combined: Any = union_all(*statements)
+        rows = session.connection().execute(combined).all()
+    placed = sorted((row for row in rows if row[0] == _PAGE), key=lambda row: row[2])
+    counted = cached or _counts_of([row[:3] for row in rows if row[0] != _PAGE])
+    if cache is not None and cached is None:
+        cache.put(key, stamp, counted)
+    if not wants_page:
+        return counted, None
+    page_found = _Page(
+        ids=[uuid.UUID(row[1]) for row in placed], scores=[float(row[3] or 0.0) for row in placed]
+    )
+    return counted, page_found
+
+
+def _page(
+    session: Session, conditions: list[ColumnElement[bool]], query: SearchQuery, match: _MatchSql
+) -> _Page:
+    """The page asked for, on its own (SQLite: its ranked subqueries are joined)."""
+    score = match.score
+    statement = select(
+        col(Dataset.id), (score if score is not None else literal_column("0.0")).label("score")
+    )
+    for ranked in match.ranked_by:
+        statement = statement.outerjoin(ranked, ranked.c.dataset_id == col(Dataset.id))
+    statement = (
+        statement.where(and_(*conditions))
+        .order_by(*_order_by(query, score, _DATASET))
+        .offset(query.offset)
+        .limit(query.limit)
+    )
+    rows = session.exec(statement).all()
+    return _Page(ids=[row[0] for row in rows], scores=[float(row[1] or 0.0) for row in rows])
+
+
+def _facets(
+    session: Session, counted: _Counts, query: SearchQuery, licenses: dict[str, License]
+) -> dict[FilterField, list[FacetValue]]:
+    total, cached_counts = counted
     counts = {field_name: dict(values) for field_name, values in cached_counts.items()}
 
     if FilterField.OPEN in query.facets:
@@ -569,53 +718,87 @@ def _facets(
         openness["false"] += total - matched_with_licence  # no licence: not open
         counts[FilterField.OPEN] = {k: v for k, v in openness.items() if v}
 
-    facets: dict[FilterField, list[FacetValue]] = {}
+    shown: dict[FilterField, list[tuple[str, int]]] = {}
     for facet in query.facets:
         ranked = sorted(counts.get(facet, {}).items(), key=lambda item: (-item[1], item[0]))
         ranked = [(v, n) for v, n in ranked if n >= query.facet_mincount]
-        if query.facet_limit is not None:
-            ranked = ranked[: query.facet_limit]
-        labelled = _labelled(session, facet, ranked, licenses)
+        shown[facet] = ranked if query.facet_limit is None else ranked[: query.facet_limit]
+    labels = _labels(
+        session,
+        _uuids([value for value, _ in shown.get(FilterField.INSTITUTION, [])]),
+        [value for value, _ in shown.get(FilterField.THEME, [])],
+    )
+    facets: dict[FilterField, list[FacetValue]] = {}
+    for facet, ranked in shown.items():
+        labelled = _labelled(facet, ranked, labels, licenses)
         # Ties in the order of the values shown (slugs, names), not of the ids grouped on.
         facets[facet] = sorted(labelled, key=lambda item: (-item.count, item.value))
-    return total, facets
+    return facets
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """What facet values show: each institution's slug and title, each theme's title."""
+
+    institutions: dict[uuid.UUID, tuple[str, dict[str, str]]]
+    themes: dict[str, dict[str, str]]
+
+
+def _labels(session: Session, institution_ids: list[uuid.UUID], theme_names: list[str]) -> _Labels:
+    """The labels of these institutions and themes, in one statement (their columns only)."""
+    branches: list[Any] = []
+    if institution_ids:
+        branches.append(
+            select(
+                _name(FilterField.INSTITUTION),
+                cast(col(Institution.id), String).label("key"),
+                col(Institution.slug).label("slug"),
+                col(Institution.title).label("title"),
+            ).where(col(Institution.id).in_(institution_ids))
+        )
+    if theme_names:
+        branches.append(
+            select(
+                _name(FilterField.THEME), col(Theme.name), col(Theme.name), col(Theme.title)
+            ).where(col(Theme.name).in_(theme_names))
+        )
+    labels = _Labels(institutions={}, themes={})
+    if not branches:
+        return labels
+    for kind, key, slug, title in session.connection().execute(union_all(*branches)):
+        if kind == FilterField.INSTITUTION:
+            labels.institutions[uuid.UUID(key)] = (slug, dict(title))
+        else:
+            labels.themes[key] = dict(title)
+    return labels
 
 
 def _labelled(
-    session: Session,
     facet: FilterField,
     ranked: list[tuple[str, int]],
+    labels: _Labels,
     licenses: dict[str, License],
 ) -> list[FacetValue]:
     if facet == FilterField.INSTITUTION:
-        ids = _uuids([value for value, _ in ranked])
-        institutions = {
-            o.id: o for o in session.exec(select(Institution).where(col(Institution.id).in_(ids)))
-        }
         items = []
         for value, n in ranked:
-            institution = institutions.get(uuid.UUID(value))
-            if institution is None:  # a dataset of an institution not replicated yet
+            found = labels.institutions.get(uuid.UUID(value))
+            if found is None:  # a dataset of an institution not replicated yet
                 items.append(FacetValue(value=str(uuid.UUID(value)), count=n))
                 continue
+            slug, title = found
             items.append(
-                FacetValue(
-                    value=institution.slug,
-                    count=n,
-                    label=localized(institution.title),
-                    labels=dict(institution.title),
-                )
+                FacetValue(value=slug, count=n, label=localized(title), labels=dict(title))
             )
         return items
     if facet == FilterField.THEME:
-        names = [value for value, _ in ranked]
-        themes = {t.name: t for t in session.exec(select(Theme).where(col(Theme.name).in_(names)))}
+        titles = labels.themes
         return [
             FacetValue(
                 value=value,
                 count=n,
-                label=localized(themes[value].title) if value in themes else None,
-                labels=dict(themes[value].title) if value in themes else None,
+                label=localized(titles[value]) if value in titles else None,
+                labels=dict(titles[value]) if value in titles else None,
             )
             for value, n in ranked
         ]
@@ -635,43 +818,47 @@ def _labelled(
 
 
 def search_datasets(
-    session: Session, query: SearchQuery, *, counts: CountsCache | None = None
+    session: Session,
+    query: SearchQuery,
+    *,
+    counts: CountsCache | None = None,
+    views: bool = True,
 ) -> SearchResult:
     """One page of the datasets ``query`` matches, their total and its facets.
 
     ``counts``: where the total and facet counts of a public search are kept while the
-    catalogue is unchanged (None: counted afresh).
+    catalogue is unchanged (None: counted afresh). ``views``: load the page's datasets with
+    their related rows (else only ``ids`` and ``scores``, for a caller that serves stored
+    renditions).
     """
     if _is_postgres(session):
         # A setting of the planner for this transaction, not a query.
         session.connection().execute(_PG_PLANNER_COSTS)
-    # The licence list is short: read once, it serves the openness filter and facets.
-    licenses = {lic.id: lic for lic in session.exec(select(License))}
+    # The licence list is short: read once when the openness filter or facets, or the
+    # licence facet's labels, need it.
+    needs_licenses = bool({*query.facets} & {FilterField.LICENSE, FilterField.OPEN}) or any(
+        item.field == FilterField.OPEN for item in query.filters
+    )
+    licenses = {lic.id: lic for lic in session.exec(select(License))} if needs_licenses else {}
     conditions = _conditions(session, query, licenses)
     wanted = tuple(found for found in (parse_words(query.text), query.match) if found is not None)
     match = _match_sql(session.get_bind().dialect.name, wanted)
     conditions.extend(match.conditions)
 
-    total, facets = _facets(session, conditions, query, counts, licenses)
+    counted, page = _count_and_page(session, conditions, query, match, counts)
+    total = counted[0]
+    facets = _facets(session, counted, query, licenses)
     if query.limit <= 0 or total <= query.offset:
         return SearchResult(total=total, items=[], facets=facets)
-
-    score, ranked_by = match.score, match.ranked_by
-    statement = select(
-        Dataset, (score if score is not None else literal_column("0.0")).label("score")
-    )
-    for ranked in ranked_by:
-        statement = statement.outerjoin(ranked, ranked.c.dataset_id == col(Dataset.id))
-    statement = (
-        statement.where(and_(*conditions))
-        .order_by(*_order_by(query, score))
-        .offset(query.offset)
-        .limit(query.limit)
-    )
-    rows = session.exec(statement).all()
-    return SearchResult(
-        total=total,
-        items=load_views(session, [row[0] for row in rows]),
-        scores=[float(row[1] or 0.0) for row in rows],
-        facets=facets,
-    )
+    if page is None:
+        page = _page(session, conditions, query, match)
+    items: list[DatasetView] = []
+    if views:
+        by_id = {
+            dataset.id: dataset
+            for dataset in session.exec(
+                select(Dataset).options(*_UNSHOWN).where(col(Dataset.id).in_(page.ids))
+            )
+        }
+        items = load_views(session, [by_id[dataset_id] for dataset_id in page.ids])
+    return SearchResult(total=total, items=items, ids=page.ids, scores=page.scores, facets=facets)

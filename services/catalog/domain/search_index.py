@@ -16,17 +16,22 @@ description C, each field's positions after the previous field's and ``FIELD_GAP
 phrase never runs from one field into the next). SQLite: the FTS5 table ``dataset_fts``, a
 column per field and form (``title``, ``tags``, ``description`` for the surface,
 ``title_stems``, ``tags_stems``, ``description_stems``), whose positions are per column.
+
+Facet values (PostgreSQL): in the same statement, the dataset's tags, themes and distinct
+resource formats are copied from their tables onto its row (``facet_tags``, ``facet_themes``,
+``facet_formats``, sorted), which the search counts facets on (domain/search.py). Every
+change of those rows reindexes the dataset in its unit of work (domain/datasets.py ``touch``),
+as it does for the text; rows written straight into the tables (a bulk load) are followed by
+``FACET_VALUES_UPDATE``.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import column, delete, insert, table, update
-from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlmodel import Session, cast, col
+from sqlalchemy import column, delete, insert, table, text
+from sqlmodel import Session
 
 from libs.text import normalise, search_tokens, stem
 from services.catalog.models import Dataset
@@ -57,6 +62,22 @@ TITLE = IndexedField("title", "A")
 TAGS = IndexedField("tags", "B")
 DESCRIPTION = IndexedField("description", "C")
 INDEXED_FIELDS = (TITLE, TAGS, DESCRIPTION)
+
+# The facet values of the dataset being updated, from their tables (PostgreSQL).
+FACET_VALUES = """
+    facet_tags = ARRAY(SELECT t.tag FROM dataset_tag t WHERE t.dataset_id = dataset.id
+                       ORDER BY t.tag),
+    facet_themes = ARRAY(SELECT t.theme_name FROM dataset_theme t WHERE t.dataset_id = dataset.id
+                         ORDER BY t.theme_name),
+    facet_formats = ARRAY(SELECT DISTINCT r.format FROM resource r WHERE r.dataset_id = dataset.id
+                          AND r.format IS NOT NULL ORDER BY r.format)
+"""
+# Every dataset's facet values, after a bulk load that wrote the tables directly.
+FACET_VALUES_UPDATE = f"UPDATE dataset SET {FACET_VALUES}"
+_PG_WRITE = text(
+    "UPDATE dataset SET search_document = CAST(:document AS tsvector), "
+    f"{FACET_VALUES} WHERE dataset.id = :dataset_id"
+)
 
 # SQLite's FTS5 table: created by the migrations, without a model (it is no table of ours).
 FTS = table(
@@ -137,11 +158,11 @@ def quote_lexeme(lexeme: str) -> str:
 def write_document(
     session: Session, dataset_id: uuid.UUID, document: SearchDocument, *, fresh: bool = False
 ) -> None:
-    """Store ``document`` as the dataset's index (``fresh``: it has none on SQLite yet)."""
+    """Store ``document`` as the dataset's index (``fresh``: it has none on SQLite yet); on
+    PostgreSQL, with its facet values read from their tables (flush them first)."""
     if session.get_bind().dialect.name == "postgresql":
-        vector: Any = cast(document.tsvector(), TSVECTOR)
-        session.exec(
-            update(Dataset).where(col(Dataset.id) == dataset_id).values(search_document=vector)
+        session.connection().execute(
+            _PG_WRITE, {"document": document.tsvector(), "dataset_id": dataset_id}
         )
         return
     if not fresh:
