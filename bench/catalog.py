@@ -293,16 +293,16 @@ def load_catalog(database_url: str, count: int) -> dict[str, Any]:
     }
 
 
-def _render_part(database_url: str, low: int, high: int) -> int:
+def _render_part(database_url: str, public_url: str, low: int, high: int) -> int:
     """One process's share of the read model (a range of dataset ids)."""
     from services.catalog.app import unit_of_work_factory
     from services.catalog.cli import render_published
     from services.catalog.settings import CatalogSettings
 
-    settings = CatalogSettings(database_url=database_url, public_url=PUBLIC_URL)
+    settings = CatalogSettings(database_url=database_url, public_url=public_url)
     units = unit_of_work_factory(settings, migrate=False)
     try:
-        return render_published(units, PUBLIC_URL, ids=(uuid.UUID(int=low), uuid.UUID(int=high)))
+        return render_published(units, public_url, ids=(uuid.UUID(int=low), uuid.UUID(int=high)))
     finally:
         units.engine.dispose()
 
@@ -320,16 +320,20 @@ def _catalogue_size(database_url: str) -> dict[str, Any]:
     }
 
 
-def render_read_model(database_url: str, processes: int) -> dict[str, Any]:
-    """The read model of every loaded dataset, as the product renders it (``bayanat catalog
-    render``'s code), in ``processes`` processes sharing the id space; seconds taken."""
+def render_read_model(
+    database_url: str, processes: int, public_url: str = PUBLIC_URL
+) -> dict[str, Any]:
+    """The read model of every loaded dataset for ``public_url``, as the product renders it
+    (``bayanat catalog render``'s code), in ``processes`` processes sharing the id space;
+    seconds taken."""
     started = time.perf_counter()
     bounds = [(2**128 * n) // processes for n in range(processes + 1)]
     bounds[-1] = 2**128 - 1  # the largest UUID: ids are below it
     url = sqlalchemy_url(database_url)
     with concurrent.futures.ProcessPoolExecutor(processes) as pool:
         parts = [
-            pool.submit(_render_part, url, low, high) for low, high in itertools.pairwise(bounds)
+            pool.submit(_render_part, url, public_url, low, high)
+            for low, high in itertools.pairwise(bounds)
         ]
         rendered = sum(part.result() for part in parts)
     seconds = time.perf_counter() - started
@@ -337,7 +341,7 @@ def render_read_model(database_url: str, processes: int) -> dict[str, Any]:
         "rendered": rendered,
         "render_seconds": round(seconds, 2),
         "render_processes": processes,
-        "public_url": PUBLIC_URL,
+        "public_url": public_url,
     }
 
 

@@ -49,6 +49,7 @@ import uvloop
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from bench.catalog import RENDER_PROCESSES, render_read_model
 from bench.ckan_corpus import NAME_FORMAT
 from bench.ckan_load import load_corpus
 from bench.processes import (
@@ -228,19 +229,11 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     raise RuntimeError(f"the catalog did not become ready; see {log}")
 
 
-def render(database_url: str, public_url: str) -> int:
+def render(database_url: str, public_url: str) -> dict[str, Any]:
     """The read model of the datasets loaded straight into the tables, as ``bayanat catalog
-    render`` writes it (a write through the API renders its own as it commits)."""
-    from services.catalog.app import unit_of_work_factory
-    from services.catalog.cli import render_published
-    from services.catalog.settings import CatalogSettings
-
-    settings = CatalogSettings(database_url=sqlalchemy_url(database_url), public_url=public_url)
-    units = unit_of_work_factory(settings, migrate=False)
-    try:
-        return render_published(units, public_url)
-    finally:
-        units.engine.dispose()
+    render`` writes it (a write through the API renders its own as it commits), one process
+    a core."""
+    return render_read_model(database_url, RENDER_PROCESSES, public_url)
 
 
 def serve_catalog(
@@ -317,7 +310,7 @@ def run(
     try:
         port = free_port()
         public_url = f"http://127.0.0.1:{port}"
-        loading["rendered"] = render(database_url, public_url)
+        loading |= render(database_url, public_url)
         catalog = serve_catalog(database_url, port, public_url, log)
         try:
             catalog_url = f"http://127.0.0.1:{port}"
