@@ -56,7 +56,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):
         self.runner = runner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        await self.runner.commit_pending(set(revoked))
+        await self.runner.revoked(set(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         self.runner.assigned = set(assigned)
@@ -77,7 +77,8 @@ class EventConsumer:
     unit of work: one statement records their ids and says which are new, one commit, and the
     handlers' ``before_commit`` steps run once for them all (a projection writes in bulk). The
     handlers are the same; if the batch fails, its events are applied again one by one, so that
-    a bad one is retried and dead-lettered alone.
+    a bad one is retried and dead-lettered alone. The next batch is fetched and parsed while
+    one is applied; they are applied one after the other, in the order fetched.
     """
 
     def __init__(
@@ -112,6 +113,7 @@ class EventConsumer:
         self.connected = False
         self._consumer: AIOKafkaConsumer | None = None
         self._pending: dict[TopicPartition, int] = {}
+        self._applying: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         if not self.handlers:
@@ -142,6 +144,7 @@ class EventConsumer:
         )
         producer = make_producer(self.platform)
         self._pending = {}
+        self._applying = None
         try:
             await consumer.start()
             self._consumer = consumer
@@ -153,22 +156,21 @@ class EventConsumer:
             self.connected = True
             last_commit = time.monotonic()
             while True:
-                batches = await consumer.getmany(
-                    timeout_ms=500, max_records=max(500, self.batch_size)
-                )
                 if self.batch_size > 1:
-                    await self._handle_batch(
-                        [r for records in batches.values() for r in records], producer
-                    )
-                for partition, records in batches.items():
-                    for record in records:
-                        if self.batch_size == 1:
+                    await self._next_batch(consumer, producer)
+                else:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                    for partition, records in batches.items():
+                        for record in records:
                             await self._handle(record, producer)
-                        self._pending[partition] = record.offset + 1
+                            self._pending[partition] = record.offset + 1
                 if self._pending and time.monotonic() - last_commit >= self.commit_interval:
                     await self.commit_pending()
                     last_commit = time.monotonic()
         finally:
+            if self._applying is not None:  # let the batch in hand end (its thread would anyway)
+                await asyncio.gather(self._applying, return_exceptions=True)
+                self._applying = None
             self.connected = False
             self._consumer = None
             for client in (consumer, producer):
@@ -176,6 +178,47 @@ class EventConsumer:
                     await asyncio.wait_for(client.stop(), 10)
                 except Exception:
                     log.debug("client stop failed", exc_info=True)
+
+    async def _next_batch(self, consumer: AIOKafkaConsumer, producer: Any) -> None:
+        """Fetch and parse the next batch while the previous one is applied (its database work
+        leaves this thread free), then apply it in turn. Offsets become pending only once what
+        comes before them is applied: batches are applied, and their offsets committed, in the
+        order they were fetched."""
+        batches = await consumer.getmany(
+            timeout_ms=0 if self._applying is not None else 500,
+            max_records=max(500, self.batch_size),
+        )
+        records = [record for partition in batches.values() for record in partition]
+        items = await self._parse_all(records, producer)
+        await self._applied()
+        offsets = {tp: partition[-1].offset + 1 for tp, partition in batches.items() if partition}
+        if items:
+            self._applying = asyncio.create_task(self._apply_then_mark(items, offsets, producer))
+        else:
+            self._pending.update(offsets)
+
+    async def _applied(self) -> None:
+        """Wait for the batch being applied, if any (its offsets are then pending)."""
+        applying = self._applying
+        if applying is not None:
+            await asyncio.shield(applying)
+            self._applying = None
+
+    async def _apply_then_mark(
+        self, items: list[_Parsed], offsets: dict[TopicPartition, int], producer: Any
+    ) -> None:
+        await self._handle_batch(items, producer)
+        consumer = self._consumer
+        # A partition revoked meanwhile is not ours to commit: its next owner reads it again
+        # from the offset last committed, and finds these events in its inbox.
+        assigned = consumer.assignment() if consumer is not None else set()
+        self._pending.update({tp: offset for tp, offset in offsets.items() if tp in assigned})
+
+    async def revoked(self, partitions: set[TopicPartition]) -> None:
+        """These partitions are no longer ours: once the batch in hand is applied, commit what
+        was applied of them (their next owner reads on from there)."""
+        await self._applied()
+        await self.commit_pending(partitions)
 
     async def commit_pending(self, only: set[TopicPartition] | None = None) -> None:
         consumer = self._consumer
@@ -206,14 +249,17 @@ class EventConsumer:
         if parsed is not None:
             await self._apply_with_retries(record, *parsed, producer)
 
-    async def _handle_batch(self, records: list[ConsumerRecord], producer: Any) -> None:
+    async def _parse_all(self, records: list[ConsumerRecord], producer: Any) -> list[_Parsed]:
+        """The records that are events this consumer handles, parsed (the others ignored or
+        dead-lettered)."""
         items: list[_Parsed] = []
         for record in records:
             parsed = await self._parse(record, producer)
             if parsed is not None:
                 items.append((record, *parsed))
-        if not items:
-            return
+        return items
+
+    async def _handle_batch(self, items: list[_Parsed], producer: Any) -> None:
         try:
             applied = await asyncio.to_thread(self._apply_batch, items)
         except Exception as exc:
