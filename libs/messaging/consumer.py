@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from libs.events import CloudEvent, EventData, EventParseError, dead_letter_topic, payload_model
 from libs.logs import event_id_var
 from libs.messaging.kafka import make_producer, topic_name
+from libs.messaging.merge import TimestampMerge
 from libs.settings import PlatformSettings
 from libs.uow import UnitOfWork
 
@@ -40,6 +41,12 @@ EVENTS_CONSUMED = Counter(
     ["service", "outcome"],
 )
 
+
+# The merge of partitions (batch_size > 1) holds up to this many batches of records while it
+# waits for partitions behind, each wait at most this long: a consumer catching up fetches a
+# stretch of one partition at a time.
+MERGE_BATCHES = 4
+MERGE_WAIT_MS = 200
 
 # How long, at most, between two tries of an event while its database is away.
 DATABASE_RETRY_CAP_SECONDS = 5.0
@@ -77,8 +84,11 @@ class EventConsumer:
     unit of work: one statement records their ids and says which are new, one commit, and the
     handlers' ``before_commit`` steps run once for them all (a projection writes in bulk). The
     handlers are the same; if the batch fails, its events are applied again one by one, so that
-    a bad one is retried and dead-lettered alone. The next batch is fetched and parsed while
-    one is applied; they are applied one after the other, in the order fetched.
+    a bad one is retried and dead-lettered alone. Batches follow the order in which the events
+    were produced across partitions (:class:`~libs.messaging.merge.TimestampMerge`): a
+    consumer catching up on several topics does not get one topic's stretch of time, then
+    another's. The next batch is fetched and parsed while one is applied; they are applied
+    one after the other.
     """
 
     def __init__(
@@ -114,6 +124,7 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._pending: dict[TopicPartition, int] = {}
         self._applying: asyncio.Task[None] | None = None
+        self._merge = TimestampMerge(crowded_at=MERGE_BATCHES * self.batch_size)
 
     async def run(self) -> None:
         if not self.handlers:
@@ -145,6 +156,7 @@ class EventConsumer:
         producer = make_producer(self.platform)
         self._pending = {}
         self._applying = None
+        self._merge = TimestampMerge(crowded_at=MERGE_BATCHES * self.batch_size)
         try:
             await consumer.start()
             self._consumer = consumer
@@ -180,22 +192,55 @@ class EventConsumer:
                     log.debug("client stop failed", exc_info=True)
 
     async def _next_batch(self, consumer: AIOKafkaConsumer, producer: Any) -> None:
-        """Fetch and parse the next batch while the previous one is applied (its database work
-        leaves this thread free), then apply it in turn. Offsets become pending only once what
-        comes before them is applied: batches are applied, and their offsets committed, in the
-        order they were fetched."""
-        batches = await consumer.getmany(
-            timeout_ms=0 if self._applying is not None else 500,
-            max_records=max(500, self.batch_size),
+        """Fetch the next batch, in the order its events were produced across partitions
+        (:class:`TimestampMerge`), and parse it while the previous one is applied (its
+        database work leaves this thread free); then apply it in turn. Batches are applied,
+        and their offsets committed, one after the other in the order they were taken."""
+        merge = self._merge
+        busy = self._applying is not None or len(merge) > 0
+        merge.add(
+            await consumer.getmany(timeout_ms=0 if busy else 500, max_records=self.batch_size)
         )
-        records = [record for partition in batches.values() for record in partition]
+        # A partition a batch ahead of the others is not fetched from until they catch up.
+        assigned = consumer.assignment()
+        ahead, paused = merge.holding(self.batch_size) & assigned, consumer.paused() & assigned
+        consumer.pause(*(ahead - paused))
+        consumer.resume(*(paused - ahead))
+        lagging = await self._lagging(consumer)
+        deadline = time.monotonic() + MERGE_WAIT_MS / 1000
+        while not merge.crowded() and (dry := [p for p in lagging if not merge.buffered(p)]):
+            # What they have fetched, or bring within a moment (a fetch that brought only
+            # other partitions' records ends the wait early: wait again, until the deadline).
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            merge.add(
+                await consumer.getmany(
+                    *dry, timeout_ms=int(left * 1000), max_records=self.batch_size
+                )
+            )
+            lagging = await self._lagging(consumer)
+        # Records are held back for a partition behind only while others can be taken.
+        records = merge.take(self.batch_size, lagging) or merge.take(self.batch_size)
         items = await self._parse_all(records, producer)
         await self._applied()
-        offsets = {tp: partition[-1].offset + 1 for tp, partition in batches.items() if partition}
+        offsets: dict[TopicPartition, int] = {}
+        for record in records:
+            offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
         if items:
             self._applying = asyncio.create_task(self._apply_then_mark(items, offsets, producer))
         else:
             self._pending.update(offsets)
+
+    async def _lagging(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+        """The assigned partitions that hold records not fetched yet, or not fetched from yet
+        (once they have, their highwater offset is known, even where they are empty)."""
+        lagging = []
+        for partition in consumer.assignment():
+            highwater = consumer.highwater(partition)
+            if highwater is None or highwater > await consumer.position(partition):
+                lagging.append(partition)
+        return lagging
 
     async def _applied(self) -> None:
         """Wait for the batch being applied, if any (its offsets are then pending)."""
@@ -216,9 +261,11 @@ class EventConsumer:
 
     async def revoked(self, partitions: set[TopicPartition]) -> None:
         """These partitions are no longer ours: once the batch in hand is applied, commit what
-        was applied of them (their next owner reads on from there)."""
+        was applied of them (their next owner reads on from there), and forget what was
+        fetched of them and not applied."""
         await self._applied()
         await self.commit_pending(partitions)
+        self._merge.drop(partitions)
 
     async def commit_pending(self, only: set[TopicPartition] | None = None) -> None:
         consumer = self._consumer
