@@ -77,6 +77,7 @@ from libs.messaging.consumer import EVENTS_CONSUMED, EventConsumer
 from libs.messaging.kafka import ensure_topics, make_producer, topic_name
 from libs.messaging.outbox import Outbox, OutboxRelay
 from libs.messaging.tables import messaging_tables
+from libs.service import tune_garbage_collector
 from libs.settings import PlatformSettings, var_dir
 from libs.uow import UnitOfWorkFactory
 from services.metrics.app import MIGRATIONS_DIR
@@ -435,6 +436,7 @@ async def _drop_when_idle(name: str, attempts: int = 60) -> None:
 
 
 async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
+    tune_garbage_collector()  # as the service does at start-up: this process consumes alike
     platform = PlatformSettings().model_copy(
         update={"kafka_topic_prefix": f"bench-metrics-{uuid.uuid4().hex[:6]}."}
     )
