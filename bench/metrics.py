@@ -9,8 +9,9 @@ latency from a producer's outbox to the indicator API.
    from the beginning, 500 records per fetch), nothing else done with them; measured before
    and after (b), the median taken.
    (b) The metrics consumer (libs' consumer runner with the metrics handlers, batch size from
-   the settings) applies them to a fresh PostgreSQL database: parsed, deduplicated through
-   the inbox, folded into the projections, committed. Both timed from the moment their
+   the settings, the garbage collector tuned as the service tunes it) applies them to a fresh
+   PostgreSQL database: parsed, deduplicated through the inbox, folded into the projections,
+   committed. Both timed from the moment their
    partitions are assigned. Target: (b)/(a) ≥ 0.3.
    (c) A second reference: raw consumption and each record parsed as a CloudEvent, its
    envelope and payload validated — the least any consumer of these events does. The
