@@ -122,7 +122,9 @@ class Projector:
             if self.folds:
                 project(session, tables, facts)
             else:
-                Store.of(session, tables).insert_facts(facts)
+                store = Store.of(session, tables)
+                store.prepare()
+                store.insert_facts(facts)
 
 
 def live_targets(session: Session) -> tuple[ProjectionTables, ...]:
@@ -147,6 +149,7 @@ EntityKey = tuple[Aggregate, str]
 def project(session: Session, tables: ProjectionTables, facts: Iterable[Fact]) -> None:
     """Insert the facts new to ``tables`` and fold the objects they concern."""
     store = Store.of(session, tables)
+    store.prepare()
     new = store.insert_facts(facts)
     if not new:
         return
@@ -193,6 +196,7 @@ def fold_objects(session: Session, tables: ProjectionTables, keys: Sequence[Enti
     """Fold these objects from all their facts, whatever was folded of them before."""
     keys = sorted(keys)
     store = Store.of(session, tables)
+    store.prepare()
     store.lock(keys)
     writes = _Writes()
     _refold(store, keys, writes)
@@ -284,6 +288,9 @@ class Store:
         inserted = set(self.run(statement, [_fact_row(f) for f in ordered]).scalars())
         return [f for f in ordered if f.event_id in inserted]
 
+    def prepare(self) -> None:
+        """Set the unit up for the statements that follow (nothing to do here)."""
+
     def lock(self, keys: Sequence[EntityKey]) -> None:
         """Lock these objects until the unit ends, so that two writers never fold one object
         at once."""
@@ -345,6 +352,13 @@ class PostgresStore(Store):
     parsed by it. A multi-row ``VALUES`` costs the driver more to build than the database to
     run, an ``executemany`` a round trip a row, and the driver builds arrays one item at a
     time."""
+
+    # The database unpacks a statement's JSON document into a store of rows first: at the
+    # default work_mem (4MB) a batch's objects go through a temporary file.
+    WORK_MEM = "64MB"
+
+    def prepare(self) -> None:
+        self.sql(f"SET LOCAL work_mem = '{self.WORK_MEM}'")
 
     def sql(self, statement: str, **parameters: Any) -> Any:
         return self.run(text(statement), parameters)
