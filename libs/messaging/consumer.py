@@ -201,27 +201,37 @@ class EventConsumer:
         merge.add(
             await consumer.getmany(timeout_ms=0 if busy else 500, max_records=self.batch_size)
         )
-        # A partition a batch ahead of the others is not fetched from until they catch up.
+        lagging = await self._lagging(consumer)
+        # A partition fetched beyond where one behind stopped is not fetched from until that
+        # one catches up: what it would bring now would only wait.
         assigned = consumer.assignment()
-        ahead, paused = merge.holding(self.batch_size) & assigned, consumer.paused() & assigned
+        ahead, paused = merge.ahead(lagging) & assigned, consumer.paused() & assigned
         consumer.pause(*(ahead - paused))
         consumer.resume(*(paused - ahead))
-        lagging = await self._lagging(consumer)
         deadline = time.monotonic() + MERGE_WAIT_MS / 1000
-        while not merge.crowded() and (dry := [p for p in lagging if not merge.buffered(p)]):
+        while not merge.crowded() and (
+            dry := [p for p in lagging if not merge.buffered(p) and p not in ahead]
+        ):
             # What they have fetched, or bring within a moment (a fetch that brought only
             # other partitions' records ends the wait early: wait again, until the deadline).
             left = deadline - time.monotonic()
             if left <= 0:
-                break
+                if self._applying is None or self._applying.done():
+                    break
+                left = 0.05  # the batch in hand is still being applied: waiting costs nothing
             merge.add(
                 await consumer.getmany(
                     *dry, timeout_ms=int(left * 1000), max_records=self.batch_size
                 )
             )
             lagging = await self._lagging(consumer)
-        # Records are held back for a partition behind only while others can be taken.
-        records = merge.take(self.batch_size, lagging) or merge.take(self.batch_size)
+        # Records are held back for a partition behind only while others can be taken; if
+        # none can, the partition behind brings nothing for now: take them, and fetch from
+        # every partition again.
+        records = merge.take(self.batch_size, lagging)
+        if not records:
+            records = merge.take(self.batch_size)
+            consumer.resume(*(consumer.paused() & consumer.assignment()))
         items = await self._parse_all(records, producer)
         await self._applied()
         offsets: dict[TopicPartition, int] = {}

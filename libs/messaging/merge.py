@@ -42,9 +42,13 @@ class TimestampMerge:
     def buffered(self, partition: TopicPartition) -> bool:
         return bool(self._buffers.get(partition))
 
-    def holding(self, count: int) -> set[TopicPartition]:
-        """The partitions of which at least ``count`` records are buffered."""
-        return {partition for partition, buffer in self._buffers.items() if len(buffer) >= count}
+    def ahead(self, lagging: Iterable[TopicPartition]) -> set[TopicPartition]:
+        """The partitions fetched beyond the last record of one of ``lagging``: until it
+        catches up, more of them would only wait here."""
+        frontier = min((self._last_seen.get(p, -1) for p in lagging), default=None)
+        if frontier is None:
+            return set()
+        return {p for p, timestamp in self._last_seen.items() if timestamp > frontier}
 
     def crowded(self) -> bool:
         return self._size >= self.crowded_at

@@ -79,3 +79,13 @@ def test_a_revoked_partition_is_forgotten() -> None:
     merge.drop([A])
     assert len(merge) == 1
     assert values(merge.take(10)) == ["governance@3"]
+
+
+def test_partitions_fetched_beyond_one_behind_are_ahead() -> None:
+    merge = TimestampMerge(crowded_at=100)
+    merge.add({A: records(A, 1, 2, 9), B: records(B, 3)})
+    assert merge.ahead([B]) == {A}  # B stopped at 3; A was fetched up to 9
+    assert merge.ahead([A]) == set()
+    assert merge.ahead([]) == set()
+    # A partition behind that brought nothing yet: everything fetched is ahead of it.
+    assert merge.ahead([TopicPartition("reuses", 0)]) == {A, B}
