@@ -7,44 +7,22 @@ that has the original), and the whole log delivered a second time to the same da
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
 
-import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, func, select
 
-from libs.db import make_engine, upgrade
 from libs.messaging.consumer import EventConsumer
 from libs.messaging.kafka import ensure_topics
-from libs.messaging.outbox import Outbox
 from libs.settings import PlatformSettings
 from libs.uow import UnitOfWorkFactory
-from services.metrics.app import MIGRATIONS_DIR
 from services.metrics.handlers import HANDLERS
 from services.metrics.models import PROJECTION_TABLES, messaging
 from services.metrics.rebuild import consumed_topics
-from tests.metrics.conftest import produce
+from tests.metrics.conftest import Databases, produce
 from tests.support import metrics_scenario as world
 from tests.support.apps import isolated_platform
 from tests.support.asyncio_helpers import background, wait_until
 from tests.support.metrics_projection import figures, projection_rows, unverified
-
-Databases = Callable[[], UnitOfWorkFactory]
-
-
-@pytest.fixture
-def databases(postgres_url: Callable[[str], str]) -> Iterator[Databases]:
-    engines: list[Engine] = []
-
-    def make() -> UnitOfWorkFactory:
-        url = postgres_url("metrics_batches")
-        upgrade(MIGRATIONS_DIR, url)
-        engines.append(engine := make_engine(url))
-        return UnitOfWorkFactory(engine, Outbox(messaging.outbox, "metrics"))
-
-    yield make
-    for engine in engines:
-        engine.dispose()
 
 
 def consumer(
