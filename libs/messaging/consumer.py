@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import IllegalStateError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
 from pydantic_core import to_json
@@ -248,8 +249,11 @@ class EventConsumer:
         lagging = []
         for partition in consumer.assignment():
             highwater = consumer.highwater(partition)
-            if highwater is None or highwater > await consumer.position(partition):
-                lagging.append(partition)
+            try:
+                if highwater is None or highwater > await consumer.position(partition):
+                    lagging.append(partition)
+            except IllegalStateError:  # revoked meanwhile (a rebalance)
+                continue
         return lagging
 
     async def _applied(self) -> None:
