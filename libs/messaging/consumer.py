@@ -44,10 +44,9 @@ EVENTS_CONSUMED = Counter(
 
 
 # The merge of partitions (batch_size > 1) holds up to this many batches of records while it
-# waits for partitions behind, each wait at most this long: a consumer catching up fetches a
-# stretch of one partition at a time.
+# waits for partitions behind: a consumer catching up fetches a stretch of one partition at a
+# time. How long it waits, at most, when no batch is being applied: ``merge_wait_seconds``.
 MERGE_BATCHES = 4
-MERGE_WAIT_MS = 200
 
 # How long, at most, between two tries of an event while its database is away.
 DATABASE_RETRY_CAP_SECONDS = 5.0
@@ -103,6 +102,7 @@ class EventConsumer:
         max_attempts: int = 3,
         commit_interval_seconds: float = 0.0,
         retry_delay_seconds: float = 0.2,
+        merge_wait_seconds: float = 0.2,
         batch_size: int = 1,
     ) -> None:
         unknown = [t for t in handlers if payload_model(t) is None]
@@ -116,6 +116,7 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.commit_interval = commit_interval_seconds
         self.retry_delay = retry_delay_seconds
+        self.merge_wait = merge_wait_seconds
         self.batch_size = max(1, batch_size)
         self.topics = sorted({payload_model(t).topic.value for t in handlers})  # type: ignore[union-attr]
         self.group_id = f"{platform.kafka_topic_prefix}{service_name}"
@@ -209,7 +210,7 @@ class EventConsumer:
         ahead, paused = merge.ahead(lagging) & assigned, consumer.paused() & assigned
         consumer.pause(*(ahead - paused))
         consumer.resume(*(paused - ahead))
-        deadline = time.monotonic() + MERGE_WAIT_MS / 1000
+        deadline = time.monotonic() + self.merge_wait
         while not merge.crowded() and (
             dry := [p for p in lagging if not merge.buffered(p) and p not in ahead]
         ):

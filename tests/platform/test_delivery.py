@@ -290,8 +290,12 @@ async def test_a_batching_consumer_applies_events_in_the_order_they_were_produce
         seen.append(str(event.id))
         original(uow, event, data)
 
-    consumer = probe.make_consumer(probe_engine, platform, batch_size=500)
+    # Fetches of up to 1000 records; the merge may hold four times that, all of them here.
+    consumer = probe.make_consumer(probe_engine, platform, batch_size=1000)
     consumer.handlers[InstitutionEnrolled.event_type] = recording
+    # It waits this long, at most, for a partition behind: long enough for a fetch on a loaded
+    # machine (the order is under test, not how long it waits).
+    consumer.merge_wait = 5.0
     async with background(consumer.run()):
         await wait_until(lambda: probe.effect_count(probe_engine) == 3000, what="the events")
     assert len(set(seen)) == 3000
