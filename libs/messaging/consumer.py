@@ -80,7 +80,7 @@ class EventConsumer:
     an event is tried again until it is back, without counting attempts: a restart of the
     database must not set aside the events that arrive meanwhile.
 
-    With ``batch_size`` above 1, the events of one fetch (up to that many) are applied in one
+    With ``batch_size`` above 1, events are applied up to that many at a time in one
     unit of work: one statement records their ids and says which are new, one commit, and the
     handlers' ``before_commit`` steps run once for them all (a projection writes in bulk). The
     handlers are the same; if the batch fails, its events are applied again one by one, so that
