@@ -16,6 +16,12 @@ latency from a producer's outbox to the indicator API.
    envelope and payload validated — the least any consumer of these events does. The
    results give the cost of fetching an event and of validating it: a consumer that only
    validated would reach (c)/(a), the ceiling of the ratio.
+   (d) Two floors of durability: a consumer that parses each record and keeps it in
+   PostgreSQL, deduplicated by its id (COPY into a staging table, then INSERT … ON CONFLICT
+   DO NOTHING into a table keyed by the id, one commit per fetch, the next fetch read while
+   one is written) — first the ids only (an inbox and nothing else), then the ids with the
+   events' type, subject, time and data (what a projection needs). No consumer that applies
+   the events exactly once through a PostgreSQL inbox can be faster than these.
 3. The rebuild of those N events (``bayanat metrics rebuild``'s code: replay into new tables,
    swap) on the same database.
 4. Latency: the metrics service runs as a uvicorn process on that database; a producer
@@ -44,6 +50,7 @@ from typing import Any
 import httpx
 import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic_core import from_json, to_json
 from sqlalchemy import MetaData
 
 from bench.processes import (
@@ -319,6 +326,87 @@ async def raw_consumption_seconds(
         await consumer.stop()
 
 
+async def durable_floor_seconds(
+    platform: PlatformSettings, database_url: str, count: int, *, keep_data: bool
+) -> float:
+    """Read ``count`` records and keep each in PostgreSQL once (see the module's 2(d)): the
+    least a consumer that is idempotent through a PostgreSQL inbox must do."""
+    columns = "id, type, subject, at, data" if keep_data else "id"
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "CREATE UNLOGGED TABLE floor_stage (id uuid, type text, subject text, "
+            "at timestamptz, data jsonb)"
+        )
+        connection.execute(
+            "CREATE TABLE floor_event (id uuid PRIMARY KEY, type text, subject text, "
+            "at timestamptz, data jsonb)"
+        )
+    connection = psycopg.connect(database_url)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=platform.kafka_bootstrap_servers,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        max_partition_fetch_bytes=platform.kafka_max_message_bytes,
+    )
+
+    def write(rows: list[tuple[Any, ...]]) -> None:
+        with connection.cursor() as cursor:
+            with cursor.copy(f"COPY floor_stage ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO floor_event ({columns}) SELECT {columns} FROM floor_stage "
+                "ON CONFLICT DO NOTHING"
+            )
+            cursor.execute("TRUNCATE floor_stage")
+        connection.commit()
+
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic_name(platform, topic), partition)
+            for topic in consumed_topics()
+            for partition in range(platform.kafka_topic_partitions)
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        read, started = 0, time.perf_counter()
+        writing: asyncio.Task[None] | None = None
+        while read < count:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            rows: list[tuple[Any, ...]] = []
+            for records in batches.values():
+                read += len(records)
+                for record in records:
+                    event = from_json(record.value or b"")
+                    rows.append(
+                        (
+                            event["id"],
+                            event["type"],
+                            event["subject"],
+                            event["time"],
+                            to_json(event["data"]).decode(),
+                        )
+                        if keep_data
+                        else (event["id"],)
+                    )
+            if writing is not None:
+                await writing  # one batch written at a time, in order
+            writing = asyncio.create_task(asyncio.to_thread(write, rows)) if rows else None
+        if writing is not None:
+            await writing
+        seconds = time.perf_counter() - started
+        kept = connection.execute("SELECT count(*) FROM floor_event").fetchone()
+        assert kept is not None and kept[0] == count, kept
+        return seconds
+    finally:
+        await consumer.stop()
+        connection.close()
+        with psycopg.connect(database_url, autocommit=True) as cleanup:
+            cleanup.execute("DROP TABLE floor_stage, floor_event")
+
+
 def _applied() -> float:
     """Events the metrics consumer has applied so far. Read from the counter itself: the
     registry would collect every metric of the process (its memory, CPU, garbage collector…)
@@ -445,6 +533,7 @@ async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
     produce_seconds = await produce(platform, events)
     name, database_url = scratch_database("metrics")
     probe_name, probe_url = scratch_database("metrics_probe")
+    floor_name, floor_url = scratch_database("metrics_floor")
     database_url, probe_url = sqlalchemy_url(database_url), sqlalchemy_url(probe_url)
     try:
         await asyncio.to_thread(upgrade, MIGRATIONS_DIR, database_url)
@@ -452,6 +541,8 @@ async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
         applied = await metrics_consumer_seconds(platform, database_url, settings, count)
         raw.append(await raw_consumption_seconds(platform, count))
         parsed = await raw_consumption_seconds(platform, count, parse=True)
+        inbox_floor = await durable_floor_seconds(platform, floor_url, count, keep_data=False)
+        events_floor = await durable_floor_seconds(platform, floor_url, count, keep_data=True)
         engine = make_engine(database_url)
         try:
             rebuild = await Rebuild(engine, platform, batch_size=settings.rebuild_batch_size).run()
@@ -463,6 +554,7 @@ async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
     finally:
         await _drop_when_idle(name)
         await _drop_when_idle(probe_name)
+        await _drop_when_idle(floor_name)
     raw_rate = count / statistics.median(raw)
     metrics_rate = count / applied
     parsed_rate = count / parsed
@@ -489,6 +581,11 @@ async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
         "validation_us_per_event": round(1e6 / parsed_rate - 1e6 / raw_rate, 2),
         "metrics_us_per_event": round(1e6 / metrics_rate, 1),
         "ceiling_ratio": round(parsed_rate / raw_rate, 3),
+        # Durability's floors: ids kept in a PostgreSQL inbox, and ids with the events.
+        "inbox_floor_events_per_second": round(count / inbox_floor),
+        "inbox_floor_ratio": round(count / inbox_floor / raw_rate, 3),
+        "events_floor_events_per_second": round(count / events_floor),
+        "events_floor_ratio": round(count / events_floor / raw_rate, 3),
         "rebuild_seconds": rebuild.seconds,
         "rebuild_events": rebuild.events,
         "rebuild_events_per_second": round(rebuild.events / rebuild.seconds),
@@ -524,6 +621,11 @@ def markdown(result: dict[str, Any]) -> str:
             f"{result['fetch_us_per_event']} / {result['validation_us_per_event']} / "
             f"{result['metrics_us_per_event']} µs (a consumer that only validated: ratio "
             f"{result['ceiling_ratio']}) |",
+            f"| floors of durability: each event's id kept once in a PostgreSQL inbox (COPY, "
+            f"deduplicated, one commit a fetch, the next fetch read meanwhile) / the ids with "
+            f"the events' data | {result['inbox_floor_events_per_second']:,} / "
+            f"{result['events_floor_events_per_second']:,} events/s (ratios "
+            f"{result['inbox_floor_ratio']} / {result['events_floor_ratio']}) |",
             f"| rebuild of all the events (replay into new tables, swap) | "
             f"{result['rebuild_seconds']} s ({result['rebuild_events_per_second']:,} events/s) |",
             f"| outbox commit → indicator API, p50 / p95 / max ({result['latency_samples']} "
