@@ -9,8 +9,9 @@ latency from a producer's outbox to the indicator API.
    from the beginning, 500 records per fetch), nothing else done with them; measured before
    and after (b), the median taken.
    (b) The metrics consumer (libs' consumer runner with the metrics handlers, batch size from
-   the settings) applies them to a fresh PostgreSQL database: parsed, deduplicated through
-   the inbox, folded into the projections, committed. Both timed from the moment their
+   the settings, the garbage collector tuned as the service tunes it) applies them to a fresh
+   PostgreSQL database: parsed, deduplicated through the inbox, folded into the projections,
+   committed. Both timed from the moment their
    partitions are assigned. Target: (b)/(a) ≥ 0.3.
    (c) A second reference: raw consumption and each record parsed as a CloudEvent, its
    envelope and payload validated — the least any consumer of these events does. The
@@ -86,6 +87,7 @@ from libs.messaging.consumer import EVENTS_CONSUMED, EventConsumer
 from libs.messaging.kafka import ensure_topics, make_producer, topic_name
 from libs.messaging.outbox import Outbox, OutboxRelay
 from libs.messaging.tables import messaging_tables
+from libs.service import tune_garbage_collector
 from libs.settings import PlatformSettings, var_dir
 from libs.uow import UnitOfWorkFactory
 from services.metrics.app import MIGRATIONS_DIR
@@ -530,6 +532,7 @@ async def _drop_when_idle(name: str, attempts: int = 60) -> None:
 
 
 async def run(count: int, samples: int, output: Path) -> dict[str, Any]:
+    tune_garbage_collector()  # as the service does at start-up: this process consumes alike
     platform = PlatformSettings().model_copy(
         update={"kafka_topic_prefix": f"bench-metrics-{uuid.uuid4().hex[:6]}."}
     )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import IllegalStateError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
 from pydantic_core import to_json
@@ -22,6 +23,7 @@ from sqlmodel import Session, select
 from libs.events import CloudEvent, EventData, EventParseError, dead_letter_topic, payload_model
 from libs.logs import event_id_var
 from libs.messaging.kafka import make_producer, topic_name
+from libs.messaging.merge import TimestampMerge
 from libs.settings import PlatformSettings
 from libs.uow import UnitOfWork
 
@@ -41,6 +43,11 @@ EVENTS_CONSUMED = Counter(
 )
 
 
+# The merge of partitions (batch_size > 1) holds up to this many batches of records while it
+# waits for partitions behind: a consumer catching up fetches a stretch of one partition at a
+# time. How long it waits, at most, when no batch is being applied: ``merge_wait_seconds``.
+MERGE_BATCHES = 4
+
 # How long, at most, between two tries of an event while its database is away.
 DATABASE_RETRY_CAP_SECONDS = 5.0
 
@@ -56,7 +63,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):
         self.runner = runner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        await self.runner.commit_pending(set(revoked))
+        await self.runner.revoked(set(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         self.runner.assigned = set(assigned)
@@ -73,11 +80,15 @@ class EventConsumer:
     an event is tried again until it is back, without counting attempts: a restart of the
     database must not set aside the events that arrive meanwhile.
 
-    With ``batch_size`` above 1, the events of one fetch (up to that many) are applied in one
+    With ``batch_size`` above 1, events are applied up to that many at a time in one
     unit of work: one statement records their ids and says which are new, one commit, and the
     handlers' ``before_commit`` steps run once for them all (a projection writes in bulk). The
     handlers are the same; if the batch fails, its events are applied again one by one, so that
-    a bad one is retried and dead-lettered alone.
+    a bad one is retried and dead-lettered alone. Batches follow the order in which the events
+    were produced across partitions (:class:`~libs.messaging.merge.TimestampMerge`): a
+    consumer catching up on several topics does not get one topic's stretch of time, then
+    another's. The next batch is fetched and parsed while one is applied; they are applied
+    one after the other.
     """
 
     def __init__(
@@ -91,6 +102,7 @@ class EventConsumer:
         max_attempts: int = 3,
         commit_interval_seconds: float = 0.0,
         retry_delay_seconds: float = 0.2,
+        merge_wait_seconds: float = 0.2,
         batch_size: int = 1,
     ) -> None:
         unknown = [t for t in handlers if payload_model(t) is None]
@@ -104,6 +116,7 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.commit_interval = commit_interval_seconds
         self.retry_delay = retry_delay_seconds
+        self.merge_wait = merge_wait_seconds
         self.batch_size = max(1, batch_size)
         self.topics = sorted({payload_model(t).topic.value for t in handlers})  # type: ignore[union-attr]
         self.group_id = f"{platform.kafka_topic_prefix}{service_name}"
@@ -112,6 +125,8 @@ class EventConsumer:
         self.connected = False
         self._consumer: AIOKafkaConsumer | None = None
         self._pending: dict[TopicPartition, int] = {}
+        self._applying: asyncio.Task[None] | None = None
+        self._merge = TimestampMerge(crowded_at=MERGE_BATCHES * self.batch_size)
 
     async def run(self) -> None:
         if not self.handlers:
@@ -142,6 +157,8 @@ class EventConsumer:
         )
         producer = make_producer(self.platform)
         self._pending = {}
+        self._applying = None
+        self._merge = TimestampMerge(crowded_at=MERGE_BATCHES * self.batch_size)
         try:
             await consumer.start()
             self._consumer = consumer
@@ -153,22 +170,21 @@ class EventConsumer:
             self.connected = True
             last_commit = time.monotonic()
             while True:
-                batches = await consumer.getmany(
-                    timeout_ms=500, max_records=max(500, self.batch_size)
-                )
                 if self.batch_size > 1:
-                    await self._handle_batch(
-                        [r for records in batches.values() for r in records], producer
-                    )
-                for partition, records in batches.items():
-                    for record in records:
-                        if self.batch_size == 1:
+                    await self._next_batch(consumer, producer)
+                else:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                    for partition, records in batches.items():
+                        for record in records:
                             await self._handle(record, producer)
-                        self._pending[partition] = record.offset + 1
+                            self._pending[partition] = record.offset + 1
                 if self._pending and time.monotonic() - last_commit >= self.commit_interval:
                     await self.commit_pending()
                     last_commit = time.monotonic()
         finally:
+            if self._applying is not None:  # let the batch in hand end (its thread would anyway)
+                await asyncio.gather(self._applying, return_exceptions=True)
+                self._applying = None
             self.connected = False
             self._consumer = None
             for client in (consumer, producer):
@@ -176,6 +192,95 @@ class EventConsumer:
                     await asyncio.wait_for(client.stop(), 10)
                 except Exception:
                     log.debug("client stop failed", exc_info=True)
+
+    async def _next_batch(self, consumer: AIOKafkaConsumer, producer: Any) -> None:
+        """Fetch the next batch, in the order its events were produced across partitions
+        (:class:`TimestampMerge`), and parse it while the previous one is applied (its
+        database work leaves this thread free); then apply it in turn. Batches are applied,
+        and their offsets committed, one after the other in the order they were taken."""
+        merge = self._merge
+        busy = self._applying is not None or len(merge) > 0
+        merge.add(
+            await consumer.getmany(timeout_ms=0 if busy else 500, max_records=self.batch_size)
+        )
+        lagging = await self._lagging(consumer)
+        # A partition fetched beyond where one behind stopped is not fetched from until that
+        # one catches up: what it would bring now would only wait.
+        assigned = consumer.assignment()
+        ahead, paused = merge.ahead(lagging) & assigned, consumer.paused() & assigned
+        consumer.pause(*(ahead - paused))
+        consumer.resume(*(paused - ahead))
+        deadline = time.monotonic() + self.merge_wait
+        while not merge.crowded() and (
+            dry := [p for p in lagging if not merge.buffered(p) and p not in ahead]
+        ):
+            # What they have fetched, or bring within a moment (a fetch that brought only
+            # other partitions' records ends the wait early: wait again, until the deadline).
+            left = deadline - time.monotonic()
+            if left <= 0:
+                if self._applying is None or self._applying.done():
+                    break
+                left = 0.05  # the batch in hand is still being applied: waiting costs nothing
+            merge.add(
+                await consumer.getmany(
+                    *dry, timeout_ms=int(left * 1000), max_records=self.batch_size
+                )
+            )
+            lagging = await self._lagging(consumer)
+        # Records are held back for a partition behind only while others can be taken; if
+        # none can, the partition behind brings nothing for now: take them, and fetch from
+        # every partition again.
+        records = merge.take(self.batch_size, lagging)
+        if not records:
+            records = merge.take(self.batch_size)
+            consumer.resume(*(consumer.paused() & consumer.assignment()))
+        items = await self._parse_all(records, producer)
+        await self._applied()
+        offsets: dict[TopicPartition, int] = {}
+        for record in records:
+            offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        if items:
+            self._applying = asyncio.create_task(self._apply_then_mark(items, offsets, producer))
+        else:
+            self._pending.update(offsets)
+
+    async def _lagging(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+        """The assigned partitions that hold records not fetched yet, or not fetched from yet
+        (once they have, their highwater offset is known, even where they are empty)."""
+        lagging = []
+        for partition in consumer.assignment():
+            highwater = consumer.highwater(partition)
+            try:
+                if highwater is None or highwater > await consumer.position(partition):
+                    lagging.append(partition)
+            except IllegalStateError:  # revoked meanwhile (a rebalance)
+                continue
+        return lagging
+
+    async def _applied(self) -> None:
+        """Wait for the batch being applied, if any (its offsets are then pending)."""
+        applying = self._applying
+        if applying is not None:
+            await asyncio.shield(applying)
+            self._applying = None
+
+    async def _apply_then_mark(
+        self, items: list[_Parsed], offsets: dict[TopicPartition, int], producer: Any
+    ) -> None:
+        await self._handle_batch(items, producer)
+        consumer = self._consumer
+        # A partition revoked meanwhile is not ours to commit: its next owner reads it again
+        # from the offset last committed, and finds these events in its inbox.
+        assigned = consumer.assignment() if consumer is not None else set()
+        self._pending.update({tp: offset for tp, offset in offsets.items() if tp in assigned})
+
+    async def revoked(self, partitions: set[TopicPartition]) -> None:
+        """These partitions are no longer ours: once the batch in hand is applied, commit what
+        was applied of them (their next owner reads on from there), and forget what was
+        fetched of them and not applied."""
+        await self._applied()
+        await self.commit_pending(partitions)
+        self._merge.drop(partitions)
 
     async def commit_pending(self, only: set[TopicPartition] | None = None) -> None:
         consumer = self._consumer
@@ -206,14 +311,17 @@ class EventConsumer:
         if parsed is not None:
             await self._apply_with_retries(record, *parsed, producer)
 
-    async def _handle_batch(self, records: list[ConsumerRecord], producer: Any) -> None:
+    async def _parse_all(self, records: list[ConsumerRecord], producer: Any) -> list[_Parsed]:
+        """The records that are events this consumer handles, parsed (the others ignored or
+        dead-lettered)."""
         items: list[_Parsed] = []
         for record in records:
             parsed = await self._parse(record, producer)
             if parsed is not None:
                 items.append((record, *parsed))
-        if not items:
-            return
+        return items
+
+    async def _handle_batch(self, items: list[_Parsed], producer: Any) -> None:
         try:
             applied = await asyncio.to_thread(self._apply_batch, items)
         except Exception as exc:

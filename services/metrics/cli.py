@@ -9,6 +9,7 @@ import typer
 from sqlalchemy import Engine
 
 from libs.db import make_engine, upgrade
+from libs.service import tune_garbage_collector
 from libs.uow import UnitOfWorkFactory
 from services.metrics.app import MIGRATIONS_DIR
 from services.metrics.domain.dashboard import projection_report
@@ -59,6 +60,7 @@ def rebuild(
     meanwhile to both; the new tables are swapped in, in one transaction, at the end.
     """
     settings = MetricsSettings()
+    tune_garbage_collector()  # it applies events in bulk, as the service does
     engine = _engine(settings)
     bar = EventsBar()
 

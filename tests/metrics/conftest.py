@@ -6,6 +6,8 @@ Fixtures
   consumer connected.
 - ``admin_headers``: an ``Authorization`` header of a national admin (a token as governance
   signs it).
+- ``databases``: a factory of fresh, migrated metrics databases on PostgreSQL (units of
+  work on each), without the app: the projection or a consumer driven directly.
 
 Helpers
 - :func:`produce`: sends CloudEvents to their topics with a real (idempotent) producer, each
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,10 +30,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from libs.auth import Principal, Role, RoleGrant, TokenCodec
+from libs.db import make_engine, upgrade
 from libs.events import CONTENT_TYPE, CloudEvent, payload_model
 from libs.messaging.kafka import make_producer, topic_name
+from libs.messaging.outbox import Outbox
 from libs.settings import PlatformSettings
-from services.metrics.app import create_app
+from libs.uow import UnitOfWorkFactory
+from services.metrics.app import MIGRATIONS_DIR, create_app
+from services.metrics.models import messaging
 from services.metrics.settings import MetricsSettings
 from tests.support.apps import isolated_platform, wait_connected, with_platform
 from tests.support.infra import PostgresDatabases
@@ -66,6 +72,25 @@ def metrics(
     with TestClient(app) as client:
         wait_connected(app)
         yield MetricsHarness(app, client, settings, platform, app.state.engine, url)
+
+
+Databases = Callable[[], UnitOfWorkFactory]
+
+
+@pytest.fixture
+def databases(postgres_url: Callable[[str], str]) -> Iterator[Databases]:
+    """Fresh metrics databases on PostgreSQL, migrated: units of work on each."""
+    engines: list[Engine] = []
+
+    def make() -> UnitOfWorkFactory:
+        url = postgres_url("metrics_projection")
+        upgrade(MIGRATIONS_DIR, url)
+        engines.append(engine := make_engine(url))
+        return UnitOfWorkFactory(engine, Outbox(messaging.outbox, "metrics"))
+
+    yield make
+    for engine in engines:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

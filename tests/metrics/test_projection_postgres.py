@@ -5,38 +5,17 @@ order, replays, facts older than the last one folded, and the same rows as on SQ
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from libs.db import make_engine, upgrade
-from libs.messaging.outbox import Outbox
-from libs.uow import UnitOfWorkFactory
 from services.metrics.app import MIGRATIONS_DIR
 from services.metrics.models import messaging
+from tests.metrics.conftest import Databases
 from tests.support import metrics_events as ev
 from tests.support import metrics_scenario as world
 from tests.support.metrics_projection import figures, project, projection_rows, unverified
 from tests.support.units import SqliteUnits
-
-Databases = Callable[[], UnitOfWorkFactory]
-
-
-@pytest.fixture
-def databases(postgres_url: Callable[[str], str]) -> Iterator[Databases]:
-    """Fresh metrics databases on PostgreSQL, migrated: units of work on each."""
-    engines = []
-
-    def make() -> UnitOfWorkFactory:
-        url = postgres_url("metrics_projection")
-        upgrade(MIGRATIONS_DIR, url)
-        engines.append(engine := make_engine(url))
-        return UnitOfWorkFactory(engine, Outbox(messaging.outbox, "metrics"))
-
-    yield make
-    for engine in engines:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("batch", [1, 7, 1000])

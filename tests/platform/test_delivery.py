@@ -257,6 +257,51 @@ async def test_a_batch_applies_each_event_once_and_sets_a_failing_one_aside(kafk
     assert probe.effect_count(probe_engine) == 45
 
 
+async def test_a_batching_consumer_applies_events_in_the_order_they_were_produced(
+    kafka, probe_engine
+):
+    """Events spread over the topic's partitions, each fetch a stretch of one of them: the
+    batches still follow the order of production (the records' timestamps) across them."""
+    platform = isolated(kafka)
+    await ensure_topics(platform, [TOPIC])
+    events = [enrolled_event(uuid.uuid4()) for _ in range(3000)]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=platform.kafka_bootstrap_servers, enable_idempotence=True
+    )
+    await producer.start()
+    try:
+        start = int(datetime.now().timestamp() * 1000)
+        sent = [
+            await producer.send(
+                f"{platform.kafka_topic_prefix}{TOPIC}",
+                event.to_bytes(),
+                key=event.subject.encode(),
+                timestamp_ms=start + n,  # one millisecond apart: no two alike
+            )
+            for n, event in enumerate(events)
+        ]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+    seen: list[str] = []
+    original = probe.on_institution_enrolled
+
+    def recording(uow, event, data):
+        seen.append(str(event.id))
+        original(uow, event, data)
+
+    # Fetches of up to 1000 records; the merge may hold four times that, all of them here.
+    consumer = probe.make_consumer(probe_engine, platform, batch_size=1000)
+    consumer.handlers[InstitutionEnrolled.event_type] = recording
+    # It waits this long, at most, for a partition behind: long enough for a fetch on a loaded
+    # machine (the order is under test, not how long it waits).
+    consumer.merge_wait = 5.0
+    async with background(consumer.run()):
+        await wait_until(lambda: probe.effect_count(probe_engine) == 3000, what="the events")
+    assert len(set(seen)) == 3000
+    assert seen == [str(event.id) for event in events]
+
+
 async def test_consumer_killed_before_offset_commit_has_no_second_effect(kafka, probe_engine):
     platform = isolated(kafka)
     await ensure_topics(platform, [TOPIC])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -77,11 +77,11 @@ class Fact:
     at: datetime  # when it happened, as the payload says
     recorded: datetime  # the event's time: orders facts of the same moment
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    # The order in which an object's facts are folded (computed once: folds sort by it).
+    key: FactKey = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> FactKey:
-        """The order in which an object's facts are folded."""
-        return (self.at, self.recorded, _RANK[self.kind], self.event_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.at, self.recorded, _RANK[self.kind], self.event_id))
 
 
 def key_to_json(key: FactKey) -> list[Any]:
@@ -95,9 +95,16 @@ def key_from_json(value: list[Any]) -> FactKey:
 def moment(value: str | datetime) -> datetime:
     """An aware UTC datetime from its ISO form (or itself)."""
     parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if parsed.tzinfo is UTC:
+    zone = parsed.tzinfo
+    if zone is UTC:
         return parsed
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    # Already UTC under another name (the parsers' and drivers' own zones): only renamed.
+    if zone is None or zone.utcoffset(parsed) == _NO_OFFSET:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+_NO_OFFSET = timedelta(0)
 
 
 def start_of_day(day: date) -> datetime:
