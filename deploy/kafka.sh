@@ -98,8 +98,10 @@ up() {
   fi
   write_config
   if [ ! -f "$state/data/meta.properties" ]; then
+    # A cluster id is URL-safe base64 and may begin with "-": given as "--cluster-id=…", the
+    # formatter never takes it for an option (one start in 64 failed with "-t <id>").
     java -cp "$jars/*" -Dlog4j.configuration="file:$state/log4j.properties" \
-      kafka.tools.StorageTool format -t "$(cat "$state/cluster-id" 2>/dev/null || "$python" -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))' | tee "$state/cluster-id")" \
+      kafka.tools.StorageTool format --cluster-id="$(cat "$state/cluster-id" 2>/dev/null || "$python" -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))' | tee "$state/cluster-id")" \
       -c "$state/server.properties" --ignore-formatted >>"$log" 2>&1 \
       || { echo "kafka: formatting the storage failed, see $log" >&2; tail -30 "$log" >&2; return 1; }
   fi

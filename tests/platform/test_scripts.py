@@ -30,6 +30,21 @@ def test_kafka_up_is_idempotent_and_survives_a_stale_pid_file(tmp_path: Path) ->
     broker.down()  # and a second down neither
 
 
+def test_kafka_up_formats_with_a_cluster_id_that_begins_with_a_dash(tmp_path: Path) -> None:
+    # Cluster ids are URL-safe base64: one in 64 begins with "-", which the storage formatter
+    # once took for an option and refused.
+    broker = DisposableKafka(tmp_path)
+    state = tmp_path / f"kafka-{broker.port}"
+    state.mkdir(parents=True)
+    (state / "cluster-id").write_text("-RUeSi02RECgJRmhlXSEQ\n")
+    try:
+        broker.up()
+        meta = (state / "data" / "meta.properties").read_text()
+        assert "cluster.id=-RUeSi02RECgJRmhlXSEQ" in meta
+    finally:
+        broker.down()
+
+
 def test_postgres_up_is_idempotent_and_creates_one_database_per_service(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "POSTGRES_PORT": str(port), "BAYANAT_VAR": str(tmp_path)}
