@@ -297,11 +297,9 @@ async def produce(platform: PlatformSettings, events: list[CloudEvent]) -> float
         await producer.stop()
 
 
-async def raw_consumption_seconds(
-    platform: PlatformSettings, count: int, *, parse: bool = False
-) -> float:
-    """Read ``count`` records with a bare consumer; with ``parse``, also validate each as a
-    CloudEvent and its payload (what any consumer of these events must do at least)."""
+async def consumer_from_the_start(platform: PlatformSettings) -> AIOKafkaConsumer:
+    """A bare consumer, started, assigned every partition of the consumed topics and set at
+    their beginning (no group, nothing committed)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=platform.kafka_bootstrap_servers,
         enable_auto_commit=False,
@@ -310,14 +308,23 @@ async def raw_consumption_seconds(
         max_partition_fetch_bytes=platform.kafka_max_message_bytes,
     )
     await consumer.start()
+    partitions = [
+        TopicPartition(topic_name(platform, topic), partition)
+        for topic in consumed_topics()
+        for partition in range(platform.kafka_topic_partitions)
+    ]
+    consumer.assign(partitions)
+    await consumer.seek_to_beginning(*partitions)
+    return consumer
+
+
+async def raw_consumption_seconds(
+    platform: PlatformSettings, count: int, *, parse: bool = False
+) -> float:
+    """Read ``count`` records with a bare consumer; with ``parse``, also validate each as a
+    CloudEvent and its payload (what any consumer of these events must do at least)."""
+    consumer = await consumer_from_the_start(platform)
     try:
-        partitions = [
-            TopicPartition(topic_name(platform, topic), partition)
-            for topic in consumed_topics()
-            for partition in range(platform.kafka_topic_partitions)
-        ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         read, started = 0, time.perf_counter()
         while read < count:
             batches = await consumer.getmany(timeout_ms=1000, max_records=500)
@@ -348,20 +355,13 @@ async def durable_floor_seconds(
             "at timestamptz, data jsonb)"
         )
     connection = psycopg.connect(database_url)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=platform.kafka_bootstrap_servers,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        isolation_level="read_committed",
-        max_partition_fetch_bytes=platform.kafka_max_message_bytes,
-    )
 
-    def write(rows: str) -> None:
+    def write(csv_text: str) -> None:
         # The rows go as one CSV text, made while the previous batch was written: no
         # per-row Python in the thread that writes, which would hold the interpreter's lock.
         with connection.cursor() as cursor:
             with cursor.copy(f"COPY floor_stage ({columns}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(rows)
+                copy.write(csv_text)
             cursor.execute(
                 f"INSERT INTO floor_event ({columns}) SELECT {columns} FROM floor_stage "
                 "ON CONFLICT DO NOTHING"
@@ -369,21 +369,14 @@ async def durable_floor_seconds(
             cursor.execute("TRUNCATE floor_stage")
         connection.commit()
 
-    await consumer.start()
+    consumer = await consumer_from_the_start(platform)
     try:
-        partitions = [
-            TopicPartition(topic_name(platform, topic), partition)
-            for topic in consumed_topics()
-            for partition in range(platform.kafka_topic_partitions)
-        ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         read, started = 0, time.perf_counter()
         writing: asyncio.Task[None] | None = None
         while read < count:
             batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
             buffer = io.StringIO()
-            rows = csv.writer(buffer)
+            rows = csv.writer(buffer)  # one line an event
             for records in batches.values():
                 read += len(records)
                 for record in records:
